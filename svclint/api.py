@@ -1,0 +1,32 @@
+"""The library entry points: return data, never print or exit."""
+
+from __future__ import annotations
+
+import os
+from typing import Sequence
+
+from .engine import LintResult, run
+from .loader import load
+from .registry import Catalog, build_catalog
+from .settings import Settings
+
+
+def lint_paths(
+    paths: Sequence[str],
+    settings: Settings | None = None,
+    *,
+    stdin_bytes: bytes | None = None,
+    report_only: Sequence[str] | None = None,
+    catalog: Catalog | None = None,
+    cwd: str | None = None,
+) -> LintResult:
+    """Load ``paths`` into one graph and run the enabled rules.
+
+    ``report_only`` (display paths) keeps only findings located in those files while the
+    graph is still built from every path: that is how the pre-commit hook stays right when
+    it is given a few changed files.
+    """
+    settings = settings or Settings()
+    catalog = catalog or build_catalog(settings.plugins, settings.rule_dirs)
+    result = load(paths, settings, stdin_bytes=stdin_bytes, cwd=cwd or os.getcwd())
+    return run(result, catalog, settings, report_only)

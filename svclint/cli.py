@@ -1,0 +1,241 @@
+"""Command line: the only layer that prints, exits or reads the environment.
+
+Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 usage, config or
+internal error (including a rule that crashed, which is named).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import replace
+from typing import Any, Sequence
+
+import click
+
+from . import __version__
+from .api import lint_paths
+from .catalog_doc import catalog_markdown, rule_table, rule_text
+from .config import ConfigError, check_rule_config, load_settings
+from .engine import LintResult
+from .loader import DiscoveryError
+from .registry import CatalogError, build_catalog
+from .report import FORMATTERS
+from .report.text import format_text
+from .rule import Severity
+from .settings import Settings, parse_port_range
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+FAIL_ON = ("error", "warning", "note", "never")
+
+
+class UsageFailure(click.ClickException):
+    """A problem with the invocation or configuration: message on stderr, exit 2."""
+
+    exit_code = EXIT_ERROR
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"svclint: error: {self.format_message()}", err=True)
+
+
+def _split(values: Sequence[str]) -> tuple[str, ...]:
+    """``--select SVC1,SVC2 --select SVC3`` -> all three."""
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
+def _settings(options: dict[str, Any]) -> tuple[Settings, Any]:
+    """Config file layered with the command-line flags that were given."""
+    try:
+        settings, config = load_settings(options.get("config"), options.get("isolated", False), os.getcwd())
+    except ConfigError as error:
+        raise UsageFailure(str(error)) from None
+    changes: dict[str, Any] = {}
+    if options.get("select"):
+        changes["select"] = _split(options["select"])
+    if options.get("extend_select"):
+        changes["extend_select"] = settings.extend_select + _split(options["extend_select"])
+    if options.get("ignore"):
+        changes["ignore"] = _split(options["ignore"])
+    if options.get("extend_ignore"):
+        changes["ignore"] = changes.get("ignore", settings.ignore) + _split(options["extend_ignore"])
+    if options.get("fail_on"):
+        changes["fail_on"] = None if options["fail_on"] == "never" else Severity.parse(options["fail_on"])
+    if options.get("default_namespace"):
+        changes["default_namespace"] = options["default_namespace"]
+    if options.get("node_port_range"):
+        try:
+            changes["node_port_range"] = parse_port_range(options["node_port_range"])
+        except ValueError as error:
+            raise UsageFailure(f"--node-port-range: {error}") from None
+    if options.get("kube_version"):
+        changes["kube_version"] = options["kube_version"].lstrip("v")
+    if options.get("exclude"):
+        changes["exclude"] = settings.exclude + tuple(options["exclude"])
+        changes["exclude_root"] = settings.exclude_root if settings.exclude else None
+    if options.get("rules_dir"):
+        changes["rule_dirs"] = settings.rule_dirs + tuple(os.path.abspath(d) for d in options["rules_dir"])
+    if options.get("no_plugins"):
+        changes["plugins"] = False
+    if options.get("jobs") is not None:
+        changes["jobs"] = options["jobs"]
+    return replace(settings, **changes), config
+
+
+def _catalog(settings: Settings, config: Any) -> Any:
+    try:
+        catalog = build_catalog(settings.plugins, settings.rule_dirs)
+        check_rule_config(settings, catalog, config)
+    except (CatalogError, ConfigError) as error:
+        raise UsageFailure(str(error)) from None
+    return catalog
+
+
+def _write(text: str, output: str | None) -> None:
+    if output:
+        try:
+            with open(output, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+        except OSError as error:
+            raise UsageFailure(f"cannot write {output}: {error.strerror or error}") from None
+    else:
+        click.echo(text, nl=False)
+
+
+def exit_code(result: LintResult, fail_on: Severity | None) -> int:
+    if result.crashes:
+        return EXIT_ERROR
+    if fail_on is not None and any(f.severity >= fail_on for f in result.findings):
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def _common_options(function: Any) -> Any:
+    decorators = [
+        click.option("--config", "-c", type=click.Path(dir_okay=False), help="Config file (default: nearest .svclint.yaml or [tool.svclint] in pyproject.toml)."),
+        click.option("--isolated", is_flag=True, help="Ignore every config file."),
+        click.option("--default-namespace", metavar="NS", help="Namespace of objects that name none (default: default)."),
+        click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files matching this gitignore-style glob (repeatable)."),
+        click.option("--jobs", "-j", type=click.IntRange(0, 64), help="Loader processes (0: automatic)."),
+    ]
+    for decorator in reversed(decorators):
+        function = decorator(function)
+    return function
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="svclint")
+def cli() -> None:
+    """Lint Kubernetes manifests and analyse how traffic is routed between them.
+
+    \b
+    svclint check deploy/          find broken wiring (exit 1 on errors)
+    svclint rules                  list every rule; `svclint rules SVC101` explains one
+    """
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
+@click.option("--format", "-f", "fmt", type=click.Choice(sorted(FORMATTERS)), default="text", show_default=True, help="Output format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE instead of stdout.")
+@click.option("--select", multiple=True, metavar="RULES", help="Run only these rules: ids, prefixes (SVC2) or names, comma-separated.")
+@click.option("--extend-select", multiple=True, metavar="RULES", help="Add rules to the selection (e.g. off-by-default ones).")
+@click.option("--ignore", multiple=True, metavar="RULES", help="Skip these rules (ids, prefixes or names).")
+@click.option("--extend-ignore", multiple=True, metavar="RULES", help="Skip these rules in addition to the configured ignores.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), help="Lowest severity that makes the exit code 1 (default: error).")
+@click.option("--node-port-range", metavar="LOW-HIGH", help="The cluster's --service-node-port-range (default 30000-32767).")
+@click.option("--kube-version", metavar="1.N", help="Kubernetes version the manifests target.")
+@click.option("--rules-dir", multiple=True, type=click.Path(file_okay=False), help="Directory of declarative rule files (repeatable).")
+@click.option("--no-plugins", is_flag=True, help="Do not load rules from installed plugins.")
+@click.option("--color/--no-color", default=None, help="Colour the text output (default: only on a terminal).")
+@click.option("--show-traceback", is_flag=True, help="Print the traceback of a rule that crashed.")
+@_common_options
+def check(paths: tuple[str, ...], fmt: str, output: str | None, color: bool | None, show_traceback: bool, **options: Any) -> None:
+    """Check the manifests under PATHS (files, directories, or - for stdin).
+
+    Without PATHS, the config's `paths:` or the current directory is checked.
+    """
+    settings, config = _settings(options)
+    catalog = _catalog(settings, config)
+    targets = list(paths) or list(settings.project_paths) or ["."]
+    stdin_bytes = sys.stdin.buffer.read() if "-" in targets else None
+    try:
+        result = lint_paths(targets, settings, stdin_bytes=stdin_bytes, catalog=catalog)
+    except DiscoveryError as error:
+        raise UsageFailure(str(error)) from None
+    if fmt == "text":
+        use_colour = color if color is not None else (output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+        text = format_text(result, colour=use_colour)
+    else:
+        text = FORMATTERS[fmt](result)
+    _write(text, output)
+    for crash in result.crashes:
+        click.echo(f"svclint: error: rule {crash.rule_id} ({crash.rule_name}) crashed: {crash.error}", err=True)
+        if show_traceback:
+            click.echo(crash.traceback, err=True)
+    raise SystemExit(exit_code(result, settings.fail_on))
+
+
+@cli.command()
+@click.argument("rule", required=False)
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+@click.option("--rules-dir", multiple=True, type=click.Path(file_okay=False), help="Also list declarative rules from this directory.")
+@click.option("--no-plugins", is_flag=True, help="Do not load rules from installed plugins.")
+@click.option("--config", "-c", type=click.Path(dir_okay=False), help="Config file.")
+@click.option("--isolated", is_flag=True, help="Ignore every config file.")
+def rules(rule: str | None, fmt: str, **options: Any) -> None:
+    """List the rule catalog, or show the documentation of RULE (id or name)."""
+    settings, config = _settings(options)
+    catalog = _catalog(settings, config)
+    if rule is not None:
+        found = catalog.get(rule)
+        if found is None:
+            raise UsageFailure(f"no rule named {rule!r}; `svclint rules` lists them")
+        selected = [found]
+    else:
+        selected = list(catalog)
+    if fmt == "json":
+        payload = [
+            {
+                "id": r.id,
+                "name": r.name,
+                "summary": r.summary,
+                "severity": str(r.severity),
+                "enabled_by_default": r.enabled_by_default,
+                "origin": r.origin,
+                "tags": list(r.tags),
+                "options": [{"name": o.name, "type": o.type.__name__, "default": o.default, "help": o.help} for o in r.options],
+                "documentation": r.documentation(),
+            }
+            for r in selected
+        ]
+        click.echo(json.dumps(payload, indent=2))
+    elif fmt == "markdown":
+        click.echo(catalog_markdown(catalog) if rule is None else rule_text(selected[0]), nl=False)
+    elif rule is not None:
+        click.echo(rule_text(selected[0]), nl=False)
+    else:
+        width = max(len(r.name) for r in selected)
+        for r in selected:
+            default = "" if r.enabled_by_default else " (off by default)"
+            click.echo(f"{r.id}  {r.name:<{width}}  {str(r.severity):<7}  {r.summary}{default}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Console-script entry point; returns the exit code."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="svclint", standalone_mode=False)
+    except SystemExit as exit:
+        return int(exit.code or 0)
+    except click.exceptions.Exit as exit:
+        return exit.exit_code
+    except click.ClickException as error:
+        error.show()
+        return EXIT_ERROR if isinstance(error, (UsageFailure, click.UsageError)) else error.exit_code
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        return EXIT_ERROR
+    return EXIT_CLEAN
+
+
+__all__ = ["cli", "main", "exit_code", "rule_table"]

@@ -1,0 +1,329 @@
+"""Discover manifest files and load them into K8sObjects; problems become findings.
+
+Loading is the expensive part of a run, so it is spread over worker processes when the
+input is large (fork, one batch of files per task). Workers return plain data; file texts
+stay on disk until a finding needs a location.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+import pathspec
+
+from .model import CLUSTER_SCOPED_KINDS, K8sObject, ObjectRef, string_map
+from .settings import Settings
+from .source import STDIN_NAME, DocumentSpan, FieldPath, Location, Source, UnreadableFile, decode_text, read_text
+from .structure import structure_problems
+from .suppress import find_comment_directives
+from .yamlload import Limits, LoadedDocument, YamlProblem, parse_stream
+
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+PARALLEL_MIN_BYTES = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class LoadProblem:
+    """A problem found while loading: SVC001 (syntax) or SVC002 (invalid object)."""
+
+    rule_id: str
+    location: Location
+    message: str
+    ref: ObjectRef | None = None
+    field_path: str = ""
+
+
+@dataclass
+class LoadResult:
+    objects: list[K8sObject] = field(default_factory=list)
+    problems: list[LoadProblem] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+    skipped_documents: int = 0  # documents that are not Kubernetes objects
+    comments: dict[str, list[tuple[int, tuple[str, ...]]]] = field(default_factory=dict)
+    files: int = 0
+
+
+class DiscoveryError(Exception):
+    """A path given on the command line does not exist."""
+
+
+def _is_hidden(name: str) -> bool:
+    return name.startswith(".") and name not in (".", "..")
+
+
+def display_path(path: str, cwd: str) -> str:
+    """Repository-style path: relative to ``cwd`` when inside it, with forward slashes."""
+    absolute = os.path.abspath(path)
+    try:
+        rel = os.path.relpath(absolute, cwd)
+    except ValueError:
+        rel = absolute
+    if rel.startswith(".."):
+        rel = absolute
+    return rel.replace(os.sep, "/")
+
+
+def discover(
+    paths: Sequence[str], exclude: Iterable[str] = (), cwd: str | None = None, exclude_root: str | None = None
+) -> list[str]:
+    """Manifest files under ``paths`` in a stable order; ``-`` stands for stdin.
+
+    Explicit files are always taken; directories are walked recursively for .yaml, .yml
+    and .json, skipping hidden directories and files, excluded globs (gitignore syntax,
+    relative to the working directory) and symlink loops.
+    """
+    cwd = cwd or os.getcwd()
+    exclude = list(exclude)
+    spec = pathspec.PathSpec.from_lines("gitwildmatch", exclude)
+    root = exclude_root or cwd
+    found: list[str] = []
+    seen: set[str] = set()
+
+    def excluded(path: str, is_dir: bool = False) -> bool:
+        rel = display_path(path, root)
+        return spec.match_file(rel + ("/" if is_dir else "")) if exclude else False
+
+    def add(path: str) -> None:
+        key = os.path.realpath(path) if path != "-" else "-"
+        if key not in seen:
+            seen.add(key)
+            found.append(path)
+
+    for path in paths:
+        if path == "-":
+            add(path)
+            continue
+        if not os.path.exists(path) and not os.path.islink(path):
+            raise DiscoveryError(f"{path}: no such file or directory")
+        if not os.path.isdir(path):
+            if not excluded(path):
+                add(path)
+            continue
+        visited: set[tuple[int, int]] = set()
+        for root, dirs, files in os.walk(path, followlinks=True):
+            try:
+                stat = os.stat(root)
+            except OSError:
+                continue
+            if (stat.st_dev, stat.st_ino) in visited:
+                dirs[:] = []
+                continue
+            visited.add((stat.st_dev, stat.st_ino))
+            dirs[:] = sorted(
+                d for d in dirs if not _is_hidden(d) and not excluded(os.path.join(root, d), True)
+            )
+            for name in sorted(files):
+                full = os.path.join(root, name)
+                if _is_hidden(name) or not name.endswith(MANIFEST_SUFFIXES):
+                    continue
+                if os.path.isdir(full) or excluded(full):
+                    continue
+                add(full)
+    return found
+
+
+# -- parsing (runs in worker processes) -------------------------------------------------
+
+
+@dataclass
+class ParsedFile:
+    fs_path: str | None
+    documents: list[LoadedDocument]
+    yaml_problems: list[YamlProblem]
+    read_error: str | None = None
+    comments: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)  # ignore directives
+
+
+def parse_file(fs_path: str, limits: Limits) -> ParsedFile:
+    try:
+        if os.path.isdir(fs_path):
+            raise UnreadableFile("is a directory, not a manifest file")
+        size = os.path.getsize(fs_path)
+        if size > limits.max_document_bytes:
+            raise UnreadableFile(
+                f"file is {size} bytes, over the limit of {limits.max_document_bytes} bytes"
+            )
+        text = read_text(fs_path)
+    except UnreadableFile as error:
+        return ParsedFile(fs_path, [], [], str(error))
+    except OSError as error:
+        return ParsedFile(fs_path, [], [], f"cannot read file: {error.strerror or error}")
+    parsed = parse_stream(text, limits)
+    return ParsedFile(fs_path, parsed.documents, parsed.problems, None, find_comment_directives(text))
+
+
+def _parse_batch(batch: list[str], limits: Limits) -> list[ParsedFile]:
+    gc.disable()  # the loader allocates millions of small objects and frees none of them
+    try:
+        return [parse_file(path, limits) for path in batch]
+    finally:
+        gc.enable()
+
+
+def _parse_all(files: list[str], limits: Limits, jobs: int) -> list[ParsedFile]:
+    if jobs == 0:
+        total = 0
+        for path in files:
+            try:
+                total += os.path.getsize(path)
+            except OSError:
+                pass
+        jobs = min(os.cpu_count() or 1, 4) if total >= PARALLEL_MIN_BYTES else 1
+    if jobs <= 1 or len(files) < 2 or sys.platform == "win32":
+        return _parse_batch(files, limits)
+    batches = [files[i::jobs * 4] for i in range(jobs * 4)]
+    try:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            results = list(pool.map(_parse_batch, batches, [limits] * len(batches)))
+    except (OSError, RuntimeError):  # no fork, no semaphores: load in this process
+        return _parse_batch(files, limits)
+    by_path: dict[str, ParsedFile] = {}
+    for batch_result in results:
+        for parsed in batch_result:
+            by_path[parsed.fs_path or ""] = parsed
+    return [by_path[path] for path in files]
+
+
+# -- objects --------------------------------------------------------------------------------
+
+
+def load(
+    paths: Sequence[str], settings: Settings, stdin_bytes: bytes | None = None, cwd: str | None = None
+) -> LoadResult:
+    """Load every manifest under ``paths`` (``-`` reads ``stdin_bytes``)."""
+    cwd = cwd or os.getcwd()
+    files = discover(paths, settings.exclude, cwd, settings.exclude_root)
+    disk_files = [f for f in files if f != "-"]
+    parsed_by_path = dict(zip(disk_files, _parse_all(disk_files, settings.limits, settings.jobs)))
+    result = LoadResult()
+    for path in files:
+        if path == "-":
+            try:
+                text = decode_text(stdin_bytes or b"")
+                stream = parse_stream(text, settings.limits)
+                parsed = ParsedFile(None, stream.documents, stream.problems, None, find_comment_directives(text))
+            except UnreadableFile as error:
+                text = ""
+                parsed = ParsedFile(None, [], [], str(error))
+            source = Source(STDIN_NAME, None, text)
+        else:
+            parsed = parsed_by_path[path]
+            source = Source(display_path(path, cwd), path)
+        result.files += 1
+        result.sources.append(source)
+        _add_parsed(result, source, parsed, settings)
+    return result
+
+
+def _add_parsed(result: LoadResult, source: Source, parsed: ParsedFile, settings: Settings) -> None:
+    if parsed.comments:
+        result.comments[source.path] = parsed.comments
+    if parsed.read_error is not None:
+        result.problems.append(LoadProblem("SVC001", Location(source.path, 1, 1), parsed.read_error))
+        return
+    for problem in parsed.yaml_problems:
+        result.problems.append(
+            LoadProblem("SVC001", Location(source.path, problem.line, problem.column), problem.message)
+        )
+    for doc_index, document in enumerate(parsed.documents):
+        _add_document(result, source, doc_index, document, settings)
+
+
+def _problem(source: Source, span: DocumentSpan, path: FieldPath, message: str, ref: ObjectRef | None = None) -> LoadProblem:
+    from .source import format_field_path
+
+    line, column = source.locate(span, path)
+    return LoadProblem("SVC002", Location(source.path, line, column), message, ref, format_field_path(path))
+
+
+def _add_document(result: LoadResult, source: Source, doc_index: int, document: LoadedDocument, settings: Settings) -> None:
+    data = document.data
+    if data is None:
+        return  # empty document
+    if not isinstance(data, dict) or ("apiVersion" not in data and "kind" not in data):
+        result.skipped_documents += 1  # CI configs, Helm values, playbooks: not Kubernetes
+        return
+    kind = data.get("kind")
+    items = data.get("items")
+    if isinstance(kind, str) and kind.endswith("List") and isinstance(items, list):
+        for i, item in enumerate(items):
+            if not isinstance(item, dict):
+                result.problems.append(
+                    _problem(source, document.span, ("items", i), f"{kind} item {i} is not an object mapping")
+                )
+                continue
+            _add_object(result, source, doc_index, document.span, item, ("items", i), settings)
+        return
+    _add_object(result, source, doc_index, document.span, data, (), settings)
+
+
+def _add_object(
+    result: LoadResult,
+    source: Source,
+    doc_index: int,
+    span: DocumentSpan,
+    data: dict[str, Any],
+    base: FieldPath,
+    settings: Settings,
+) -> None:
+    api_version, kind, metadata = data.get("apiVersion"), data.get("kind"), data.get("metadata")
+    if not isinstance(kind, str) or not kind:
+        what = "is missing" if kind is None else "must be a non-empty string"
+        at = base + (("kind",) if "kind" in data else ())
+        result.problems.append(_problem(source, span, at, f"kind {what}: not a complete Kubernetes object"))
+        return
+    if not isinstance(api_version, str) or not api_version:
+        what = "is missing" if api_version is None else "must be a non-empty string"
+        at = base + (("apiVersion",) if "apiVersion" in data else ())
+        result.problems.append(_problem(source, span, at, f"apiVersion {what} on this {kind}"))
+        return
+    if not isinstance(metadata, dict):
+        what = "is missing" if metadata is None else "must be a mapping"
+        at = base + (("metadata",) if "metadata" in data else ())
+        result.problems.append(_problem(source, span, at, f"metadata {what} on this {kind}"))
+        return
+    name = metadata.get("name")
+    if not isinstance(name, str) or not name:
+        generate_name = metadata.get("generateName")
+        if isinstance(generate_name, str) and generate_name:
+            name = generate_name + "*"
+        else:
+            at = base + (("metadata", "name") if "name" in metadata else ("metadata",))
+            result.problems.append(
+                _problem(source, span, at, f"metadata.name (or generateName) is required on this {kind}")
+            )
+            return
+    namespace = metadata.get("namespace")
+    if namespace is not None and not isinstance(namespace, str):
+        result.problems.append(
+            _problem(source, span, base + ("metadata", "namespace"), "metadata.namespace must be a string")
+        )
+        return
+    if kind in CLUSTER_SCOPED_KINDS:
+        namespace = None
+    elif not namespace:
+        namespace = settings.default_namespace
+    obj = K8sObject(
+        api_version=api_version,
+        kind=kind,
+        name=name,
+        namespace=namespace,
+        data=data,
+        source=source,
+        span=span,
+        doc_index=doc_index,
+        base_path=base,
+        labels=string_map(metadata.get("labels")),
+        annotations=string_map(metadata.get("annotations")),
+    )
+    for path, message in structure_problems(obj):
+        result.problems.append(_problem(source, span, base + path, message, obj.ref))
+    result.objects.append(obj)

@@ -1,0 +1,47 @@
+"""Machine output, versioned. The schema is documented in the README ("JSON output")."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .. import __version__
+from ..engine import LintResult
+from ..rule import Finding
+from ..source import Location
+from .summary import summary_counts
+
+JSON_FORMAT_VERSION = 1
+
+
+def _location(location: Location) -> dict[str, Any]:
+    return {"file": location.path, "line": location.line, "column": location.column}
+
+
+def finding_to_dict(finding: Finding) -> dict[str, Any]:
+    obj = finding.object
+    return {
+        "rule": finding.rule_id,
+        "name": finding.rule_name,
+        "severity": str(finding.severity),
+        "message": finding.message,
+        **_location(finding.location),
+        "field": finding.field_path,
+        "object": None
+        if obj is None
+        else {"group": obj.group, "kind": obj.kind, "namespace": obj.namespace, "name": obj.name},
+        "related": [{**_location(loc), "message": message} for loc, message in finding.related],
+    }
+
+
+def format_json(result: LintResult) -> str:
+    document = {
+        "version": JSON_FORMAT_VERSION,
+        "tool": {"name": "svclint", "version": __version__},
+        "summary": summary_counts(result),
+        "findings": [finding_to_dict(f) for f in result.findings],
+        "errors": [
+            {"rule": c.rule_id, "name": c.rule_name, "message": f"rule crashed: {c.error}"} for c in result.crashes
+        ],
+    }
+    return json.dumps(document, indent=2, sort_keys=False) + "\n"

@@ -1,0 +1,38 @@
+"""Human output: ``path:line:col: SVC101 service-selects-nothing message``.
+
+Lines sort by file, so a file's findings stay together; on a terminal the CLI asks for
+colour and a blank line between files. Related locations follow, indented.
+"""
+
+from __future__ import annotations
+
+from ..engine import LintResult
+from ..rule import Severity
+from .summary import summary_line
+
+_COLOURS = {Severity.ERROR: "\x1b[31m", Severity.WARNING: "\x1b[33m", Severity.NOTE: "\x1b[36m"}
+_BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
+
+
+def format_text(result: LintResult, colour: bool = False) -> str:
+    lines: list[str] = []
+    previous_path = None
+    for finding in result.findings:
+        loc = finding.location
+        if colour and previous_path is not None and loc.path != previous_path:
+            lines.append("")
+        previous_path = loc.path
+        where = f"{loc.path}:{loc.line}:{loc.column}:"
+        if colour:
+            code = f"{_COLOURS[finding.severity]}{_BOLD}{finding.rule_id}{_RESET}"
+            lines.append(f"{_BOLD}{where}{_RESET} {code} {_DIM}{finding.rule_name}{_RESET} {finding.message}")
+        else:
+            lines.append(f"{where} {finding.rule_id} {finding.rule_name} {finding.message}")
+        for related, message in finding.related:
+            lines.append(f"    {related.path}:{related.line}:{related.column}: {message}")
+    for crash in result.crashes:
+        lines.append(f"error: rule {crash.rule_id} ({crash.rule_name}) crashed: {crash.error}")
+    if lines:
+        lines.append("")
+    lines.append(summary_line(result))
+    return "\n".join(lines) + "\n"

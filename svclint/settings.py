@@ -1,0 +1,62 @@
+"""Settings of one run, after config files and CLI flags are layered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .rule import Severity
+from .yamlload import Limits
+
+
+@dataclass(frozen=True)
+class WorkloadIdentity:
+    """Where a cluster component lives (ingress controller, kube-dns) for the routing model."""
+
+    namespace: str
+    labels: tuple[tuple[str, str], ...]
+
+
+DEFAULT_INGRESS_CONTROLLER = WorkloadIdentity(
+    "ingress-nginx", (("app.kubernetes.io/name", "ingress-nginx"),)
+)
+DEFAULT_KUBE_DNS = WorkloadIdentity("kube-system", (("k8s-app", "kube-dns"),))
+
+
+@dataclass
+class Settings:
+    default_namespace: str = "default"
+    node_port_range: tuple[int, int] = (30000, 32767)
+    kube_version: str | None = None
+    exclude: tuple[str, ...] = ()
+    exclude_root: str | None = None  # excludes are relative to this (the config's directory)
+    project_paths: tuple[str, ...] = ()  # config `paths:`: graph scope in hook mode
+    select: tuple[str, ...] | None = None  # None: the rules enabled by default
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    rule_config: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> severity/options
+    rule_dirs: tuple[str, ...] = ()
+    fail_on: Severity | None = Severity.ERROR  # None: never fail
+    jobs: int = 0  # 0: automatic
+    limits: Limits = field(default_factory=Limits)
+    ingress_controller: WorkloadIdentity = DEFAULT_INGRESS_CONTROLLER
+    kube_dns: WorkloadIdentity = DEFAULT_KUBE_DNS
+    plugins: bool = True
+    config_path: str | None = None
+
+
+def parse_port_range(text: str) -> tuple[int, int]:
+    """``30000-32767`` (or a single port) as kube-apiserver's --service-node-port-range."""
+    parts = str(text).split("-")
+    try:
+        if len(parts) == 1:
+            low = high = int(parts[0])
+        elif len(parts) == 2:
+            low, high = int(parts[0]), int(parts[1])
+        else:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"invalid port range {text!r}: expected LOW-HIGH, e.g. 30000-32767") from None
+    if not (1 <= low <= high <= 65535):
+        raise ValueError(f"invalid port range {text!r}: ports must be 1-65535 and LOW <= HIGH")
+    return low, high

@@ -1,0 +1,190 @@
+"""Where things are: source files, field paths, and 1-based locations.
+
+Loading is done once, fast, without positions (see ``yamlload``). Positions are needed
+only for the few documents that have findings, so a ``Source`` re-composes its text with
+libyaml on the first ``locate`` call and keeps the node trees for later calls.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Union
+
+import yaml
+
+PathPart = Union[str, int]
+FieldPath = tuple[PathPart, ...]
+
+STDIN_NAME = "<stdin>"
+
+
+class UnreadableFile(Exception):
+    """A file that cannot be read as UTF-8 text; the message says why."""
+
+
+def decode_text(raw: bytes) -> str:
+    """UTF-8 (an optional BOM is dropped); binary or invalid bytes raise UnreadableFile."""
+    if b"\0" in raw[:8192]:
+        raise UnreadableFile("binary file (contains NUL bytes), not YAML text")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise UnreadableFile(f"not valid UTF-8: byte 0x{raw[error.start]:02x} on line {line}") from None
+    return text
+
+
+def read_text(fs_path: str) -> str:
+    try:
+        with open(fs_path, "rb") as handle:
+            raw = handle.read()
+    except OSError as error:
+        raise UnreadableFile(f"cannot read file: {error.strerror or error}") from None
+    return decode_text(raw)
+
+_PATH_TOKEN = re.compile(r"\[(\d+)\]|\[\"((?:[^\"\\]|\\.)*)\"\]|\.?([^.\[\]]+)")
+
+
+def parse_field_path(text: str) -> FieldPath:
+    """Parse ``spec.ports[1].nodePort`` (or ``metadata.labels["app.kubernetes.io/name"]``)."""
+    parts: list[PathPart] = []
+    for match in _PATH_TOKEN.finditer(text):
+        index, quoted, name = match.groups()
+        if index is not None:
+            parts.append(int(index))
+        elif quoted is not None:
+            parts.append(quoted.replace('\\"', '"'))
+        else:
+            parts.append(name)
+    return tuple(parts)
+
+
+def format_field_path(path: FieldPath) -> str:
+    """Inverse of ``parse_field_path``; keys with dots or brackets are quoted."""
+    out = []
+    for part in path:
+        if isinstance(part, int):
+            out.append(f"[{part}]")
+        elif re.fullmatch(r"[^.\[\]\"]+", part):
+            out.append(f".{part}" if out else part)
+        else:
+            escaped = part.replace('"', '\\"')
+            out.append(f'["{escaped}"]')
+    return "".join(out)
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A 1-based position in a file, as editors and SARIF count."""
+
+    path: str
+    line: int
+    column: int = 1
+
+
+@dataclass(frozen=True)
+class DocumentSpan:
+    """Where one YAML document came from: the whole-file stream, or a chunk of it.
+
+    A chunk is used only when the file as a whole did not parse: each ``---`` separated
+    part is then parsed on its own so one bad document cannot hide the others.
+    """
+
+    stream_index: int  # index among the documents of ``text`` below
+    line_offset: int = 0  # added to 0-based lines of ``text``
+    text: str | None = None  # None: the Source's own text
+
+
+@dataclass(eq=False)
+class Source:
+    """One input file (or stdin) and lazily composed node trees for locating fields.
+
+    The text of a file is read again only when a finding needs a location or a comment:
+    the fast load runs in worker processes and does not ship file texts back.
+    """
+
+    path: str  # as displayed and reported (relative to the working directory when inside it)
+    fs_path: str | None = None  # where to read the text again; None for stdin
+    _text: str | None = field(default=None, repr=False)
+    _lines: list[str] | None = field(default=None, repr=False)
+    _nodes: dict[int, list[yaml.Node | None]] = field(default_factory=dict, repr=False)
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            try:
+                self._text = read_text(self.fs_path) if self.fs_path else ""
+            except UnreadableFile:
+                self._text = ""
+        return self._text
+
+    def line_text(self, line: int) -> str:
+        """Text of 1-based ``line`` (empty when out of range)."""
+        if self._lines is None:
+            self._lines = self.text.splitlines()
+        return self._lines[line - 1] if 0 < line <= len(self._lines) else ""
+
+    def _compose(self, span: DocumentSpan) -> yaml.Node | None:
+        text = self.text if span.text is None else span.text
+        key = -1 if span.text is None else span.line_offset
+        nodes = self._nodes.get(key)
+        if nodes is None:
+            nodes = []
+            loader = yaml.CSafeLoader(text) if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader(text)
+            try:
+                while loader.check_node():
+                    nodes.append(loader.get_node())
+            except yaml.YAMLError:
+                pass  # documents before the error stay locatable
+            except RecursionError:
+                pass
+            finally:
+                loader.dispose()
+            self._nodes[key] = nodes
+        return nodes[span.stream_index] if span.stream_index < len(nodes) else None
+
+    def locate(self, span: DocumentSpan, path: FieldPath) -> tuple[int, int]:
+        """1-based (line, column) of ``path`` in a document, or of its deepest existing parent.
+
+        A mapping entry is located at its key (``nodePort:``), a sequence item at the item.
+        """
+        node = self._compose(span)
+        if node is None:
+            return span.line_offset + 1, 1
+        mark = node.start_mark
+        for part in path:
+            child_mark = None
+            if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+                for key_node, value_node in node.value:
+                    if isinstance(key_node, yaml.ScalarNode) and key_node.value == part:
+                        child_mark, node = key_node.start_mark, value_node
+                        break
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+                if 0 <= part < len(node.value):
+                    node = node.value[part]
+                    child_mark = node.start_mark
+            if child_mark is None:
+                break
+            mark = child_mark
+        return mark.line + 1 + span.line_offset, mark.column + 1
+
+    def value_location(self, span: DocumentSpan, path: FieldPath) -> tuple[int, int] | None:
+        """1-based (line, column) of the *value* at ``path`` when it exists."""
+        node = self._compose(span)
+        for part in path:
+            if node is None:
+                return None
+            nxt = None
+            if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+                for key_node, value_node in node.value:
+                    if isinstance(key_node, yaml.ScalarNode) and key_node.value == part:
+                        nxt = value_node
+                        break
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+                if 0 <= part < len(node.value):
+                    nxt = node.value[part]
+            node = nxt
+        if node is None:
+            return None
+        return node.start_mark.line + 1 + span.line_offset, node.start_mark.column + 1

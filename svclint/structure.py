@@ -1,0 +1,111 @@
+"""Shape checks for the fields svclint reasons about (SVC002 when one has the wrong type).
+
+Full schema validation is SVC004's job and is optional; these checks are the minimum that
+keeps the graph honest: a ``ports: "80"`` must be reported, not silently read as no ports.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from .model import POD_TEMPLATE_PATHS, K8sObject
+from .source import FieldPath, format_field_path
+
+_MAP, _LIST, _PORT, _INT = "mapping", "list", "port", "integer"
+
+# kind -> [(path with "*" for every list item, expected shape)]
+_SERVICE = [
+    (("spec",), _MAP),
+    (("spec", "selector"), _MAP),
+    (("spec", "ports"), _LIST),
+    (("spec", "ports", "*"), _MAP),
+    (("spec", "ports", "*", "port"), _INT),
+    (("spec", "ports", "*", "targetPort"), _PORT),
+    (("spec", "ports", "*", "nodePort"), _INT),
+]
+
+_POD_SPEC = [
+    (("spec",), _MAP),
+    (("spec", "containers"), _LIST),
+    (("spec", "containers", "*"), _MAP),
+    (("spec", "containers", "*", "ports"), _LIST),
+    (("spec", "containers", "*", "ports", "*"), _MAP),
+    (("spec", "containers", "*", "ports", "*", "containerPort"), _INT),
+    (("spec", "initContainers"), _LIST),
+    (("spec", "initContainers", "*"), _MAP),
+    (("spec", "initContainers", "*", "ports"), _LIST),
+    (("spec", "initContainers", "*", "ports", "*"), _MAP),
+]
+
+_TEMPLATE = [(("metadata",), _MAP), (("metadata", "labels"), _MAP)] + _POD_SPEC
+
+
+def _shapes(kind: str) -> list[tuple[FieldPath, str]]:
+    if kind == "Service":
+        return _SERVICE
+    if kind in POD_TEMPLATE_PATHS:
+        prefix = POD_TEMPLATE_PATHS[kind]
+        out = [(prefix[: i + 1], _MAP) for i in range(len(prefix))]
+        out += [(prefix + path, shape) for path, shape in _TEMPLATE]
+        if kind != "Pod":
+            out.append((("spec", "selector"), _MAP))
+        return out
+    return []
+
+
+def _matches(value: Any, shape: str) -> bool:
+    if shape == _MAP:
+        return isinstance(value, dict)
+    if shape == _LIST:
+        return isinstance(value, list)
+    if shape == _INT:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, (int, str)) and not isinstance(value, bool)
+
+
+def _walk(data: Any, path: FieldPath, at: FieldPath = ()) -> Iterator[tuple[FieldPath, Any]]:
+    """Values at ``path`` ("*" = every list item), with their concrete paths."""
+    if not path:
+        yield at, data
+        return
+    head, rest = path[0], path[1:]
+    if head == "*":
+        if isinstance(data, list):
+            for i, item in enumerate(data):
+                yield from _walk(item, rest, at + (i,))
+    elif isinstance(data, dict) and head in data:
+        yield from _walk(data[head], rest, at + (head,))
+
+
+def structure_problems(obj: K8sObject) -> list[tuple[FieldPath, str]]:
+    """(path, message) for each field that has a shape svclint cannot read."""
+    problems: list[tuple[FieldPath, str]] = []
+    if "labels" in (obj.data.get("metadata") or {}) and not isinstance(obj.data["metadata"]["labels"], (dict, type(None))):
+        problems.append((("metadata", "labels"), "metadata.labels must be a mapping of strings"))
+    bad_prefixes: list[FieldPath] = []
+    for pattern, shape in _shapes(obj.kind):
+        for path, value in _walk(obj.data, pattern):
+            if value is None or _matches(value, shape):
+                continue
+            if any(path[: len(p)] == p for p in bad_prefixes):
+                continue
+            bad_prefixes.append(path)
+            expected = {_MAP: "a mapping", _LIST: "a list", _PORT: "a number or a name", _INT: "an integer"}[shape]
+            problems.append(
+                (path, f"{format_field_path(path)} must be {expected}, not {_describe(value)}")
+            )
+    return problems
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return f"the string {value!r}"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    return type(value).__name__

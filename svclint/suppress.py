@@ -1,0 +1,109 @@
+"""In-manifest suppressions: the object annotation and the trailing line comment.
+
+* ``metadata.annotations["svclint.io/ignore"]: "SVC101,nodeport-conflict"`` silences those
+  rules for findings on that object (ids, prefixes, names, or ``all``). Annotations survive
+  Helm and Kustomize rendering.
+* ``# svclint: ignore[SVC201]`` (or a bare ``# svclint: ignore``) at the end of the line a
+  finding points at silences it there.
+
+A suppression that silences nothing is reported as SVC007 unused-suppression, so stale ones
+do not pile up.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .model import K8sObject
+from .registry import Catalog
+
+ANNOTATION = "svclint.io/ignore"
+COMMENT = re.compile(r"#\s*svclint:\s*ignore(?:\[([^\]]*)\])?(?=\s|$|#)")
+
+
+def parse_names(text: str | None) -> tuple[str, ...]:
+    """``"SVC101, nodeport-conflict"`` -> ("SVC101", "nodeport-conflict"); None/empty = all."""
+    if not text:
+        return ("all",)
+    names = tuple(part.strip() for part in text.split(",") if part.strip())
+    return names or ("all",)
+
+
+def find_comment_directives(text: str) -> list[tuple[int, tuple[str, ...]]]:
+    """(1-based line, names) for every ``# svclint: ignore`` comment in ``text``."""
+    if "svclint:" not in text:
+        return []
+    out = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if "svclint:" in line:
+            match = COMMENT.search(line)
+            if match:
+                out.append((number, parse_names(match.group(1))))
+    return out
+
+
+def names_match(names: tuple[str, ...], rule_id: str, rule_name: str) -> bool:
+    for name in names:
+        if name.lower() == "all" or name == rule_name or rule_id.startswith(name.upper()):
+            return True
+    return False
+
+
+@dataclass
+class Suppression:
+    """One annotation or comment, and whether it silenced anything."""
+
+    names: tuple[str, ...]
+    path: str
+    line: int
+    obj: K8sObject | None = None  # for annotations
+    used: bool = False
+
+
+@dataclass
+class Suppressions:
+    """Every suppression of a run, looked up by object and by (file, line)."""
+
+    by_object: dict[int, Suppression] = field(default_factory=dict)
+    by_line: dict[tuple[str, int], Suppression] = field(default_factory=dict)
+
+    @classmethod
+    def collect(cls, objects: list[K8sObject], comments: dict[str, list[tuple[int, tuple[str, ...]]]]) -> Suppressions:
+        out = cls()
+        for obj in objects:
+            value = obj.annotations.get(ANNOTATION)
+            if value is not None:
+                at = ("metadata", "annotations", ANNOTATION)
+                out.by_object[id(obj)] = Suppression(parse_names(value), obj.source.path, 0, obj)
+                out.by_object[id(obj)].line = obj.location(at).line
+        for path, directives in comments.items():
+            for line, names in directives:
+                out.by_line[(path, line)] = Suppression(names, path, line)
+        return out
+
+    def silences(self, rule_id: str, rule_name: str, path: str, line: int, obj: K8sObject | None) -> bool:
+        hit = False
+        if obj is not None:
+            annotation = self.by_object.get(id(obj))
+            if annotation is not None and names_match(annotation.names, rule_id, rule_name):
+                annotation.used = True
+                hit = True
+        comment = self.by_line.get((path, line))
+        if comment is not None and names_match(comment.names, rule_id, rule_name):
+            comment.used = True
+            hit = True
+        return hit
+
+    def unused(self, catalog: Catalog, enabled_ids: set[str]) -> list[Suppression]:
+        """Suppressions that silenced nothing although a rule they name ran."""
+        out = []
+        for suppression in list(self.by_object.values()) + list(self.by_line.values()):
+            if suppression.used:
+                continue
+            named = set()
+            for name in suppression.names:
+                named.update(r.id for r in catalog.matching(name))
+            if named & enabled_ids or not named:
+                out.append(suppression)
+        return sorted(out, key=lambda s: (s.path, s.line))

@@ -1,0 +1,270 @@
+"""Fast YAML -> Python documents, the way kubectl reads them.
+
+Why not ruamel.yaml's round-trip loader for everything: it is 20x slower than libyaml on a
+realistic tree (reference: yaml-loaders.md), and positions are only needed for documents
+with findings (``Source.locate`` re-composes those lazily). So the hot path composes nodes
+with libyaml (C) and converts them with a small walker instead of PyYAML's generator-based
+constructor. Scalars follow YAML 1.1 like kubectl's go-yaml (``yes`` is a bool, ``0755`` is
+octal), except timestamps, which stay strings as they do in sigs.k8s.io/yaml.
+
+The walker is also where hostile input is bounded: nesting depth, alias expansion (a
+"billion laughs" document shares nodes; we count the expanded size instead of expanding),
+duplicate keys (kubectl rejects them) and unknown tags (never constructed: a
+``!!python/object`` tag is just a mapping or string here).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+
+from .source import DocumentSpan
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_MERGE = "tag:yaml.org,2002:merge"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+
+_DOC_SEPARATOR = re.compile(r"^(?:---|\.\.\.)(?:[ \t].*)?$")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds that keep hostile input cheap. Configurable under ``limits:``."""
+
+    max_depth: int = 200
+    max_expanded_nodes: int = 1_000_000
+    max_document_bytes: int = 64 * 1024 * 1024
+
+
+@dataclass
+class LoadedDocument:
+    """One parsed document with the span that can re-compose it for locations."""
+
+    span: DocumentSpan
+    line: int  # 1-based line where the document's content starts
+    data: Any
+
+
+@dataclass
+class YamlProblem:
+    """A syntax-level problem: becomes an SVC001 finding."""
+
+    line: int
+    column: int
+    message: str
+
+
+@dataclass
+class ParsedStream:
+    documents: list[LoadedDocument] = field(default_factory=list)
+    problems: list[YamlProblem] = field(default_factory=list)
+
+
+class _DocumentTooLarge(Exception):
+    def __init__(self, message: str, mark: yaml.Mark | None) -> None:
+        super().__init__(message)
+        self.mark = mark
+
+
+class _Walker:
+    """Converts one composed document to plain dicts, lists and scalars."""
+
+    _constructor = SafeConstructor()
+
+    def __init__(self, limits: Limits, line_offset: int) -> None:
+        self.limits = limits
+        self.line_offset = line_offset
+        self.memo: dict[int, tuple[Any, int]] = {}
+        self.expanded = 0
+        self.duplicates: list[YamlProblem] = []
+
+    def convert(self, node: yaml.Node) -> Any:
+        value, _ = self._node(node, 0)
+        return value
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        tag = node.tag
+        value = node.value
+        if tag == _STR:
+            return value
+        if tag == _INT:
+            if value.isdigit():
+                return int(value)
+            return self._constructor.construct_yaml_int(node)
+        if tag == _BOOL:
+            return self._constructor.construct_yaml_bool(node)
+        if tag == _NULL:
+            return None
+        if tag == _FLOAT:
+            return self._constructor.construct_yaml_float(node)
+        return value  # timestamps, binary, custom and unknown tags: the text itself
+
+    def _node(self, node: yaml.Node, depth: int) -> tuple[Any, int]:
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node), 1
+        if depth >= self.limits.max_depth:
+            raise _DocumentTooLarge(
+                f"nesting deeper than {self.limits.max_depth} levels", node.start_mark
+            )
+        cached = self.memo.get(id(node))
+        if cached is not None:  # an alias: shared, counted as if expanded
+            self._count(cached[1], node)
+            return cached
+        if isinstance(node, yaml.SequenceNode):
+            items = []
+            size = 1
+            for child in node.value:
+                value, child_size = self._node(child, depth + 1)
+                items.append(value)
+                size += child_size
+            result: tuple[Any, int] = (items, size)
+        else:
+            result = self._mapping(node, depth)
+        self.memo[id(node)] = result
+        self._count(1, node)
+        return result
+
+    def _count(self, size: int, node: yaml.Node) -> None:
+        self.expanded += size
+        if self.expanded > self.limits.max_expanded_nodes:
+            raise _DocumentTooLarge(
+                f"document expands to more than {self.limits.max_expanded_nodes} nodes "
+                "(alias expansion)",
+                node.start_mark,
+            )
+
+    def _mapping(self, node: yaml.MappingNode, depth: int) -> tuple[dict[Any, Any], int]:
+        mapping: dict[Any, Any] = {}
+        merged: list[dict[Any, Any]] = []
+        size = 1
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                value, child_size = self._node(value_node, depth + 1)
+                size += child_size
+                sources = value if isinstance(value, list) else [value]
+                merged.extend(s for s in sources if isinstance(s, dict))
+                continue
+            key, _ = self._node(key_node, depth + 1)
+            if not isinstance(key, (str, int, float, bool, type(None))):
+                key = str(key)
+            value, child_size = self._node(value_node, depth + 1)
+            size += child_size
+            if key in mapping:
+                mark = key_node.start_mark
+                self.duplicates.append(
+                    YamlProblem(
+                        mark.line + 1 + self.line_offset,
+                        mark.column + 1,
+                        f'mapping key "{key}" already defined; kubectl rejects duplicate keys',
+                    )
+                )
+            mapping[key] = value
+        if merged:
+            # YAML merge keys: explicit keys win, earlier merged mappings win over later ones.
+            combined: dict[Any, Any] = {}
+            for source in reversed(merged):
+                combined.update(source)
+            combined.update(mapping)
+            mapping = combined
+        return mapping, size
+
+
+def _problem_from_error(error: Exception, line_offset: int) -> YamlProblem:
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    problem = getattr(error, "problem", None)
+    context = getattr(error, "context", None)
+    message = problem or str(error)
+    if context and problem:
+        message = f"{problem} ({context})"
+    if mark is None:
+        return YamlProblem(line_offset + 1, 1, message)
+    return YamlProblem(mark.line + 1 + line_offset, mark.column + 1, message)
+
+
+def _parse(text: str, limits: Limits, chunk: bool, line_offset: int) -> ParsedStream:
+    """Parse a whole stream; raises yaml errors to the caller on syntax problems."""
+    out = ParsedStream()
+    loader = _Loader(text)
+    try:
+        index = 0
+        while loader.check_node():
+            node = loader.get_node()
+            span = DocumentSpan(index, line_offset, text if chunk else None)
+            line = node.start_mark.line + 1 + line_offset
+            walker = _Walker(limits, line_offset)
+            try:
+                data = walker.convert(node)
+            except _DocumentTooLarge as too_large:
+                mark = too_large.mark
+                out.problems.append(
+                    YamlProblem(
+                        (mark.line if mark else 0) + 1 + line_offset,
+                        (mark.column if mark else 0) + 1,
+                        str(too_large),
+                    )
+                )
+                data = None
+            out.problems.extend(walker.duplicates)
+            out.documents.append(LoadedDocument(span, line, data))
+            index += 1
+    finally:
+        loader.dispose()
+    return out
+
+
+def split_documents(text: str) -> list[tuple[int, str]]:
+    """Split a stream at ``---`` / ``...`` lines: (0-based first line, chunk text)."""
+    chunks: list[tuple[int, str]] = []
+    start = 0
+    current: list[str] = []
+    for number, line in enumerate(text.splitlines(keepends=True)):
+        if _DOC_SEPARATOR.match(line.rstrip("\r\n")) and line.startswith(("---", "...")):
+            if current:
+                chunks.append((start, "".join(current)))
+            start = number
+            current = [line] if line.startswith("---") else []
+            if not current:
+                start = number + 1
+            continue
+        current.append(line)
+    if current:
+        chunks.append((start, "".join(current)))
+    return chunks
+
+
+def parse_stream(text: str, limits: Limits = Limits()) -> ParsedStream:
+    """Every document of ``text``; syntax errors become problems, never exceptions.
+
+    When the stream fails, each ``---`` chunk is parsed separately so that one broken
+    document does not hide the findings of its neighbours.
+    """
+    try:
+        return _parse(text, limits, chunk=False, line_offset=0)
+    except (yaml.YAMLError, RecursionError):
+        pass
+    out = ParsedStream()
+    for first_line, chunk_text in split_documents(text):
+        try:
+            parsed = _parse(chunk_text, limits, chunk=True, line_offset=first_line)
+        except yaml.YAMLError as error:
+            out.problems.append(_problem_from_error(error, first_line))
+            continue
+        except RecursionError:
+            out.problems.append(
+                YamlProblem(first_line + 1, 1, "document is nested too deeply to parse")
+            )
+            continue
+        out.documents.extend(parsed.documents)
+        out.problems.extend(parsed.problems)
+    return out

@@ -27,7 +27,7 @@ class UnusedSuppression(Rule):
     metadata:
       name: web-config
       annotations:
-        svclint.io/ignore: "SVC101"  # expect: SVC007
+        svclint.io/ignore: "service-selects-nothin"  # expect: SVC007
     data:
       LOG_LEVEL: info
     ```

@@ -1,0 +1,62 @@
+"""Shared test helpers: run the real CLI and read fixture expectations."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from svclint.cli import cli
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "fixtures"
+EXPECT = re.compile(r"#\s*expect:\s*([A-Za-z0-9_, -]+)")
+
+
+@dataclass
+class CliRun:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+
+def run_cli(*args: str, input: str | bytes | None = None) -> CliRun:
+    """Invoke the real click command in-process, stdout and stderr kept apart."""
+    runner = CliRunner(mix_stderr=False) if "mix_stderr" in CliRunner.__init__.__code__.co_varnames else CliRunner()
+    result = runner.invoke(cli, list(args), input=input, catch_exceptions=False)
+    stderr = result.stderr if result.stderr_bytes is not None else ""
+    return CliRun(result.exit_code, result.stdout, stderr)
+
+
+def expected_markers(paths: list[Path], rule_id: str | None = None) -> Counter[tuple[str, int, str]]:
+    """(file, line, rule) for every ``# expect: SVCnnn`` marker in ``paths``."""
+    found: Counter[tuple[str, int, str]] = Counter()
+    for path in paths:
+        for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+            match = EXPECT.search(line)
+            if not match:
+                continue
+            for rule in match.group(1).replace(" ", ",").split(","):
+                rule = rule.strip()
+                if rule and (rule_id is None or rule == rule_id):
+                    found[(path.relative_to(REPO).as_posix(), number, rule)] += 1
+    return found
+
+
+def finding_keys(payload: dict[str, Any]) -> Counter[tuple[str, int, str]]:
+    return Counter((f["file"], f["line"], f["rule"]) for f in payload["findings"])
+
+
+@pytest.fixture(autouse=True)
+def _in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run every test from the repository root so reported paths are repo-relative."""
+    monkeypatch.chdir(REPO)

@@ -30,3 +30,25 @@ def lint_paths(
     catalog = catalog or build_catalog(settings.plugins, settings.rule_dirs)
     result = load(paths, settings, stdin_bytes=stdin_bytes, cwd=cwd or os.getcwd())
     return run(result, catalog, settings, report_only)
+
+
+def analyze(
+    paths: Sequence[str],
+    settings: Settings | None = None,
+    *,
+    stdin_bytes: bytes | None = None,
+    cwd: str | None = None,
+) -> "RoutingModel":
+    """Load ``paths`` and build the routing model (NetworkPolicies, Services, entry points)."""
+    from .graph import ManifestGraph
+    from .routing.model import routing_model
+
+    settings = settings or Settings()
+    result = load(paths, settings, stdin_bytes=stdin_bytes, cwd=cwd or os.getcwd())
+    model = routing_model(ManifestGraph(result.objects), settings)
+    model.load_problems = len(result.problems)
+    return model
+
+
+if False:  # typing only, without importing the routing package at start-up
+    from .routing.model import RoutingModel  # noqa: F401

@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..graph import ManifestGraph
-from ..model import PodTemplate
+from ..model import ContainerPort, PodTemplate
 from ..selectors import LabelSelector
 from ..settings import WorkloadIdentity
 
@@ -52,9 +52,9 @@ def _labels_text(labels: dict[str, str]) -> str:
     return ",".join(f"{k}={v}" for k, v in sorted(labels.items())) or "<none>"
 
 
-def named_ports_of(template: PodTemplate) -> dict[tuple[str, str], int]:
+def named_ports_of(declared: list[ContainerPort]) -> dict[tuple[str, str], int]:
     ports: dict[tuple[str, str], int] = {}
-    for port in template.ports():
+    for port in declared:
         if port.name and port.number is not None:
             ports.setdefault((port.name, port.protocol), port.number)
     return ports
@@ -69,9 +69,11 @@ class PodClasses:
         self.of_template: dict[int, PodClass] = {}
         self.by_namespace: dict[str, list[PodClass]] = defaultdict(list)
         keyed: dict[tuple[object, ...], PodClass] = {}
+        self.template_ports: dict[int, list[ContainerPort]] = {}
         for template in graph.pod_templates:
             namespace = template.namespace or default_namespace
-            ports = named_ports_of(template)
+            declared = self.template_ports[id(template)] = template.ports()
+            ports = named_ports_of(declared)
             key = (namespace, frozenset(template.labels.items()), frozenset(ports.items()))
             cls = keyed.get(key)
             if cls is None:
@@ -83,6 +85,8 @@ class PodClasses:
         self.ingress_controller = self._identity(ingress_controller, "ingress-controller", INGRESS_CONTROLLER_PORTS)
         self.all_bits = (1 << len(self.classes)) - 1
         self._ns_labels: dict[str, dict[str, str]] = {}
+        self._ns_matching: dict[LabelSelector, list[str]] = {}
+        self._selected: dict[tuple[str, LabelSelector | None], int] = {}
 
     def _add(self, namespace: str, labels: dict[str, str], ports: dict[tuple[str, str], int], synthetic: str | None) -> PodClass:
         cls = PodClass(len(self.classes), namespace, labels, ports, synthetic=synthetic)
@@ -95,6 +99,13 @@ class PodClasses:
         found = [c for c in self.by_namespace.get(identity.namespace, []) if selector.matches(c.labels)]
         return found or [self._add(identity.namespace, dict(identity.labels), dict(ports), role)]
 
+    def find_named_port(self, template: PodTemplate, name: str, protocol: str) -> ContainerPort | None:
+        """PodTemplate.find_named_port over the ports read once at construction."""
+        for port in self.template_ports[id(template)]:
+            if port.name == name and port.protocol == protocol:
+                return port
+        return None
+
     def class_of(self, template: PodTemplate) -> PodClass:
         return self.of_template[id(template)]
 
@@ -106,15 +117,22 @@ class PodClasses:
 
     def select(self, namespace: str, selector: LabelSelector | None) -> int:
         """Bitset of the classes in ``namespace`` a pod selector matches (None: all of them)."""
-        bits = 0
-        for cls in self.by_namespace.get(namespace, ()):
-            if selector is None or selector.matches(cls.labels):
-                bits |= cls.bit
+        key = (namespace, selector)
+        bits = self._selected.get(key)
+        if bits is None:
+            bits = 0
+            for cls in self.by_namespace.get(namespace, ()):
+                if selector is None or selector.matches(cls.labels):
+                    bits |= cls.bit
+            self._selected[key] = bits
         return bits
 
     def namespaces_matching(self, selector: LabelSelector) -> list[str]:
         """Namespaces holding classes whose labels (plus kubernetes.io/metadata.name) match."""
-        return [ns for ns in sorted(self.by_namespace) if selector.matches(self.namespace_labels(ns))]
+        found = self._ns_matching.get(selector)
+        if found is None:
+            found = self._ns_matching[selector] = [ns for ns in sorted(self.by_namespace) if selector.matches(self.namespace_labels(ns))]
+        return found
 
     def members(self, bits: int) -> list[PodClass]:
         out = []

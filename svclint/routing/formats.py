@@ -13,7 +13,7 @@ from typing import Callable, Iterable, TextIO
 from .connlist import connlist_lines
 from .explain import cell_reasons
 from .matrix import MatrixFilter, rows, selected
-from .model import ASSUMPTIONS, RoutingModel, Source
+from .model import ASSUMPTIONS, DNS_BLOCKED, RoutingModel, Source
 from .services import Column
 
 CSV_HEADER = "source,destination,port,protocol,verdict\n"
@@ -25,15 +25,51 @@ LEGEND = (
 )
 
 
+def _csv_entries(model: RoutingModel, columns: list[Column], dns_blocked: bool) -> list[tuple[int, tuple[str, str] | None, Column]]:
+    """Per column: (allowed source bits, (text if not allowed, text if allowed)) or None (slow path)."""
+    suffix = " " + DNS_BLOCKED if dns_blocked else ""
+    entries: list[tuple[int, tuple[str, str] | None, Column]] = []
+    for column in columns:
+        head = f",{column.destination},{column.port},{column.protocol},"
+        plan = model.plan(column)
+        if plan.structural is not None:
+            text = head + plan.structural + "\n"
+            entries.append((0, (text, text), column))
+        elif not plan.groups:
+            entries.append((plan.external_bits, (head + "deny\n", head + "external" + suffix + "\n"), column))
+        elif len(plan.groups) == 1 and plan.groups[0][1] == plan.total:
+            entries.append((plan.groups[0][0], (head + "deny\n", head + "allow" + suffix + "\n"), column))
+        else:
+            entries.append((0, None, column))
+    return entries
+
+
 def write_csv(model: RoutingModel, flt: MatrixFilter, out: TextIO) -> None:
+    """One block of rows per source, built from per-column text pairs chosen by one bit test."""
     out.write(CSV_HEADER)
-    buffer: list[str] = []
-    for source, column, verdict in rows(model, flt):
-        buffer.append(f"{source.name},{column.destination},{column.port},{column.protocol},{verdict}\n")
-        if len(buffer) >= 4096:
-            out.write("".join(buffer))
-            buffer.clear()
-    out.write("".join(buffer))
+    sources, columns = selected(model, flt)
+    namespaces = set(flt.namespaces)
+    local = [c for c in columns if c.namespace in namespaces] if namespaces else columns
+    tables: dict[tuple[bool, bool], list[tuple[int, tuple[str, str] | None, Column]]] = {}
+    for source in sources:
+        cells = columns if not namespaces or source.namespace in namespaces else local
+        name = source.name
+        if source.template is None:  # external, ingress-controller: two rows, the general path
+            for column in cells:
+                out.write(f"{name},{column.destination},{column.port},{column.protocol},{model.verdict(source, column)}\n")
+            continue
+        assert source.cls is not None
+        blocked = model.dns_blocked(source.cls)
+        key = (cells is columns, blocked)
+        entries = tables.get(key)
+        if entries is None:
+            entries = tables[key] = _csv_entries(model, cells, blocked)
+        index = source.cls.index
+        parts = [
+            pair[(bits >> index) & 1] if pair is not None else f",{col.destination},{col.port},{col.protocol},{model.verdict(source, col)}\n"
+            for bits, pair, col in entries
+        ]
+        out.write(name + name.join(parts))
 
 
 def write_json(model: RoutingModel, flt: MatrixFilter, out: TextIO) -> None:

@@ -59,12 +59,12 @@ class Column:
         return f"{self.destination}:{self.port}/{self.protocol}"
 
 
-def resolve_target_port(template: PodTemplate, target: int | str | None, protocol: str) -> tuple[int | None, ContainerPort | None]:
+def resolve_target_port(classes: PodClasses, template: PodTemplate, target: int | str | None, protocol: str) -> tuple[int | None, ContainerPort | None]:
     """FindPort: a number is used as is; a name needs a container port with that name and protocol."""
     if isinstance(target, int):
         return target, None
     if isinstance(target, str):
-        found = template.find_named_port(target, protocol)
+        found = classes.find_named_port(template, target, protocol)
         return (found.number, found) if found is not None and found.number is not None else (None, None)
     return None, None
 
@@ -104,7 +104,7 @@ def _columns_of(graph: ManifestGraph, classes: PodClasses, service: K8sObject) -
     for sp in ports:
         endpoints = []
         for template in templates:
-            number, declared = resolve_target_port(template, sp.target_port, sp.protocol)
+            number, declared = resolve_target_port(classes, template, sp.target_port, sp.protocol)
             endpoints.append(Endpoint(template, classes.class_of(template), number, declared))
         kind = PODS if endpoints else NO_ENDPOINTS
         out.append(Column(service, destination, sp.port, sp.protocol, sp, kind, endpoints, sp.target_port))  # type: ignore[arg-type]
@@ -117,7 +117,7 @@ def _headless_pod_ports(service: K8sObject, destination: str, templates: list[Po
         return []
     by_port: dict[tuple[int, str], list[Endpoint]] = {}
     for template in templates:
-        for cp in template.ports():
+        for cp in classes.template_ports[id(template)]:
             if cp.number is None:
                 continue
             entries = by_port.setdefault((cp.number, cp.protocol), [])

@@ -291,7 +291,7 @@ def matrix(paths: tuple[str, ...], fmt: str, output: str | None, sources: tuple[
             with handle:
                 writer(model, flt, handle)
         else:
-            writer(model, flt, click.get_text_stream("stdout"))
+            writer(model, flt, sys.stdout)
     except MatrixFilterError as error:
         raise UsageFailure(str(error)) from None
     raise SystemExit(EXIT_CLEAN)

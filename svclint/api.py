@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from .engine import LintResult, run
 from .loader import load
 from .registry import Catalog, build_catalog
 from .settings import Settings
+
+if TYPE_CHECKING:  # the routing package is imported only when asked for
+    from .routing.model import RoutingModel
 
 
 def lint_paths(
@@ -49,6 +52,3 @@ def analyze(
     model.load_problems = len(result.problems)
     return model
 
-
-if False:  # typing only, without importing the routing package at start-up
-    from .routing.model import RoutingModel  # noqa: F401

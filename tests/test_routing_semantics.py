@@ -172,3 +172,30 @@ def test_connlist_all_connections_without_policies() -> None:
         "t/server[Deployment] => 0.0.0.0-255.255.255.255[External] : All Connections",
         "t/server[Deployment] => t/client[Deployment] : All Connections",
     ]
+
+
+def test_json_cells_carry_reasons_with_locations() -> None:
+    run = run_cli("matrix", "fixtures/scenarios/shop", "--format", "json", "--from", "frontend", "--to", "catalog")
+    payload = run.json()
+    assert payload["version"] == 1 and payload["assumptions"]
+    [cell] = payload["cells"]
+    assert (cell["source"], cell["destination"], cell["port"], cell["protocol"], cell["verdict"]) == (
+        "shop/frontend[Deployment]", "shop/catalog[Service]", 80, "TCP", "partial 1/2"
+    )
+    denied = [r for r in cell["reasons"] if r["hop"] == "ingress" and r["text"].startswith("ingress denied")]
+    assert denied == [
+        {
+            "hop": "ingress",
+            "text": "ingress denied: shop/catalog-v2[Deployment] is isolated by NetworkPolicy shop/default-deny and no "
+            "ingress rule allows shop/frontend[Deployment] on TCP 9090",
+            "file": "fixtures/scenarios/shop/manifests.yaml",
+            "line": 246,
+        }
+    ]
+
+
+def test_matrix_reports_unreadable_documents_on_stderr() -> None:
+    run = run_cli("matrix", "-", "--format", "csv", input="kind: [\n")
+    assert run.exit_code == 0
+    assert "could not be read" in run.stderr
+    assert run.stdout.splitlines() == [HEADER]

@@ -36,14 +36,14 @@ roles = st.sampled_from(["r1", "r2"])
 
 
 @st.composite
-def selectors(draw: Any, keys: tuple[str, ...] = ("app", "role")) -> dict[str, Any]:
+def selectors(draw: Any, keys: tuple[str, ...] = ("app", "role"), operators: tuple[str, ...] = ("In", "NotIn", "Exists", "DoesNotExist")) -> dict[str, Any]:
     kind = draw(st.sampled_from(["empty", "labels", "expr"]))
     if kind == "empty":
         return {}
     if kind == "labels":
         key = draw(st.sampled_from(keys))
         return {"matchLabels": {key: draw(names if key in ("app", "team") else roles)}}
-    operator = draw(st.sampled_from(["In", "NotIn", "Exists", "DoesNotExist"]))
+    operator = draw(st.sampled_from(operators))
     key = draw(st.sampled_from(keys))
     expr: dict[str, Any] = {"key": key, "operator": operator}
     if operator in ("In", "NotIn"):
@@ -57,8 +57,13 @@ def peers(draw: Any) -> dict[str, Any]:
     if kind == "ip":
         return {"ipBlock": draw(st.sampled_from([{"cidr": "0.0.0.0/0"}, {"cidr": "10.0.0.0/8", "except": ["10.1.0.0/16"]}]))}
     out: dict[str, Any] = {}
-    if kind in ("pod", "both"):
+    if kind == "pod":
         out["podSelector"] = draw(selectors())
+    if kind == "both":
+        # NCA evaluates Exists/DoesNotExist of a peer's podSelector in the policy's namespace
+        # only, ignoring the namespaceSelector (K8sPolicyYamlParser.get_peers_with_key); see
+        # docs/routing.md. In/NotIn are evaluated in every namespace, as Kubernetes does.
+        out["podSelector"] = draw(selectors(operators=("In", "NotIn")))
     if kind in ("ns", "both"):
         out["namespaceSelector"] = draw(st.one_of(selectors(("team",)), st.just({"matchLabels": {"kubernetes.io/metadata.name": draw(st.sampled_from(["ns0", "ns1", "ns2"]))}})))
     return out

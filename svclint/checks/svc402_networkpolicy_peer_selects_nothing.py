@@ -146,6 +146,7 @@ class NetworkPolicyPeerSelectsNothing(Rule):
         model = routing_model(ctx.graph, ctx.settings)
         classes = model.classes
         known = sorted(set(classes.by_namespace) | ctx.graph.namespaces)
+        matching: dict[object, list[str]] = {}
         for policy in model.parsed.valid:
             for rule in policy.ingress + policy.egress:
                 for peer in rule.peers or ():
@@ -155,7 +156,9 @@ class NetworkPolicyPeerSelectsNothing(Rule):
                         namespaces = [policy.namespace]
                     else:
                         selector = peer.namespace_selector
-                        namespaces = [ns for ns in known if selector.matches(classes.namespace_labels(ns))]
+                        namespaces = matching.get(selector)  # type: ignore[assignment]
+                        if namespaces is None:
+                            namespaces = matching[selector] = [ns for ns in known if selector.matches(classes.namespace_labels(ns))]
                         if not namespaces:
                             yield ctx.report(
                                 f"NetworkPolicy {policy.key} {rule.label}: namespaceSelector {selector} matches no "

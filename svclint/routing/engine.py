@@ -184,10 +184,19 @@ class PolicyEngine:
         return found
 
     def _rules_to(self, dst: PodClass) -> list[CompiledRule]:
-        rules = self._egress_to.get(dst.index)
-        if rules is None:
-            rules = self._egress_to[dst.index] = [r for r in self.egress_rules if r.peer_bits & dst.bit]
-        return rules
+        """Egress rules whose peers include ``dst`` (inverted index, built on first use)."""
+        if not self._egress_to and self.egress_rules:
+            to_all = [r for r in self.egress_rules if r.peer_bits == self.classes.all_bits]
+            index: dict[int, list[CompiledRule]] = {}
+            for rule in self.egress_rules:
+                if rule.peer_bits != self.classes.all_bits:
+                    for cls in self.classes.members(rule.peer_bits):
+                        index.setdefault(cls.index, []).append(rule)
+            # keep the rules in policy order: explanations and findings list them that way
+            order = {id(r): i for i, r in enumerate(self.egress_rules)}
+            for i in range(len(self.classes.classes)):
+                self._egress_to[i] = sorted(index.get(i, []) + to_all, key=lambda r: order[id(r)])
+        return self._egress_to.get(dst.index, [])
 
     def allowed_sources(self, dst: PodClass, protocol: str, port: int) -> int:
         """Classes that can open (protocol, port) on ``dst``: egress AND ingress."""

@@ -1,0 +1,76 @@
+"""Messages shared by the SVC3xx rules about Ingress and route backends."""
+
+from __future__ import annotations
+
+from ..graph import ManifestGraph
+from ..ingress import BackendRef, core_services, describe_ports, is_ingress
+from ..k8s import ServicePort, service_ports
+from ..model import K8sObject
+from ..rule import Related
+from ..suggest import is_close, nearest
+
+
+def backend_label(ref: BackendRef) -> str:
+    """``Ingress shop/web backend for host shop.example.com path /api`` and the like."""
+    owner = ref.owner
+    if is_ingress(owner):
+        return f"Ingress {owner.namespace}/{owner.name} {ref.where}"
+    return f"{owner.kind} {owner.namespace}/{owner.name} {ref.where} backendRef"
+
+
+def port_label(sp: ServicePort) -> str:
+    return f"{sp.port} ({sp.name})" if sp.name else str(sp.port)
+
+
+def missing_service(graph: ManifestGraph, ref: BackendRef) -> tuple[str, list[Related]]:
+    """Why the backend's Service is missing: same name elsewhere, nearest name here."""
+    ns = ref.namespace
+    services = core_services(graph)
+    text = f"Service {ref.service!r} does not exist in namespace {ns!r}"
+    related: list[Related] = []
+    elsewhere = sorted(
+        (s for s in services if s.name == ref.service and s.namespace != ns), key=lambda s: s.namespace or ""
+    )
+    if elsewhere:
+        other = elsewhere[0]
+        if is_ingress(ref.owner):
+            text += (
+                f"; a Service {ref.service!r} exists in namespace {other.namespace!r}, but an Ingress "
+                f"only routes to Services in its own namespace: move the Ingress or the Service"
+            )
+        else:
+            text += (
+                f"; a Service {ref.service!r} exists in namespace {other.namespace!r}: set "
+                f"`namespace: {other.namespace}` on the backendRef (with a ReferenceGrant there allowing it)"
+            )
+        related.append(Related(f"Service {other.namespace}/{other.name} is in another namespace", other, "metadata.name"))
+    local = {s.name: s for s in services if s.namespace == ns}
+    best = nearest(ref.service, local)
+    if best is None:
+        text += f"; there is no Service in namespace {ns!r}"
+    else:
+        if is_close(ref.service, best):
+            text += f"; did you mean {best!r}?"
+        else:
+            text += f"; the nearest Service name in namespace {ns!r} is {best!r}"
+        related.append(Related(f"nearest Service: {ns}/{best}", local[best], "metadata.name"))
+    return text, related
+
+
+def missing_port(service: K8sObject, ref: BackendRef) -> tuple[str, list[Related]]:
+    """The Service has no port of that number or name: list its ports, spot targetPort mix-ups."""
+    listed = describe_ports(service)
+    text = f"Service {service.namespace}/{service.name} has no {ref.port_text}"
+    text += f"; its ports are {listed}" if listed else "; it declares no ports"
+    for sp in service_ports(service):
+        if sp.target_port == ref.port and sp.port != ref.port:
+            text += (
+                f"; {ref.port!r} is the targetPort of port {port_label(sp)}: a backend names the "
+                f"Service port ({sp.name!r} or {sp.port}), not the container port"
+                if sp.name
+                else f"; {ref.port!r} is the targetPort of port {sp.port}: a backend names the "
+                f"Service port ({sp.port}), not the container port"
+            )
+            break
+    at = "spec.ports" if service.get("spec.ports") is not None else "metadata.name"
+    return text, [Related(f"ports of Service {service.namespace}/{service.name}", service, at)]

@@ -12,6 +12,7 @@ from .svc201_nodeport_out_of_range import NodePortOutOfRange
 from .svc202_nodeport_conflict import NodePortConflict
 from .svc301_ingress_service_missing import IngressServiceMissing
 from .svc302_ingress_service_port_missing import IngressServicePortMissing
+from .svc303_ingress_backend_unroutable import IngressBackendUnroutable
 
 BUILTIN_RULES: tuple[type[Rule], ...] = (
     YamlSyntaxError,
@@ -23,4 +24,5 @@ BUILTIN_RULES: tuple[type[Rule], ...] = (
     NodePortConflict,
     IngressServiceMissing,
     IngressServicePortMissing,
+    IngressBackendUnroutable,
 )

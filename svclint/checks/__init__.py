@@ -13,6 +13,7 @@ from .svc202_nodeport_conflict import NodePortConflict
 from .svc301_ingress_service_missing import IngressServiceMissing
 from .svc302_ingress_service_port_missing import IngressServicePortMissing
 from .svc303_ingress_backend_unroutable import IngressBackendUnroutable
+from .svc304_httproute_backend_missing import HTTPRouteBackendMissing
 
 BUILTIN_RULES: tuple[type[Rule], ...] = (
     YamlSyntaxError,
@@ -25,4 +26,5 @@ BUILTIN_RULES: tuple[type[Rule], ...] = (
     IngressServiceMissing,
     IngressServicePortMissing,
     IngressBackendUnroutable,
+    HTTPRouteBackendMissing,
 )

@@ -64,12 +64,10 @@ def missing_port(service: K8sObject, ref: BackendRef) -> tuple[str, list[Related
     text += f"; its ports are {listed}" if listed else "; it declares no ports"
     for sp in service_ports(service):
         if sp.target_port == ref.port and sp.port != ref.port:
+            use = f"{sp.name!r} or {sp.port}" if sp.name and is_ingress(ref.owner) else str(sp.port)
             text += (
                 f"; {ref.port!r} is the targetPort of port {port_label(sp)}: a backend names the "
-                f"Service port ({sp.name!r} or {sp.port}), not the container port"
-                if sp.name
-                else f"; {ref.port!r} is the targetPort of port {sp.port}: a backend names the "
-                f"Service port ({sp.port}), not the container port"
+                f"Service port ({use}), not the container port"
             )
             break
     at = "spec.ports" if service.get("spec.ports") is not None else "metadata.name"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..graph import ManifestGraph
 from ..ingress import BackendRef, core_services, describe_ports, is_ingress
-from ..k8s import ServicePort, service_ports
+from ..k8s import ServicePort, service_ports, service_selector
 from ..model import K8sObject
 from ..rule import Related
 from ..suggest import is_close, nearest
@@ -57,18 +57,34 @@ def missing_service(graph: ManifestGraph, ref: BackendRef) -> tuple[str, list[Re
     return text, related
 
 
-def missing_port(service: K8sObject, ref: BackendRef) -> tuple[str, list[Related]]:
+def missing_port(graph: ManifestGraph, service: K8sObject, ref: BackendRef) -> tuple[str, list[Related]]:
     """The Service has no port of that number or name: list its ports, spot targetPort mix-ups."""
     listed = describe_ports(service)
     text = f"Service {service.namespace}/{service.name} has no {ref.port_text}"
     text += f"; its ports are {listed}" if listed else "; it declares no ports"
-    for sp in service_ports(service):
-        if sp.target_port == ref.port and sp.port != ref.port:
-            use = f"{sp.name!r} or {sp.port}" if sp.name and is_ingress(ref.owner) else str(sp.port)
-            text += (
-                f"; {ref.port!r} is the targetPort of port {port_label(sp)}: a backend names the "
-                f"Service port ({use}), not the container port"
-            )
-            break
+    behind = _port_behind(graph, service, ref.port)
+    if behind is not None:
+        use = f"{behind.name!r} or {behind.port}" if behind.name and is_ingress(ref.owner) else str(behind.port)
+        text += (
+            f"; {ref.port!r} is the target of port {port_label(behind)}: a backend names the "
+            f"Service port ({use}), not the container port"
+        )
     at = "spec.ports" if service.get("spec.ports") is not None else "metadata.name"
     return text, [Related(f"ports of Service {service.namespace}/{service.name}", service, at)]
+
+
+def _port_behind(graph: ManifestGraph, service: K8sObject, port: int | str | None) -> ServicePort | None:
+    """The Service port whose targetPort is ``port``, by value or as resolved on its pods."""
+    selector = service_selector(service)
+    pods = graph.select_pods(service.namespace, selector) if selector else []
+    for sp in service_ports(service):
+        if sp.port == port:
+            continue
+        if sp.target_port == port:
+            return sp
+        if isinstance(port, int) and isinstance(sp.target_port, str):
+            for template in pods:
+                found = template.find_named_port(sp.target_port, sp.protocol)
+                if found is not None and found.number == port:
+                    return sp
+    return None

@@ -160,5 +160,5 @@ class IngressServicePortMissing(Rule):
                     continue
                 if is_external_name(service) and isinstance(ref.port, int):
                     continue  # used as-is by ingress-nginx
-                text, related = missing_port(service, ref)
+                text, related = missing_port(ctx.graph, service, ref)
                 yield ctx.report(f"{backend_label(ref)}: {text}", ingress, ref.port_path, related)

@@ -200,7 +200,7 @@ class HTTPRouteBackendMissing(Rule):
                 [Related(f"Service {service.namespace}/{service.name}", service, "metadata.name")],
             )
         if find_service_port(service, ref.port) is None and not is_external_name(service):
-            text, related = missing_port(service, ref)
+            text, related = missing_port(ctx.graph, service, ref)
             return ctx.report(f"{label}: {text}", ref.owner, ref.port_path or ref.path, related)
         return None
 

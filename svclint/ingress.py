@@ -21,8 +21,9 @@ targetPort or a container port (k8s-semantics §1d I4, §5.25).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterator
+from weakref import WeakKeyDictionary
 
 from .graph import ManifestGraph
 from .k8s import ServicePort, is_int, service_ports, service_type
@@ -241,8 +242,28 @@ def core_service(graph: ManifestGraph, namespace: str | None, name: str) -> K8sO
     return None
 
 
-def core_services(graph: ManifestGraph) -> list[K8sObject]:
-    return [s for s in graph.of_kind("Service") if s.group == ""]
+@dataclass
+class ServiceNames:
+    """Core Services by namespace and by name, for "did you mean" and "in another namespace"."""
+
+    by_namespace: dict[str | None, dict[str, K8sObject]] = field(default_factory=dict)
+    by_name: dict[str, list[K8sObject]] = field(default_factory=dict)
+
+
+_SERVICE_NAMES: WeakKeyDictionary[ManifestGraph, ServiceNames] = WeakKeyDictionary()
+
+
+def service_names(graph: ManifestGraph) -> ServiceNames:
+    """Built once per graph (the graph is immutable once loaded)."""
+    names = _SERVICE_NAMES.get(graph)
+    if names is None:
+        names = ServiceNames()
+        for service in graph.of_kind("Service"):
+            if service.group == "":
+                names.by_namespace.setdefault(service.namespace, {}).setdefault(service.name, service)
+                names.by_name.setdefault(service.name, []).append(service)
+        _SERVICE_NAMES[graph] = names
+    return names
 
 
 def find_service_port(service: K8sObject, port: int | str) -> ServicePort | None:

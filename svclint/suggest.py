@@ -20,8 +20,16 @@ def edit_distance(a: str, b: str) -> int:
 
 def nearest(name: str, candidates: Iterable[str]) -> str | None:
     """The candidate closest to ``name`` (ties: alphabetical), or None when there are none."""
-    ranked = sorted({c for c in candidates if c != name}, key=lambda c: (edit_distance(name, c), c))
-    return ranked[0] if ranked else None
+    best: tuple[int, str] | None = None
+    for candidate in sorted(set(candidates)):
+        if candidate == name:
+            continue
+        if best is not None and abs(len(candidate) - len(name)) > best[0]:
+            continue  # the length difference alone is farther than the best so far
+        distance = edit_distance(name, candidate)
+        if best is None or distance < best[0]:
+            best = (distance, candidate)
+    return best[1] if best else None
 
 
 def is_close(name: str, candidate: str) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..graph import ManifestGraph
-from ..ingress import BackendRef, core_services, describe_ports, is_ingress
+from ..ingress import BackendRef, describe_ports, service_names, is_ingress
 from ..k8s import ServicePort, service_ports, service_selector
 from ..model import K8sObject
 from ..rule import Related
@@ -25,11 +25,11 @@ def port_label(sp: ServicePort) -> str:
 def missing_service(graph: ManifestGraph, ref: BackendRef) -> tuple[str, list[Related]]:
     """Why the backend's Service is missing: same name elsewhere, nearest name here."""
     ns = ref.namespace
-    services = core_services(graph)
+    names = service_names(graph)
     text = f"Service {ref.service!r} does not exist in namespace {ns!r}"
     related: list[Related] = []
     elsewhere = sorted(
-        (s for s in services if s.name == ref.service and s.namespace != ns), key=lambda s: s.namespace or ""
+        (s for s in names.by_name.get(ref.service, ()) if s.namespace != ns), key=lambda s: s.namespace or ""
     )
     if elsewhere:
         other = elsewhere[0]
@@ -44,7 +44,7 @@ def missing_service(graph: ManifestGraph, ref: BackendRef) -> tuple[str, list[Re
                 f"`namespace: {other.namespace}` on the backendRef (with a ReferenceGrant there allowing it)"
             )
         related.append(Related(f"Service {other.namespace}/{other.name} is in another namespace", other, "metadata.name"))
-    local = {s.name: s for s in services if s.namespace == ns}
+    local = names.by_namespace.get(ns, {})
     best = nearest(ref.service, local)
     if best is None:
         text += f"; there is no Service in namespace {ns!r}"

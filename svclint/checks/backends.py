@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..graph import ManifestGraph
-from ..ingress import BackendRef, describe_ports, service_names, is_ingress
+from ..ingress import BackendRef, describe_ports, is_ingress, service_names
 from ..k8s import ServicePort, service_ports, service_selector
 from ..model import K8sObject
 from ..rule import Related

@@ -20,7 +20,7 @@ from .model import CLUSTER_SCOPED_KINDS, K8sObject, ObjectRef, string_map
 from .settings import Settings
 from .source import STDIN_NAME, DocumentSpan, FieldPath, Location, Source, UnreadableFile, decode_text, read_text
 from .structure import structure_problems
-from .suppress import find_comment_directives
+from .suppress import Directive, find_comment_directives
 from .yamlload import Limits, LoadedDocument, YamlProblem, parse_stream
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -44,7 +44,7 @@ class LoadResult:
     problems: list[LoadProblem] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
     skipped_documents: int = 0  # documents that are not Kubernetes objects
-    comments: dict[str, list[tuple[int, tuple[str, ...]]]] = field(default_factory=dict)
+    comments: dict[str, list[Directive]] = field(default_factory=dict)
     files: int = 0
 
 
@@ -136,7 +136,7 @@ class ParsedFile:
     documents: list[LoadedDocument]
     yaml_problems: list[YamlProblem]
     read_error: str | None = None
-    comments: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)  # ignore directives
+    comments: list[Directive] = field(default_factory=list)  # ignore directives
 
 
 def parse_file(fs_path: str, limits: Limits) -> ParsedFile:

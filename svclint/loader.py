@@ -24,6 +24,12 @@ from .suppress import Directive, find_comment_directives
 from .yamlload import Limits, LoadedDocument, YamlProblem, parse_stream
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+# pathspec >= 0.12.1 names git's own semantics "gitignore"; older releases only "gitwildmatch".
+try:
+    pathspec.PathSpec.from_lines("gitignore", [])
+    _GITIGNORE_STYLE = "gitignore"
+except (KeyError, LookupError):  # pragma: no cover - older pathspec
+    _GITIGNORE_STYLE = "gitwildmatch"
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 
 
@@ -79,7 +85,7 @@ def discover(
     """
     cwd = cwd or os.getcwd()
     exclude = list(exclude)
-    spec = pathspec.PathSpec.from_lines("gitwildmatch", exclude)
+    spec = pathspec.PathSpec.from_lines(_GITIGNORE_STYLE, exclude)
     root = exclude_root or cwd
     found: list[str] = []
     seen: set[str] = set()
@@ -105,6 +111,7 @@ def discover(
                 add(path)
             continue
         visited: set[tuple[int, int]] = set()
+        in_directory: list[str] = []
         for root, dirs, files in os.walk(path, followlinks=True):
             try:
                 stat = os.stat(root)
@@ -123,7 +130,9 @@ def discover(
                     continue
                 if os.path.isdir(full) or excluded(full):
                     continue
-                add(full)
+                in_directory.append(full)
+        for full in sorted(in_directory, key=lambda p: p.split(os.sep)):
+            add(full)
     return found
 
 

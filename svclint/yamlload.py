@@ -99,7 +99,7 @@ class _Walker:
         if tag == _STR:
             return value
         if tag == _INT:
-            if value.isdigit():
+            if value.isdigit() and (value[0] != "0" or len(value) == 1):  # 0755 is octal
                 return int(value)
             return self._constructor.construct_yaml_int(node)
         if tag == _BOOL:

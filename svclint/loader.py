@@ -18,7 +18,17 @@ import pathspec
 
 from .model import CLUSTER_SCOPED_KINDS, K8sObject, ObjectRef, string_map
 from .settings import Settings
-from .source import STDIN_NAME, DocumentSpan, FieldPath, Location, Source, UnreadableFile, decode_text, read_text
+from .source import (
+    STDIN_NAME,
+    DocumentSpan,
+    FieldPath,
+    Location,
+    Source,
+    UnreadableFile,
+    decode_text,
+    format_field_path,
+    read_text,
+)
 from .structure import structure_problems
 from .suppress import Directive, find_comment_directives
 from .yamlload import Limits, LoadedDocument, YamlProblem, parse_stream
@@ -247,8 +257,6 @@ def _add_parsed(result: LoadResult, source: Source, parsed: ParsedFile, settings
 
 
 def _problem(source: Source, span: DocumentSpan, path: FieldPath, message: str, ref: ObjectRef | None = None) -> LoadProblem:
-    from .source import format_field_path
-
     line, column = source.locate(span, path)
     return LoadProblem("SVC002", Location(source.path, line, column), message, ref, format_field_path(path))
 

@@ -343,10 +343,10 @@ def test_ingress_scenario_reports_exactly_its_markers_under_default_rules() -> N
     assert finding_keys(run.json()) == expected_markers(files)
 
 
-def test_ingress_scenario_text_output_is_golden() -> None:
+def test_ingress_scenario_text_output_is_golden(golden: Any) -> None:
     run = run_cli("check", str(SCENARIO.relative_to(REPO)), "--isolated")
     assert run.exit_code == 1
-    assert run.stdout == (SCENARIO / "expected.txt").read_text(encoding="utf-8")
+    golden(SCENARIO / "expected.txt", run.stdout)
 
 
 @pytest.mark.parametrize("fmt", ["json", "text"])

@@ -14,10 +14,13 @@ _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
 def _fix(value: str) -> str:
     """What the user most likely meant."""
-    host = _URL.sub("", value).split("/", 1)[0]
+    without_scheme = _URL.sub("", value)
+    host = without_scheme.split("/", 1)[0]
     hints = []
-    if host != value.rstrip("."):
-        hints.append("drop the scheme and path")
+    if without_scheme != value:
+        hints.append("drop the scheme")
+    if host != without_scheme:
+        hints.append("drop the path")
     if re.search(r":\d+$", host):
         host = host.rsplit(":", 1)[0]
         hints.append("put the port in spec.ports, not in the name")
@@ -26,7 +29,7 @@ def _fix(value: str) -> str:
         hints.append("use lowercase")
     if hints and is_dns1123_subdomain(host.rstrip(".")):
         return "use a DNS name such as db.example.com"
-    return f"{' and '.join(hints)}: externalName: {host}" if hints else "use a DNS name such as db.example.com"
+    return f"{', '.join(hints)}: externalName: {host}" if hints else "use a DNS name such as db.example.com"
 
 
 class ExternalNameInvalid(Rule):

@@ -14,6 +14,7 @@ directories with ``--rules-dir`` or ``rule-dirs:``.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import string
@@ -22,8 +23,8 @@ from pathlib import Path
 from typing import Any, ClassVar, Iterator, Sequence
 
 import jsonschema
+import yaml
 from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
 
 from .config import _yaml_line_of
 from .model import K8sObject
@@ -125,8 +126,19 @@ def _meta_schema() -> dict[str, Any]:
 
 
 def load_rule_file(path: Path, origin: str) -> type[Rule]:
-    """Build the rule class a file defines; ``origin`` is how the file is named in messages."""
+    """Build the rule class a file defines; ``origin`` is how the file is named in messages.
 
+    Cached per file version: the catalog is built on every run, and a rule class is immutable.
+    """
+    try:
+        stat = path.stat()
+    except OSError as error:
+        raise RuleFileError(f"{origin}:1: cannot read rule file: {error.strerror or error}") from None
+    return _load_rule_file(path, origin, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=256)
+def _load_rule_file(path: Path, origin: str, mtime_ns: int, size: int) -> type[Rule]:
     def fail(line: int, message: str) -> RuleFileError:
         return RuleFileError(f"{origin}:{line}: {message}")
 
@@ -135,13 +147,18 @@ def load_rule_file(path: Path, origin: str) -> type[Rule]:
     except (OSError, UnicodeDecodeError) as error:
         raise fail(1, f"cannot read rule file: {error}") from None
     try:
-        data = YAML(typ="rt").load(text)
-    except YAMLError as error:
+        # libyaml, YAML 1.1 like the manifests the schemas are matched against (and fast:
+        # the catalog is built on every run). Lines come from ruamel only for an error.
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         raise fail(mark.line + 1 if mark is not None else 1, f"invalid YAML: {getattr(error, 'problem', error)}") from None
     if not isinstance(data, dict):
         raise fail(1, "a rule file must be a mapping with id, name, summary, severity, match, schema, documentation")
-    line_of = _yaml_line_of(data)
+
+    def line_of(at: tuple[Any, ...]) -> int:
+        return _yaml_line_of(YAML(typ="rt").load(text))(at)
+
     plain = _plain(data)
     error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(_meta_schema()).iter_errors(plain))
     if error is not None:

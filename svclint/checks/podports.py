@@ -57,10 +57,10 @@ class DeclaredPort:
 
     @property
     def where(self) -> str:
-        """``container "web" port 8080/TCP`` for messages."""
+        """``container "web" ports[1] (8080/TCP)`` for messages."""
         number = self.container_port if self.container_port is not None else "?"
         label = "init container" if self.kind == "init" else "sidecar container" if self.kind == "sidecar" else "container"
-        return f'{label} "{self.container}" port {number}/{self.protocol}'
+        return f'{label} "{self.container}" ports[{self.index}] ({number}/{self.protocol})'
 
 
 def declared_ports(template: PodTemplate) -> Iterator[DeclaredPort]:

@@ -66,13 +66,13 @@ class NodePortNotAllowed(Rule):
         for service in ctx.graph.of_kind("Service"):
             if service_type(service) != "ClusterIP":
                 continue
-            what = "a headless Service (clusterIP: None)" if is_headless(service) else "type ClusterIP"
+            what = " (a headless Service is type ClusterIP too)" if is_headless(service) else ""
             for port in service_ports(service):
                 if port.node_port is None:
                     continue
                 yield ctx.report(
-                    f"nodePort {port.node_port} may not be used when type is 'ClusterIP' "
-                    f"(this is {what}); remove nodePort, or set type: NodePort to expose the port on every node",
+                    f"nodePort {port.node_port} may not be used when type is 'ClusterIP'{what}; "
+                    "remove nodePort, or set type: NodePort to expose the port on every node",
                     service,
                     port.path + ("nodePort",),
                 )

@@ -10,6 +10,17 @@ from .svc007_unused_suppression import UnusedSuppression
 from .svc101_service_selects_nothing import ServiceSelectsNothing
 from .svc201_nodeport_out_of_range import NodePortOutOfRange
 from .svc202_nodeport_conflict import NodePortConflict
+from .svc203_nodeport_not_allowed import NodePortNotAllowed
+from .svc204_service_ports_invalid import ServicePortsInvalid
+from .svc205_service_port_name import ServicePortName
+from .svc206_invalid_port import InvalidPort
+from .svc207_invalid_protocol import InvalidProtocol
+from .svc208_hostport_conflict import HostPortConflict
+from .svc209_container_port_conflict import ContainerPortConflict
+from .svc210_cluster_ip_conflict import ClusterIPConflict
+from .svc211_service_name_invalid import ServiceNameInvalid
+from .svc212_field_not_allowed_for_type import FieldNotAllowedForType
+from .svc213_external_name_invalid import ExternalNameInvalid
 from .svc301_ingress_service_missing import IngressServiceMissing
 from .svc302_ingress_service_port_missing import IngressServicePortMissing
 from .svc303_ingress_backend_unroutable import IngressBackendUnroutable
@@ -23,6 +34,17 @@ BUILTIN_RULES: tuple[type[Rule], ...] = (
     ServiceSelectsNothing,
     NodePortOutOfRange,
     NodePortConflict,
+    NodePortNotAllowed,
+    ServicePortsInvalid,
+    ServicePortName,
+    InvalidPort,
+    InvalidProtocol,
+    HostPortConflict,
+    ContainerPortConflict,
+    ClusterIPConflict,
+    ServiceNameInvalid,
+    FieldNotAllowedForType,
+    ExternalNameInvalid,
     IngressServiceMissing,
     IngressServicePortMissing,
     IngressBackendUnroutable,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from .source import DocumentSpan, FieldPath, Location, Source, format_field_path, parse_field_path
 
@@ -186,10 +186,18 @@ class PodTemplate:
                     if isinstance(c, dict) and c.get("restartPolicy") == "Always":
                         yield self.path + ("spec", "initContainers", i), c, True
 
-    def ports(self) -> list[ContainerPort]:
-        """Declared ports in FindPort order; protocol defaults to TCP."""
+    def plain_init_containers(self) -> Iterator[tuple[FieldPath, dict[str, Any], bool]]:
+        """(path, container, False) for init containers that are not sidecars: they never serve."""
+        inits = self.spec.get("initContainers")
+        if isinstance(inits, list):
+            for i, c in enumerate(inits):
+                if isinstance(c, dict) and c.get("restartPolicy") != "Always":
+                    yield self.path + ("spec", "initContainers", i), c, False
+
+    def ports(self, containers: Iterable[tuple[FieldPath, dict[str, Any], bool]] | None = None) -> list[ContainerPort]:
+        """Declared ports in FindPort order (or of ``containers``); protocol defaults to TCP."""
         out = []
-        for cpath, container, sidecar in self.containers():
+        for cpath, container, sidecar in self.containers() if containers is None else containers:
             ports = container.get("ports")
             if not isinstance(ports, list):
                 continue

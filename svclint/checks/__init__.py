@@ -8,6 +8,7 @@ from .svc002_invalid_object import InvalidObject
 from .svc003_duplicate_object import DuplicateObject
 from .svc007_unused_suppression import UnusedSuppression
 from .svc101_service_selects_nothing import ServiceSelectsNothing
+from .svc102_service_without_endpoints import ServiceWithoutEndpoints
 from .svc201_nodeport_out_of_range import NodePortOutOfRange
 from .svc202_nodeport_conflict import NodePortConflict
 
@@ -19,4 +20,5 @@ BUILTIN_RULES: tuple[type[Rule], ...] = (
     ServiceSelectsNothing,
     NodePortOutOfRange,
     NodePortConflict,
+    ServiceWithoutEndpoints,
 )

@@ -9,6 +9,7 @@ from .svc003_duplicate_object import DuplicateObject
 from .svc007_unused_suppression import UnusedSuppression
 from .svc101_service_selects_nothing import ServiceSelectsNothing
 from .svc102_service_without_endpoints import ServiceWithoutEndpoints
+from .svc103_workload_selector_mismatch import WorkloadSelectorMismatch
 from .svc201_nodeport_out_of_range import NodePortOutOfRange
 from .svc202_nodeport_conflict import NodePortConflict
 
@@ -21,4 +22,5 @@ BUILTIN_RULES: tuple[type[Rule], ...] = (
     NodePortOutOfRange,
     NodePortConflict,
     ServiceWithoutEndpoints,
+    WorkloadSelectorMismatch,
 )

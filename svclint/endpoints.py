@@ -87,13 +87,6 @@ def container_at(template: PodTemplate, port: ContainerPort) -> tuple[FieldPath,
     return path, container
 
 
-def nearest_names(name: str, candidates: list[str], limit: int = 3) -> list[str]:
-    """The candidates closest to ``name`` (all of them, up to ``limit``, when none is close)."""
-    unique = sorted(set(candidates))
-    close = difflib.get_close_matches(name, unique, n=limit, cutoff=0.5)
-    return close or unique[:limit]
-
-
 @dataclass(frozen=True)
 class PortNameMiss:
     """Why a named targetPort does not resolve on one pod template, for messages."""
@@ -116,9 +109,11 @@ class PortNameMiss:
             )
         if not self.declared_names:
             return "its containers declare no named ports"
-        near = nearest_names(name, self.declared_names)
-        listed = ", ".join(f'"{n}"' for n in near)
-        return f"nearest container port name{'s' if len(near) > 1 else ''}: {listed}"
+        close = difflib.get_close_matches(name, sorted(set(self.declared_names)), n=3, cutoff=0.5)
+        listed = ", ".join(f'"{n}"' for n in (close or self.declared_names))
+        if close:
+            return f"nearest container port name{'s' if len(close) > 1 else ''}: {listed}"
+        return f"its containers declare the port name{'s' if len(self.declared_names) > 1 else ''} {listed}"
 
 
 def explain_named_miss(template: PodTemplate, name: str, protocol: str) -> PortNameMiss:

@@ -10,6 +10,14 @@ from .svc007_unused_suppression import UnusedSuppression
 from .svc101_service_selects_nothing import ServiceSelectsNothing
 from .svc102_service_without_endpoints import ServiceWithoutEndpoints
 from .svc103_workload_selector_mismatch import WorkloadSelectorMismatch
+from .svc104_named_target_port_unresolved import NamedTargetPortUnresolved
+from .svc105_target_port_not_declared import TargetPortNotDeclared
+from .svc106_target_port_protocol_mismatch import TargetPortProtocolMismatch
+from .svc107_named_target_port_inconsistent import NamedTargetPortInconsistent
+from .svc108_statefulset_service_invalid import StatefulSetServiceInvalid
+from .svc109_service_selects_multiple_workloads import ServiceSelectsMultipleWorkloads
+from .svc110_service_backend_scaled_to_zero import ServiceBackendScaledToZero
+from .svc111_service_backend_without_readiness_probe import ServiceBackendWithoutReadinessProbe
 from .svc201_nodeport_out_of_range import NodePortOutOfRange
 from .svc202_nodeport_conflict import NodePortConflict
 
@@ -23,4 +31,12 @@ BUILTIN_RULES: tuple[type[Rule], ...] = (
     NodePortConflict,
     ServiceWithoutEndpoints,
     WorkloadSelectorMismatch,
+    NamedTargetPortUnresolved,
+    TargetPortNotDeclared,
+    TargetPortProtocolMismatch,
+    NamedTargetPortInconsistent,
+    StatefulSetServiceInvalid,
+    ServiceSelectsMultipleWorkloads,
+    ServiceBackendScaledToZero,
+    ServiceBackendWithoutReadinessProbe,
 )

@@ -71,11 +71,13 @@ class ServiceWithoutEndpoints(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for service in ctx.graph.of_kind("Service"):
+            raw = service.spec.get("selector")
             if service_type(service) == "ExternalName" or service_selector(service):
                 continue
+            if isinstance(raw, dict) and raw:
+                continue  # only non-string values: the API rejects the Service (SVC002/SVC006)
             if manual_endpoints(ctx.graph, service):
                 continue
-            raw = service.spec.get("selector")
             why = (
                 "its selector {} is the same as no selector (it does not select every pod)"
                 if isinstance(raw, dict) and not raw

@@ -117,7 +117,7 @@ class StatefulSetServiceInvalid(Rule):
 
     id = "SVC108"
     name = "statefulset-service-invalid"
-    summary = "A StatefulSet's serviceName is missing, not headless, or does not select its pods"
+    summary = "A StatefulSet's serviceName names no Service, a non-headless one, or one not selecting its pods"
     severity = Severity.WARNING
     tags = ("workloads", "services", "dns")
 

@@ -195,9 +195,22 @@ class PodTemplate:
                     yield self.path + ("spec", "initContainers", i), c, False
 
     def ports(self, containers: Iterable[tuple[FieldPath, dict[str, Any], bool]] | None = None) -> list[ContainerPort]:
-        """Declared ports in FindPort order (or of ``containers``); protocol defaults to TCP."""
+        """Declared ports in FindPort order (or of ``containers``); protocol defaults to TCP.
+
+        The serving ports are computed once per template: several rules ask for every
+        (Service port, selected template) pair.
+        """
+        if containers is not None:
+            return self._collect_ports(containers)
+        cached = self.__dict__.get("_serving_ports")
+        if cached is None:
+            cached = self.__dict__["_serving_ports"] = tuple(self._collect_ports(self.containers()))
+        return list(cached)
+
+    @staticmethod
+    def _collect_ports(containers: Iterable[tuple[FieldPath, dict[str, Any], bool]]) -> list[ContainerPort]:
         out = []
-        for cpath, container, sidecar in self.containers() if containers is None else containers:
+        for cpath, container, sidecar in containers:
             ports = container.get("ports")
             if not isinstance(ports, list):
                 continue

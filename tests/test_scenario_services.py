@@ -8,6 +8,8 @@ and the text report must equal the golden file byte for byte.
 
 from __future__ import annotations
 
+from typing import Any
+
 from .conftest import FIXTURES, REPO, expected_markers, finding_keys, run_cli
 
 SCENARIO = FIXTURES / "scenarios" / "services"
@@ -24,8 +26,8 @@ def test_default_rules_report_exactly_the_markers() -> None:
     assert finding_keys(payload) == markers
 
 
-def test_text_report_matches_the_golden_file() -> None:
+def test_text_report_matches_the_golden_file(golden: Any) -> None:
     run = run_cli("check", TARGET, "--isolated")
     assert run.exit_code == 1, run.stderr
-    assert run.stdout == (SCENARIO / "expected.txt").read_text(encoding="utf-8")
+    golden(SCENARIO / "expected.txt", run.stdout)
 

@@ -6,7 +6,7 @@ from typing import Iterator
 
 from ..endpoints import plain_init_ports, ports_numbered, selected_templates
 from ..k8s import ServicePort, service_ports
-from ..model import K8sObject
+from ..model import K8sObject, PodTemplate
 from ..rule import Related, Rule, RuleContext, Severity, Violation
 from ..source import FieldPath
 
@@ -18,6 +18,11 @@ def target_port_field(service: K8sObject, port: ServicePort) -> tuple[FieldPath,
     return port.path + ("targetPort",), f"targetPort {port.target_port}"
 
 
+def _has_silent_container(template: PodTemplate) -> bool:
+    """A regular container that declares no ports may listen on any of them."""
+    return any(not container.get("ports") for _, container, sidecar in template.containers() if not sidecar)
+
+
 class TargetPortNotDeclared(Rule):
     """## What it does
     Reports a Service port whose numeric `targetPort` (or the default, equal to `port`)
@@ -25,10 +30,12 @@ class TargetPortNotDeclared(Rule):
     template the Service selects.
 
     To avoid the false positives of linters that demand a declaration for every port,
-    a pod template is only checked when its serving containers declare at least one
-    port: declaring none is a common, valid style (containerPorts are informational for
-    numeric ports). `hostNetwork` pods are skipped too: they listen on the node's
-    ports and often declare only some of them.
+    a pod template is only checked when each of its regular containers declares at least
+    one port: declaring none is a common, valid style (containerPorts are informational
+    for numeric ports), and a container that declares nothing may be the one listening
+    (an app next to an injected proxy or exporter that declares its own port).
+    `hostNetwork` pods are skipped too: they listen on the node's ports and often declare
+    only some of them.
 
     ## Why is this bad?
     A numeric targetPort routes to that pod port whatever the containers declare
@@ -131,7 +138,7 @@ class TargetPortNotDeclared(Rule):
                     if template.spec.get("hostNetwork") is True:
                         continue
                     declared = template.ports()
-                    if not declared or ports_numbered(template, number):
+                    if not declared or ports_numbered(template, number) or _has_silent_container(template):
                         continue
                     listed = ", ".join(
                         f"{p.number}/{p.protocol}" + (f' "{p.name}"' if p.name else "") for p in declared if p.number

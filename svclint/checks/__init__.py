@@ -20,6 +20,10 @@ from .svc110_service_backend_scaled_to_zero import ServiceBackendScaledToZero
 from .svc111_service_backend_without_readiness_probe import ServiceBackendWithoutReadinessProbe
 from .svc201_nodeport_out_of_range import NodePortOutOfRange
 from .svc202_nodeport_conflict import NodePortConflict
+from .svc301_ingress_service_missing import IngressServiceMissing
+from .svc302_ingress_service_port_missing import IngressServicePortMissing
+from .svc303_ingress_backend_unroutable import IngressBackendUnroutable
+from .svc304_httproute_backend_missing import HTTPRouteBackendMissing
 
 BUILTIN_RULES: tuple[type[Rule], ...] = (
     YamlSyntaxError,
@@ -39,4 +43,8 @@ BUILTIN_RULES: tuple[type[Rule], ...] = (
     ServiceSelectsMultipleWorkloads,
     ServiceBackendScaledToZero,
     ServiceBackendWithoutReadinessProbe,
+    IngressServiceMissing,
+    IngressServicePortMissing,
+    IngressBackendUnroutable,
+    HTTPRouteBackendMissing,
 )

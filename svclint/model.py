@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from .source import DocumentSpan, FieldPath, Location, Source, format_field_path, parse_field_path
 
@@ -186,10 +186,31 @@ class PodTemplate:
                     if isinstance(c, dict) and c.get("restartPolicy") == "Always":
                         yield self.path + ("spec", "initContainers", i), c, True
 
-    def ports(self) -> list[ContainerPort]:
-        """Declared ports in FindPort order; protocol defaults to TCP."""
+    def plain_init_containers(self) -> Iterator[tuple[FieldPath, dict[str, Any], bool]]:
+        """(path, container, False) for init containers that are not sidecars: they never serve."""
+        inits = self.spec.get("initContainers")
+        if isinstance(inits, list):
+            for i, c in enumerate(inits):
+                if isinstance(c, dict) and c.get("restartPolicy") != "Always":
+                    yield self.path + ("spec", "initContainers", i), c, False
+
+    def ports(self, containers: Iterable[tuple[FieldPath, dict[str, Any], bool]] | None = None) -> list[ContainerPort]:
+        """Declared ports in FindPort order (or of ``containers``); protocol defaults to TCP.
+
+        The serving ports are computed once per template: several rules ask for every
+        (Service port, selected template) pair.
+        """
+        if containers is not None:
+            return self._collect_ports(containers)
+        cached = self.__dict__.get("_serving_ports")
+        if cached is None:
+            cached = self.__dict__["_serving_ports"] = tuple(self._collect_ports(self.containers()))
+        return list(cached)
+
+    @staticmethod
+    def _collect_ports(containers: Iterable[tuple[FieldPath, dict[str, Any], bool]]) -> list[ContainerPort]:
         out = []
-        for cpath, container, sidecar in self.containers():
+        for cpath, container, sidecar in containers:
             ports = container.get("ports")
             if not isinstance(ports, list):
                 continue

@@ -43,6 +43,8 @@ class Settings:
     kube_dns: WorkloadIdentity = DEFAULT_KUBE_DNS
     plugins: bool = True
     config_path: str | None = None
+    kustomize_bin: str | None = None  # None: kustomize, else kubectl, on PATH
+    helm_charts: tuple[str, ...] = ()  # chart directories rendered with `helm template`
 
 
 def parse_port_range(text: str) -> tuple[int, int]:

@@ -74,9 +74,8 @@ class Suppressions:
         for obj in objects:
             value = obj.annotations.get(ANNOTATION)
             if value is not None:
-                at = ("metadata", "annotations", ANNOTATION)
-                out.by_object[id(obj)] = Suppression(parse_names(value), obj.source.path, 0, obj)
-                out.by_object[id(obj)].line = obj.location(at).line
+                at = obj.location(("metadata", "annotations", ANNOTATION))
+                out.by_object[id(obj)] = Suppression(parse_names(value), at.path, at.line, obj)
         for path, directives in comments.items():
             for line, names in directives:
                 out.by_line[(path, line)] = Suppression(names, path, line)

@@ -319,7 +319,7 @@ def _add_parsed(result: LoadResult, source: Source, parsed: ParsedFile, settings
         return
     for problem in parsed.yaml_problems:
         result.problems.append(
-            LoadProblem("SVC001", source.location(problem.line, problem.column), problem.message)
+            LoadProblem(problem.rule_id, source.location(problem.line, problem.column), problem.message)
         )
     for doc_index, document in enumerate(parsed.documents):
         _add_document(result, source, doc_index, document, settings)

@@ -136,6 +136,18 @@ class K8sObject:
         line, column = self.source.locate(self.span, self.base_path + parts)
         return self.source.location(line, column)
 
+    def value_node(self, path: FieldPath) -> Any:
+        """The YAML node of the value at ``path`` as written (text, style), or None."""
+        return self.source.value_node(self.span, self.base_path + path)
+
+    def value_location(self, path: FieldPath) -> Location:
+        """Location of the value (not its key) at ``path``; the key's when rendered elsewhere."""
+        if self.attribution is None:
+            found = self.source.value_location(self.span, self.base_path + path)
+            if found is not None:
+                return self.source.location(*found)
+        return self.location(path)
+
     def __repr__(self) -> str:
         return f"<{self.ref} at {self.source.path}#{self.doc_index}>"
 

@@ -7,6 +7,7 @@ from .svc001_yaml_syntax_error import YamlSyntaxError
 from .svc002_invalid_object import InvalidObject
 from .svc003_duplicate_object import DuplicateObject
 from .svc005_unrendered_template import UnrenderedTemplate
+from .svc006_implicit_yaml_type import ImplicitYamlType
 from .svc007_unused_suppression import UnusedSuppression
 from .svc101_service_selects_nothing import ServiceSelectsNothing
 from .svc201_nodeport_out_of_range import NodePortOutOfRange
@@ -17,6 +18,7 @@ BUILTIN_RULES: tuple[type[Rule], ...] = (
     InvalidObject,
     DuplicateObject,
     UnrenderedTemplate,
+    ImplicitYamlType,
     UnusedSuppression,
     ServiceSelectsNothing,
     NodePortOutOfRange,

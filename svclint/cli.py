@@ -85,6 +85,8 @@ def _settings(options: dict[str, Any]) -> tuple[Settings, Any]:
         changes["kustomize_bin"] = options["kustomize_bin"]
     if options.get("helm_chart"):
         changes["helm_charts"] = tuple(options["helm_chart"])
+    if options.get("schema_dir"):
+        changes["schema_dirs"] = tuple(os.path.abspath(d) for d in options["schema_dir"])
     return replace(settings, **changes), config
 
 
@@ -95,6 +97,22 @@ def _catalog(settings: Settings, config: Any) -> Any:
     except (CatalogError, ConfigError) as error:
         raise UsageFailure(str(error)) from None
     return catalog
+
+
+def _check_schemas(catalog: Any, settings: Settings) -> None:
+    """SVC004 selected without schemas (or with a bad --kube-version) is a usage error."""
+    from .checks.svc004_schema_violation import INSTALL_HINT
+    from .engine import decide
+    from .kubeschemas import SchemaSetupError, load_schema_set
+
+    if not any(active.rule.id == "SVC004" for active in decide(catalog, settings)):
+        return
+    try:
+        schemas = load_schema_set(settings.kube_version, settings.schema_dirs)
+    except SchemaSetupError as error:
+        raise UsageFailure(str(error)) from None
+    if schemas is None:
+        raise UsageFailure(f"SVC004 (schema-violation) is selected but no Kubernetes JSON schemas are installed: {INSTALL_HINT}")
 
 
 def _write(text: str, output: str | None) -> None:
@@ -157,6 +175,7 @@ def cli() -> None:
 @click.option("--show-traceback", is_flag=True, help="Print the traceback of a rule that crashed.")
 @click.option("--kustomize", "kustomize_paths", multiple=True, metavar="DIR", help="Render this kustomization and check the result (directories holding a kustomization.yaml are rendered anyway).")
 @click.option("--kustomize-bin", metavar="PATH", help="kustomize or kubectl binary to render kustomizations with (default: kustomize, else kubectl, on PATH).")
+@click.option("--schema-dir", multiple=True, type=click.Path(file_okay=False), metavar="DIR", help="JSON schemas for custom resources, used by SVC004 (repeatable).")
 @click.option("--helm-chart", multiple=True, type=click.Path(file_okay=False), metavar="DIR", help="Render this chart with `helm template` and check the result (repeatable).")
 @_common_options
 def check(
@@ -179,6 +198,7 @@ def check(
     for path in kustomize_paths:
         if kustomization_file(path) is None and not os.path.basename(path).lower().startswith("kustomization"):
             raise UsageFailure(f"--kustomize {path}: no kustomization.yaml in that directory")
+    _check_schemas(catalog, settings)
     targets = list(paths) + list(kustomize_paths)
     if not targets and not settings.helm_charts:
         targets = list(settings.project_paths) or ["."]

@@ -45,6 +45,7 @@ class Settings:
     config_path: str | None = None
     kustomize_bin: str | None = None  # None: kustomize, else kubectl, on PATH
     helm_charts: tuple[str, ...] = ()  # chart directories rendered with `helm template`
+    schema_dirs: tuple[str, ...] = ()  # extra JSON schemas for SVC004 (custom resources)
 
 
 def parse_port_range(text: str) -> tuple[int, int]:

@@ -55,3 +55,73 @@ def test_implicit_yaml_type_in_helm_output_points_at_the_template() -> None:
     rendered = "---\n# Source: app/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  DEBUG: off\n"
     run = run_cli("check", "-", "--select", "SVC006", "--format", "json", input=rendered)
     assert [(f["file"], f["line"], f["column"]) for f in run.json()["findings"]] == [("app/templates/cm.yaml", 6, 10)]
+
+
+# -- SVC004 --------------------------------------------------------------------------------
+
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from svclint.kubeschemas import load_schema_set  # noqa: E402
+
+TRAFFIC_DISTRIBUTION = """apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector:
+    app: web
+  trafficDistribution: PreferClose
+  ports:
+    - port: 80
+"""
+
+
+def test_schema_follows_kube_version() -> None:
+    """spec.trafficDistribution exists from Kubernetes 1.30 on: unknown in the 1.29 schema."""
+    newest = run_cli("check", "-", "--select", "SVC004", "--format", "json", input=TRAFFIC_DISTRIBUTION)
+    assert newest.json()["findings"] == []
+    old = run_cli("check", "-", "--select", "SVC004", "--kube-version", "1.29", "--format", "json", input=TRAFFIC_DISTRIBUTION)
+    assert [(f["line"], f["message"]) for f in old.json()["findings"]] == [
+        (8, "unknown field spec.trafficDistribution; spec has no such field (Service v1, Kubernetes 1.29 schema)")
+    ]
+
+
+def test_kube_version_older_than_the_schemas_is_a_usage_error() -> None:
+    run = run_cli("check", "-", "--select", "SVC004", "--kube-version", "1.20", input=TRAFFIC_DISTRIBUTION)
+    assert run.exit_code == 2
+    assert run.stderr == "svclint: error: --kube-version 1.20: the installed schemas start at 1.25\n"
+
+
+def test_schema_dir_validates_custom_resources(tmp_path: Path) -> None:
+    group = tmp_path / "monitoring.coreos.com"
+    group.mkdir()
+    (group / "servicemonitor_v1.json").write_text(
+        '{"type": "object", "properties": {"apiVersion": {}, "kind": {}, "metadata": {"type": "object"},'
+        ' "spec": {"type": "object", "additionalProperties": false, "properties": {"selector": {"type": "object"},'
+        ' "endpoints": {"type": "array", "items": {"type": "object", "additionalProperties": false,'
+        ' "properties": {"port": {"type": "string"}, "interval": {"type": "string"}}}}}}}}'
+    )
+    case = "fixtures/rules/SVC004/good.custom-resource.yaml"
+    run = run_cli("check", case, "--select", "SVC004", "--schema-dir", str(tmp_path), "--format", "json")
+    assert [(f["line"], f["message"]) for f in run.json()["findings"]] == [
+        (12, "unknown field spec.endpoints[0].intervall; did you mean 'interval'? (ServiceMonitor monitoring.coreos.com/v1, Kubernetes 1.37 schema)")
+    ]
+
+
+def test_schema_violation_without_schemas_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "kubernetes_validate", None)  # as if the extra were not installed
+    load_schema_set.cache_clear()
+    try:
+        run = run_cli("check", "fixtures/rules/SVC004/bad.yaml", "--select", "SVC004")
+        assert run.exit_code == 2
+        assert run.stderr == (
+            "svclint: error: SVC004 (schema-violation) is selected but no Kubernetes JSON schemas are installed: "
+            "pip install 'svclint[schemas]' (Kubernetes JSON schemas), or give --schema-dir DIR\n"
+        )
+        default = run_cli("check", "fixtures/rules/SVC004/good.yaml")  # off by default: no error
+        assert default.exit_code == 0, default.stderr
+    finally:
+        load_schema_set.cache_clear()

@@ -21,6 +21,8 @@ from .config import ConfigError, check_rule_config, load_settings
 from .engine import LintResult
 from .loader import DiscoveryError
 from .registry import CatalogError, build_catalog
+from .render import RenderError
+from .render.kustomize import kustomization_file
 from .report import FORMATTERS
 from .report.text import format_text
 from .rule import Severity
@@ -79,6 +81,12 @@ def _settings(options: dict[str, Any]) -> tuple[Settings, Any]:
         changes["plugins"] = False
     if options.get("jobs") is not None:
         changes["jobs"] = options["jobs"]
+    if options.get("kustomize_bin"):
+        changes["kustomize_bin"] = options["kustomize_bin"]
+    if options.get("helm_chart"):
+        changes["helm_charts"] = tuple(options["helm_chart"])
+    if options.get("schema_dir"):
+        changes["schema_dirs"] = tuple(os.path.abspath(d) for d in options["schema_dir"])
     return replace(settings, **changes), config
 
 
@@ -89,6 +97,22 @@ def _catalog(settings: Settings, config: Any) -> Any:
     except (CatalogError, ConfigError) as error:
         raise UsageFailure(str(error)) from None
     return catalog
+
+
+def _check_schemas(catalog: Any, settings: Settings) -> None:
+    """SVC004 selected without schemas (or with a bad --kube-version) is a usage error."""
+    from .checks.svc004_schema_violation import INSTALL_HINT
+    from .engine import decide
+    from .kubeschemas import SchemaSetupError, load_schema_set
+
+    if not any(active.rule.id == "SVC004" for active in decide(catalog, settings)):
+        return
+    try:
+        schemas = load_schema_set(settings.kube_version, settings.schema_dirs)
+    except SchemaSetupError as error:
+        raise UsageFailure(str(error)) from None
+    if schemas is None:
+        raise UsageFailure(f"SVC004 (schema-violation) is selected but no Kubernetes JSON schemas are installed: {INSTALL_HINT}")
 
 
 def _write(text: str, output: str | None) -> None:
@@ -149,19 +173,39 @@ def cli() -> None:
 @click.option("--no-plugins", is_flag=True, help="Do not load rules from installed plugins.")
 @click.option("--color/--no-color", default=None, help="Colour the text output (default: only on a terminal).")
 @click.option("--show-traceback", is_flag=True, help="Print the traceback of a rule that crashed.")
+@click.option("--kustomize", "kustomize_paths", multiple=True, metavar="DIR", help="Render this kustomization and check the result (directories holding a kustomization.yaml are rendered anyway).")
+@click.option("--kustomize-bin", metavar="PATH", help="kustomize or kubectl binary to render kustomizations with (default: kustomize, else kubectl, on PATH).")
+@click.option("--schema-dir", multiple=True, type=click.Path(file_okay=False), metavar="DIR", help="JSON schemas for custom resources, used by SVC004 (repeatable).")
+@click.option("--helm-chart", multiple=True, type=click.Path(file_okay=False), metavar="DIR", help="Render this chart with `helm template` and check the result (repeatable).")
 @_common_options
-def check(paths: tuple[str, ...], fmt: str, output: str | None, color: bool | None, show_traceback: bool, **options: Any) -> None:
+def check(
+    paths: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    color: bool | None,
+    show_traceback: bool,
+    kustomize_paths: tuple[str, ...],
+    **options: Any,
+) -> None:
     """Check the manifests under PATHS (files, directories, or - for stdin).
 
     Without PATHS, the config's `paths:` or the current directory is checked.
+    Directories holding a kustomization.yaml are rendered with kustomize; `helm template
+    CHART | svclint check -` reports findings in the chart's template files.
     """
     settings, config = _settings(options)
     catalog = _catalog(settings, config)
-    targets = list(paths) or list(settings.project_paths) or ["."]
+    for path in kustomize_paths:
+        if kustomization_file(path) is None and not os.path.basename(path).lower().startswith("kustomization"):
+            raise UsageFailure(f"--kustomize {path}: no kustomization.yaml in that directory")
+    _check_schemas(catalog, settings)
+    targets = list(paths) + list(kustomize_paths)
+    if not targets and not settings.helm_charts:
+        targets = list(settings.project_paths) or ["."]
     stdin_bytes = sys.stdin.buffer.read() if "-" in targets else None
     try:
         result = lint_paths(targets, settings, stdin_bytes=stdin_bytes, catalog=catalog)
-    except DiscoveryError as error:
+    except (DiscoveryError, RenderError) as error:
         raise UsageFailure(str(error)) from None
     if fmt == "text":
         use_colour = color if color is not None else (output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ)

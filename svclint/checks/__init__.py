@@ -6,6 +6,9 @@ from ..rule import Rule
 from .svc001_yaml_syntax_error import YamlSyntaxError
 from .svc002_invalid_object import InvalidObject
 from .svc003_duplicate_object import DuplicateObject
+from .svc004_schema_violation import SchemaViolation
+from .svc005_unrendered_template import UnrenderedTemplate
+from .svc006_implicit_yaml_type import ImplicitYamlType
 from .svc007_unused_suppression import UnusedSuppression
 from .svc101_service_selects_nothing import ServiceSelectsNothing
 from .svc102_service_without_endpoints import ServiceWithoutEndpoints
@@ -40,6 +43,9 @@ BUILTIN_RULES: tuple[type[Rule], ...] = (
     YamlSyntaxError,
     InvalidObject,
     DuplicateObject,
+    SchemaViolation,
+    UnrenderedTemplate,
+    ImplicitYamlType,
     UnusedSuppression,
     ServiceSelectsNothing,
     ServiceWithoutEndpoints,

@@ -25,8 +25,8 @@ def test_failing_and_passing_testcases() -> None:
     rules = [r["id"] for r in run_cli("rules", "--format", "json", "--isolated").json() if r["enabled_by_default"]]
     assert (root.get("name"), root.get("tests"), root.get("failures"), root.get("errors")) == ("svclint", str(2 * len(rules)), "1", "0")
     suites = root.findall("testsuite")
-    assert [s.get("name") for s in suites] == ["fixtures/rules/SVC202/bad.yaml", "fixtures/rules/SVC003/good.yaml"]
-    bad, good = suites
+    assert [s.get("name") for s in suites] == ["fixtures/rules/SVC003/good.yaml", "fixtures/rules/SVC202/bad.yaml"]
+    good, bad = suites
     assert [c.get("name").split()[0] for c in bad.findall("testcase")] == rules
     assert bad.get("failures") == "1" and good.get("failures") == "0"
     assert all(c.find("failure") is None for c in good.findall("testcase"))

@@ -25,7 +25,7 @@ from pathlib import PurePath
 from typing import Any
 from urllib.parse import quote
 
-import sarif_om as om
+import sarif_om as om  # type: ignore[import-untyped]  # no stubs; objects checked by schema tests
 
 from .. import __version__
 from ..catalog_doc import in_catalog_document, rule_anchor

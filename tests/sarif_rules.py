@@ -112,6 +112,6 @@ def github_problems(log: dict[str, Any]) -> list[str]:
                 if region.get("startLine", 0) < 1 or region.get("startColumn", 1) < 1:
                     problems.append(f"{where}: region {region} needs startLine >= 1")
             fingerprint = result.get("partialFingerprints", {}).get("primaryLocationLineHash")
-            if fingerprint is None or not LINE_HASH.match(fingerprint):
+            if fingerprint is not None and not LINE_HASH.match(fingerprint):
                 problems.append(f"{where}: primaryLocationLineHash {fingerprint!r}")
     return problems

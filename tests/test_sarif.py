@@ -50,10 +50,17 @@ def _results(log: dict[str, Any]) -> list[dict[str, Any]]:
     return log["runs"][0]["results"]  # type: ignore[no-any-return]
 
 
-def _node_line_hash(uri: str, line: int) -> str:
-    """The hash the upload action computes: the file's text as Node reads it (CRs kept)."""
-    with open(REPO / uri, encoding="utf-8", newline="") as handle:
-        return line_hashes(handle.read())[line]
+def _node_line_hash(uri: str, line: int) -> str | None:
+    """The hash the upload action computes: the file's text as Node reads it (CRs kept).
+
+    None for a file that is not UTF-8 text: svclint leaves the hash to the action then.
+    """
+    try:
+        with open(REPO / uri, encoding="utf-8", newline="") as handle:
+            text = handle.read()
+    except (UnicodeDecodeError, IsADirectoryError):
+        return None
+    return line_hashes(text)[line] if text and "\0" not in text[:8192] else None
 
 
 @pytest.mark.parametrize(("name", "args"), CASES, ids=[name for name, _ in CASES])
@@ -70,7 +77,7 @@ def test_fixture_sarif_is_schema_valid_and_github_ready(name: str, args: list[st
         assert (result["ruleId"], result["level"]) == (finding["rule"], finding["severity"])
         assert physical["artifactLocation"]["uri"] == finding["file"]
         assert (physical["region"]["startLine"], physical["region"]["startColumn"]) == (finding["line"], finding["column"])
-        fingerprint = result["partialFingerprints"]["primaryLocationLineHash"]
+        fingerprint = result.get("partialFingerprints", {}).get("primaryLocationLineHash")
         assert fingerprint == _node_line_hash(finding["file"], finding["line"])
 
 
@@ -315,3 +322,18 @@ def test_validators_catch_what_github_rejects() -> None:
                      "needs startLine >= 1", "security-severity must be a string", "shortDescription.text",
                      "automationDetails present"):
         assert expected in problems
+
+
+def test_unreadable_files_leave_the_fingerprint_to_the_upload_action(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "binary.yaml").write_bytes(b"\x00\x01\x02")
+    (tmp_path / "latin1.yaml").write_bytes(b"name: caf\xe9\n")
+    (tmp_path / "broken.yaml").write_text("a: [\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    log = sarif(".", "--isolated")
+    got = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]: r.get("partialFingerprints") for r in _results(log)}
+    assert got == {
+        "binary.yaml": None,
+        "broken.yaml": {"primaryLocationLineHash": line_hashes("a: [\n")[2]},
+        "latin1.yaml": None,
+    }
+    assert schema_errors(log) == [] and github_problems(log) == []

@@ -135,8 +135,10 @@ class _Artifacts:
         return om.ArtifactLocation(uri=quote(posixpath.normpath(path)), uri_base_id=SRCROOT)
 
     def line_hash(self, location: Location) -> str | None:
+        """None when the text is unknown (an unreadable file): the upload action then hashes
+        the file itself, instead of keeping a value computed from nothing."""
         source = self._sources.get(location.path)
-        if source is None:
+        if source is None or not source.text:
             return None
         hashes = self._hashes.get(location.path)
         if hashes is None:

@@ -31,7 +31,7 @@ def test_notes_are_notices_and_the_most_severe_come_first() -> None:
     commands = [line.split(" ", 1)[0] for line in run.stdout.splitlines() if line.startswith("::")]
     assert commands == ["::error", "::warning", "::warning", "::notice"]
     notice = next(line for line in run.stdout.splitlines() if line.startswith("::notice"))
-    assert notice.startswith("::notice file=fixtures/rules/SVC007/bad.yaml,line=6,col=1,title=SVC007 unused-suppression::")
+    assert notice.startswith("::notice file=fixtures/rules/SVC007/bad.yaml,line=6,col=5,title=SVC007 unused-suppression::")
 
 
 def test_escaping_matches_the_toolkit() -> None:

@@ -93,7 +93,7 @@ def _descriptor(active: ActiveRule) -> om.ReportingDescriptor:
     tags = list(dict.fromkeys(rule.tags))[:MAX_TAGS]
     properties: dict[str, Any] = {
         "tags": tags,
-        "precision": getattr(rule, "precision", DEFAULT_PRECISION),
+        "precision": getattr(rule, "precision", DEFAULT_PRECISION),  # a rule class may set `precision`
         "problem.severity": PROBLEM_SEVERITY[rule.severity],
     }
     if "security" in tags:

@@ -19,11 +19,12 @@ from .api import lint_paths
 from .catalog_doc import catalog_markdown, rule_table, rule_text
 from .config import ConfigError, check_rule_config, load_settings
 from .engine import LintResult
-from .loader import DiscoveryError
+from .loader import DiscoveryError, display_path
 from .registry import CatalogError, build_catalog
 from .render import RenderError
 from .render.kustomize import kustomization_file
 from .report import FORMATTERS
+from .report.sarif import SarifOptions, format_sarif
 from .report.text import format_text
 from .rule import Severity
 from .settings import Settings, parse_port_range
@@ -126,6 +127,23 @@ def _write(text: str, output: str | None) -> None:
         click.echo(text, nl=False)
 
 
+def _scope(paths: tuple[str, ...], settings: Settings, changed_files: bool) -> tuple[list[str], list[str] | None]:
+    """What to load and which files to report on.
+
+    With ``--changed-files`` (the pre-commit hook) the graph still spans the project, the
+    config's ``paths:`` or the current directory, so cross-file rules see every object;
+    only findings located in the given files are reported. Each invocation loads the whole
+    project again, so this holds when pre-commit splits the file list into several calls.
+    """
+    if not changed_files:
+        return list(paths) or list(settings.project_paths) or ["."], None
+    if not paths or "-" in paths:
+        raise UsageFailure("--changed-files needs the changed files as PATHS (not stdin)")
+    cwd = os.getcwd()
+    report_only = [display_path(path, cwd) for path in paths]
+    return list(settings.project_paths or (".",)) + list(paths), report_only
+
+
 def exit_code(result: LintResult, fail_on: Severity | None) -> int:
     if result.crashes:
         return EXIT_ERROR
@@ -177,6 +195,9 @@ def cli() -> None:
 @click.option("--kustomize-bin", metavar="PATH", help="kustomize or kubectl binary to render kustomizations with (default: kustomize, else kubectl, on PATH).")
 @click.option("--schema-dir", multiple=True, type=click.Path(file_okay=False), metavar="DIR", help="JSON schemas for custom resources, used by SVC004 (repeatable).")
 @click.option("--helm-chart", multiple=True, type=click.Path(file_okay=False), metavar="DIR", help="Render this chart with `helm template` and check the result (repeatable).")
+@click.option("--changed-files", is_flag=True, help="PATHS are changed files (pre-commit): load the config's `paths:` (or .) too, report only findings in PATHS.")
+@click.option("--sarif-root", type=click.Path(file_okay=False, exists=True), help="Directory SARIF URIs are relative to (default: the current directory).")
+@click.option("--sarif-category", metavar="NAME", help="Write runAutomationDetails.id NAME/ (for uploads without the action's category input).")
 @_common_options
 def check(
     paths: tuple[str, ...],
@@ -185,6 +206,9 @@ def check(
     color: bool | None,
     show_traceback: bool,
     kustomize_paths: tuple[str, ...],
+    changed_files: bool,
+    sarif_root: str | None,
+    sarif_category: str | None,
     **options: Any,
 ) -> None:
     """Check the manifests under PATHS (files, directories, or - for stdin).
@@ -195,21 +219,26 @@ def check(
     """
     settings, config = _settings(options)
     catalog = _catalog(settings, config)
+    if fmt != "sarif" and (sarif_root or sarif_category):
+        raise UsageFailure("--sarif-root and --sarif-category apply only to --format sarif")
     for path in kustomize_paths:
         if kustomization_file(path) is None and not os.path.basename(path).lower().startswith("kustomization"):
             raise UsageFailure(f"--kustomize {path}: no kustomization.yaml in that directory")
     _check_schemas(catalog, settings)
-    targets = list(paths) + list(kustomize_paths)
-    if not targets and not settings.helm_charts:
-        targets = list(settings.project_paths) or ["."]
+    targets, report_only = _scope(paths + kustomize_paths, settings, changed_files)
+    if settings.helm_charts and not paths and not kustomize_paths and not changed_files:
+        targets = []  # only the rendered charts
     stdin_bytes = sys.stdin.buffer.read() if "-" in targets else None
     try:
-        result = lint_paths(targets, settings, stdin_bytes=stdin_bytes, catalog=catalog)
+        result = lint_paths(targets, settings, stdin_bytes=stdin_bytes, report_only=report_only, catalog=catalog)
     except (DiscoveryError, RenderError) as error:
         raise UsageFailure(str(error)) from None
     if fmt == "text":
         use_colour = color if color is not None else (output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
         text = format_text(result, colour=use_colour)
+    elif fmt == "sarif":
+        root = os.path.abspath(sarif_root) if sarif_root else None
+        text = format_sarif(result, SarifOptions(root=root, cwd=os.getcwd(), category=sarif_category))
     else:
         text = FORMATTERS[fmt](result)
     _write(text, output)

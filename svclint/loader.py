@@ -320,6 +320,7 @@ def _add_kustomization(result: LoadResult, directory: str, settings: Settings, c
             else:
                 location = kustomization.location(1)
             result.problems[i] = replace(problem, location=location)
+    result.sources.extend(sources[path] for path in sorted(sources))  # the files findings point into
 
 
 def _add_parsed(result: LoadResult, source: Source, parsed: ParsedFile, settings: Settings) -> None:

@@ -23,6 +23,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 
 from .source import DocumentSpan
+from .templates import first_action, unrendered_message
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -63,6 +64,7 @@ class YamlProblem:
     line: int
     column: int
     message: str
+    rule_id: str = "SVC001"  # SVC005: a document that does not parse because it is a template
 
 
 @dataclass
@@ -99,7 +101,7 @@ class _Walker:
         if tag == _STR:
             return value
         if tag == _INT:
-            if value.isdigit():
+            if value.isdigit() and (value[0] != "0" or len(value) == 1):  # 0755 is octal
                 return int(value)
             return self._constructor.construct_yaml_int(node)
         if tag == _BOOL:
@@ -180,8 +182,13 @@ class _Walker:
         return mapping, size
 
 
-def _problem_from_error(error: Exception, line_offset: int) -> YamlProblem:
+def _problem_from_error(error: Exception, line_offset: int, text: str = "") -> YamlProblem:
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    context_mark = getattr(error, "context_mark", None)
+    if mark is not None and context_mark is not None and not text[mark.index :].strip():
+        # The parser ran into the end of the document (an unclosed bracket or quote): the
+        # construct that was left open is where the user has to look.
+        mark = context_mark
     problem = getattr(error, "problem", None)
     context = getattr(error, "context", None)
     message = problem or str(error)
@@ -189,6 +196,8 @@ def _problem_from_error(error: Exception, line_offset: int) -> YamlProblem:
         message = f"{problem} ({context})"
     if mark is None:
         return YamlProblem(line_offset + 1, 1, message)
+    if mark.index < len(text) and text[mark.index] == "\t":
+        message += "; YAML does not allow tabs for indentation, use spaces"
     return YamlProblem(mark.line + 1 + line_offset, mark.column + 1, message)
 
 
@@ -258,7 +267,11 @@ def parse_stream(text: str, limits: Limits = Limits()) -> ParsedStream:
         try:
             parsed = _parse(chunk_text, limits, chunk=True, line_offset=first_line)
         except yaml.YAMLError as error:
-            out.problems.append(_problem_from_error(error, first_line))
+            action = first_action(chunk_text)
+            if action is not None:  # not YAML yet: one SVC005 instead of syntax errors
+                out.problems.append(YamlProblem(first_line + action[0] + 1, action[1], unrendered_message(action[2]), "SVC005"))
+            else:
+                out.problems.append(_problem_from_error(error, first_line, chunk_text))
             continue
         except RecursionError:
             out.problems.append(

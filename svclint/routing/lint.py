@@ -63,8 +63,8 @@ def unreachable_columns(model: RoutingModel) -> Iterator[Column]:
             continue
         if any(bits & workloads for bits, _ in plan.groups):
             continue
-        if model.exposure[id(column)].exposed and model.external_verdict(column) != DENY:
-            continue
+        if model.exposure[id(column)].exposed:
+            continue  # reachable from outside, or blocked exposure: SVC405's finding
         yield column
 
 

@@ -69,11 +69,9 @@ class PodClasses:
         self.of_template: dict[int, PodClass] = {}
         self.by_namespace: dict[str, list[PodClass]] = defaultdict(list)
         keyed: dict[tuple[object, ...], PodClass] = {}
-        self.template_ports: dict[int, list[ContainerPort]] = {}
         for template in graph.pod_templates:
             namespace = template.namespace or default_namespace
-            declared = self.template_ports[id(template)] = template.ports()
-            ports = named_ports_of(declared)
+            ports = named_ports_of(template.ports())
             key = (namespace, frozenset(template.labels.items()), frozenset(ports.items()))
             cls = keyed.get(key)
             if cls is None:
@@ -98,13 +96,6 @@ class PodClasses:
         selector = LabelSelector(tuple(sorted(identity.labels)))
         found = [c for c in self.by_namespace.get(identity.namespace, []) if selector.matches(c.labels)]
         return found or [self._add(identity.namespace, dict(identity.labels), dict(ports), role)]
-
-    def find_named_port(self, template: PodTemplate, name: str, protocol: str) -> ContainerPort | None:
-        """PodTemplate.find_named_port over the ports read once at construction."""
-        for port in self.template_ports[id(template)]:
-            if port.name == name and port.protocol == protocol:
-                return port
-        return None
 
     def class_of(self, template: PodTemplate) -> PodClass:
         return self.of_template[id(template)]

@@ -7,8 +7,7 @@ SNAT it to a node address); a LoadBalancer is reached through its load balancer,
 ingress-controller pods, which anybody outside can reach on 80/443 unless policies on a
 controller found in the input say otherwise.
 
-The Ingress backend extraction is local to the routing package (svclint/ingress.py is
-written in parallel; the lead dedupes at merge).
+Ingress backends come from svclint/ingress.py, shared with the SVC3xx rules.
 """
 
 from __future__ import annotations
@@ -18,7 +17,8 @@ from dataclasses import dataclass, field
 
 from ..graph import ManifestGraph
 from ..k8s import service_type
-from ..model import K8sObject, get_path
+from ..ingress import BackendRef, ingress_backends, is_ingress
+from ..model import K8sObject
 from ..source import FieldPath
 from .ports import ALL_IPS, NO_IPS, IPSet
 from .services import Column
@@ -26,41 +26,19 @@ from .services import Column
 
 @dataclass(frozen=True)
 class IngressBackend:
+    """An Ingress backend naming a Service port (from svclint/ingress.py's BackendRef)."""
+
     ingress: K8sObject
     service: str
     number: int | None
     name: str | None
-    path: FieldPath  # of the backend's `service` mapping
+    path: FieldPath  # of the backend's `service` mapping (v1) or the backend itself (v1beta1)
 
-
-def ingress_backends(ingress: K8sObject) -> list[IngressBackend]:
-    """``spec.defaultBackend`` and every ``spec.rules[].http.paths[].backend`` naming a Service."""
-    found: list[tuple[FieldPath, object]] = [(("spec", "defaultBackend", "service"), get_path(ingress.data, ("spec", "defaultBackend", "service")))]
-    rules = ingress.spec.get("rules")
-    if isinstance(rules, list):
-        for i, rule in enumerate(rules):
-            paths = get_path(rule, ("http", "paths"))
-            if isinstance(paths, list):
-                for j, entry in enumerate(paths):
-                    at: FieldPath = ("spec", "rules", i, "http", "paths", j, "backend", "service")
-                    found.append((at, get_path(entry, ("backend", "service"))))
-    out = []
-    for at, service in found:
-        if not isinstance(service, dict) or not isinstance(service.get("name"), str):
-            continue
-        port = service.get("port") if isinstance(service.get("port"), dict) else {}
-        number = port.get("number")
-        name = port.get("name")
-        out.append(
-            IngressBackend(
-                ingress,
-                service["name"],
-                number if isinstance(number, int) and not isinstance(number, bool) else None,
-                name if isinstance(name, str) else None,
-                at,
-            )
-        )
-    return out
+    @classmethod
+    def of(cls, ref: BackendRef) -> IngressBackend:
+        number = ref.port if isinstance(ref.port, int) else None
+        name = ref.port if isinstance(ref.port, str) else None
+        return cls(ref.owner, ref.service, number, name, ref.name_path[:-1])
 
 
 @dataclass
@@ -92,8 +70,10 @@ def source_ranges(service: K8sObject) -> IPSet:
 def exposures(graph: ManifestGraph, columns: list[Column]) -> dict[int, Exposure]:
     backends: dict[tuple[str | None, str], list[IngressBackend]] = {}
     for ingress in graph.of_kind("Ingress"):
-        for backend in ingress_backends(ingress):
-            backends.setdefault((ingress.namespace, backend.service), []).append(backend)
+        if not is_ingress(ingress):
+            continue
+        for ref in ingress_backends(ingress):
+            backends.setdefault((ingress.namespace, ref.service), []).append(IngressBackend.of(ref))
     out: dict[int, Exposure] = {}
     for column in columns:
         exposure = Exposure()

@@ -6,14 +6,14 @@ pods the selector matches in the Service's namespace; a numeric targetPort is us
 named one is looked up on each pod by name and protocol (first container wins) and a pod
 without it gets no endpoint for that port. Policies are evaluated on that pod port.
 
-These small resolvers are deliberately local to the routing package (svclint/endpoints.py
-is written in parallel; the lead dedupes at merge).
+Resolution itself is svclint/endpoints.py's, shared with the SVC1xx rules.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..endpoints import manual_endpoints, resolve_target_port
 from ..graph import ManifestGraph
 from ..k8s import ServicePort, is_headless, service_ports, service_selector, service_type
 from ..model import ContainerPort, K8sObject, PodTemplate
@@ -59,24 +59,12 @@ class Column:
         return f"{self.destination}:{self.port}/{self.protocol}"
 
 
-def resolve_target_port(classes: PodClasses, template: PodTemplate, target: int | str | None, protocol: str) -> tuple[int | None, ContainerPort | None]:
-    """FindPort: a number is used as is; a name needs a container port with that name and protocol."""
-    if isinstance(target, int):
-        return target, None
-    if isinstance(target, str):
-        found = classes.find_named_port(template, target, protocol)
-        return (found.number, found) if found is not None and found.number is not None else (None, None)
-    return None, None
-
-
-def has_manual_endpoints(graph: ManifestGraph, service: K8sObject) -> bool:
-    """Endpoints named like the Service, or EndpointSlices labelled kubernetes.io/service-name."""
-    if graph.get("Endpoints", service.namespace, service.name) is not None:
-        return True
-    return any(
-        s.namespace == service.namespace and s.labels.get("kubernetes.io/service-name") == service.name
-        for s in graph.of_kind("EndpointSlice")
-    )
+def resolve(template: PodTemplate, sp: ServicePort) -> tuple[int | None, ContainerPort | None]:
+    """(pod port, the container port a named targetPort resolved to) via endpoints.resolve_target_port."""
+    found = resolve_target_port(template, sp)
+    if isinstance(found, ContainerPort):
+        return found.number, found
+    return found, None
 
 
 def service_columns(graph: ManifestGraph, classes: PodClasses) -> list[Column]:
@@ -95,7 +83,7 @@ def _columns_of(graph: ManifestGraph, classes: PodClasses, service: K8sObject) -
         return [Column(service, destination, p.port, p.protocol, p, EXTERNAL_NAME, target=p.port) for p in ports]  # type: ignore[arg-type]
     selector = service_selector(service)
     if not selector:
-        kind = MANUAL if has_manual_endpoints(graph, service) else NO_ENDPOINTS
+        kind = MANUAL if manual_endpoints(graph, service) else NO_ENDPOINTS
         return [Column(service, destination, p.port, p.protocol, p, kind, target=p.target_port) for p in ports]  # type: ignore[arg-type]
     templates = graph.select_pods(service.namespace, selector)
     if not ports and is_headless(service):
@@ -104,7 +92,7 @@ def _columns_of(graph: ManifestGraph, classes: PodClasses, service: K8sObject) -
     for sp in ports:
         endpoints = []
         for template in templates:
-            number, declared = resolve_target_port(classes, template, sp.target_port, sp.protocol)
+            number, declared = resolve(template, sp)
             endpoints.append(Endpoint(template, classes.class_of(template), number, declared))
         kind = PODS if endpoints else NO_ENDPOINTS
         out.append(Column(service, destination, sp.port, sp.protocol, sp, kind, endpoints, sp.target_port))  # type: ignore[arg-type]
@@ -117,7 +105,7 @@ def _headless_pod_ports(service: K8sObject, destination: str, templates: list[Po
         return []
     by_port: dict[tuple[int, str], list[Endpoint]] = {}
     for template in templates:
-        for cp in classes.template_ports[id(template)]:
+        for cp in template.ports():
             if cp.number is None:
                 continue
             entries = by_port.setdefault((cp.number, cp.protocol), [])

@@ -55,3 +55,9 @@ def test_explain_usage_errors() -> None:
     assert run_cli("explain", "nobody", "frontend", "fixtures/scenarios/shop").exit_code == 2
     missing = run_cli("explain", "frontend", "nothing:1", "fixtures/scenarios/shop")
     assert missing.exit_code == 2 and "matches no Service port" in missing.stderr
+
+
+def test_correct_platform_is_clean_under_every_default_rule() -> None:
+    run = run_cli("check", "fixtures/scenarios/platform", "--isolated", "-f", "json")
+    assert run.exit_code == 0, run.stdout
+    assert run.json()["findings"] == []

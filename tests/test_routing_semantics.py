@@ -199,3 +199,38 @@ def test_matrix_reports_unreadable_documents_on_stderr() -> None:
     assert run.exit_code == 0
     assert "could not be read" in run.stderr
     assert run.stdout.splitlines() == [HEADER]
+
+
+def test_check_builds_no_routing_model_without_svc4_rules(monkeypatch: pytest.MonkeyPatch) -> None:
+    from svclint.routing import model
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("routing model built although no SVC4xx rule runs")
+
+    monkeypatch.setattr(model.RoutingModel, "__init__", refuse)
+    run = run_cli("check", "fixtures/scenarios/shop", "--isolated", "--ignore", "SVC4", "-f", "json")
+    assert run.exit_code == 0, run.stderr
+    crashed = run_cli("check", "fixtures/scenarios/shop", "--isolated", "--select", "SVC404", "-f", "json")
+    assert crashed.exit_code == 2 and "SVC404" in crashed.stderr
+
+
+def test_connlist_named_ports_resolve_per_destination() -> None:
+    """One named port, two numbers: each destination gets its own (services.yaml: http 8080 / 9090)."""
+    run = run_cli("matrix", "fixtures/routing/services.yaml", "--format", "connlist", "--from", "client")
+    assert run.stdout.splitlines() == [
+        "t/client[Deployment] => 0.0.0.0-255.255.255.255[External] : All Connections",
+        "t/client[Deployment] => t/api-v1[Deployment] : TCP 8080",
+        "t/client[Deployment] => t/api-v2[Deployment] : TCP 8080",
+        "t/client[Deployment] => t/api-v3[Deployment] : TCP 8080",
+    ]
+
+
+def test_explain_external_through_nodeport_lists_admitted_addresses() -> None:
+    run = run_cli("explain", "external", "web-lb", "fixtures/routing/entry.yaml")
+    lines = run.stdout.splitlines()
+    assert lines[0] == "external -> t/web-lb[Service]:443/TCP: deny"
+    assert "  exposed outside the cluster by LoadBalancer  [fixtures/routing/entry.yaml:41]" in lines
+    assert (
+        "      outside addresses admitted (policies within loadBalancerSourceRanges 198.51.100.0-198.51.100.255): no address"
+        in lines
+    )

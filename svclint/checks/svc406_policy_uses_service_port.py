@@ -188,7 +188,7 @@ class PolicyUsesServicePort(Rule):
                 if endpoint.port == column.port:
                     continue
                 cls = endpoint.cls
-                rules = engine.ingress_rules[cls.index] + engine._rules_to(cls)
+                rules = engine.ingress_rules[cls.index] + engine.rules_to(cls)
                 for rule in rules:
                     ports = rule.rule.ports
                     if any(port_covers(rp, column.protocol, endpoint.port, cls) for rp in ports):  # type: ignore[arg-type]

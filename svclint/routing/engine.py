@@ -177,13 +177,13 @@ class PolicyEngine:
         found = self._egress_cache.get(key)
         if found is None:
             found = self.classes.all_bits & ~self.isolated_out
-            for rule in self._rules_to(dst):
+            for rule in self.rules_to(dst):
                 if rule.port_matches(protocol, port, dst):
                     found |= rule.selected
             self._egress_cache[key] = found
         return found
 
-    def _rules_to(self, dst: PodClass) -> list[CompiledRule]:
+    def rules_to(self, dst: PodClass) -> list[CompiledRule]:
         """Egress rules whose peers include ``dst`` (inverted index, built on first use)."""
         if not self._egress_to and self.egress_rules:
             to_all = [r for r in self.egress_rules if r.peer_bits == self.classes.all_bits]

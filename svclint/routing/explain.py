@@ -153,7 +153,9 @@ def cell_reasons(model: RoutingModel, source: Source, column: Column) -> list[Re
             if exposure.direct:
                 decision = model.engine.decide_ingress(None, endpoint.cls, column.protocol, endpoint.port)
                 reasons.extend(decision_reasons(decision, model, None, endpoint.cls, port, 2))
-                reasons.append(Reason("entry", f"outside addresses admitted: {model.external_ips_allowed(column, endpoint)}", 2))
+                limit = exposure.direct_ips
+                within = "" if limit.is_all else f" (policies within loadBalancerSourceRanges {limit.text()})"
+                reasons.append(Reason("entry", f"outside addresses admitted{within}: {model.external_ips_allowed(column, endpoint)}", 2))
             if exposure.ingresses:
                 ic = model.ingress_controller
                 for decision in (

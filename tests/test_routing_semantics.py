@@ -234,3 +234,53 @@ def test_explain_external_through_nodeport_lists_admitted_addresses() -> None:
         "      outside addresses admitted (policies within loadBalancerSourceRanges 198.51.100.0-198.51.100.255): no address"
         in lines
     )
+
+
+DUPLICATED = """
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api-v1, namespace: t}
+spec:
+  selector: {matchLabels: {app: api, v: "1"}}
+  template:
+    metadata: {labels: {app: api, v: "1"}}
+    spec: {containers: [{name: s, image: example/api:1, ports: [{containerPort: 8080}]}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api-v1, namespace: t}
+spec:
+  selector: {matchLabels: {app: api, v: "1"}}
+  template:
+    metadata: {labels: {app: api, v: "1"}}
+    spec: {containers: [{name: s, image: example/api:1, ports: [{containerPort: 8080}]}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api-v2, namespace: t}
+spec:
+  selector: {matchLabels: {app: api, v: "2"}}
+  template:
+    metadata: {labels: {app: api, v: "2"}}
+    spec: {containers: [{name: s, image: example/api:2, ports: [{containerPort: 8080}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: t}
+spec: {selector: {app: api}, ports: [{port: 8080}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: v2-closed, namespace: t}
+spec:
+  podSelector: {matchLabels: {v: "2"}}
+  policyTypes: [Ingress]
+"""
+
+
+def test_a_workload_defined_twice_counts_once() -> None:
+    run = run_cli("matrix", "-", "--format", "csv", "--from", "external", "--from", "api-v1", input=DUPLICATED)
+    assert run.stdout.splitlines()[1:] == [
+        "external,t/api[Service],8080,TCP,deny",
+        "t/api-v1[Deployment],t/api[Service],8080,TCP,partial 1/2",
+    ]

@@ -85,7 +85,7 @@ def _columns_of(graph: ManifestGraph, classes: PodClasses, service: K8sObject) -
     if not selector:
         kind = MANUAL if manual_endpoints(graph, service) else NO_ENDPOINTS
         return [Column(service, destination, p.port, p.protocol, p, kind, target=p.target_port) for p in ports]  # type: ignore[arg-type]
-    templates = graph.select_pods(service.namespace, selector)
+    templates = _distinct(graph.select_pods(service.namespace, selector))
     if not ports and is_headless(service):
         return _headless_pod_ports(service, destination, templates, classes)
     out = []
@@ -96,6 +96,18 @@ def _columns_of(graph: ManifestGraph, classes: PodClasses, service: K8sObject) -
             endpoints.append(Endpoint(template, classes.class_of(template), number, declared))
         kind = PODS if endpoints else NO_ENDPOINTS
         out.append(Column(service, destination, sp.port, sp.protocol, sp, kind, endpoints, sp.target_port))  # type: ignore[arg-type]
+    return out
+
+
+def _distinct(templates: list[PodTemplate]) -> list[PodTemplate]:
+    """One template per workload: a workload defined twice (SVC003) is still one endpoint workload."""
+    seen: set[str] = set()
+    out = []
+    for template in templates:
+        name = template.owner.ref.qualified
+        if name not in seen:
+            seen.add(name)
+            out.append(template)
     return out
 
 

@@ -173,6 +173,8 @@ def cli() -> None:
     \b
     svclint check deploy/          find broken wiring (exit 1 on errors)
     svclint rules                  list every rule; `svclint rules SVC101` explains one
+    svclint matrix deploy/         who can reach which Service port (-f csv for the contract)
+    svclint explain web api:80     why a workload can or cannot reach a Service port
     """
 
 

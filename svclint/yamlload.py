@@ -99,7 +99,7 @@ class _Walker:
         if tag == _STR:
             return value
         if tag == _INT:
-            if value.isdigit():
+            if value.isdigit() and (value[0] != "0" or len(value) == 1):  # 0755 is octal
                 return int(value)
             return self._constructor.construct_yaml_int(node)
         if tag == _BOOL:
@@ -180,8 +180,13 @@ class _Walker:
         return mapping, size
 
 
-def _problem_from_error(error: Exception, line_offset: int) -> YamlProblem:
+def _problem_from_error(error: Exception, line_offset: int, text: str = "") -> YamlProblem:
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    context_mark = getattr(error, "context_mark", None)
+    if mark is not None and context_mark is not None and not text[mark.index :].strip():
+        # The parser ran into the end of the document (an unclosed bracket or quote): the
+        # construct that was left open is where the user has to look.
+        mark = context_mark
     problem = getattr(error, "problem", None)
     context = getattr(error, "context", None)
     message = problem or str(error)
@@ -189,6 +194,8 @@ def _problem_from_error(error: Exception, line_offset: int) -> YamlProblem:
         message = f"{problem} ({context})"
     if mark is None:
         return YamlProblem(line_offset + 1, 1, message)
+    if mark.index < len(text) and text[mark.index] == "\t":
+        message += "; YAML does not allow tabs for indentation, use spaces"
     return YamlProblem(mark.line + 1 + line_offset, mark.column + 1, message)
 
 
@@ -258,7 +265,7 @@ def parse_stream(text: str, limits: Limits = Limits()) -> ParsedStream:
         try:
             parsed = _parse(chunk_text, limits, chunk=True, line_offset=first_line)
         except yaml.YAMLError as error:
-            out.problems.append(_problem_from_error(error, first_line))
+            out.problems.append(_problem_from_error(error, first_line, chunk_text))
             continue
         except RecursionError:
             out.problems.append(

@@ -6,7 +6,7 @@ import os
 from typing import Sequence
 
 from .engine import LintResult, run
-from .loader import load
+from .loader import gc_paused, load
 from .registry import Catalog, build_catalog
 from .settings import Settings
 
@@ -28,5 +28,6 @@ def lint_paths(
     """
     settings = settings or Settings()
     catalog = catalog or build_catalog(settings.plugins, settings.rule_dirs)
-    result = load(paths, settings, stdin_bytes=stdin_bytes, cwd=cwd or os.getcwd())
-    return run(result, catalog, settings, report_only)
+    with gc_paused():  # see loader.gc_paused: nothing here is garbage until the run ends
+        result = load(paths, settings, stdin_bytes=stdin_bytes, cwd=cwd or os.getcwd())
+        return run(result, catalog, settings, report_only)

@@ -8,11 +8,14 @@ stay on disk until a finding needs a location.
 from __future__ import annotations
 
 import gc
+import marshal
 import os
+import pickle
 import sys
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 import pathspec
 
@@ -176,12 +179,67 @@ def parse_file(fs_path: str, limits: Limits) -> ParsedFile:
     return ParsedFile(fs_path, parsed.documents, parsed.problems, None, find_comment_directives(text))
 
 
-def _parse_batch(batch: list[str], limits: Limits) -> list[ParsedFile]:
-    gc.disable()  # the loader allocates millions of small objects and frees none of them
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector, restoring its state afterwards.
+
+    Loading allocates millions of small objects and frees none of them, and the rules only
+    add to that graph: each collection pass would re-scan all of it (a full pass on the
+    50k-object benchmark tree costs about a second, and allocation triggers several), to find
+    no garbage. Reference counting still frees everything that is dropped.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
     try:
-        return [parse_file(path, limits) for path in batch]
+        yield
     finally:
-        gc.enable()
+        if was_enabled:
+            gc.enable()
+
+
+def _parse_batch(batch: list[str], limits: Limits) -> list[ParsedFile]:
+    with gc_paused():
+        return [parse_file(path, limits) for path in batch]
+
+
+# Results travel from the workers as marshal data: plain dicts, lists and scalars are all a
+# parsed document holds, and marshal writes and reads them 5-20x faster than pickle writes
+# and reads the same data as dataclasses (measured on the 50k-object benchmark tree:
+# 0.1 s instead of 1.7 s to write, 0.3 s instead of 1.8 s to read, per half of the files).
+
+
+def _pack(parsed: ParsedFile) -> dict[str, Any]:
+    state = dict(vars(parsed))
+    state["documents"] = [
+        (d.span.stream_index, d.span.line_offset, d.span.text, d.line, d.data) for d in parsed.documents
+    ]
+    state["yaml_problems"] = [(p.line, p.column, p.message) for p in parsed.yaml_problems]
+    return state
+
+
+def _unpack(state: dict[str, Any]) -> ParsedFile:
+    state["documents"] = [
+        LoadedDocument(DocumentSpan(index, offset, text), line, data) for index, offset, text, line, data in state["documents"]
+    ]
+    state["yaml_problems"] = [YamlProblem(*problem) for problem in state["yaml_problems"]]
+    return ParsedFile(**state)
+
+
+def _parse_batch_packed(batch: list[str], limits: Limits) -> tuple[bool, bytes]:
+    """A worker's task: (is_marshal, payload) for one batch of files."""
+    parsed = _parse_batch(batch, limits)
+    with gc_paused():
+        try:
+            return True, marshal.dumps([_pack(p) for p in parsed])
+        except ValueError:  # a value marshal cannot write: pickle handles everything
+            return False, pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _unpack_batch(result: tuple[bool, bytes]) -> list[ParsedFile]:
+    is_marshal, payload = result
+    if not is_marshal:
+        return pickle.loads(payload)  # noqa: S301 - written by our own forked worker
+    return [_unpack(state) for state in marshal.loads(payload)]
 
 
 def _parse_all(files: list[str], limits: Limits, jobs: int) -> list[ParsedFile]:
@@ -201,12 +259,12 @@ def _parse_all(files: list[str], limits: Limits, jobs: int) -> list[ParsedFile]:
 
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            results = list(pool.map(_parse_batch, batches, [limits] * len(batches)))
+            results = list(pool.map(_parse_batch_packed, batches, [limits] * len(batches)))
     except (OSError, RuntimeError):  # no fork, no semaphores: load in this process
         return _parse_batch(files, limits)
     by_path: dict[str, ParsedFile] = {}
     for batch_result in results:
-        for parsed in batch_result:
+        for parsed in _unpack_batch(batch_result):
             by_path[parsed.fs_path or ""] = parsed
     return [by_path[path] for path in files]
 
@@ -218,6 +276,11 @@ def load(
     paths: Sequence[str], settings: Settings, stdin_bytes: bytes | None = None, cwd: str | None = None
 ) -> LoadResult:
     """Load every manifest under ``paths`` (``-`` reads ``stdin_bytes``)."""
+    with gc_paused():
+        return _load(paths, settings, stdin_bytes, cwd)
+
+
+def _load(paths: Sequence[str], settings: Settings, stdin_bytes: bytes | None, cwd: str | None) -> LoadResult:
     cwd = cwd or os.getcwd()
     files = discover(paths, settings.exclude, cwd, settings.exclude_root)
     disk_files = [f for f in files if f != "-"]

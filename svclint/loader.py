@@ -104,11 +104,13 @@ def discover(
     seen: set[str] = set()
 
     def excluded(path: str, is_dir: bool = False) -> bool:
+        if not exclude:
+            return False
         rel = display_path(path, root)
         return spec.match_file(rel + ("/" if is_dir else "")) if exclude else False
 
-    def add(path: str) -> None:
-        key = os.path.realpath(path) if path != "-" else "-"
+    def add(path: str, real: str | None = None) -> None:
+        key = real or (os.path.realpath(path) if path != "-" else "-")
         if key not in seen:
             seen.add(key)
             found.append(path)
@@ -125,6 +127,7 @@ def discover(
             continue
         visited: set[tuple[int, int]] = set()
         in_directory: list[str] = []
+        real_paths: dict[str, str] = {}
         for root, dirs, files in os.walk(path, followlinks=True):
             try:
                 stat = os.stat(root)
@@ -134,6 +137,7 @@ def discover(
                 dirs[:] = []
                 continue
             visited.add((stat.st_dev, stat.st_ino))
+            real_root = os.path.realpath(root)
             dirs[:] = sorted(
                 d for d in dirs if not _is_hidden(d) and not excluded(os.path.join(root, d), True)
             )
@@ -144,8 +148,10 @@ def discover(
                 if os.path.isdir(full) or excluded(full):
                     continue
                 in_directory.append(full)
+                if not os.path.islink(full):  # its realpath, without resolving every parent again
+                    real_paths[full] = os.path.join(real_root, name)
         for full in sorted(in_directory, key=lambda p: p.split(os.sep)):
-            add(full)
+            add(full, real_paths.get(full))
     return found
 
 
@@ -250,6 +256,8 @@ def _parse_all(files: list[str], limits: Limits, jobs: int) -> list[ParsedFile]:
                 total += os.path.getsize(path)
             except OSError:
                 pass
+            if total >= PARALLEL_MIN_BYTES:
+                break
         jobs = min(os.cpu_count() or 1, 4) if total >= PARALLEL_MIN_BYTES else 1
     if jobs <= 1 or len(files) < 2 or sys.platform == "win32":
         return _parse_batch(files, limits)

@@ -1,0 +1,56 @@
+"""Parallel loading (worker processes, marshal transfer) gives exactly the sequential result."""
+
+from __future__ import annotations
+
+import marshal
+import sys
+
+import pytest
+
+from svclint import loader
+from svclint.yamlload import Limits
+
+from .conftest import run_cli
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="parallel loading forks")
+
+# Every fixture: syntax errors (chunk-by-chunk reparse), comment suppressions, JSON, Lists,
+# non-Kubernetes documents, cross-file findings; ~120 files, so --jobs 2 makes 8 batches.
+ALL = ("fixtures",)
+
+
+def _check(*args: str, input: str | None = None) -> tuple[int, str]:
+    run = run_cli("check", *args, "--isolated", "--format", "json", input=input)
+    assert run.exit_code in (0, 1), run.stderr
+    return run.exit_code, run.stdout
+
+
+def test_two_workers_report_exactly_what_one_process_reports() -> None:
+    sequential = _check(*ALL, "--jobs", "1")
+    assert sequential[1].count('"rule"') > 50  # the comparison covers real findings
+    assert _check(*ALL, "--jobs", "2") == sequential
+    assert _check(*ALL, "--jobs", "3") == sequential
+
+
+def test_stdin_between_directories_keeps_its_place_with_workers() -> None:
+    text = "apiVersion: v1\nkind: Service\nmetadata:\n  name: lonely\nspec:\n  selector:\n    app: nobody\n  ports:\n    - port: 80\n"
+    args = ("fixtures/rules/SVC101", "-", "fixtures/rules/SVC202")
+    sequential = _check(*args, "--jobs", "1", input=text)
+    assert "<stdin>" in sequential[1]
+    assert _check(*args, "--jobs", "2", input=text) == sequential
+
+
+def test_a_batch_marshal_cannot_write_travels_as_pickle(monkeypatch: pytest.MonkeyPatch) -> None:
+    files = loader.discover(["fixtures/rules/SVC001"])
+    direct = loader._parse_batch(files, Limits())
+
+    def refuse(value: object) -> bytes:
+        raise ValueError("unmarshallable object")
+
+    packed = loader._parse_batch_packed(files, Limits())
+    assert packed[0] is True
+    assert loader._unpack_batch(packed) == direct
+    monkeypatch.setattr(marshal, "dumps", refuse)
+    packed = loader._parse_batch_packed(files, Limits())
+    assert packed[0] is False
+    assert loader._unpack_batch(packed) == direct

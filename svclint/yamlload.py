@@ -22,9 +22,10 @@ from typing import Any
 import yaml
 from yaml.constructor import SafeConstructor
 
+from .composer import Loader
 from .source import DocumentSpan
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Loader = Loader  # libyaml with cheap tag resolution (see composer.py)
 
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"

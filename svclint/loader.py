@@ -276,11 +276,14 @@ def _parse_all(files: list[str], limits: Limits, jobs: int) -> Iterator[ParsedFi
         import multiprocessing
 
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+        try:
             for batch_result in pool.map(_parse_batch_packed, batches, [limits] * len(batches)):
                 for parsed in _unpack_batch(batch_result):
                     done += 1
                     yield parsed
+        finally:  # closed early (an error, Ctrl-C): do not parse the batches nobody will read
+            pool.shutdown(wait=True, cancel_futures=True)
     except (OSError, RuntimeError):  # no fork, no semaphores, a worker died: the rest here
         yield from _parse_batch(files[done:], limits)
 

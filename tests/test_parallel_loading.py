@@ -54,3 +54,14 @@ def test_a_batch_marshal_cannot_write_travels_as_pickle(monkeypatch: pytest.Monk
     packed = loader._parse_batch_packed(files, Limits())
     assert packed[0] is False
     assert loader._unpack_batch(packed) == direct
+
+
+def test_closing_the_parse_early_stops_the_workers() -> None:
+    import multiprocessing
+
+    files = loader.discover(["fixtures"])
+    parsed = loader._parse_all(files, Limits(), 2)
+    first = next(parsed)
+    assert first.fs_path == files[0]
+    parsed.close()
+    assert multiprocessing.active_children() == []

@@ -132,11 +132,11 @@ def measure(argv: Sequence[str], env: dict[str, str] | None = None) -> Sample:
 # -- corpora ---------------------------------------------------------------------------------
 
 
-def corpus(generator: str, objects: int, root: str, name: str, seed: int) -> tuple[str, dict[str, Any]]:
+def corpus(generator: str, objects: int, root: str, name: str, seed: int, regenerate: bool) -> tuple[str, dict[str, Any]]:
     """Generate (or reuse) the tree for ``objects`` objects; its directory and stats."""
     out = os.path.join(root, f"{name}-{objects}")
     stats_path = out + ".stats.json"
-    if os.path.isdir(out) and os.path.exists(stats_path):
+    if not regenerate and os.path.isdir(out) and os.path.exists(stats_path):
         with open(stats_path, encoding="utf-8") as handle:
             stats = json.load(handle)
         if stats.get("seed") == seed:
@@ -277,6 +277,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="where corpora are generated and reused")
     parser.add_argument("--shared-generator", metavar="PATH",
                         help="also benchmark the tree of this reference generator (e.g. ../shared/bench/gen_corpus.py)")
+    parser.add_argument("--regenerate", action="store_true", help="rebuild corpora even if --work holds them")
     parser.add_argument("--jobs", type=int, help="pass --jobs to svclint (default: automatic)")
     parser.add_argument("--output", "-o", default=os.path.join(REPO, "docs", "bench.md"),
                         help="Markdown table to write ('-' for stdout only)")
@@ -292,7 +293,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows = []
     for size in (int(s) for s in args.sizes.split(",") if s.strip()):
         for name, generator in generators:
-            directory, stats = corpus(generator, size, args.work, name, args.seed)
+            directory, stats = corpus(generator, size, args.work, name, args.seed, args.regenerate)
             row = Row(name, stats)
             bench(row, directory, file_list(directory, args.work), args.runs, args.jobs)
             rows.append(row)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import marshal
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -65,3 +66,17 @@ def test_closing_the_parse_early_stops_the_workers() -> None:
     assert first.fs_path == files[0]
     parsed.close()
     assert multiprocessing.active_children() == []
+
+
+from .test_engine import plugin_distribution  # noqa: E402,F401 - the fixture, reused
+
+
+def test_a_rule_crashing_in_the_forked_half_is_reported_the_same(plugin_distribution: Path) -> None:
+    # Plugin rules come last in the catalog, so with two jobs they run in the forked child.
+    args = ("check", str(plugin_distribution), "--isolated", "--extend-select", "ACME002", "-f", "json")
+    sequential = run_cli(*args, "--jobs", "1")
+    parallel = run_cli(*args, "--jobs", "2")
+    assert sequential.exit_code == parallel.exit_code == 2
+    assert parallel.stderr == sequential.stderr == "svclint: error: rule ACME002 (acme-broken) crashed: RuntimeError: boom\n"
+    assert parallel.stdout == sequential.stdout
+    assert [f["rule"] for f in parallel.json()["findings"]] == ["ACME001"]

@@ -15,7 +15,6 @@ from dataclasses import dataclass, replace
 from importlib import resources
 from typing import Any, Callable
 
-import jsonschema
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
@@ -151,6 +150,8 @@ def config_schema() -> dict[str, Any]:
 
 
 def validate_config(config: ConfigFile) -> None:
+    import jsonschema  # only when there is a config to validate: it costs 0.1 s to import
+
     validator = jsonschema.Draft202012Validator(config_schema())
     error = jsonschema.exceptions.best_match(validator.iter_errors(config.data))
     if error is None:

@@ -23,6 +23,9 @@ class LabelIndex:
         default_factory=lambda: defaultdict(lambda: defaultdict(list))
     )
     by_namespace: dict[str | None, list[PodTemplate]] = field(default_factory=lambda: defaultdict(list))
+    # (key, value) -> namespaces holding a template with that label: finds the few
+    # namespaces worth searching when a selector is matched across all of them.
+    namespaces_of_term: dict[tuple[str, str], set[str | None]] = field(default_factory=lambda: defaultdict(set))
 
     def add(self, template: PodTemplate) -> None:
         ns = template.namespace
@@ -30,6 +33,18 @@ class LabelIndex:
         terms = self.by_term[ns]
         for item in template.labels.items():
             terms[item].append(template)
+            self.namespaces_of_term[item].add(ns)
+
+    def namespaces_with(self, terms: Iterable[tuple[str, str]]) -> set[str | None]:
+        """Namespaces where some template carries every one of ``terms`` (a superset)."""
+        found: set[str | None] | None = None
+        for term in terms:
+            namespaces = self.namespaces_of_term.get(term)
+            if not namespaces:
+                return set()
+            if found is None or len(namespaces) < len(found):
+                found = namespaces
+        return set(self.by_namespace) if found is None else set(found)
 
     def candidates(self, namespace: str | None, terms: Iterable[tuple[str, str]]) -> list[PodTemplate]:
         """Templates that carry the rarest of ``terms`` (all templates when there are none)."""
@@ -115,8 +130,14 @@ class ManifestGraph:
         return out
 
     def select_pods_any_namespace(self, selector: Mapping[str, str]) -> list[PodTemplate]:
+        """``select_pods`` in every namespace, in namespace order.
+
+        Only namespaces holding the selector's rarest label are searched, so this stays cheap
+        when a large input has thousands of namespaces.
+        """
+        plain = [(k, v) for k, v in selector.items() if k not in CONTROLLER_LABEL_KEYS]
         out = []
-        for namespace in sorted(self.labels.by_namespace, key=lambda n: n or ""):
+        for namespace in sorted(self.labels.namespaces_with(plain), key=lambda n: n or ""):
             out.extend(self.select_pods(namespace, selector))
         return out
 

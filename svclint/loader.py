@@ -8,11 +8,14 @@ stay on disk until a finding needs a location.
 from __future__ import annotations
 
 import gc
+import marshal
 import os
+import pickle
 import sys
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
-from typing import Any, Iterable, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, Iterable, Iterator, Sequence
 
 import pathspec
 
@@ -43,6 +46,7 @@ try:
 except (KeyError, LookupError):  # pragma: no cover - older pathspec
     _GITIGNORE_STYLE = "gitwildmatch"
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024
+BATCH_FILES = 256  # files per worker task: small enough to overlap, large enough to amortise
 
 
 @dataclass(frozen=True)
@@ -103,11 +107,13 @@ def discover(
     seen: set[str] = set()
 
     def excluded(path: str, is_dir: bool = False) -> bool:
+        if not exclude:
+            return False
         rel = display_path(path, exclude_base)
         return spec.match_file(rel + ("/" if is_dir else "")) if exclude else False
 
-    def add(path: str) -> None:
-        key = os.path.realpath(path) if path != "-" else "-"
+    def add(path: str, real: str | None = None) -> None:
+        key = real or (os.path.realpath(path) if path != "-" else "-")
         if key not in seen:
             seen.add(key)
             found.append(path)
@@ -126,6 +132,7 @@ def discover(
             continue
         visited: set[tuple[int, int]] = set()
         in_directory: list[str] = []
+        real_paths: dict[str, str] = {}
         overlays: list[str] = []  # kustomization directories: rendered, not walked
         for root, dirs, files in os.walk(path, followlinks=True):
             try:
@@ -140,6 +147,7 @@ def discover(
                 overlays.append(root)
                 dirs[:] = []
                 continue
+            real_root = os.path.realpath(root)
             dirs[:] = sorted(
                 d for d in dirs if not _is_hidden(d) and not excluded(os.path.join(root, d), True)
             )
@@ -150,8 +158,10 @@ def discover(
                 if os.path.isdir(full) or excluded(full):
                     continue
                 in_directory.append(full)
+                if not os.path.islink(full):  # its realpath, without resolving every parent again
+                    real_paths[full] = os.path.join(real_root, name)
         for full in sorted(in_directory, key=lambda p: p.split(os.sep)):
-            add(full)
+            add(full, real_paths.get(full))
         # A base (or component) is rendered through the overlays that use it, not again alone.
         used = {os.path.realpath(d) for o in overlays for d in kustomize.referenced_directories(o)}
         for overlay in overlays:
@@ -190,15 +200,92 @@ def parse_file(fs_path: str, limits: Limits) -> ParsedFile:
     return ParsedFile(fs_path, parsed.documents, parsed.problems, None, find_comment_directives(text))
 
 
-def _parse_batch(batch: list[str], limits: Limits) -> list[ParsedFile]:
-    gc.disable()  # the loader allocates millions of small objects and frees none of them
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector, restoring its state afterwards.
+
+    Loading allocates millions of small objects and frees none of them, and the rules only
+    add to that graph: each collection pass would re-scan all of it (a full pass on the
+    50k-object benchmark tree costs about a second, and allocation triggers several), to find
+    no garbage. Reference counting still frees everything that is dropped.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
     try:
-        return [parse_file(path, limits) for path in batch]
+        yield
     finally:
-        gc.enable()
+        if was_enabled:
+            gc.enable()
 
 
-def _parse_all(files: list[str], limits: Limits, jobs: int) -> list[ParsedFile]:
+def _parse_batch(batch: list[str], limits: Limits) -> list[ParsedFile]:
+    with gc_paused():
+        return [parse_file(path, limits) for path in batch]
+
+
+# Results travel from the workers as marshal data: plain dicts, lists and scalars are all a
+# parsed document holds, and marshal writes and reads them 5-20x faster than pickle writes
+# and reads the same data as dataclasses (measured on the 50k-object benchmark tree:
+# 0.1 s instead of 1.7 s to write, 0.3 s instead of 1.8 s to read, per half of the files).
+
+
+def _fields(cls: Any) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
+# Field by field, in declaration order, so a field added to any of these classes travels too.
+_FILE_FIELDS, _DOC_FIELDS = _fields(ParsedFile), _fields(LoadedDocument)
+_SPAN_FIELDS, _PROBLEM_FIELDS = _fields(DocumentSpan), _fields(YamlProblem)
+
+
+def _pack(parsed: ParsedFile) -> tuple[Any, ...]:
+    state = dict(vars(parsed))
+    documents = []
+    for document in parsed.documents:
+        values = dict(vars(document))
+        values["span"] = tuple(getattr(document.span, name) for name in _SPAN_FIELDS)
+        documents.append(tuple(values[name] for name in _DOC_FIELDS))
+    state["documents"] = documents
+    state["yaml_problems"] = [tuple(getattr(p, name) for name in _PROBLEM_FIELDS) for p in parsed.yaml_problems]
+    return tuple(state[name] for name in _FILE_FIELDS)
+
+
+def _unpack(packed: tuple[Any, ...]) -> ParsedFile:
+    state = dict(zip(_FILE_FIELDS, packed))
+    documents = []
+    for values in state["documents"]:
+        document = dict(zip(_DOC_FIELDS, values))
+        document["span"] = DocumentSpan(*document["span"])
+        documents.append(LoadedDocument(**document))
+    state["documents"] = documents
+    state["yaml_problems"] = [YamlProblem(*values) for values in state["yaml_problems"]]
+    return ParsedFile(**state)
+
+
+def _parse_batch_packed(batch: list[str], limits: Limits) -> tuple[bool, bytes]:
+    """A worker's task: (is_marshal, payload) for one batch of files."""
+    parsed = _parse_batch(batch, limits)
+    with gc_paused():
+        try:
+            return True, marshal.dumps([_pack(p) for p in parsed])
+        except ValueError:  # a value marshal cannot write: pickle handles everything
+            return False, pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _unpack_batch(result: tuple[bool, bytes]) -> list[ParsedFile]:
+    is_marshal, payload = result
+    if not is_marshal:
+        return pickle.loads(payload)  # noqa: S301 - written by our own forked worker
+    return [_unpack(state) for state in marshal.loads(payload)]
+
+
+def _parse_all(files: list[str], limits: Limits, jobs: int) -> Iterator[ParsedFile]:
+    """Every file parsed, in the order given.
+
+    With several jobs, consecutive batches are parsed by worker processes while the caller
+    turns the batches already returned into objects: the parent's share of the work (about
+    a quarter) overlaps the parsing instead of following it.
+    """
     if jobs == 0:
         total = 0
         for path in files:
@@ -206,23 +293,29 @@ def _parse_all(files: list[str], limits: Limits, jobs: int) -> list[ParsedFile]:
                 total += os.path.getsize(path)
             except OSError:
                 pass
+            if total >= PARALLEL_MIN_BYTES:
+                break
         jobs = min(os.cpu_count() or 1, 4) if total >= PARALLEL_MIN_BYTES else 1
     if jobs <= 1 or len(files) < 2 or sys.platform == "win32":
-        return _parse_batch(files, limits)
-    batches = [files[i::jobs * 4] for i in range(jobs * 4)]
+        yield from _parse_batch(files, limits)
+        return
+    size = max(1, min(BATCH_FILES, -(-len(files) // (jobs * 4))))
+    batches = [files[i : i + size] for i in range(0, len(files), size)]
+    done = 0
     try:
         import multiprocessing
 
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            results = list(pool.map(_parse_batch, batches, [limits] * len(batches)))
-    except (OSError, RuntimeError):  # no fork, no semaphores: load in this process
-        return _parse_batch(files, limits)
-    by_path: dict[str, ParsedFile] = {}
-    for batch_result in results:
-        for parsed in batch_result:
-            by_path[parsed.fs_path or ""] = parsed
-    return [by_path[path] for path in files]
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+        try:
+            for batch_result in pool.map(_parse_batch_packed, batches, [limits] * len(batches)):
+                for parsed in _unpack_batch(batch_result):
+                    done += 1
+                    yield parsed
+        finally:  # closed early (an error, Ctrl-C): do not parse the batches nobody will read
+            pool.shutdown(wait=True, cancel_futures=True)
+    except (OSError, RuntimeError):  # no fork, no semaphores, a worker died: the rest here
+        yield from _parse_batch(files[done:], limits)
 
 
 # -- objects --------------------------------------------------------------------------------
@@ -232,11 +325,19 @@ def load(
     paths: Sequence[str], settings: Settings, stdin_bytes: bytes | None = None, cwd: str | None = None
 ) -> LoadResult:
     """Load every manifest under ``paths`` (``-`` reads ``stdin_bytes``)."""
+    with gc_paused():
+        return _load(paths, settings, stdin_bytes, cwd)
+
+
+def _load(paths: Sequence[str], settings: Settings, stdin_bytes: bytes | None, cwd: str | None) -> LoadResult:
     cwd = cwd or os.getcwd()
     files = discover(paths, settings.exclude, cwd, settings.exclude_root)
-    disk_files = [f for f in files if f != "-" and not os.path.isdir(f)]
-    parsed_by_path = dict(zip(disk_files, _parse_all(disk_files, settings.limits, settings.jobs)))
+    directories = {f for f in files if f != "-" and os.path.isdir(f)}  # kustomizations
+    disk_files = [f for f in files if f != "-" and f not in directories]
     result = LoadResult()
+    # Disk files come back in order, each as soon as its batch is parsed (the generator
+    # owns the worker pool; it is closed below, or by refcounting if a step raises).
+    parsed_files = _parse_all(disk_files, settings.limits, settings.jobs)
     for path in files:
         if path == "-":
             try:
@@ -247,16 +348,17 @@ def load(
                 text = ""
                 parsed = ParsedFile(None, [], [], str(error))
             source = Source(STDIN_NAME, None, text, segments=helm.helm_segments(text))
-        elif os.path.isdir(path):
+        elif path in directories:
             result.files += 1
             _add_kustomization(result, path, settings, cwd)
             continue
         else:
-            parsed = parsed_by_path[path]
+            parsed = next(parsed_files)
             source = Source(display_path(path, cwd), path)
         result.files += 1
         result.sources.append(source)
         _add_parsed(result, source, parsed, settings)
+    parsed_files.close()
     for chart in settings.helm_charts:
         _add_helm_chart(result, chart, settings, cwd)
     return result

@@ -13,6 +13,8 @@ from typing import Union
 
 import yaml
 
+from .composer import Loader
+
 PathPart = Union[str, int]
 FieldPath = tuple[PathPart, ...]
 
@@ -153,7 +155,7 @@ class Source:
         nodes = self._nodes.get(key)
         if nodes is None:
             nodes = []
-            loader = yaml.CSafeLoader(text) if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader(text)
+            loader = Loader(text)
             try:
                 while loader.check_node():
                     nodes.append(loader.get_node())

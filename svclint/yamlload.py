@@ -22,10 +22,11 @@ from typing import Any
 import yaml
 from yaml.constructor import SafeConstructor
 
+from .composer import Loader
 from .source import DocumentSpan
 from .templates import first_action, unrendered_message
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Loader = Loader  # libyaml with cheap tag resolution (see composer.py)
 
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"

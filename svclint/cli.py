@@ -158,7 +158,8 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, color: bool | No
     settings, config = _settings(options)
     catalog = _catalog(settings, config)
     targets = list(paths) or list(settings.project_paths) or ["."]
-    stdin_bytes = sys.stdin.buffer.read() if "-" in targets else None
+    # Bounded: one byte over the limit is enough for the loader to report it.
+    stdin_bytes = sys.stdin.buffer.read(settings.limits.max_document_bytes + 1) if "-" in targets else None
     try:
         result = lint_paths(targets, settings, stdin_bytes=stdin_bytes, catalog=catalog)
     except DiscoveryError as error:

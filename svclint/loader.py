@@ -123,6 +123,9 @@ def discover(
                     continue
                 if os.path.isdir(full) or excluded(full):
                     continue
+                if os.path.exists(full) and not os.path.isfile(full):
+                    continue  # a FIFO, socket or device named *.yaml: reading it could block
+
                 add(full)
     return found
 
@@ -136,6 +139,7 @@ class ParsedFile:
     documents: list[LoadedDocument]
     yaml_problems: list[YamlProblem]
     read_error: str | None = None
+    read_error_at: tuple[int, int] = (1, 1)  # 1-based line, column of a decoding error
     comments: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)  # ignore directives
 
 
@@ -148,13 +152,28 @@ def parse_file(fs_path: str, limits: Limits) -> ParsedFile:
             raise UnreadableFile(
                 f"file is {size} bytes, over the limit of {limits.max_document_bytes} bytes"
             )
-        text = read_text(fs_path)
+        text = read_text(fs_path, limits.max_document_bytes)
     except UnreadableFile as error:
-        return ParsedFile(fs_path, [], [], str(error))
+        return ParsedFile(fs_path, [], [], str(error), (error.line, error.column))
     except OSError as error:
         return ParsedFile(fs_path, [], [], f"cannot read file: {error.strerror or error}")
+    return parse_text(fs_path, text, limits)
+
+
+def parse_text(fs_path: str | None, text: str, limits: Limits) -> ParsedFile:
     parsed = parse_stream(text, limits)
-    return ParsedFile(fs_path, parsed.documents, parsed.problems, None, find_comment_directives(text))
+    return ParsedFile(fs_path, parsed.documents, parsed.problems, comments=find_comment_directives(text))
+
+
+def parse_bytes(raw: bytes, limits: Limits) -> tuple[str, ParsedFile]:
+    """Standard input: the same checks as a file; also returns the decoded text."""
+    try:
+        if len(raw) > limits.max_document_bytes:
+            raise UnreadableFile(f"input is over the limit of {limits.max_document_bytes} bytes")
+        text = decode_text(raw)
+    except UnreadableFile as error:
+        return "", ParsedFile(None, [], [], str(error), (error.line, error.column))
+    return text, parse_text(None, text, limits)
 
 
 def _parse_batch(batch: list[str], limits: Limits) -> list[ParsedFile]:
@@ -206,13 +225,7 @@ def load(
     result = LoadResult()
     for path in files:
         if path == "-":
-            try:
-                text = decode_text(stdin_bytes or b"")
-                stream = parse_stream(text, settings.limits)
-                parsed = ParsedFile(None, stream.documents, stream.problems, None, find_comment_directives(text))
-            except UnreadableFile as error:
-                text = ""
-                parsed = ParsedFile(None, [], [], str(error))
+            text, parsed = parse_bytes(stdin_bytes or b"", settings.limits)
             source = Source(STDIN_NAME, None, text)
         else:
             parsed = parsed_by_path[path]
@@ -227,7 +240,8 @@ def _add_parsed(result: LoadResult, source: Source, parsed: ParsedFile, settings
     if parsed.comments:
         result.comments[source.path] = parsed.comments
     if parsed.read_error is not None:
-        result.problems.append(LoadProblem("SVC001", Location(source.path, 1, 1), parsed.read_error))
+        line, column = parsed.read_error_at
+        result.problems.append(LoadProblem("SVC001", Location(source.path, line, column), parsed.read_error))
         return
     for problem in parsed.yaml_problems:
         result.problems.append(

@@ -13,6 +13,8 @@ from typing import Union
 
 import yaml
 
+from .nesting import COMPOSE_SAFE_DEPTH, nesting_error
+
 PathPart = Union[str, int]
 FieldPath = tuple[PathPart, ...]
 
@@ -20,27 +22,49 @@ STDIN_NAME = "<stdin>"
 
 
 class UnreadableFile(Exception):
-    """A file that cannot be read as UTF-8 text; the message says why."""
+    """A file that cannot be read as UTF-8 text; the message says why, and where if known."""
+
+    def __init__(self, message: str, line: int = 1, column: int = 1) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
+
+
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 def decode_text(raw: bytes) -> str:
-    """UTF-8 (an optional BOM is dropped); binary or invalid bytes raise UnreadableFile."""
+    """UTF-8 (byte order marks are dropped); binary or invalid bytes raise UnreadableFile."""
+    if raw.startswith(_UTF16_BOMS):
+        raise UnreadableFile("UTF-16 text (byte order mark); svclint reads UTF-8: re-save the file as UTF-8")
     if b"\0" in raw[:8192]:
         raise UnreadableFile("binary file (contains NUL bytes), not YAML text")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
+        line_start = raw.rfind(b"\n", 0, error.start) + 1
         line = raw[: error.start].count(b"\n") + 1
-        raise UnreadableFile(f"not valid UTF-8: byte 0x{raw[error.start]:02x} on line {line}") from None
+        column = len(raw[line_start : error.start].decode("utf-8", "replace")) + 1
+        raise UnreadableFile(
+            f"not valid UTF-8: byte 0x{raw[error.start]:02x} at line {line}, column {column}", line, column
+        ) from None
+    if "\ufeff" in text:
+        # Files concatenated with `cat` keep each one's BOM at the start of a line; kubectl
+        # splits documents first, and go-yaml skips a BOM at the start of each.
+        text = text.replace("\n\ufeff", "\n")
     return text
 
 
-def read_text(fs_path: str) -> str:
+def read_text(fs_path: str, max_bytes: int | None = None) -> str:
+    """The UTF-8 text of a file, refusing more than ``max_bytes`` (a pipe or /dev/zero has
+    no size to check beforehand, so the read itself is bounded)."""
     try:
         with open(fs_path, "rb") as handle:
-            raw = handle.read()
+            raw = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
     except OSError as error:
         raise UnreadableFile(f"cannot read file: {error.strerror or error}") from None
+    if max_bytes is not None and len(raw) > max_bytes:
+        raise UnreadableFile(f"file is over the limit of {max_bytes} bytes (limits.max-document-bytes)")
     return decode_text(raw)
 
 _PATH_TOKEN = re.compile(r"\[(\d+)\]|\[\"((?:[^\"\\]|\\.)*)\"\]|\.?([^.\[\]]+)")
@@ -131,6 +155,9 @@ class Source:
         nodes = self._nodes.get(key)
         if nodes is None:
             nodes = []
+            if nesting_error(text, COMPOSE_SAFE_DEPTH) is not None:
+                self._nodes[key] = nodes  # changed on disk since loading: no locations
+                return None
             loader = yaml.CSafeLoader(text) if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader(text)
             try:
                 while loader.check_node():

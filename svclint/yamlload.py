@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 from yaml.constructor import SafeConstructor
 
+from .nesting import nesting_error
 from .source import DocumentSpan
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -77,6 +78,10 @@ class _DocumentTooLarge(Exception):
         self.mark = mark
 
 
+def _short(value: str, limit: int = 40) -> str:
+    return repr(value if len(value) <= limit else value[:limit] + "...")
+
+
 class _Walker:
     """Converts one composed document to plain dicts, lists and scalars."""
 
@@ -87,28 +92,47 @@ class _Walker:
         self.line_offset = line_offset
         self.memo: dict[int, tuple[Any, int]] = {}
         self.expanded = 0
-        self.duplicates: list[YamlProblem] = []
+        self.problems: list[YamlProblem] = []  # duplicate keys, invalid tagged values
 
     def convert(self, node: yaml.Node) -> Any:
         value, _ = self._node(node, 0)
         return value
+
+    def _problem(self, node: yaml.Node, message: str) -> None:
+        mark = node.start_mark
+        self.problems.append(YamlProblem(mark.line + 1 + self.line_offset, mark.column + 1, message))
 
     def _scalar(self, node: yaml.ScalarNode) -> Any:
         tag = node.tag
         value = node.value
         if tag == _STR:
             return value
-        if tag == _INT:
-            if value.isdigit():
-                return int(value)
-            return self._constructor.construct_yaml_int(node)
-        if tag == _BOOL:
-            return self._constructor.construct_yaml_bool(node)
-        if tag == _NULL:
-            return None
-        if tag == _FLOAT:
-            return self._constructor.construct_yaml_float(node)
+        try:  # free in CPython 3.11 unless it raises
+            if tag == _INT:
+                if value.isdigit():
+                    return int(value)
+                return self._constructor.construct_yaml_int(node)
+            if tag == _BOOL:
+                return self._constructor.construct_yaml_bool(node)
+            if tag == _NULL:
+                return None
+            if tag == _FLOAT:
+                return self._constructor.construct_yaml_float(node)
+        except (ValueError, KeyError, IndexError):
+            return self._invalid_scalar(node)
         return value  # timestamps, binary, custom and unknown tags: the text itself
+
+    def _invalid_scalar(self, node: yaml.ScalarNode) -> str:
+        """An explicitly tagged value that is not of its tag (``!!int abc``), or an integer
+        of more digits than Python converts: kubectl's go-yaml rejects the first and reads
+        the second as a string, so do we; the document is kept with the text."""
+        value = node.value
+        digits = value.lstrip("+-").replace("_", "")
+        if digits.isascii() and digits.isdigit():
+            return value
+        tag = "!!" + node.tag.rsplit(":", 1)[-1]
+        self._problem(node, f"cannot read {_short(value)} as {tag}; remove the tag or fix the value")
+        return value
 
     def _node(self, node: yaml.Node, depth: int) -> tuple[Any, int]:
         if isinstance(node, yaml.ScalarNode):
@@ -118,7 +142,8 @@ class _Walker:
                 f"nesting deeper than {self.limits.max_depth} levels", node.start_mark
             )
         cached = self.memo.get(id(node))
-        if cached is not None:  # an alias: shared, counted as if expanded
+        if cached is not None:  # an alias: shared, counted as if expanded (only aliases
+            # count: a large document without aliases is bounded by max_document_bytes)
             self._count(cached[1], node)
             return cached
         if isinstance(node, yaml.SequenceNode):
@@ -132,15 +157,14 @@ class _Walker:
         else:
             result = self._mapping(node, depth)
         self.memo[id(node)] = result
-        self._count(1, node)
         return result
 
     def _count(self, size: int, node: yaml.Node) -> None:
         self.expanded += size
         if self.expanded > self.limits.max_expanded_nodes:
             raise _DocumentTooLarge(
-                f"document expands to more than {self.limits.max_expanded_nodes} nodes "
-                "(alias expansion)",
+                f"aliases expand this document to more than {self.limits.max_expanded_nodes} "
+                "nodes (an alias bomb?); limits.max-expanded-nodes",
                 node.start_mark,
             )
 
@@ -153,6 +177,9 @@ class _Walker:
                 value, child_size = self._node(value_node, depth + 1)
                 size += child_size
                 sources = value if isinstance(value, list) else [value]
+                if not all(isinstance(s, dict) for s in sources):
+                    # go-yaml: "map merge requires map or sequence of maps as the value"
+                    self._problem(value_node, "merge key << needs a mapping or a list of mappings")
                 merged.extend(s for s in sources if isinstance(s, dict))
                 continue
             key, _ = self._node(key_node, depth + 1)
@@ -162,13 +189,7 @@ class _Walker:
             size += child_size
             if key in mapping:
                 mark = key_node.start_mark
-                self.duplicates.append(
-                    YamlProblem(
-                        mark.line + 1 + self.line_offset,
-                        mark.column + 1,
-                        f'mapping key "{key}" already defined; kubectl rejects duplicate keys',
-                    )
-                )
+                self._problem(key_node, f'mapping key "{key}" already defined; kubectl rejects duplicate keys')
             mapping[key] = value
         if merged:
             # YAML merge keys: explicit keys win, earlier merged mappings win over later ones.
@@ -180,7 +201,21 @@ class _Walker:
         return mapping, size
 
 
-def _problem_from_error(error: Exception, line_offset: int) -> YamlProblem:
+def _reader_problem(error: yaml.reader.ReaderError, line_offset: int, text: str) -> YamlProblem:
+    """libyaml reports a forbidden character by UTF-8 byte offset; turn it into line/column."""
+    before = text.encode("utf-8", "surrogatepass")[: error.position].decode("utf-8", "replace")
+    line = before.count("\n")
+    column = len(before) - before.rfind("\n")
+    return YamlProblem(
+        line + 1 + line_offset,
+        column,
+        f"character U+{error.character:04X} is not allowed in YAML ({error.reason}); remove it",
+    )
+
+
+def _problem_from_error(error: Exception, line_offset: int, text: str = "") -> YamlProblem:
+    if isinstance(error, yaml.reader.ReaderError) and isinstance(error.character, int):
+        return _reader_problem(error, line_offset, text)
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     problem = getattr(error, "problem", None)
     context = getattr(error, "context", None)
@@ -195,6 +230,9 @@ def _problem_from_error(error: Exception, line_offset: int) -> YamlProblem:
 def _parse(text: str, limits: Limits, chunk: bool, line_offset: int) -> ParsedStream:
     """Parse a whole stream; raises yaml errors to the caller on syntax problems."""
     out = ParsedStream()
+    too_deep = nesting_error(text, limits.max_depth)
+    if too_deep is not None:
+        raise too_deep
     loader = _Loader(text)
     try:
         index = 0
@@ -215,7 +253,7 @@ def _parse(text: str, limits: Limits, chunk: bool, line_offset: int) -> ParsedSt
                     )
                 )
                 data = None
-            out.problems.extend(walker.duplicates)
+            out.problems.extend(walker.problems)
             out.documents.append(LoadedDocument(span, line, data))
             index += 1
     finally:
@@ -258,7 +296,7 @@ def parse_stream(text: str, limits: Limits = Limits()) -> ParsedStream:
         try:
             parsed = _parse(chunk_text, limits, chunk=True, line_offset=first_line)
         except yaml.YAMLError as error:
-            out.problems.append(_problem_from_error(error, first_line))
+            out.problems.append(_problem_from_error(error, first_line, chunk_text))
             continue
         except RecursionError:
             out.problems.append(

@@ -18,8 +18,8 @@ import pathspec
 
 from .model import CLUSTER_SCOPED_KINDS, K8sObject, ObjectRef, string_map
 from .settings import Settings
-from .source import STDIN_NAME, DocumentSpan, FieldPath, Location, Source, UnreadableFile, decode_text, read_text
-from .structure import structure_problems
+from .source import STDIN_NAME, DocumentSpan, FieldPath, Location, Source, UnreadableFile, decode_manifest, read_manifest
+from .structure import describe, structure_problems
 from .suppress import find_comment_directives
 from .yamlload import Limits, LoadedDocument, YamlProblem, parse_stream
 
@@ -152,17 +152,18 @@ def parse_file(fs_path: str, limits: Limits) -> ParsedFile:
             raise UnreadableFile(
                 f"file is {size} bytes, over the limit of {limits.max_document_bytes} bytes"
             )
-        text = read_text(fs_path, limits.max_document_bytes)
+        text, undecodable = read_manifest(fs_path, limits.max_document_bytes)
     except UnreadableFile as error:
         return ParsedFile(fs_path, [], [], str(error), (error.line, error.column))
     except OSError as error:
         return ParsedFile(fs_path, [], [], f"cannot read file: {error.strerror or error}")
-    return parse_text(fs_path, text, limits)
+    return parse_text(fs_path, text, limits, undecodable)
 
 
-def parse_text(fs_path: str | None, text: str, limits: Limits) -> ParsedFile:
+def parse_text(fs_path: str | None, text: str, limits: Limits, undecodable: list[UnreadableFile]) -> ParsedFile:
     parsed = parse_stream(text, limits)
-    return ParsedFile(fs_path, parsed.documents, parsed.problems, comments=find_comment_directives(text))
+    problems = [YamlProblem(e.line, e.column, str(e)) for e in undecodable] + parsed.problems
+    return ParsedFile(fs_path, parsed.documents, problems, comments=find_comment_directives(text))
 
 
 def parse_bytes(raw: bytes, limits: Limits) -> tuple[str, ParsedFile]:
@@ -170,10 +171,10 @@ def parse_bytes(raw: bytes, limits: Limits) -> tuple[str, ParsedFile]:
     try:
         if len(raw) > limits.max_document_bytes:
             raise UnreadableFile(f"input is over the limit of {limits.max_document_bytes} bytes")
-        text = decode_text(raw)
+        text, undecodable = decode_manifest(raw)
     except UnreadableFile as error:
         return "", ParsedFile(None, [], [], str(error), (error.line, error.column))
-    return text, parse_text(None, text, limits)
+    return text, parse_text(None, text, limits, undecodable)
 
 
 def _parse_batch(batch: list[str], limits: Limits) -> list[ParsedFile]:
@@ -300,9 +301,13 @@ def _add_object(
         result.problems.append(_problem(source, span, at, f"apiVersion {what} on this {kind}"))
         return
     if not isinstance(metadata, dict):
-        what = "is missing" if metadata is None else "must be a mapping"
         at = base + (("metadata",) if "metadata" in data else ())
-        result.problems.append(_problem(source, span, at, f"metadata {what} on this {kind}"))
+        message = (
+            f"metadata is missing on this {kind}"
+            if "metadata" not in data
+            else f"metadata of this {kind} must be a mapping with a name, not {describe(metadata)}"
+        )
+        result.problems.append(_problem(source, span, at, message))
         return
     name = metadata.get("name")
     if not isinstance(name, str) or not name:

@@ -33,21 +33,48 @@ class UnreadableFile(Exception):
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
-def decode_text(raw: bytes) -> str:
-    """UTF-8 (byte order marks are dropped); binary or invalid bytes raise UnreadableFile."""
+_DOCUMENT_START = re.compile(rb"^(?=---(?:[ \t\r]|$))", re.MULTILINE)
+
+
+def decode_manifest(raw: bytes) -> tuple[str, list[UnreadableFile]]:
+    """UTF-8 text (byte order marks dropped) and the documents that are not UTF-8.
+
+    kubectl splits a stream into documents before decoding each, so a stray Latin-1 byte
+    costs only its own document: that document is blanked (its lines kept, so every other
+    line number holds) and reported. Binary and UTF-16 input raise UnreadableFile.
+    """
     if raw.startswith(_UTF16_BOMS):
         raise UnreadableFile("UTF-16 text (byte order mark); svclint reads UTF-8: re-save the file as UTF-8")
     if b"\0" in raw[:8192]:
         raise UnreadableFile("binary file (contains NUL bytes), not YAML text")
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line_start = raw.rfind(b"\n", 0, error.start) + 1
-        line = raw[: error.start].count(b"\n") + 1
-        column = len(raw[line_start : error.start].decode("utf-8", "replace")) + 1
-        raise UnreadableFile(
-            f"not valid UTF-8: byte 0x{raw[error.start]:02x} at line {line}, column {column}", line, column
-        ) from None
+        return _drop_boms(raw.decode("utf-8-sig")), []
+    except UnicodeDecodeError:
+        pass
+    parts: list[str] = []
+    problems: list[UnreadableFile] = []
+    line = 1
+    for chunk in _DOCUMENT_START.split(raw):
+        try:
+            parts.append(chunk.decode("utf-8-sig"))
+        except UnicodeDecodeError as error:
+            line_start = chunk.rfind(b"\n", 0, error.start) + 1
+            at_line = line + chunk.count(b"\n", 0, error.start)
+            column = len(chunk[line_start : error.start].decode("utf-8", "replace")) + 1
+            problems.append(
+                UnreadableFile(
+                    f"not valid UTF-8: byte 0x{chunk[error.start]:02x} at line {at_line}, column {column};"
+                    " this document is skipped (save the file as UTF-8)",
+                    at_line,
+                    column,
+                )
+            )
+            parts.append("\n" * chunk.count(b"\n"))
+        line += chunk.count(b"\n")
+    return _drop_boms("".join(parts)), problems
+
+
+def _drop_boms(text: str) -> str:
     if "\ufeff" in text:
         # Files concatenated with `cat` keep each one's BOM at the start of a line; kubectl
         # splits documents first, and go-yaml skips a BOM at the start of each.
@@ -55,9 +82,9 @@ def decode_text(raw: bytes) -> str:
     return text
 
 
-def read_text(fs_path: str, max_bytes: int | None = None) -> str:
-    """The UTF-8 text of a file, refusing more than ``max_bytes`` (a pipe or /dev/zero has
-    no size to check beforehand, so the read itself is bounded)."""
+def read_manifest(fs_path: str, max_bytes: int | None = None) -> tuple[str, list[UnreadableFile]]:
+    """A file's text and its undecodable documents, refusing more than ``max_bytes`` (a pipe
+    or /dev/zero has no size to check beforehand, so the read itself is bounded)."""
     try:
         with open(fs_path, "rb") as handle:
             raw = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
@@ -65,7 +92,12 @@ def read_text(fs_path: str, max_bytes: int | None = None) -> str:
         raise UnreadableFile(f"cannot read file: {error.strerror or error}") from None
     if max_bytes is not None and len(raw) > max_bytes:
         raise UnreadableFile(f"file is over the limit of {max_bytes} bytes (limits.max-document-bytes)")
-    return decode_text(raw)
+    return decode_manifest(raw)
+
+
+def read_text(fs_path: str, max_bytes: int | None = None) -> str:
+    """The text the loader parsed (documents that are not UTF-8 blanked)."""
+    return read_manifest(fs_path, max_bytes)[0]
 
 _PATH_TOKEN = re.compile(r"\[(\d+)\]|\[\"((?:[^\"\\]|\\.)*)\"\]|\.?([^.\[\]]+)")
 

@@ -201,6 +201,32 @@ class _Walker:
         return mapping, size
 
 
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [child for pair in node.value for child in pair]
+    return node.value if isinstance(node, yaml.SequenceNode) else []
+
+
+def _cyclic_node(root: yaml.Node) -> yaml.Node | None:
+    """A node that contains itself through an alias (only called once a limit was hit)."""
+    open_nodes: set[int] = {id(root)}
+    done: set[int] = set()
+    stack = [(root, iter(_children(root)))]
+    while stack:
+        node, children = stack[-1]
+        child = next(children, None)
+        if child is None:
+            open_nodes.discard(id(node))
+            done.add(id(node))
+            stack.pop()
+        elif id(child) in open_nodes:
+            return child
+        elif id(child) not in done and not isinstance(child, yaml.ScalarNode):
+            open_nodes.add(id(child))
+            stack.append((child, iter(_children(child))))
+    return None
+
+
 def _reader_problem(error: yaml.reader.ReaderError, line_offset: int, text: str) -> YamlProblem:
     """libyaml reports a forbidden character by UTF-8 byte offset; turn it into line/column."""
     before = text.encode("utf-8", "surrogatepass")[: error.position].decode("utf-8", "replace")
@@ -244,12 +270,15 @@ def _parse(text: str, limits: Limits, chunk: bool, line_offset: int) -> ParsedSt
             try:
                 data = walker.convert(node)
             except _DocumentTooLarge as too_large:
-                mark = too_large.mark
+                mark, message = too_large.mark, str(too_large)
+                cyclic = _cyclic_node(node)
+                if cyclic is not None:  # `&a [*a]`: PyYAML composes a cycle, go-yaml refuses it
+                    mark, message = cyclic.start_mark, "an alias refers to the node that contains it"
                 out.problems.append(
                     YamlProblem(
                         (mark.line if mark else 0) + 1 + line_offset,
                         (mark.column if mark else 0) + 1,
-                        str(too_large),
+                        message,
                     )
                 )
                 data = None

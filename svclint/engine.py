@@ -89,6 +89,16 @@ def decide(catalog: Catalog, settings: Settings) -> list[ActiveRule]:
     return active
 
 
+MAX_MESSAGE_CHARS = 1000
+
+
+def _bounded(message: str) -> str:
+    """A message quoting a 10 MB label value must not make a 10 MB report line."""
+    if len(message) <= MAX_MESSAGE_CHARS:
+        return message
+    return f"{message[:MAX_MESSAGE_CHARS]}... [message of {len(message)} characters shortened]"
+
+
 def _finding(active: ActiveRule, violation: Violation) -> Finding:
     obj = violation.obj
     if violation.location is not None:
@@ -102,7 +112,7 @@ def _finding(active: ActiveRule, violation: Violation) -> Finding:
         rule_id=active.rule.id,
         rule_name=active.rule.name,
         severity=active.severity,
-        message=violation.message,
+        message=_bounded(violation.message),
         location=location,
         field_path=violation.field_path,
         object=obj.ref if obj is not None else None,

@@ -20,7 +20,8 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 COMPOSE_SAFE_DEPTH = 1000  # far below the crash (~30,000) and the slow zone (~5,000)
 # A line whose leading indentation and indicators alone allow COMPOSE_SAFE_DEPTH / 2 levels.
-_DEEP_PREFIX = re.compile(r"(?:\A|\n)[ \t?:\-]{%d}" % (COMPOSE_SAFE_DEPTH // 4))
+_DEEP_PREFIX = re.compile(r"[ \t?:\-]{%d}" % (COMPOSE_SAFE_DEPTH // 4))
+_DEEP_LINE = re.compile(r"\n" + _DEEP_PREFIX.pattern)  # a literal first char: a fast scan
 
 
 def _may_nest_deeply(text: str) -> bool:
@@ -28,7 +29,7 @@ def _may_nest_deeply(text: str) -> bool:
     levels deep (opens < 500 and every line prefix < 250 gives depth <= 499 + 2*249 + 3)."""
     if text.count("[") + text.count("{") >= COMPOSE_SAFE_DEPTH // 2:
         return True
-    return _DEEP_PREFIX.search(text) is not None
+    return _DEEP_PREFIX.match(text) is not None or _DEEP_LINE.search(text) is not None
 
 
 def nesting_error(text: str, max_depth: int) -> yaml.MarkedYAMLError | None:

@@ -152,16 +152,18 @@ def config_schema() -> dict[str, Any]:
 
 def validate_config(config: ConfigFile) -> None:
     validator = jsonschema.Draft202012Validator(config_schema())
-    errors = sorted(validator.iter_errors(config.data), key=lambda e: (list(map(str, e.absolute_path)), e.message))
-    if errors:
-        error = errors[0]
-        raise config.error(tuple(error.absolute_path), _schema_message(error))
-
-
-def _schema_message(error: jsonschema.ValidationError) -> str:
-    if error.validator == "additionalProperties" and not error.absolute_path:
-        return f"unknown key: {error.message}"
-    return error.message
+    error = jsonschema.exceptions.best_match(validator.iter_errors(config.data))
+    if error is None:
+        return
+    path = tuple(error.absolute_path)
+    message = error.message
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        known = set(error.schema.get("properties", {}))
+        unknown = sorted(str(k) for k in error.instance if k not in known)
+        if unknown:
+            path += (unknown[0],)
+            message = f"unknown key {unknown[0]!r}"
+    raise config.error(path, message)
 
 
 def apply_config(settings: Settings, config: ConfigFile) -> Settings:

@@ -17,7 +17,6 @@ from .loader import LoadResult
 from .registry import Catalog
 from .rule import Finding, Related, Rule, RuleContext, Severity, Violation
 from .settings import Settings
-from .source import Location
 from .suppress import Suppressions
 
 UNUSED_SUPPRESSION_ID = "SVC007"
@@ -161,7 +160,7 @@ def run(
             violation = Violation(
                 f"svclint ignore {kind} [{names}] {detail}; remove it",
                 suppression.obj,
-                location=Location(suppression.path, suppression.line, 1),
+                location=suppression.location,
             )
             findings.append(_finding(unused_rule, violation))
     if report_only is not None:

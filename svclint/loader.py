@@ -18,12 +18,28 @@ import pathspec
 
 from .model import CLUSTER_SCOPED_KINDS, K8sObject, ObjectRef, string_map
 from .settings import Settings
-from .source import STDIN_NAME, DocumentSpan, FieldPath, Location, Source, UnreadableFile, decode_manifest, read_manifest
+from .source import (
+    STDIN_NAME,
+    DocumentSpan,
+    FieldPath,
+    Location,
+    Source,
+    UnreadableFile,
+    decode_manifest,
+    format_field_path,
+    read_manifest,
+)
 from .structure import describe, structure_problems
-from .suppress import find_comment_directives
+from .suppress import Directive, find_comment_directives
 from .yamlload import Limits, LoadedDocument, YamlProblem, parse_stream
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+# pathspec >= 0.12.1 names git's own semantics "gitignore"; older releases only "gitwildmatch".
+try:
+    pathspec.PathSpec.from_lines("gitignore", [])
+    _GITIGNORE_STYLE = "gitignore"
+except (KeyError, LookupError):  # pragma: no cover - older pathspec
+    _GITIGNORE_STYLE = "gitwildmatch"
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 
 
@@ -44,7 +60,7 @@ class LoadResult:
     problems: list[LoadProblem] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
     skipped_documents: int = 0  # documents that are not Kubernetes objects
-    comments: dict[str, list[tuple[int, tuple[str, ...]]]] = field(default_factory=dict)
+    comments: dict[str, list[Directive]] = field(default_factory=dict)
     files: int = 0
 
 
@@ -79,7 +95,7 @@ def discover(
     """
     cwd = cwd or os.getcwd()
     exclude = list(exclude)
-    spec = pathspec.PathSpec.from_lines("gitwildmatch", exclude)
+    spec = pathspec.PathSpec.from_lines(_GITIGNORE_STYLE, exclude)
     root = exclude_root or cwd
     found: list[str] = []
     seen: set[str] = set()
@@ -105,6 +121,7 @@ def discover(
                 add(path)
             continue
         visited: set[tuple[int, int]] = set()
+        in_directory: list[str] = []
         for root, dirs, files in os.walk(path, followlinks=True):
             try:
                 stat = os.stat(root)
@@ -125,8 +142,9 @@ def discover(
                     continue
                 if os.path.exists(full) and not os.path.isfile(full):
                     continue  # a FIFO, socket or device named *.yaml: reading it could block
-
-                add(full)
+                in_directory.append(full)
+        for full in sorted(in_directory, key=lambda p: p.split(os.sep)):
+            add(full)
     return found
 
 
@@ -140,7 +158,7 @@ class ParsedFile:
     yaml_problems: list[YamlProblem]
     read_error: str | None = None
     read_error_at: tuple[int, int] = (1, 1)  # 1-based line, column of a decoding error
-    comments: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)  # ignore directives
+    comments: list[Directive] = field(default_factory=list)  # ignore directives
 
 
 def parse_file(fs_path: str, limits: Limits) -> ParsedFile:
@@ -253,8 +271,6 @@ def _add_parsed(result: LoadResult, source: Source, parsed: ParsedFile, settings
 
 
 def _problem(source: Source, span: DocumentSpan, path: FieldPath, message: str, ref: ObjectRef | None = None) -> LoadProblem:
-    from .source import format_field_path
-
     line, column = source.locate(span, path)
     return LoadProblem("SVC002", Location(source.path, line, column), message, ref, format_field_path(path))
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from .model import K8sObject
 from .registry import Catalog
+from .source import Location
 
 ANNOTATION = "svclint.io/ignore"
 COMMENT = re.compile(r"#\s*svclint:\s*ignore(?:\[([^\]]*)\])?(?=\s|$|#)")
@@ -30,8 +31,11 @@ def parse_names(text: str | None) -> tuple[str, ...]:
     return names or ("all",)
 
 
-def find_comment_directives(text: str) -> list[tuple[int, tuple[str, ...]]]:
-    """(1-based line, names) for every ``# svclint: ignore`` comment in ``text``."""
+Directive = tuple[int, int, tuple[str, ...]]  # 1-based line, 1-based column, names
+
+
+def find_comment_directives(text: str) -> list[Directive]:
+    """(line, column, names) for every ``# svclint: ignore`` comment in ``text``."""
     if "svclint:" not in text:
         return []
     out = []
@@ -39,7 +43,7 @@ def find_comment_directives(text: str) -> list[tuple[int, tuple[str, ...]]]:
         if "svclint:" in line:
             match = COMMENT.search(line)
             if match:
-                out.append((number, parse_names(match.group(1))))
+                out.append((number, match.start() + 1, parse_names(match.group(1))))
     return out
 
 
@@ -55,8 +59,7 @@ class Suppression:
     """One annotation or comment, and whether it silenced anything."""
 
     names: tuple[str, ...]
-    path: str
-    line: int
+    location: Location
     obj: K8sObject | None = None  # for annotations
     used: bool = False
 
@@ -69,17 +72,16 @@ class Suppressions:
     by_line: dict[tuple[str, int], Suppression] = field(default_factory=dict)
 
     @classmethod
-    def collect(cls, objects: list[K8sObject], comments: dict[str, list[tuple[int, tuple[str, ...]]]]) -> Suppressions:
+    def collect(cls, objects: list[K8sObject], comments: dict[str, list[Directive]]) -> Suppressions:
         out = cls()
         for obj in objects:
             value = obj.annotations.get(ANNOTATION)
             if value is not None:
-                at = ("metadata", "annotations", ANNOTATION)
-                out.by_object[id(obj)] = Suppression(parse_names(value), obj.source.path, 0, obj)
-                out.by_object[id(obj)].line = obj.location(at).line
+                where = obj.location(("metadata", "annotations", ANNOTATION))
+                out.by_object[id(obj)] = Suppression(parse_names(value), where, obj)
         for path, directives in comments.items():
-            for line, names in directives:
-                out.by_line[(path, line)] = Suppression(names, path, line)
+            for line, column, names in directives:
+                out.by_line[(path, line)] = Suppression(names, Location(path, line, column))
         return out
 
     def silences(self, rule_id: str, rule_name: str, path: str, line: int, obj: K8sObject | None) -> bool:
@@ -106,4 +108,4 @@ class Suppressions:
                 named.update(r.id for r in catalog.matching(name))
             if named & enabled_ids or not named:
                 out.append(suppression)
-        return sorted(out, key=lambda s: (s.path, s.line))
+        return sorted(out, key=lambda s: s.location)

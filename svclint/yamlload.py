@@ -109,7 +109,7 @@ class _Walker:
             return value
         try:  # free in CPython 3.11 unless it raises
             if tag == _INT:
-                if value.isdigit():
+                if value.isdigit() and (value[0] != "0" or len(value) == 1):  # 0755 is octal
                     return int(value)
                 return self._constructor.construct_yaml_int(node)
             if tag == _BOOL:
@@ -243,6 +243,11 @@ def _problem_from_error(error: Exception, line_offset: int, text: str = "") -> Y
     if isinstance(error, yaml.reader.ReaderError) and isinstance(error.character, int):
         return _reader_problem(error, line_offset, text)
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    context_mark = getattr(error, "context_mark", None)
+    if mark is not None and context_mark is not None and not text[mark.index :].strip():
+        # The parser ran into the end of the document (an unclosed bracket or quote): the
+        # construct that was left open is where the user has to look.
+        mark = context_mark
     problem = getattr(error, "problem", None)
     context = getattr(error, "context", None)
     message = problem or str(error)
@@ -250,6 +255,8 @@ def _problem_from_error(error: Exception, line_offset: int, text: str = "") -> Y
         message = f"{problem} ({context})"
     if mark is None:
         return YamlProblem(line_offset + 1, 1, message)
+    if mark.index < len(text) and text[mark.index] == "\t":
+        message += "; YAML does not allow tabs for indentation, use spaces"
     return YamlProblem(mark.line + 1 + line_offset, mark.column + 1, message)
 
 

@@ -56,6 +56,25 @@ def finding_keys(payload: dict[str, Any]) -> Counter[tuple[str, int, str]]:
     return Counter((f["file"], f["line"], f["rule"]) for f in payload["findings"])
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="Rewrite golden output files.")
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> Any:
+    """``golden(path, text)``: compare with a committed file, or rewrite it (--update-golden)."""
+    update = request.config.getoption("--update-golden")
+
+    def check(path: Path, text: str) -> None:
+        if update or not path.exists():
+            path.write_text(text, encoding="utf-8")
+            if not update:
+                pytest.fail(f"{path} did not exist; it was written, review and commit it")
+        assert path.read_text(encoding="utf-8") == text, f"{path} differs (run pytest --update-golden to accept)"
+
+    return check
+
+
 @pytest.fixture(autouse=True)
 def _in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
     """Run every test from the repository root so reported paths are repo-relative."""

@@ -38,15 +38,18 @@ def _cases() -> list[tuple[str, Path]]:
 CASES = _cases()
 
 
-def _config_args(rule_dir: Path) -> list[str]:
-    config = rule_dir / "config.yaml"
-    return ["--config", str(config.relative_to(REPO))] if config.exists() else ["--isolated"]
+def _config_args(case: Path) -> list[str]:
+    """A directory case's own config.yaml, else the rule folder's, else no config."""
+    for config in (case / "config.yaml", case.parent / "config.yaml"):
+        if config.is_file():
+            return ["--config", str(config.relative_to(REPO))]
+    return ["--isolated"]
 
 
 @pytest.mark.parametrize(("rule_id", "case"), CASES, ids=[f"{r}/{c.name}" for r, c in CASES])
 def test_rule_alone_reports_exactly_the_markers(rule_id: str, case: Path) -> None:
     args = ["check", str(case.relative_to(REPO)), "--format", "json", "--select", rule_id, "--fail-on", "never"]
-    run = run_cli(*args, *_config_args(case.parent))
+    run = run_cli(*args, *_config_args(case))
     assert run.exit_code == 0, run.stderr
     got = finding_keys(run.json())
     assert got == expected_markers(_case_files(case), rule_id)
@@ -58,7 +61,7 @@ GOOD = [(r, c) for r, c in CASES if c.name.startswith("good")]
 @pytest.mark.parametrize(("rule_id", "case"), GOOD, ids=[f"{r}/{c.name}" for r, c in GOOD])
 def test_good_fixture_is_clean_under_all_default_rules(rule_id: str, case: Path) -> None:
     args = ["check", str(case.relative_to(REPO)), "--format", "json", "--extend-select", rule_id, "--fail-on", "never"]
-    run = run_cli(*args, *_config_args(case.parent))
+    run = run_cli(*args, *_config_args(case))
     assert run.exit_code == 0, run.stderr
     assert run.json()["findings"] == []
 

@@ -10,6 +10,10 @@ from .svc007_unused_suppression import UnusedSuppression
 from .svc101_service_selects_nothing import ServiceSelectsNothing
 from .svc201_nodeport_out_of_range import NodePortOutOfRange
 from .svc202_nodeport_conflict import NodePortConflict
+from .svc301_ingress_service_missing import IngressServiceMissing
+from .svc302_ingress_service_port_missing import IngressServicePortMissing
+from .svc303_ingress_backend_unroutable import IngressBackendUnroutable
+from .svc304_httproute_backend_missing import HTTPRouteBackendMissing
 
 BUILTIN_RULES: tuple[type[Rule], ...] = (
     YamlSyntaxError,
@@ -19,4 +23,8 @@ BUILTIN_RULES: tuple[type[Rule], ...] = (
     ServiceSelectsNothing,
     NodePortOutOfRange,
     NodePortConflict,
+    IngressServiceMissing,
+    IngressServicePortMissing,
+    IngressBackendUnroutable,
+    HTTPRouteBackendMissing,
 )

@@ -8,6 +8,7 @@ from ..graph import ManifestGraph
 from ..k8s import service_selector, service_type
 from ..model import K8sObject, PodTemplate, string_map
 from ..rule import Option, Related, Rule, RuleContext, Severity, Violation
+from ..suggest import edit_distance
 
 
 def _selector_text(selector: dict[str, str]) -> str:
@@ -28,10 +29,12 @@ def _nearest_miss(graph: ManifestGraph, service: K8sObject, selector: dict[str, 
     if not templates:
         return f"; there are no pod templates in namespace {service.namespace!r}", None
 
-    def rank(t: PodTemplate) -> tuple[int, int, str]:
+    def rank(t: PodTemplate) -> tuple[int, int, int, str]:
+        """Most equal labels, then most shared keys, then the most similar values (typos)."""
         equal = sum(1 for k, v in selector.items() if t.labels.get(k) == v)
         keys = sum(1 for k in selector if k in t.labels)
-        return (-equal, -keys, str(t.owner.ref))
+        distance = sum(edit_distance(v, t.labels[k]) for k, v in selector.items() if k in t.labels)
+        return (-equal, -keys, distance, str(t.owner.ref))
 
     best = min(templates, key=rank)
     if rank(best)[:2] == (0, 0):

@@ -1,0 +1,37 @@
+"""Nearest-name suggestions for messages ("did you mean ...?")."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance (insertions, deletions and substitutions cost 1)."""
+    if len(a) < len(b):
+        a, b = b, a
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def nearest(name: str, candidates: Iterable[str]) -> str | None:
+    """The candidate closest to ``name`` (ties: alphabetical), or None when there are none."""
+    best: tuple[int, str] | None = None
+    for candidate in sorted(set(candidates)):
+        if candidate == name:
+            continue
+        if best is not None and abs(len(candidate) - len(name)) > best[0]:
+            continue  # the length difference alone is farther than the best so far
+        distance = edit_distance(name, candidate)
+        if best is None or distance < best[0]:
+            best = (distance, candidate)
+    return best[1] if best else None
+
+
+def is_close(name: str, candidate: str) -> bool:
+    """Close enough to be a likely typo: at most a third of the name differs (at least 2 edits)."""
+    return edit_distance(name, candidate) <= max(2, len(name) // 3)

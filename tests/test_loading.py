@@ -1,0 +1,108 @@
+"""Discovery, document handling and exact field locations, through the CLI."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from svclint.loader import discover, load
+from svclint.registry import build_catalog
+from svclint.settings import Settings
+
+from .conftest import REPO, run_cli
+
+CORE = "fixtures/core"
+
+
+def test_directories_are_walked_recursively_skipping_hidden_and_non_manifests() -> None:
+    files = [os.path.relpath(f, REPO) for f in discover([f"{CORE}/tree"], cwd=str(REPO))]
+    assert files == [
+        "fixtures/core/tree/apps/vendor/thirdparty.yml",
+        "fixtures/core/tree/apps/web.yaml",
+        "fixtures/core/tree/nested/deeper/deploy.json",
+    ]
+
+
+def test_exclude_globs_on_the_command_line() -> None:
+    run = run_cli("check", f"{CORE}/tree", "--isolated", "--exclude", "vendor/", "-f", "json")
+    files = {f["file"] for f in run.json()["findings"]}
+    assert files == {"fixtures/core/tree/apps/web.yaml"}
+    assert run.json()["summary"]["files"] == 2
+
+
+def test_a_missing_path_is_a_usage_error_naming_it() -> None:
+    run = run_cli("check", "fixtures/does-not-exist", "--isolated")
+    assert run.exit_code == 2
+    assert "fixtures/does-not-exist: no such file or directory" in run.stderr
+
+
+def test_symlink_loops_are_survived(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "svc.yaml").write_text((REPO / CORE / "tree/apps/web.yaml").read_text())
+    os.symlink(tmp_path, tmp_path / "a" / "loop")
+    files = discover([str(tmp_path)], cwd=str(tmp_path))
+    assert [os.path.basename(f) for f in files] == ["svc.yaml"]
+
+
+@pytest.mark.parametrize(
+    ("field", "line", "column"),
+    [
+        ("", 6, 5),
+        ("metadata.name", 9, 7),
+        ('metadata.labels["app.kubernetes.io/name"]', 10, 16),
+        ("spec.ports[1]", 15, 11),
+        ("spec.ports[1].nodePort", 17, 11),
+        ("spec.ports[1].targetPort", 15, 11),  # absent: nearest existing parent
+        ("spec.nothing.here", 11, 5),
+    ],
+)
+def test_any_field_path_has_an_exact_location_inside_list_items(field: str, line: int, column: int) -> None:
+    result = load([f"{CORE}/locations.yaml"], Settings(), cwd=str(REPO))
+    (service,) = result.objects
+    location = service.location(field)
+    assert (location.path, location.line, location.column) == (f"{CORE}/locations.yaml", line, column)
+
+
+def test_stdin_is_read_with_a_stable_name() -> None:
+    text = (REPO / CORE / "tree/apps/web.yaml").read_text()
+    run = run_cli("check", "-", "--isolated", "-f", "json", input=text)
+    assert run.exit_code == 1
+    keys = [(f["file"], f["line"], f["rule"]) for f in run.json()["findings"]]
+    assert keys == [("<stdin>", 7, "SVC101"), ("<stdin>", 11, "SVC201")]
+
+
+def test_non_kubernetes_documents_are_skipped_and_counted() -> None:
+    run = run_cli("check", "fixtures/rules/SVC001/good.not-kubernetes.yaml", "--isolated", "-f", "json")
+    assert run.exit_code == 0
+    assert run.json()["summary"] == {
+        "files": 1,
+        "objects": 0,
+        "skipped_documents": 2,
+        "findings": 0,
+        "errors": 0,
+        "warnings": 0,
+        "notes": 0,
+        "suppressed": 0,
+        "rules": sum(1 for rule in build_catalog(plugins=False) if rule.enabled_by_default),
+    }
+    text = run_cli("check", "fixtures/rules/SVC001/good.not-kubernetes.yaml", "--isolated")
+    assert text.stdout == "No problems found in 1 file, 0 objects; 2 non-Kubernetes documents skipped.\n"
+
+
+def test_default_namespace_flag_moves_unnamespaced_objects() -> None:
+    run = run_cli(
+        "check", "fixtures/rules/SVC101/bad.other-namespace", "--isolated", "-f", "json", "--default-namespace", "shop"
+    )
+    assert run.exit_code == 0, run.json()["findings"]
+
+
+def test_yaml_1_1_scalars_are_read_as_kubectl_reads_them(tmp_path: Path) -> None:
+    manifest = tmp_path / "cm.yaml"
+    manifest.write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"
+        "data:\n  a: yes\n  b: 0755\n  c: 1.10\n  d: 2024-01-01\n  e: ~\n  f: 1_000\n"
+    )
+    (obj,) = load([str(manifest)], Settings(), cwd=str(tmp_path)).objects
+    assert obj.data["data"] == {"a": True, "b": 493, "c": 1.1, "d": "2024-01-01", "e": None, "f": 1000}

@@ -82,6 +82,10 @@ def _short(value: str, limit: int = 40) -> str:
     return repr(value if len(value) <= limit else value[:limit] + "...")
 
 
+class _AliasExpansion(_DocumentTooLarge):
+    """Raised at the anchored node whose aliases pushed the expanded size over the limit."""
+
+
 class _Walker:
     """Converts one composed document to plain dicts, lists and scalars."""
 
@@ -162,8 +166,8 @@ class _Walker:
     def _count(self, size: int, node: yaml.Node) -> None:
         self.expanded += size
         if self.expanded > self.limits.max_expanded_nodes:
-            raise _DocumentTooLarge(
-                f"aliases expand this document to more than {self.limits.max_expanded_nodes} "
+            raise _AliasExpansion(
+                f"expand this document to more than {self.limits.max_expanded_nodes} "
                 "nodes (an alias bomb?); limits.max-expanded-nodes",
                 node.start_mark,
             )
@@ -199,6 +203,14 @@ class _Walker:
             combined.update(mapping)
             mapping = combined
         return mapping, size
+
+
+def _token_at(text: str, index: int, indicator: str) -> str | None:
+    """The anchor (``&name``) or alias (``*name``) written at ``index``, if one is."""
+    if index < 0 or not text.startswith(indicator, index):
+        return None
+    match = re.match(r"[&*][^\s,\[\]{}]+", text[index : index + 256])
+    return match.group() if match else None
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
@@ -255,6 +267,9 @@ def _problem_from_error(error: Exception, line_offset: int, text: str = "") -> Y
         message = f"{problem} ({context})"
     if mark is None:
         return YamlProblem(line_offset + 1, 1, message)
+    alias = _token_at(text, mark.index, "*") if problem == "found undefined alias" else None
+    if alias:
+        message = f"alias {alias} is not defined in this document (anchors do not cross ---)"
     if mark.index < len(text) and text[mark.index] == "\t":
         message += "; YAML does not allow tabs for indentation, use spaces"
     return YamlProblem(mark.line + 1 + line_offset, mark.column + 1, message)
@@ -281,6 +296,9 @@ def _parse(text: str, limits: Limits, chunk: bool, line_offset: int) -> ParsedSt
                 cyclic = _cyclic_node(node)
                 if cyclic is not None:  # `&a [*a]`: PyYAML composes a cycle, go-yaml refuses it
                     mark, message = cyclic.start_mark, "an alias refers to the node that contains it"
+                elif isinstance(too_large, _AliasExpansion):
+                    anchor = _token_at(text, mark.index if mark else -1, "&")
+                    message = f"aliases of {anchor} {message}" if anchor else f"aliases {message}"
                 out.problems.append(
                     YamlProblem(
                         (mark.line if mark else 0) + 1 + line_offset,

@@ -30,6 +30,29 @@ class UnreadableFile(Exception):
         self.column = column
 
 
+# YAML's line breaks (libyaml counts these, and only these, in its marks). str.splitlines
+# also splits at \v, \f and \x1c-\x1e, which would shift every later line number.
+_LINE = re.compile(r"[^\r\n\x85\u2028\u2029]*(?:\r\n|[\r\n\x85\u2028\u2029])|[^\r\n\x85\u2028\u2029]+$")
+LINE_BREAKS = "\r\n\x85\u2028\u2029"
+
+
+def split_lines(text: str, keepends: bool = False) -> list[str]:
+    """``str.splitlines`` with YAML's line breaks, so line numbers agree with the parser."""
+    lines = _LINE.findall(text)
+    return lines if keepends else [line.rstrip(LINE_BREAKS) for line in lines]
+
+
+_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def line_column(text: str, index: int) -> tuple[int, int]:
+    """1-based (line, column) of ``text[index]``, counting lines as YAML does."""
+    line, start = 1, 0
+    for match in _BREAK.finditer(text, 0, index):
+        line, start = line + 1, match.end()
+    return line, index - start + 1
+
+
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
@@ -178,7 +201,7 @@ class Source:
     def line_text(self, line: int) -> str:
         """Text of 1-based ``line`` (empty when out of range)."""
         if self._lines is None:
-            self._lines = self.text.splitlines()
+            self._lines = split_lines(self.text)
         return self._lines[line - 1] if 0 < line <= len(self._lines) else ""
 
     def _compose(self, span: DocumentSpan) -> yaml.Node | None:

@@ -23,7 +23,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 
 from .nesting import nesting_error
-from .source import DocumentSpan
+from .source import LINE_BREAKS, DocumentSpan, line_column, split_lines
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -242,10 +242,9 @@ def _cyclic_node(root: yaml.Node) -> yaml.Node | None:
 def _reader_problem(error: yaml.reader.ReaderError, line_offset: int, text: str) -> YamlProblem:
     """libyaml reports a forbidden character by UTF-8 byte offset; turn it into line/column."""
     before = text.encode("utf-8", "surrogatepass")[: error.position].decode("utf-8", "replace")
-    line = before.count("\n")
-    column = len(before) - before.rfind("\n")
+    line, column = line_column(before, len(before))
     return YamlProblem(
-        line + 1 + line_offset,
+        line + line_offset,
         column,
         f"character U+{error.character:04X} is not allowed in YAML ({error.reason}); remove it",
     )
@@ -272,6 +271,11 @@ def _problem_from_error(error: Exception, line_offset: int, text: str = "") -> Y
         message = f"alias {alias} is not defined in this document (anchors do not cross ---)"
     if mark.index < len(text) and text[mark.index] == "\t":
         message += "; YAML does not allow tabs for indentation, use spaces"
+    if text.strip() and not text[mark.index :].strip():
+        # Still at the end with nothing open to point at: the last line of the document,
+        # not a line after the end of the file.
+        line, _ = line_column(text, len(text.rstrip()))
+        return YamlProblem(line + line_offset, 1, message)
     return YamlProblem(mark.line + 1 + line_offset, mark.column + 1, message)
 
 
@@ -320,8 +324,8 @@ def split_documents(text: str) -> list[tuple[int, str]]:
     chunks: list[tuple[int, str]] = []
     start = 0
     current: list[str] = []
-    for number, line in enumerate(text.splitlines(keepends=True)):
-        if _DOC_SEPARATOR.match(line.rstrip("\r\n")) and line.startswith(("---", "...")):
+    for number, line in enumerate(split_lines(text, keepends=True)):
+        if _DOC_SEPARATOR.match(line.rstrip(LINE_BREAKS)) and line.startswith(("---", "...")):
             if current:
                 chunks.append((start, "".join(current)))
             start = number

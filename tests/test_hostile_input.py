@@ -53,6 +53,11 @@ HOSTILE: dict[str, list[tuple[int, int, str, str]]] = {
     "latin1.yaml": [
         (5, 12, "SVC001", "not valid UTF-8: byte 0xe9 at line 5, column 12; this document is skipped (save the file as UTF-8)")
     ],
+    "line-separators.yaml": [
+        (8, 8, "SVC001", "character U+001C is not allowed in YAML (control characters are not allowed); remove it"),
+        (15, 8, "SVC001", "character U+000C is not allowed in YAML (control characters are not allowed); remove it"),
+        (29, 1, "SVC001", "did not find expected node content (while parsing a flow node)"),
+    ],
     "merge-keys.yaml": [(25, 9, "SVC001", "merge key << needs a mapping or a list of mappings")],
     "not-objects.yaml": [],
     "only-separator.yaml": [],

@@ -1,0 +1,73 @@
+"""Byte-identical output across hash seeds, loader processes and file-system orders."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from svclint.report import FORMATTERS
+
+from .conftest import FIXTURES, REPO
+
+# Every fixture at once: all rules' good and bad cases, scenarios, the example, bad input.
+EVERYTHING = ["fixtures", "--isolated", "--select", "ALL"]
+
+
+def _svclint(*args: str, cwd: Path = REPO, seed: str = "0") -> tuple[int, str]:
+    env = {**os.environ, "PYTHONHASHSEED": seed, "NO_COLOR": "1"}
+    done = subprocess.run(
+        [sys.executable, "-m", "svclint", "check", *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=300
+    )
+    assert "Traceback" not in done.stderr, done.stderr
+    return done.returncode, done.stdout
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATTERS))
+def test_output_is_identical_across_hash_seeds(fmt: str) -> None:
+    runs = {seed: _svclint(*EVERYTHING, "--format", fmt, seed=seed) for seed in ("0", "1", "4242", "random")}
+    first = runs["0"]
+    assert first[0] == 1 and first[1]
+    for seed, run in runs.items():
+        assert run == first, f"PYTHONHASHSEED={seed} changed the {fmt} output"
+
+
+def test_output_is_identical_with_parallel_loading() -> None:
+    serial = _svclint(*EVERYTHING, "--format", "json", "--jobs", "1")
+    parallel = _svclint(*EVERYTHING, "--format", "json", "--jobs", "2", seed="7")
+    assert parallel == serial
+
+
+def _copy_tree(files: list[Path], into: Path) -> None:
+    """Create ``files`` (relative to FIXTURES) under ``into`` in the order given."""
+    for rel in files:
+        target = into / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(FIXTURES / rel, target)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_output_is_identical_whatever_order_files_were_created_in(tmp_path: Path, fmt: str) -> None:
+    files = sorted(
+        p.relative_to(FIXTURES)
+        for p in FIXTURES.rglob("*")
+        if p.is_file() and p.suffix in (".yaml", ".yml", ".json") and "bad-input" not in p.parts
+    )
+    orders = {
+        "forward": files,
+        "reverse": list(reversed(files)),
+        "by-name-length": sorted(files, key=lambda p: (-len(str(p)), str(p)[::-1])),
+    }
+    outputs = {}
+    for name, order in orders.items():
+        root = tmp_path / name
+        root.mkdir()
+        _copy_tree(order, root)
+        outputs[name] = _svclint(".", "--isolated", "--select", "ALL", "--format", fmt, cwd=root)
+    assert outputs["forward"][0] == 1
+    assert outputs["reverse"] == outputs["forward"]
+    assert outputs["by-name-length"] == outputs["forward"]

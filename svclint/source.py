@@ -79,11 +79,11 @@ def decode_manifest(raw: bytes) -> tuple[str, list[UnreadableFile]]:
     line = 1
     for chunk in _DOCUMENT_START.split(raw):
         try:
-            parts.append(chunk.decode("utf-8-sig"))
+            text = chunk.decode("utf-8-sig")
         except UnicodeDecodeError as error:
-            line_start = chunk.rfind(b"\n", 0, error.start) + 1
-            at_line = line + chunk.count(b"\n", 0, error.start)
-            column = len(chunk[line_start : error.start].decode("utf-8", "replace")) + 1
+            before = chunk[: error.start].decode("utf-8-sig")
+            at_line, column = line_column(before, len(before))
+            at_line += line - 1
             problems.append(
                 UnreadableFile(
                     f"not valid UTF-8: byte 0x{chunk[error.start]:02x} at line {at_line}, column {column};"
@@ -92,8 +92,11 @@ def decode_manifest(raw: bytes) -> tuple[str, list[UnreadableFile]]:
                     column,
                 )
             )
-            parts.append("\n" * chunk.count(b"\n"))
-        line += chunk.count(b"\n")
+            # Blank the document but keep each of its lines, so later line numbers hold.
+            lines = split_lines(chunk.decode("utf-8", "replace"), keepends=True)
+            text = "".join("\n" if part.endswith(tuple(LINE_BREAKS)) else " " for part in lines)
+        parts.append(text)
+        line += len(_BREAK.findall(text))
     return _drop_boms("".join(parts)), problems
 
 

@@ -58,6 +58,9 @@ HOSTILE: dict[str, list[tuple[int, int, str, str]]] = {
         (15, 8, "SVC001", "character U+000C is not allowed in YAML (control characters are not allowed); remove it"),
         (29, 1, "SVC001", "did not find expected node content (while parsing a flow node)"),
     ],
+    "latin1-last-line.yaml": [
+        (17, 12, "SVC001", "not valid UTF-8: byte 0xe9 at line 17, column 12; this document is skipped (save the file as UTF-8)")
+    ],
     "merge-keys.yaml": [(25, 9, "SVC001", "merge key << needs a mapping or a list of mappings")],
     "not-objects.yaml": [],
     "only-separator.yaml": [],

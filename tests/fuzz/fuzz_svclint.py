@@ -33,6 +33,7 @@ with atheris.instrument_imports(include=["svclint"]):
     from svclint.registry import build_catalog
     from svclint.report import FORMATTERS
     from svclint.settings import Settings
+    from svclint.source import split_lines
     from svclint.yamlload import Limits
 
 REPO = Path(__file__).resolve().parents[2]
@@ -51,7 +52,7 @@ class FuzzFailure(Exception):
 
 def fuzz_loader(data: bytes) -> None:
     text, parsed = parse_bytes(data, LIMITS)
-    lines = text.count("\n") + 2
+    lines = max(1, len(split_lines(text)))
     for problem in parsed.yaml_problems:
         if not (1 <= problem.line <= lines and problem.column >= 1):
             raise FuzzFailure(f"problem outside the text: {problem}")
@@ -64,6 +65,10 @@ def fuzz_check(data: bytes) -> None:
     if result.crashes:
         crash = result.crashes[0]
         raise FuzzFailure(f"rule {crash.rule_id} crashed: {crash.error}\n{crash.traceback}")
+    lines = max(1, len(split_lines(result.load.sources[0].text)))
+    for finding in result.findings:
+        if not (1 <= finding.location.line <= lines and finding.location.column >= 1):
+            raise FuzzFailure(f"finding outside the input ({lines} lines): {finding}")
     for name, formatter in sorted(FORMATTERS.items()):
         output = formatter(result)
         if name in ("json", "sarif"):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -29,6 +30,8 @@ from .conftest import FIXTURES, REPO, expected_markers, finding_keys, run_cli
 BAD = FIXTURES / "bad-input"
 NEIGHBOUR = BAD / "neighbour.yaml"
 STATIC = sorted(p for p in BAD.iterdir() if p.name not in ("neighbour.yaml", "generate.py"))
+
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # never printed: \t and \n only
 
 # file -> (line, column, rule, message) of each finding the hostile part produces.
 HOSTILE: dict[str, list[tuple[int, int, str, str]]] = {
@@ -90,6 +93,7 @@ HOSTILE: dict[str, list[tuple[int, int, str, str]]] = {
         (32, 7, "SVC002", "spec.ports[2].port must be an integer, not the number 81.0"),
         (36, 17, "SVC001", "cannot read 'maybe' as !!bool; remove the tag or fix the value"),
     ],
+    "terminal-escapes.yaml": [],
     "utf16.yaml": [(1, 1, "SVC001", "UTF-16 text (byte order mark); svclint reads UTF-8: re-save the file as UTF-8")],
     "wrong-types.yaml": [
         (4, 1, "SVC002", "metadata of this Service must be a mapping with a name, not null"),
@@ -164,8 +168,17 @@ def test_every_formatter_survives_the_whole_corpus(fmt: str) -> None:
     assert "Traceback" not in run.stdout + run.stderr
     if fmt in ("json", "sarif"):
         json.loads(run.stdout)
+    assert not CONTROL.search(run.stdout), CONTROL.search(run.stdout)
     again = run_cli("check", *cases, _rel(NEIGHBOUR), "--isolated", "--format", fmt)
     assert again.stdout == run.stdout
+
+
+def test_terminal_escapes_in_values_are_escaped_in_messages() -> None:
+    run = run_cli("check", _rel(BAD / "terminal-escapes.yaml"), "--isolated", "--format", "json")
+    (finding,) = run.json()["findings"]
+    assert finding["message"].startswith(
+        "Service default/evil\\x1b]0;pwned\\x07 selector app=web\\x1b[2J matches no pod template"
+    )
 
 
 # -- generated inputs (too large or too odd to commit) -------------------------------------

@@ -20,8 +20,12 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 COMPOSE_SAFE_DEPTH = 1000  # far below the crash (~30,000) and the slow zone (~5,000)
 # A line whose leading indentation and indicators alone allow COMPOSE_SAFE_DEPTH / 2 levels.
-_DEEP_PREFIX = re.compile(r"[ \t?:\-]{%d}" % (COMPOSE_SAFE_DEPTH // 4))
-_DEEP_LINE = re.compile(r"\n" + _DEEP_PREFIX.pattern)  # a literal first char: a fast scan
+_DEEP_PREFIX = re.compile(r"[\ufeff \t?:\-]{%d}" % (COMPOSE_SAFE_DEPTH // 4))
+# After each of YAML's line breaks; a literal first character makes re scan fast (~2 ms/MB),
+# so the rare breaks (\r alone, U+0085, U+2028, U+2029) are searched only when present.
+_DEEP_LINE = re.compile(r"\n" + _DEEP_PREFIX.pattern)
+_DEEP_LINE_CR = re.compile(r"\r" + _DEEP_PREFIX.pattern)
+_DEEP_LINE_RARE = re.compile(r"[\x85\u2028\u2029]" + _DEEP_PREFIX.pattern)
 
 
 def _may_nest_deeply(text: str) -> bool:
@@ -29,7 +33,12 @@ def _may_nest_deeply(text: str) -> bool:
     levels deep (opens < 500 and every line prefix < 250 gives depth <= 499 + 2*249 + 3)."""
     if text.count("[") + text.count("{") >= COMPOSE_SAFE_DEPTH // 2:
         return True
-    return _DEEP_PREFIX.match(text) is not None or _DEEP_LINE.search(text) is not None
+    if _DEEP_PREFIX.match(text) or _DEEP_LINE.search(text):
+        return True
+    if "\r" in text and _DEEP_LINE_CR.search(text):
+        return True
+    rare = "\x85" in text or "\u2028" in text or "\u2029" in text
+    return rare and _DEEP_LINE_RARE.search(text) is not None
 
 
 def nesting_error(text: str, max_depth: int) -> yaml.MarkedYAMLError | None:

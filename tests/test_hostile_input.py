@@ -228,6 +228,15 @@ def test_deep_nesting_is_one_finding_and_the_next_document_still_counts(
     assert finding_keys(payload) == expected
 
 
+@pytest.mark.parametrize("brk", sorted(GENERATE.LINE_BREAKS))
+def test_deep_nesting_after_any_yaml_line_break(tmp_path: Path, brk: str) -> None:
+    path = GENERATE.deep_block_after_break(tmp_path, brk)
+    code, payload = _check_json(path)
+    assert code == 1
+    assert _input_findings(payload) == [(str(path), 2, 401, "SVC001", "nesting deeper than 200 levels")]
+    assert finding_keys(payload) == Counter({(str(path), 2, "SVC001"): 1}) + _after_service_keys(path, 4)
+
+
 def test_ten_megabyte_strings_are_read_and_messages_stay_short(tmp_path: Path) -> None:
     path = GENERATE.ten_mb_string(tmp_path)
     code, payload = _check_json(path)
@@ -370,9 +379,16 @@ print(json.dumps({"code": code, "seconds": elapsed,
 _FRESH = "import subprocess, sys; sys.exit(subprocess.call(sys.argv[1:]))"
 
 
-@pytest.mark.parametrize("case", ["alias-bomb", "deep_flow", "deep_block", "deep_unclosed", "deep_flow_mappings"])
+@pytest.mark.parametrize(
+    "case", ["alias-bomb", "deep_flow", "deep_block", "deep_unclosed", "deep_flow_mappings", "deep_block_cr"]
+)
 def test_bomb_and_deep_documents_cost_under_a_second_and_200_mib(tmp_path: Path, case: str) -> None:
-    path = BAD / "alias-bomb.yaml" if case == "alias-bomb" else getattr(GENERATE, case)(tmp_path)
+    if case == "alias-bomb":
+        path = BAD / "alias-bomb.yaml"
+    elif case == "deep_block_cr":
+        path = GENERATE.deep_block_after_break(tmp_path, "cr")
+    else:
+        path = getattr(GENERATE, case)(tmp_path)
     out = tmp_path / "report.json"
     command = [sys.executable, "-c", _FRESH, sys.executable, "-c", _MEASURE, str(path), str(out)]
     done = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=REPO)

@@ -16,10 +16,12 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 from typing import Any, Callable
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -194,3 +196,77 @@ def test_manifests_with_random_bytes_never_crash(text: str, where: int, junk: by
     raw = text.encode("utf-8")
     at = where % (len(raw) + 1)
     _check(raw[:at] + junk + raw[at:])
+
+
+# -- the nesting guard's bound ------------------------------------------------------------
+# svclint/nesting.py lets libyaml compose a text only when a cheap bound says no node is
+# 1,000 levels deep: depth <= (number of "[" and "{") + 2 * (longest run of indentation and
+# block indicators at the start of a line) + 3. Check that bound against the parser itself.
+
+_LINE_PREFIX = re.compile(r"(?:\A|(?<=[\r\n\x85\u2028\u2029]))[\ufeff \t?:\-]*")
+
+
+def _bound(text: str) -> int:
+    prefix = max((len(m.group()) for m in _LINE_PREFIX.finditer(text)), default=0)
+    return text.count("[") + text.count("{") + 2 * prefix + 3
+
+
+def _depth(text: str) -> int:
+    depth = deepest = 0
+    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return deepest
+
+
+NESTED = st.recursive(
+    st.one_of(st.none(), st.integers(), st.text(max_size=5)),
+    lambda children: st.one_of(
+        st.lists(children, min_size=1, max_size=3),
+        st.dictionaries(st.text(max_size=3), children, min_size=1, max_size=3),
+    ),
+    max_leaves=40,
+)
+
+
+@PROFILE
+@given(NESTED, st.sampled_from([None, True, False]), st.integers(1, 6), st.sampled_from(["\n", "\r", "\r\n"]))
+def test_nesting_bound_holds_for_any_layout(data: Any, flow: bool | None, indent: int, line_break: str) -> None:
+    text = yaml.safe_dump(data, default_flow_style=flow, indent=max(indent, 2), line_break=line_break, width=20)
+    compact = text.replace(f"-{line_break}" + " " * max(indent, 2), "- ")  # "- - - x" styles too
+    for candidate in (text, compact):
+        try:
+            depth = _depth(candidate)
+        except yaml.YAMLError:
+            continue
+        assert depth <= _bound(candidate), candidate
+
+
+def _indentless(n: int) -> str:
+    r"""k0:\n- k1:\n  - k2: ...: a sequence at its key's column, two levels per two columns."""
+    return "k0:\n" + "".join(" " * (2 * i) + f"- k{i + 1}:\n" for i in range(n // 2))
+
+
+DEEP_LAYOUTS: dict[str, Callable[[int], str]] = {
+    "compact sequences": lambda n: "- " * n + "x\n",
+    "complex keys": lambda n: "? " * n + "x\n",
+    "keys and sequences": lambda n: "- ? " * (n // 2) + "x\n",
+    "one-space mappings": lambda n: "".join(" " * i + f"k{i}:\n" for i in range(n)) + " " * n + "x\n",
+    "indentless sequences": _indentless,
+    "flow sequences": lambda n: "[" * n + "]" * n + "\n",
+    "flow mappings": lambda n: "{a: " * n + "x" + "}" * n + "\n",
+    "block then flow": lambda n: "- " * (n // 2) + "[" * (n // 2) + "]" * (n // 2) + "\n",
+}
+
+
+@pytest.mark.parametrize("layout", sorted(DEEP_LAYOUTS))
+def test_nesting_guard_sees_every_deep_layout(layout: str) -> None:
+    from svclint.nesting import COMPOSE_SAFE_DEPTH, _may_nest_deeply
+
+    shallow = DEEP_LAYOUTS[layout](300)
+    assert 250 <= _depth(shallow) <= _bound(shallow)
+    deep = DEEP_LAYOUTS[layout](COMPOSE_SAFE_DEPTH + 50)
+    assert _may_nest_deeply(deep)

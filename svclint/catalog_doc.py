@@ -17,11 +17,21 @@ an id (`SVC101`), a prefix (`SVC1`) or a name (`service-selects-nothing`).
 """
 
 
+def rule_anchor(rule: type[Rule]) -> str:
+    """The GitHub heading anchor of a rule's section in rules/README.md."""
+    return f"{rule.id.lower()}-{rule.name}"
+
+
+def in_catalog_document(rule: type[Rule]) -> bool:
+    """Whether rules/README.md documents the rule (built-in and bundled declarative rules)."""
+    return rule.origin == "builtin" or rule.origin.startswith("rules/")
+
+
 def rule_table(rules: Iterable[type[Rule]]) -> str:
     lines = ["| id | name | severity | default | summary |", "|---|---|---|---|---|"]
     for rule in rules:
         default = "on" if rule.enabled_by_default else "off"
-        lines.append(f"| [{rule.id}](#{rule.id.lower()}-{rule.name}) | `{rule.name}` | {rule.severity} | {default} | {rule.summary} |")
+        lines.append(f"| [{rule.id}](#{rule_anchor(rule)}) | `{rule.name}` | {rule.severity} | {default} | {rule.summary} |")
     return "\n".join(lines) + "\n"
 
 
@@ -40,7 +50,7 @@ def rule_markdown(rule: type[Rule], level: int = 2) -> str:
 
 
 def catalog_markdown(catalog: Catalog) -> str:
-    builtin = [r for r in catalog if r.origin == "builtin" or r.origin.startswith("rules/")]
+    builtin = [r for r in catalog if in_catalog_document(r)]
     parts = [CATALOG_HEADER, rule_table(builtin), "\n"]
     parts.extend(rule_markdown(rule) + "\n" for rule in builtin)
     return "".join(parts).rstrip("\n") + "\n"

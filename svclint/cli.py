@@ -19,9 +19,12 @@ from .api import lint_paths
 from .catalog_doc import catalog_markdown, rule_table, rule_text
 from .config import ConfigError, check_rule_config, load_settings
 from .engine import LintResult
-from .loader import DiscoveryError
+from .loader import DiscoveryError, display_path
 from .registry import CatalogError, build_catalog
+from .render import RenderError
+from .render.kustomize import kustomization_file
 from .report import FORMATTERS
+from .report.sarif import SarifOptions, format_sarif
 from .report.text import format_text
 from .rule import Severity
 from .settings import Settings, parse_port_range
@@ -79,6 +82,12 @@ def _settings(options: dict[str, Any]) -> tuple[Settings, Any]:
         changes["plugins"] = False
     if options.get("jobs") is not None:
         changes["jobs"] = options["jobs"]
+    if options.get("kustomize_bin"):
+        changes["kustomize_bin"] = options["kustomize_bin"]
+    if options.get("helm_chart"):
+        changes["helm_charts"] = tuple(options["helm_chart"])
+    if options.get("schema_dir"):
+        changes["schema_dirs"] = tuple(os.path.abspath(d) for d in options["schema_dir"])
     return replace(settings, **changes), config
 
 
@@ -91,6 +100,22 @@ def _catalog(settings: Settings, config: Any) -> Any:
     return catalog
 
 
+def _check_schemas(catalog: Any, settings: Settings) -> None:
+    """SVC004 selected without schemas (or with a bad --kube-version) is a usage error."""
+    from .checks.svc004_schema_violation import INSTALL_HINT
+    from .engine import decide
+    from .kubeschemas import SchemaSetupError, load_schema_set
+
+    if not any(active.rule.id == "SVC004" for active in decide(catalog, settings)):
+        return
+    try:
+        schemas = load_schema_set(settings.kube_version, settings.schema_dirs)
+    except SchemaSetupError as error:
+        raise UsageFailure(str(error)) from None
+    if schemas is None:
+        raise UsageFailure(f"SVC004 (schema-violation) is selected but no Kubernetes JSON schemas are installed: {INSTALL_HINT}")
+
+
 def _write(text: str, output: str | None) -> None:
     if output:
         try:
@@ -100,6 +125,23 @@ def _write(text: str, output: str | None) -> None:
             raise UsageFailure(f"cannot write {output}: {error.strerror or error}") from None
     else:
         click.echo(text, nl=False)
+
+
+def _scope(paths: tuple[str, ...], settings: Settings, changed_files: bool) -> tuple[list[str], list[str] | None]:
+    """What to load and which files to report on.
+
+    With ``--changed-files`` (the pre-commit hook) the graph still spans the project, the
+    config's ``paths:`` or the current directory, so cross-file rules see every object;
+    only findings located in the given files are reported. Each invocation loads the whole
+    project again, so this holds when pre-commit splits the file list into several calls.
+    """
+    if not changed_files:
+        return list(paths) or list(settings.project_paths) or ["."], None
+    if not paths or "-" in paths:
+        raise UsageFailure("--changed-files needs the changed files as PATHS (not stdin)")
+    cwd = os.getcwd()
+    report_only = [display_path(path, cwd) for path in paths]
+    return list(settings.project_paths or (".",)) + list(paths), report_only
 
 
 def exit_code(result: LintResult, fail_on: Severity | None) -> int:
@@ -149,24 +191,55 @@ def cli() -> None:
 @click.option("--no-plugins", is_flag=True, help="Do not load rules from installed plugins.")
 @click.option("--color/--no-color", default=None, help="Colour the text output (default: only on a terminal).")
 @click.option("--show-traceback", is_flag=True, help="Print the traceback of a rule that crashed.")
+@click.option("--kustomize", "kustomize_paths", multiple=True, metavar="DIR", help="Render this kustomization and check the result (directories holding a kustomization.yaml are rendered anyway).")
+@click.option("--kustomize-bin", metavar="PATH", help="kustomize or kubectl binary to render kustomizations with (default: kustomize, else kubectl, on PATH).")
+@click.option("--schema-dir", multiple=True, type=click.Path(file_okay=False), metavar="DIR", help="JSON schemas for custom resources, used by SVC004 (repeatable).")
+@click.option("--helm-chart", multiple=True, type=click.Path(file_okay=False), metavar="DIR", help="Render this chart with `helm template` and check the result (repeatable).")
+@click.option("--changed-files", is_flag=True, help="PATHS are changed files (pre-commit): load the config's `paths:` (or .) too, report only findings in PATHS.")
+@click.option("--sarif-root", type=click.Path(file_okay=False, exists=True), help="Directory SARIF URIs are relative to (default: the current directory).")
+@click.option("--sarif-category", metavar="NAME", help="Write runAutomationDetails.id NAME/ (for uploads without the action's category input).")
 @_common_options
-def check(paths: tuple[str, ...], fmt: str, output: str | None, color: bool | None, show_traceback: bool, **options: Any) -> None:
+def check(
+    paths: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    color: bool | None,
+    show_traceback: bool,
+    kustomize_paths: tuple[str, ...],
+    changed_files: bool,
+    sarif_root: str | None,
+    sarif_category: str | None,
+    **options: Any,
+) -> None:
     """Check the manifests under PATHS (files, directories, or - for stdin).
 
     Without PATHS, the config's `paths:` or the current directory is checked.
+    Directories holding a kustomization.yaml are rendered with kustomize; `helm template
+    CHART | svclint check -` reports findings in the chart's template files.
     """
     settings, config = _settings(options)
     catalog = _catalog(settings, config)
-    targets = list(paths) or list(settings.project_paths) or ["."]
+    if fmt != "sarif" and (sarif_root or sarif_category):
+        raise UsageFailure("--sarif-root and --sarif-category apply only to --format sarif")
+    for path in kustomize_paths:
+        if kustomization_file(path) is None and not os.path.basename(path).lower().startswith("kustomization"):
+            raise UsageFailure(f"--kustomize {path}: no kustomization.yaml in that directory")
+    _check_schemas(catalog, settings)
+    targets, report_only = _scope(paths + kustomize_paths, settings, changed_files)
+    if settings.helm_charts and not paths and not kustomize_paths and not changed_files:
+        targets = []  # only the rendered charts
     # Bounded: one byte over the limit is enough for the loader to report it.
     stdin_bytes = sys.stdin.buffer.read(settings.limits.max_document_bytes + 1) if "-" in targets else None
     try:
-        result = lint_paths(targets, settings, stdin_bytes=stdin_bytes, catalog=catalog)
-    except DiscoveryError as error:
+        result = lint_paths(targets, settings, stdin_bytes=stdin_bytes, report_only=report_only, catalog=catalog)
+    except (DiscoveryError, RenderError) as error:
         raise UsageFailure(str(error)) from None
     if fmt == "text":
         use_colour = color if color is not None else (output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
         text = format_text(result, colour=use_colour)
+    elif fmt == "sarif":
+        root = os.path.abspath(sarif_root) if sarif_root else None
+        text = format_sarif(result, SarifOptions(root=root, cwd=os.getcwd(), category=sarif_category))
     else:
         text = FORMATTERS[fmt](result)
     _write(text, output)

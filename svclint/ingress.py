@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 from weakref import WeakKeyDictionary
 
+from . import endpoints
 from .graph import ManifestGraph
 from .k8s import ServicePort, is_int, service_ports, service_type
 from .model import K8sObject, PodTemplate
@@ -33,7 +34,6 @@ from .source import FieldPath
 INGRESS_GROUPS = ("networking.k8s.io", "extensions")
 GATEWAY_GROUP = "gateway.networking.k8s.io"
 ROUTE_KINDS = ("HTTPRoute", "GRPCRoute", "TCPRoute", "TLSRoute", "UDPRoute")
-SERVICE_NAME_LABEL = "kubernetes.io/service-name"  # EndpointSlice -> Service
 
 
 @dataclass(frozen=True)
@@ -290,13 +290,8 @@ def manual_endpoints(graph: ManifestGraph, service: K8sObject) -> K8sObject | No
     endpoints of a Service with a selector). Presence is enough here; their addresses are
     not checked.
     """
-    endpoints = graph.get("Endpoints", service.namespace, service.name)
-    if endpoints is not None:
-        return endpoints
-    for slice_ in graph.of_kind("EndpointSlice"):
-        if slice_.namespace == service.namespace and slice_.labels.get(SERVICE_NAME_LABEL) == service.name:
-            return slice_
-    return None
+    found = endpoints.manual_endpoints(graph, service)
+    return found[0] if found else None
 
 
 def declared_port_names(templates: list[PodTemplate]) -> list[str]:

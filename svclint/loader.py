@@ -11,12 +11,13 @@ import gc
 import os
 import sys
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Sequence
 
 import pathspec
 
 from .model import CLUSTER_SCOPED_KINDS, K8sObject, ObjectRef, string_map
+from .render import helm, kustomize
 from .settings import Settings
 from .source import (
     STDIN_NAME,
@@ -27,6 +28,7 @@ from .source import (
     UnreadableFile,
     decode_manifest,
     format_field_path,
+    parse_field_path,
     read_manifest,
 )
 from .structure import describe, structure_problems
@@ -96,12 +98,12 @@ def discover(
     cwd = cwd or os.getcwd()
     exclude = list(exclude)
     spec = pathspec.PathSpec.from_lines(_GITIGNORE_STYLE, exclude)
-    root = exclude_root or cwd
+    exclude_base = exclude_root or cwd
     found: list[str] = []
     seen: set[str] = set()
 
     def excluded(path: str, is_dir: bool = False) -> bool:
-        rel = display_path(path, root)
+        rel = display_path(path, exclude_base)
         return spec.match_file(rel + ("/" if is_dir else "")) if exclude else False
 
     def add(path: str) -> None:
@@ -116,12 +118,15 @@ def discover(
             continue
         if not os.path.exists(path) and not os.path.islink(path):
             raise DiscoveryError(f"{path}: no such file or directory")
+        if os.path.basename(path) in kustomize.KUSTOMIZATION_FILES and os.path.isfile(path):
+            path = os.path.dirname(path) or "."
         if not os.path.isdir(path):
             if not excluded(path):
                 add(path)
             continue
         visited: set[tuple[int, int]] = set()
         in_directory: list[str] = []
+        overlays: list[str] = []  # kustomization directories: rendered, not walked
         for root, dirs, files in os.walk(path, followlinks=True):
             try:
                 stat = os.stat(root)
@@ -131,6 +136,10 @@ def discover(
                 dirs[:] = []
                 continue
             visited.add((stat.st_dev, stat.st_ino))
+            if kustomize.kustomization_file(root):
+                overlays.append(root)
+                dirs[:] = []
+                continue
             dirs[:] = sorted(
                 d for d in dirs if not _is_hidden(d) and not excluded(os.path.join(root, d), True)
             )
@@ -145,6 +154,11 @@ def discover(
                 in_directory.append(full)
         for full in sorted(in_directory, key=lambda p: p.split(os.sep)):
             add(full)
+        # A base (or component) is rendered through the overlays that use it, not again alone.
+        used = {os.path.realpath(d) for o in overlays for d in kustomize.referenced_directories(o)}
+        for overlay in overlays:
+            if os.path.realpath(overlay) not in used:
+                add(overlay)
     return found
 
 
@@ -158,6 +172,7 @@ class ParsedFile:
     yaml_problems: list[YamlProblem]
     read_error: str | None = None
     read_error_at: tuple[int, int] = (1, 1)  # 1-based line, column of a decoding error
+    lossy: bool = False  # documents that were not UTF-8 were blanked before parsing
     comments: list[Directive] = field(default_factory=list)  # ignore directives
 
 
@@ -181,7 +196,9 @@ def parse_file(fs_path: str, limits: Limits) -> ParsedFile:
 def parse_text(fs_path: str | None, text: str, limits: Limits, undecodable: list[UnreadableFile]) -> ParsedFile:
     parsed = parse_stream(text, limits)
     problems = [YamlProblem(e.line, e.column, str(e)) for e in undecodable] + parsed.problems
-    return ParsedFile(fs_path, parsed.documents, problems, comments=find_comment_directives(text))
+    return ParsedFile(
+        fs_path, parsed.documents, problems, comments=find_comment_directives(text), lossy=bool(undecodable)
+    )
 
 
 def parse_bytes(raw: bytes, limits: Limits) -> tuple[str, ParsedFile]:
@@ -239,40 +256,113 @@ def load(
     """Load every manifest under ``paths`` (``-`` reads ``stdin_bytes``)."""
     cwd = cwd or os.getcwd()
     files = discover(paths, settings.exclude, cwd, settings.exclude_root)
-    disk_files = [f for f in files if f != "-"]
+    disk_files = [f for f in files if f != "-" and not os.path.isdir(f)]
     parsed_by_path = dict(zip(disk_files, _parse_all(disk_files, settings.limits, settings.jobs)))
     result = LoadResult()
     for path in files:
         if path == "-":
             text, parsed = parse_bytes(stdin_bytes or b"", settings.limits)
-            source = Source(STDIN_NAME, None, text)
+            source = Source(STDIN_NAME, None, text, segments=helm.helm_segments(text))
+            source.lossy = parsed.lossy
+        elif os.path.isdir(path):
+            result.files += 1
+            _add_kustomization(result, path, settings, cwd)
+            continue
         else:
             parsed = parsed_by_path[path]
             source = Source(display_path(path, cwd), path)
         result.files += 1
         result.sources.append(source)
         _add_parsed(result, source, parsed, settings)
+    for chart in settings.helm_charts:
+        _add_helm_chart(result, chart, settings, cwd)
     return result
 
 
+def _add_text(result: LoadResult, source: Source, text: str, settings: Settings) -> None:
+    parsed = parse_text(None, text, settings.limits, [])
+    result.files += 1
+    result.sources.append(source)
+    _add_parsed(result, source, parsed, settings)
+
+
+def _add_helm_chart(result: LoadResult, chart: str, settings: Settings, cwd: str) -> None:
+    """``helm template CHART``, each document attributed to its template file."""
+    text = helm.render_chart(chart)
+    resolve = helm.chart_file_resolver(chart, lambda p: display_path(p, cwd))
+    source = Source(display_path(chart, cwd), None, text, segments=helm.helm_segments(text, resolve))
+    _add_text(result, source, text, settings)
+
+
+def _add_kustomization(result: LoadResult, directory: str, settings: Settings, cwd: str) -> None:
+    """Render a kustomization and attribute every object to the file that defines it."""
+    rendered = kustomize.render(directory, settings.kustomize_bin)
+    kustomization_path = kustomize.kustomization_file(directory) or directory
+    sources: dict[str, Source] = {}
+
+    def open_source(fs_path: str) -> Source:
+        source = sources.get(fs_path)
+        if source is None:
+            source = sources[fs_path] = Source(display_path(fs_path, cwd), fs_path)
+            add_comments(result, source, find_comment_directives(source.text))
+        return source
+
+    kustomization = open_source(os.path.abspath(kustomization_path))
+    attributor = kustomize.Attributor(directory, kustomization, rendered.resolve_origin, open_source)
+    stream = parse_stream(rendered.text, settings.limits)
+    rendered_source = Source(kustomization.path, None, rendered.text)
+    result.sources.append(rendered_source)
+    for problem in stream.problems:  # kustomize prints valid YAML; kept for completeness
+        result.problems.append(LoadProblem("SVC001", kustomization.location(1), problem.message))
+    for doc_index, document in enumerate(stream.documents):
+        origin = None
+        if rendered.resolve_origin is not None and isinstance(document.data, dict):
+            metadata = document.data.get("metadata")
+            annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
+            if isinstance(annotations, dict):
+                origin = annotations.pop(kustomize.ORIGIN_ANNOTATION, None)
+                if not annotations:
+                    del metadata["annotations"]
+        first_object, first_problem = len(result.objects), len(result.problems)
+        _add_document(result, rendered_source, doc_index, document, settings)
+        for obj in result.objects[first_object:]:
+            obj.attribution = attributor.attribute(obj.kind, obj.name, origin if isinstance(origin, str) else None)
+        attributed = {obj.ref: obj for obj in result.objects[first_object:]}
+        for i in range(first_problem, len(result.problems)):
+            problem = result.problems[i]
+            owner = attributed.get(problem.ref) if problem.ref is not None else None
+            if owner is not None:
+                location = owner.location(parse_field_path(problem.field_path))
+            else:
+                location = kustomization.location(1)
+            result.problems[i] = replace(problem, location=location)
+    result.sources.extend(sources[path] for path in sorted(sources))  # the files findings point into
+
+
 def _add_parsed(result: LoadResult, source: Source, parsed: ParsedFile, settings: Settings) -> None:
-    if parsed.comments:
-        result.comments[source.path] = parsed.comments
+    add_comments(result, source, parsed.comments)
     if parsed.read_error is not None:
         line, column = parsed.read_error_at
         result.problems.append(LoadProblem("SVC001", Location(source.path, line, column), parsed.read_error))
         return
     for problem in parsed.yaml_problems:
         result.problems.append(
-            LoadProblem("SVC001", Location(source.path, problem.line, problem.column), problem.message)
+            LoadProblem(problem.rule_id, source.location(problem.line, problem.column), problem.message)
         )
     for doc_index, document in enumerate(parsed.documents):
         _add_document(result, source, doc_index, document, settings)
 
 
+def add_comments(result: LoadResult, source: Source, comments: list[Directive]) -> None:
+    """Record ``# svclint: ignore`` comments at the locations findings are reported at."""
+    for line, column, names in comments:
+        location = source.location(line, column)
+        result.comments.setdefault(location.path, []).append((location.line, location.column, names))
+
+
 def _problem(source: Source, span: DocumentSpan, path: FieldPath, message: str, ref: ObjectRef | None = None) -> LoadProblem:
     line, column = source.locate(span, path)
-    return LoadProblem("SVC002", Location(source.path, line, column), message, ref, format_field_path(path))
+    return LoadProblem("SVC002", source.location(line, column), message, ref, format_field_path(path))
 
 
 def _add_document(result: LoadResult, source: Source, doc_index: int, document: LoadedDocument, settings: Settings) -> None:
@@ -281,6 +371,9 @@ def _add_document(result: LoadResult, source: Source, doc_index: int, document: 
         return  # empty document
     if not isinstance(data, dict) or ("apiVersion" not in data and "kind" not in data):
         result.skipped_documents += 1  # CI configs, Helm values, playbooks: not Kubernetes
+        return
+    if "kind" not in data and source.path.rsplit("/", 1)[-1] == "Chart.yaml":
+        result.skipped_documents += 1  # a Helm chart's metadata (apiVersion: v2, no kind)
         return
     kind = data.get("kind")
     items = data.get("items")

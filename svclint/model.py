@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
-from .source import DocumentSpan, FieldPath, Location, Source, format_field_path, parse_field_path
+from .source import Attribution, DocumentSpan, FieldPath, Location, Source, format_field_path, parse_field_path
 
 # Kinds that live outside namespaces (the ones a manifest repository plausibly holds).
 CLUSTER_SCOPED_KINDS = frozenset(
@@ -109,6 +109,7 @@ class K8sObject:
     base_path: FieldPath = ()  # ("items", 3) for the 4th item of a List
     labels: dict[str, str] = field(default_factory=dict)
     annotations: dict[str, str] = field(default_factory=dict)
+    attribution: Attribution | None = None  # rendered by kustomize: report in the user's files
 
     @property
     def group(self) -> str:
@@ -130,8 +131,22 @@ class K8sObject:
     def location(self, path: str | FieldPath = ()) -> Location:
         """Exact 1-based location of ``path`` (or its nearest existing parent)."""
         parts = parse_field_path(path) if isinstance(path, str) else path
+        if self.attribution is not None:
+            return self.attribution.locate(self.base_path + parts)
         line, column = self.source.locate(self.span, self.base_path + parts)
-        return Location(self.source.path, line, column)
+        return self.source.location(line, column)
+
+    def value_node(self, path: FieldPath) -> Any:
+        """The YAML node of the value at ``path`` as written (text, style), or None."""
+        return self.source.value_node(self.span, self.base_path + path)
+
+    def value_location(self, path: FieldPath) -> Location:
+        """Location of the value (not its key) at ``path``; the key's when rendered elsewhere."""
+        if self.attribution is None:
+            found = self.source.value_location(self.span, self.base_path + path)
+            if found is not None:
+                return self.source.location(*found)
+        return self.location(path)
 
     def __repr__(self) -> str:
         return f"<{self.ref} at {self.source.path}#{self.doc_index}>"
@@ -186,10 +201,31 @@ class PodTemplate:
                     if isinstance(c, dict) and c.get("restartPolicy") == "Always":
                         yield self.path + ("spec", "initContainers", i), c, True
 
-    def ports(self) -> list[ContainerPort]:
-        """Declared ports in FindPort order; protocol defaults to TCP."""
+    def plain_init_containers(self) -> Iterator[tuple[FieldPath, dict[str, Any], bool]]:
+        """(path, container, False) for init containers that are not sidecars: they never serve."""
+        inits = self.spec.get("initContainers")
+        if isinstance(inits, list):
+            for i, c in enumerate(inits):
+                if isinstance(c, dict) and c.get("restartPolicy") != "Always":
+                    yield self.path + ("spec", "initContainers", i), c, False
+
+    def ports(self, containers: Iterable[tuple[FieldPath, dict[str, Any], bool]] | None = None) -> list[ContainerPort]:
+        """Declared ports in FindPort order (or of ``containers``); protocol defaults to TCP.
+
+        The serving ports are computed once per template: several rules ask for every
+        (Service port, selected template) pair.
+        """
+        if containers is not None:
+            return self._collect_ports(containers)
+        cached = self.__dict__.get("_serving_ports")
+        if cached is None:
+            cached = self.__dict__["_serving_ports"] = tuple(self._collect_ports(self.containers()))
+        return list(cached)
+
+    @staticmethod
+    def _collect_ports(containers: Iterable[tuple[FieldPath, dict[str, Any], bool]]) -> list[ContainerPort]:
         out = []
-        for cpath, container, sidecar in self.containers():
+        for cpath, container, sidecar in containers:
             ports = container.get("ports")
             if not isinstance(ports, list):
                 continue

@@ -43,6 +43,9 @@ class Settings:
     kube_dns: WorkloadIdentity = DEFAULT_KUBE_DNS
     plugins: bool = True
     config_path: str | None = None
+    kustomize_bin: str | None = None  # None: kustomize, else kubectl, on PATH
+    helm_charts: tuple[str, ...] = ()  # chart directories rendered with `helm template`
+    schema_dirs: tuple[str, ...] = ()  # extra JSON schemas for SVC004 (custom resources)
 
 
 def parse_port_range(text: str) -> tuple[int, int]:

@@ -178,6 +178,19 @@ class DocumentSpan:
     text: str | None = None  # None: the Source's own text
 
 
+@dataclass(frozen=True)
+class Segment:
+    """Lines of a rendered stream that come from another file (Helm's ``# Source:``).
+
+    Line ``first_line`` of the stream and every later line (up to the next segment) are
+    reported in ``path``, at ``line - line_offset``.
+    """
+
+    first_line: int  # 1-based line of the stream where the segment starts
+    path: str
+    line_offset: int
+
+
 @dataclass(eq=False)
 class Source:
     """One input file (or stdin) and lazily composed node trees for locating fields.
@@ -191,15 +204,29 @@ class Source:
     _text: str | None = field(default=None, repr=False)
     _lines: list[str] | None = field(default=None, repr=False)
     _nodes: dict[int, list[yaml.Node | None]] = field(default_factory=dict, repr=False)
+    segments: tuple[Segment, ...] = ()  # rendered output attributed to its template files
+    lossy: bool = False  # documents that were not UTF-8 are blanked in ``text``
 
     @property
     def text(self) -> str:
         if self._text is None:
             try:
-                self._text = read_text(self.fs_path) if self.fs_path else ""
+                if self.fs_path:
+                    self._text, undecodable = read_manifest(self.fs_path)
+                    self.lossy = bool(undecodable)
+                else:
+                    self._text = ""
             except UnreadableFile:
                 self._text = ""
         return self._text
+
+    def location(self, line: int, column: int = 1) -> Location:
+        """The reported Location of 1-based ``line``: in this file, or in the file a
+        rendered segment came from (the segment's own line numbers)."""
+        for segment in reversed(self.segments):
+            if line >= segment.first_line:
+                return Location(segment.path, max(1, line - segment.line_offset), column)
+        return Location(self.path, line, column)
 
     def line_text(self, line: int) -> str:
         """Text of 1-based ``line`` (empty when out of range)."""
@@ -234,10 +261,16 @@ class Source:
 
         A mapping entry is located at its key (``nodePort:``), a sequence item at the item.
         """
+        line, column, _ = self.find(span, path)
+        return line, column
+
+    def find(self, span: DocumentSpan, path: FieldPath) -> tuple[int, int, bool]:
+        """Like ``locate``, plus whether the whole ``path`` exists in the document."""
         node = self._compose(span)
         if node is None:
-            return span.line_offset + 1, 1
+            return span.line_offset + 1, 1, False
         mark = node.start_mark
+        found = 0
         for part in path:
             child_mark = None
             if isinstance(node, yaml.MappingNode) and isinstance(part, str):
@@ -252,10 +285,23 @@ class Source:
             if child_mark is None:
                 break
             mark = child_mark
-        return mark.line + 1 + span.line_offset, mark.column + 1
+            found += 1
+        return mark.line + 1 + span.line_offset, mark.column + 1, found == len(path)
+
+    def documents(self) -> list[yaml.Node | None]:
+        """Composed nodes of every document of the whole text (for attribution)."""
+        self._compose(DocumentSpan(0))
+        return list(self._nodes.get(-1, []))
 
     def value_location(self, span: DocumentSpan, path: FieldPath) -> tuple[int, int] | None:
         """1-based (line, column) of the *value* at ``path`` when it exists."""
+        node = self.value_node(span, path)
+        if node is None:
+            return None
+        return node.start_mark.line + 1 + span.line_offset, node.start_mark.column + 1
+
+    def value_node(self, span: DocumentSpan, path: FieldPath) -> yaml.Node | None:
+        """The composed node of the value at ``path`` (its text and style, as written)."""
         node = self._compose(span)
         for part in path:
             if node is None:
@@ -270,6 +316,42 @@ class Source:
                 if 0 <= part < len(node.value):
                     nxt = node.value[part]
             node = nxt
-        if node is None:
-            return None
-        return node.start_mark.line + 1 + span.line_offset, node.start_mark.column + 1
+        return node
+
+
+@dataclass(frozen=True)
+class DefinedIn:
+    """A document of another file that defines (part of) a rendered object.
+
+    ``pinned`` documents are reported at ``base_path`` whatever field is asked for (a
+    kustomization's ``configMapGenerator`` entry defines a whole generated object).
+    """
+
+    source: Source
+    span: DocumentSpan
+    base_path: FieldPath = ()
+    pinned: bool = False
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Where to report the fields of a rendered object (kustomize): the user's files.
+
+    A field is reported in the first ``patches`` document that sets it (the file that
+    changed it last), otherwise in the ``resource`` document at the field or its deepest
+    existing parent.
+    """
+
+    resource: DefinedIn
+    patches: tuple[DefinedIn, ...] = ()
+
+    def locate(self, path: FieldPath) -> Location:
+        # A patch names its target (kind, metadata.name): only the fields it sets are its own.
+        names_target = len(path) < 2 or path in (("metadata", "name"), ("metadata", "namespace"))
+        for patch in () if names_target else self.patches:
+            line, column, found = patch.source.find(patch.span, patch.base_path + path)
+            if found:
+                return patch.source.location(line, column)
+        where = self.resource
+        line, column, _ = where.source.find(where.span, where.base_path + (() if where.pinned else path))
+        return where.source.location(line, column)

@@ -24,6 +24,7 @@ from yaml.constructor import SafeConstructor
 
 from .nesting import nesting_error
 from .source import LINE_BREAKS, DocumentSpan, line_column, split_lines
+from .templates import first_action, unrendered_message
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -64,6 +65,7 @@ class YamlProblem:
     line: int
     column: int
     message: str
+    rule_id: str = "SVC001"  # SVC005: a document that does not parse because it is a template
 
 
 @dataclass
@@ -354,7 +356,11 @@ def parse_stream(text: str, limits: Limits = Limits()) -> ParsedStream:
         try:
             parsed = _parse(chunk_text, limits, chunk=True, line_offset=first_line)
         except yaml.YAMLError as error:
-            out.problems.append(_problem_from_error(error, first_line, chunk_text))
+            action = first_action(chunk_text)
+            if action is not None:  # not YAML yet: one SVC005 instead of syntax errors
+                out.problems.append(YamlProblem(first_line + action[0] + 1, action[1], unrendered_message(action[2]), "SVC005"))
+            else:
+                out.problems.append(_problem_from_error(error, first_line, chunk_text))
             continue
         except RecursionError:
             out.problems.append(

@@ -70,7 +70,7 @@ def test_fail_on_counts_severity_after_config() -> None:
 def test_annotation_and_comment_suppressions() -> None:
     run = run_cli("check", "fixtures/core/suppressed.yaml", "--isolated", "-f", "json")
     payload = run.json()
-    assert [(f["line"], f["rule"]) for f in payload["findings"]] == [(28, "SVC201")]
+    assert [(f["line"], f["rule"]) for f in payload["findings"]] == [(29, "SVC201")]
     assert payload["summary"]["suppressed"] == 4
 
 

@@ -88,10 +88,10 @@ HOSTILE: dict[str, list[tuple[int, int, str, str]]] = {
         )
     ],
     "tags.yaml": [
-        (30, 7, "SVC002", "spec.ports[1].port must be an integer, not the string 'eighty'"),
-        (30, 13, "SVC001", "cannot read 'eighty' as !!int; remove the tag or fix the value"),
-        (32, 7, "SVC002", "spec.ports[2].port must be an integer, not the number 81.0"),
-        (36, 17, "SVC001", "cannot read 'maybe' as !!bool; remove the tag or fix the value"),
+        (31, 7, "SVC002", "spec.ports[1].port must be an integer, not the string 'eighty'"),
+        (31, 13, "SVC001", "cannot read 'eighty' as !!int; remove the tag or fix the value"),
+        (33, 7, "SVC002", "spec.ports[2].port must be an integer, not the number 81.0"),
+        (37, 17, "SVC001", "cannot read 'maybe' as !!bool; remove the tag or fix the value"),
     ],
     "terminal-escapes.yaml": [],
     "utf16.yaml": [(1, 1, "SVC001", "UTF-16 text (byte order mark); svclint reads UTF-8: re-save the file as UTF-8")],
@@ -175,8 +175,10 @@ def test_every_formatter_survives_the_whole_corpus(fmt: str) -> None:
 
 def test_terminal_escapes_in_values_are_escaped_in_messages() -> None:
     run = run_cli("check", _rel(BAD / "terminal-escapes.yaml"), "--isolated", "--format", "json")
-    (finding,) = run.json()["findings"]
-    assert finding["message"].startswith(
+    findings = {f["rule"]: f["message"] for f in run.json()["findings"]}
+    assert sorted(findings) == ["SVC101", "SVC211"]
+    assert not any(CONTROL.search(message) for message in findings.values())
+    assert findings["SVC101"].startswith(
         "Service default/evil\\x1b]0;pwned\\x07 selector app=web\\x1b[2J matches no pod template"
     )
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ..endpoints import SERVICE_NAME_LABEL, plain_init_ports
 from ..ingress import (
-    SERVICE_NAME_LABEL,
     BackendRef,
     all_backends,
     core_service,
@@ -242,11 +242,7 @@ class IngressBackendUnroutable(Rule):
 def _plain_init_container_with(pods: list[PodTemplate], port_name: str) -> str | None:
     """The name of an ordinary init container declaring ``port_name`` (a likely mistake)."""
     for template in pods:
-        inits = template.spec.get("initContainers")
-        for container in inits if isinstance(inits, list) else ():
-            if not isinstance(container, dict) or container.get("restartPolicy") == "Always":
-                continue
-            ports = container.get("ports")
-            if isinstance(ports, list) and any(isinstance(p, dict) and p.get("name") == port_name for p in ports):
-                return str(container.get("name"))
+        for port in plain_init_ports(template):
+            if port.name == port_name:
+                return port.container
     return None

@@ -1,0 +1,89 @@
+"""GitHub's ``primaryLocationLineHash``, computed exactly as the upload action does.
+
+Port of ``hash()`` in github/codeql-action ``src/fingerprints.ts`` (MIT licence, Copyright
+GitHub, Inc.). The action fills in the fingerprint when a result has none, and keeps ours
+(with a warning) when it differs, so this must match it bit for bit; REST uploads compute
+nothing, so without it they would duplicate alerts on every upload.
+
+The hash of line N is a rolling hash (base 37, wrapping 64-bit arithmetic) over the first
+100 characters from the start of line N, ignoring spaces and tabs, with CR and CRLF read as
+LF, an end-of-file marker (65535) and NUL padding. Characters are UTF-16 code units, as
+JavaScript's ``charCodeAt`` counts them. ``:n`` numbers repeated hashes within the file.
+"""
+
+from __future__ import annotations
+
+_TAB, _SPACE, _LF, _CR = 9, 32, 10, 13
+_EOF = 65535
+_BLOCK_SIZE = 100
+_MOD = 37
+_MASK = (1 << 64) - 1
+_FIRST_MOD = pow(_MOD, _BLOCK_SIZE, 1 << 64)
+
+
+def _code_units(text: str) -> list[int]:
+    """UTF-16 code units of ``text`` (astral characters become surrogate pairs)."""
+    data = text.encode("utf-16-le", "surrogatepass")
+    return [data[i] | (data[i + 1] << 8) for i in range(0, len(data), 2)]
+
+
+class _RollingHash:
+    """The state of ``hash()`` in fingerprints.ts; method names follow the original."""
+
+    def __init__(self) -> None:
+        self.window = [0] * _BLOCK_SIZE
+        self.line_numbers = [-1] * _BLOCK_SIZE  # line number where a line starts, else -1
+        self.hash = 0
+        self.index = 0
+        self.line = 0
+        self.line_start = True
+        self.prev_cr = False
+        self.counts: dict[str, int] = {}
+        self.hashes: dict[int, str] = {}
+
+    def output_hash(self) -> None:
+        value = format(self.hash, "x")
+        self.counts[value] = self.counts.get(value, 0) + 1
+        self.hashes[self.line_numbers[self.index]] = f"{value}:{self.counts[value]}"
+        self.line_numbers[self.index] = -1
+
+    def update_hash(self, current: int) -> None:
+        begin = self.window[self.index]
+        self.window[self.index] = current
+        self.hash = (_MOD * self.hash + current - _FIRST_MOD * begin) & _MASK
+        self.index = (self.index + 1) % _BLOCK_SIZE
+
+    def process_character(self, current: int) -> None:
+        if current in (_SPACE, _TAB) or (self.prev_cr and current == _LF):
+            self.prev_cr = False
+            return
+        if current == _CR:
+            current = _LF
+            self.prev_cr = True
+        else:
+            self.prev_cr = False
+        if self.line_numbers[self.index] != -1:
+            self.output_hash()
+        if self.line_start:
+            self.line_start = False
+            self.line += 1
+            self.line_numbers[self.index] = self.line
+        if current == _LF:
+            self.line_start = True
+        self.update_hash(current)
+
+    def finish(self) -> dict[int, str]:
+        self.process_character(_EOF)
+        for _ in range(_BLOCK_SIZE):
+            if self.line_numbers[self.index] != -1:
+                self.output_hash()
+            self.update_hash(0)
+        return self.hashes
+
+
+def line_hashes(text: str) -> dict[int, str]:
+    """1-based line number -> ``"<hex>:<n>"`` for every line of ``text``."""
+    state = _RollingHash()
+    for unit in _code_units(text):
+        state.process_character(unit)
+    return state.finish()

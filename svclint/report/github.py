@@ -1,0 +1,52 @@
+"""GitHub Actions workflow commands: one ``::error``/``::warning``/``::notice`` per finding.
+
+GitHub shows at most 10 error and 10 warning annotations per step (50 per job) and drops
+the rest silently, so the most severe findings come first. Escaping follows
+actions/toolkit ``packages/core/src/command.ts``: ``%``, CR and LF in the message, and
+also ``:`` and ``,`` in property values.
+"""
+
+from __future__ import annotations
+
+from ..engine import LintResult
+from ..rule import Finding, Severity
+from ..source import STDIN_NAME
+from .summary import summary_line
+
+COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "notice"}
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def workflow_command(command: str, properties: dict[str, str | int], message: str) -> str:
+    rendered = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items())
+    return f"::{command}{' ' + rendered if rendered else ''}::{escape_data(message)}"
+
+
+def _annotation(finding: Finding) -> str:
+    loc = finding.location
+    properties: dict[str, str | int] = {}
+    if loc.path != STDIN_NAME:
+        properties.update(file=loc.path, line=loc.line, col=loc.column)
+    properties["title"] = f"{finding.rule_id} {finding.rule_name}"
+    message = finding.message
+    if loc.path == STDIN_NAME:
+        message = f"{loc.path}:{loc.line}:{loc.column}: {message}"
+    for related, text in finding.related:
+        message += f"\n{related.path}:{related.line}:{related.column}: {text}"
+    return workflow_command(COMMANDS[finding.severity], properties, message)
+
+
+def format_github(result: LintResult) -> str:
+    findings = sorted(result.findings, key=lambda f: (-f.severity, f.sort_key()))
+    lines = [_annotation(f) for f in findings]
+    for crash in result.crashes:
+        lines.append(workflow_command("error", {"title": "svclint rule crashed"}, f"rule {crash.rule_id} ({crash.rule_name}) crashed: {crash.error}"))
+    lines.append(summary_line(result))
+    return "\n".join(lines) + "\n"

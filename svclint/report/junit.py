@@ -1,0 +1,74 @@
+"""JUnit XML for CI test reports (GitLab ``artifacts:reports:junit``, Jenkins ``junit``).
+
+One testsuite per file, one testcase per (file, enabled rule): the testcase fails, with
+every finding of that rule in that file in the failure text, or passes. GitLab and Jenkins
+track a test across pipelines by its classname and name, so keying on (file, rule) rather
+than on a finding's line keeps a problem the same "test" when lines move, and shows it as
+fixed when it goes away. Passing testcases keep the report from being empty (GitLab hides
+an empty report) and show what was checked.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+
+from ..engine import LintResult
+from ..rule import Finding
+
+# Characters XML 1.0 cannot carry even escaped (C0 controls other than tab, LF, CR; U+FFFE/F).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def _finding_text(finding: Finding) -> str:
+    loc = finding.location
+    lines = [f"{loc.path}:{loc.line}:{loc.column}: {finding.severity}: {finding.message}"]
+    lines.extend(f"    {r.path}:{r.line}:{r.column}: {message}" for r, message in finding.related)
+    return "\n".join(lines)
+
+
+def _element(parent: ET.Element | None, tag: str, **attributes: str | int) -> ET.Element:
+    values = {key: _xml_text(str(value)) for key, value in attributes.items()}
+    return ET.Element(tag, values) if parent is None else ET.SubElement(parent, tag, values)
+
+
+def format_junit(result: LintResult) -> str:
+    by_file: dict[str, dict[str, list[Finding]]] = defaultdict(lambda: defaultdict(list))
+    for finding in result.findings:
+        by_file[finding.location.path][finding.rule_id].append(finding)
+    paths = sorted({source.path for source in result.load.sources} | set(by_file))
+    root = _element(None, "testsuites", name="svclint", tests=0, failures=0, errors=0, time="0")
+    total = failed = 0
+    for path in paths:
+        suite = _element(root, "testsuite", name=path, tests=len(result.active), failures=0, errors=0, skipped=0, time="0")
+        suite_failures = 0
+        for active in result.active:
+            rule = active.rule
+            case = _element(suite, "testcase", name=f"{rule.id} {rule.name}", classname=path, file=path, time="0")
+            findings = by_file[path].get(rule.id, [])
+            if findings:
+                suite_failures += 1
+                first = findings[0]
+                summary = f"{len(findings)} finding{'s' if len(findings) != 1 else ''}: {first.message}"
+                failure = _element(case, "failure", message=summary, type=str(max(f.severity for f in findings)))
+                failure.text = _xml_text("\n".join(_finding_text(f) for f in findings))
+        suite.set("failures", str(suite_failures))
+        total += len(result.active)
+        failed += suite_failures
+    if result.crashes:
+        suite = _element(root, "testsuite", name="svclint", tests=len(result.crashes), failures=0, errors=len(result.crashes), skipped=0, time="0")
+        for crash in result.crashes:
+            case = _element(suite, "testcase", name=f"{crash.rule_id} {crash.rule_name}", classname="svclint", time="0")
+            error = _element(case, "error", message=f"rule crashed: {crash.error}", type="crash")
+            error.text = _xml_text(crash.traceback)
+        total += len(result.crashes)
+    root.set("tests", str(total))
+    root.set("failures", str(failed))
+    root.set("errors", str(len(result.crashes)))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -93,6 +93,15 @@ HOSTILE: dict[str, list[tuple[int, int, str, str]]] = {
         (33, 7, "SVC002", "spec.ports[2].port must be an integer, not the number 81.0"),
         (37, 17, "SVC001", "cannot read 'maybe' as !!bool; remove the tag or fix the value"),
     ],
+    "template-after-separator.yaml": [
+        (
+            7,
+            9,
+            "SVC005",
+            "unrendered template syntax '{{ .Release.Name }}': this is a Helm/Go template, not a manifest; "
+            "render it first (helm template CHART | svclint check -) and check the output",
+        )
+    ],
     "terminal-escapes.yaml": [],
     "utf16.yaml": [(1, 1, "SVC001", "UTF-16 text (byte order mark); svclint reads UTF-8: re-save the file as UTF-8")],
     "wrong-types.yaml": [
@@ -126,7 +135,7 @@ def _input_findings(payload: dict[str, Any]) -> list[tuple[str, int, int, str, s
     return sorted(
         (f["file"], f["line"], f["column"], f["rule"], f["message"])
         for f in payload["findings"]
-        if f["rule"] in ("SVC001", "SVC002")
+        if f["rule"] in ("SVC001", "SVC002", "SVC005")
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -27,13 +28,35 @@ def _svclint(*args: str, cwd: Path = REPO, seed: str = "0") -> tuple[int, str]:
     return done.returncode, done.stdout
 
 
-@pytest.mark.parametrize("fmt", sorted(FORMATTERS))
-def test_output_is_identical_across_hash_seeds(fmt: str) -> None:
-    runs = {seed: _svclint(*EVERYTHING, "--format", fmt, seed=seed) for seed in ("0", "1", "4242", "random")}
-    first = runs["0"]
+# One process per seed runs the pipeline once and every formatter on the result.
+_ALL_FORMATS = """
+import json, sys
+from svclint.api import lint_paths
+from svclint.report import FORMATTERS
+from svclint.settings import Settings
+result = lint_paths(["fixtures"], Settings(select=("ALL",)))
+print(json.dumps({name: FORMATTERS[name](result) for name in sorted(FORMATTERS)}))
+"""
+
+
+def test_every_format_is_identical_across_hash_seeds() -> None:
+    outputs = {}
+    for seed in ("0", "1", "4242", "random"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-c", _ALL_FORMATS], capture_output=True, text=True, cwd=REPO, env=env, timeout=300
+        )
+        assert done.returncode == 0, done.stderr
+        outputs[seed] = done.stdout
+    assert sorted(json.loads(outputs["0"])) == sorted(FORMATTERS)
+    for seed, output in outputs.items():
+        assert output == outputs["0"], f"PYTHONHASHSEED={seed} changed the output"
+
+
+def test_the_cli_output_is_identical_across_hash_seeds() -> None:
+    first = _svclint(*EVERYTHING, "--format", "text", seed="0")
     assert first[0] == 1 and first[1]
-    for seed, run in runs.items():
-        assert run == first, f"PYTHONHASHSEED={seed} changed the {fmt} output"
+    assert _svclint(*EVERYTHING, "--format", "text", seed="random") == first
 
 
 def test_output_is_identical_with_parallel_loading() -> None:

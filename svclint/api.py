@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from .engine import LintResult, run
 from .loader import load
 from .registry import Catalog, build_catalog
 from .settings import Settings
+
+if TYPE_CHECKING:  # the routing package is imported only when asked for
+    from .routing.model import RoutingModel
 
 
 def lint_paths(
@@ -30,3 +33,22 @@ def lint_paths(
     catalog = catalog or build_catalog(settings.plugins, settings.rule_dirs)
     result = load(paths, settings, stdin_bytes=stdin_bytes, cwd=cwd or os.getcwd())
     return run(result, catalog, settings, report_only)
+
+
+def analyze(
+    paths: Sequence[str],
+    settings: Settings | None = None,
+    *,
+    stdin_bytes: bytes | None = None,
+    cwd: str | None = None,
+) -> "RoutingModel":
+    """Load ``paths`` and build the routing model (NetworkPolicies, Services, entry points)."""
+    from .graph import ManifestGraph
+    from .routing.model import routing_model
+
+    settings = settings or Settings()
+    result = load(paths, settings, stdin_bytes=stdin_bytes, cwd=cwd or os.getcwd())
+    model = routing_model(ManifestGraph(result.objects), settings)
+    model.load_problems = len(result.problems)
+    return model
+

@@ -173,6 +173,8 @@ def cli() -> None:
     \b
     svclint check deploy/          find broken wiring (exit 1 on errors)
     svclint rules                  list every rule; `svclint rules SVC101` explains one
+    svclint matrix deploy/         who can reach which Service port (-f csv for the contract)
+    svclint explain web api:80     why a workload can or cannot reach a Service port
     """
 
 
@@ -313,3 +315,86 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 __all__ = ["cli", "main", "exit_code", "rule_table"]
+
+
+# -- routing: matrix and explain ------------------------------------------------------------
+
+MATRIX_FORMATS = ("table", "csv", "json", "markdown", "dot", "connlist")
+
+
+def _routing_model(paths: tuple[str, ...], options: dict[str, Any]) -> Any:
+    from .api import analyze
+
+    settings, _config = _settings(options)
+    targets = list(paths) or list(settings.project_paths) or ["."]
+    stdin_bytes = sys.stdin.buffer.read() if "-" in targets else None
+    try:
+        model = analyze(targets, settings, stdin_bytes=stdin_bytes)
+    except DiscoveryError as error:
+        raise UsageFailure(str(error)) from None
+    if model.load_problems:
+        click.echo(f"svclint: warning: {model.load_problems} document(s) could not be read and are left out; `svclint check` shows why", err=True)
+    return model
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
+@click.option("--format", "-f", "fmt", type=click.Choice(MATRIX_FORMATS), default="table", show_default=True, help="Output format (csv is the stable contract).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the matrix to FILE instead of stdout.")
+@click.option("--from", "sources", multiple=True, metavar="SRC", help="Only these sources: workload (ns/name, name, glob), external, ingress-controller.")
+@click.option("--to", "destinations", multiple=True, metavar="SVC[:PORT]", help="Only these Services (ns/name, name, glob), optionally one port (number or name).")
+@click.option("--namespace", "-n", "namespaces", multiple=True, metavar="NS", help="Only rows whose source or destination is in NS (repeatable).")
+@_common_options
+def matrix(paths: tuple[str, ...], fmt: str, output: str | None, sources: tuple[str, ...], destinations: tuple[str, ...], namespaces: tuple[str, ...], **options: Any) -> None:
+    """Who can reach which Service port: every workload, `external` and `ingress-controller`.
+
+    One cell per (source, Service port) with a verdict: allow, partial k/n, deny,
+    no-endpoints, bad-target-port or external, plus `dns-blocked` when the source cannot
+    resolve names. `svclint explain SRC DST` shows why.
+    """
+    from .routing.formats import WRITERS
+    from .routing.matrix import MatrixFilter, MatrixFilterError
+
+    model = _routing_model(paths, options)
+    flt = MatrixFilter(_split(sources), _split(destinations), _split(namespaces))
+    writer = WRITERS[fmt]
+    try:
+        if output:
+            try:
+                handle = open(output, "w", encoding="utf-8", newline="\n", buffering=1 << 20)
+            except OSError as error:
+                raise UsageFailure(f"cannot write {output}: {error.strerror or error}") from None
+            with handle:
+                writer(model, flt, handle)
+        else:
+            writer(model, flt, sys.stdout)
+    except MatrixFilterError as error:
+        raise UsageFailure(str(error)) from None
+    raise SystemExit(EXIT_CLEAN)
+
+
+@cli.command()
+@click.argument("source")
+@click.argument("destination")
+@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
+@_common_options
+def explain(source: str, destination: str, paths: tuple[str, ...], **options: Any) -> None:
+    """Why SOURCE can or cannot reach DESTINATION: the chain hop by hop, with file:line.
+
+    SOURCE is a workload (ns/name, name, ns/name[Kind]), `external` or `ingress-controller`;
+    DESTINATION is a Service (ns/name or name) with an optional :PORT (number or name).
+    """
+    from .routing.explain import explain_text
+    from .routing.matrix import column_matches, source_matches
+
+    model = _routing_model(paths, options)
+    found = [s for s in model.sources if source_matches(s, source)]
+    if not found:
+        raise UsageFailure(f"source {source!r} matches no workload (nor external / ingress-controller)")
+    if len(found) > 1:
+        raise UsageFailure(f"source {source!r} is ambiguous: {', '.join(s.name for s in found[:10])}")
+    columns = [c for c in model.columns if column_matches(c, destination)]
+    if not columns:
+        raise UsageFailure(f"destination {destination!r} matches no Service port")
+    click.echo(explain_text(model, found[0], columns), nl=False)
+    raise SystemExit(EXIT_CLEAN)

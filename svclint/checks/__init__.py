@@ -38,6 +38,15 @@ from .svc301_ingress_service_missing import IngressServiceMissing
 from .svc302_ingress_service_port_missing import IngressServicePortMissing
 from .svc303_ingress_backend_unroutable import IngressBackendUnroutable
 from .svc304_httproute_backend_missing import HTTPRouteBackendMissing
+from .svc401_networkpolicy_selects_nothing import NetworkPolicySelectsNothing
+from .svc402_networkpolicy_peer_selects_nothing import NetworkPolicyPeerSelectsNothing
+from .svc403_egress_blocks_dns import EgressBlocksDns
+from .svc404_service_unreachable import ServiceUnreachable
+from .svc405_exposed_service_blocked import ExposedServiceBlocked
+from .svc406_policy_uses_service_port import PolicyUsesServicePort
+from .svc407_policy_named_port_unresolved import PolicyNamedPortUnresolved
+from .svc408_obsolete_isolation_annotation import ObsoleteIsolationAnnotation
+from .svc409_networkpolicy_invalid import NetworkPolicyInvalid
 
 BUILTIN_RULES: tuple[type[Rule], ...] = (
     YamlSyntaxError,
@@ -75,4 +84,13 @@ BUILTIN_RULES: tuple[type[Rule], ...] = (
     IngressServicePortMissing,
     IngressBackendUnroutable,
     HTTPRouteBackendMissing,
+    NetworkPolicySelectsNothing,
+    NetworkPolicyPeerSelectsNothing,
+    EgressBlocksDns,
+    ServiceUnreachable,
+    ExposedServiceBlocked,
+    PolicyUsesServicePort,
+    PolicyNamedPortUnresolved,
+    ObsoleteIsolationAnnotation,
+    NetworkPolicyInvalid,
 )

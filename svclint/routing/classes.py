@@ -1,0 +1,134 @@
+"""Pod equivalence classes: pods that no NetworkPolicy can tell apart share one class.
+
+Policies see a pod only through its namespace (and that namespace's labels), its labels and
+its named ports, so every pod template with the same triple behaves identically; replicas
+and look-alike workloads cost nothing. Classes are numbered, and sets of classes are Python
+ints used as bitsets.
+
+The kube-dns and ingress-controller identities (Settings) are matched against the input; when
+the input holds no such pod, a synthetic class stands in for it so that policies naming it
+(``namespaceSelector: kubernetes.io/metadata.name: kube-system``...) are still evaluated.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ..graph import ManifestGraph
+from ..model import ContainerPort, PodTemplate
+from ..selectors import LabelSelector
+from ..settings import WorkloadIdentity
+
+# Ports of the synthetic stand-ins: CoreDNS's and ingress-nginx's published container ports.
+KUBE_DNS_PORTS = {("dns", "UDP"): 53, ("dns-tcp", "TCP"): 53, ("metrics", "TCP"): 9153}
+INGRESS_CONTROLLER_PORTS = {("http", "TCP"): 80, ("https", "TCP"): 443}
+
+
+@dataclass(eq=False)
+class PodClass:
+    index: int
+    namespace: str
+    labels: dict[str, str]
+    named_ports: dict[tuple[str, str], int]
+    templates: list[PodTemplate] = field(default_factory=list)
+    synthetic: str | None = None  # "kube-dns" / "ingress-controller" when no input pod plays it
+
+    @property
+    def bit(self) -> int:
+        return 1 << self.index
+
+    def port_number(self, name: str, protocol: str) -> int | None:
+        """A named port on this pod, with protocol match (first container wins: FindPort order)."""
+        return self.named_ports.get((name, protocol))
+
+    def describe(self) -> str:
+        if self.synthetic:
+            return f"{self.synthetic} (assumed: namespace {self.namespace}, labels {_labels_text(self.labels)})"
+        return ", ".join(sorted({t.owner.ref.qualified for t in self.templates}))
+
+
+def _labels_text(labels: dict[str, str]) -> str:
+    return ",".join(f"{k}={v}" for k, v in sorted(labels.items())) or "<none>"
+
+
+def named_ports_of(declared: list[ContainerPort]) -> dict[tuple[str, str], int]:
+    ports: dict[tuple[str, str], int] = {}
+    for port in declared:
+        if port.name and port.number is not None:
+            ports.setdefault((port.name, port.protocol), port.number)
+    return ports
+
+
+class PodClasses:
+    """Every class, how templates map to them, and selector evaluation over classes."""
+
+    def __init__(self, graph: ManifestGraph, default_namespace: str, kube_dns: WorkloadIdentity, ingress_controller: WorkloadIdentity) -> None:
+        self.graph = graph
+        self.classes: list[PodClass] = []
+        self.of_template: dict[int, PodClass] = {}
+        self.by_namespace: dict[str, list[PodClass]] = defaultdict(list)
+        keyed: dict[tuple[object, ...], PodClass] = {}
+        for template in graph.pod_templates:
+            namespace = template.namespace or default_namespace
+            ports = named_ports_of(template.ports())
+            key = (namespace, frozenset(template.labels.items()), frozenset(ports.items()))
+            cls = keyed.get(key)
+            if cls is None:
+                cls = self._add(namespace, dict(template.labels), ports, None)
+                keyed[key] = cls
+            cls.templates.append(template)
+            self.of_template[id(template)] = cls
+        self.kube_dns = self._identity(kube_dns, "kube-dns", KUBE_DNS_PORTS)
+        self.ingress_controller = self._identity(ingress_controller, "ingress-controller", INGRESS_CONTROLLER_PORTS)
+        self.all_bits = (1 << len(self.classes)) - 1
+        self._ns_labels: dict[str, dict[str, str]] = {}
+        self._ns_matching: dict[LabelSelector, list[str]] = {}
+        self._selected: dict[tuple[str, LabelSelector | None], int] = {}
+
+    def _add(self, namespace: str, labels: dict[str, str], ports: dict[tuple[str, str], int], synthetic: str | None) -> PodClass:
+        cls = PodClass(len(self.classes), namespace, labels, ports, synthetic=synthetic)
+        self.classes.append(cls)
+        self.by_namespace[namespace].append(cls)
+        return cls
+
+    def _identity(self, identity: WorkloadIdentity, role: str, ports: dict[tuple[str, str], int]) -> list[PodClass]:
+        selector = LabelSelector(tuple(sorted(identity.labels)))
+        found = [c for c in self.by_namespace.get(identity.namespace, []) if selector.matches(c.labels)]
+        return found or [self._add(identity.namespace, dict(identity.labels), dict(ports), role)]
+
+    def class_of(self, template: PodTemplate) -> PodClass:
+        return self.of_template[id(template)]
+
+    def namespace_labels(self, namespace: str) -> dict[str, str]:
+        labels = self._ns_labels.get(namespace)
+        if labels is None:
+            labels = self._ns_labels[namespace] = self.graph.namespace_labels(namespace)
+        return labels
+
+    def select(self, namespace: str, selector: LabelSelector | None) -> int:
+        """Bitset of the classes in ``namespace`` a pod selector matches (None: all of them)."""
+        key = (namespace, selector)
+        bits = self._selected.get(key)
+        if bits is None:
+            bits = 0
+            for cls in self.by_namespace.get(namespace, ()):
+                if selector is None or selector.matches(cls.labels):
+                    bits |= cls.bit
+            self._selected[key] = bits
+        return bits
+
+    def namespaces_matching(self, selector: LabelSelector) -> list[str]:
+        """Namespaces holding classes whose labels (plus kubernetes.io/metadata.name) match."""
+        found = self._ns_matching.get(selector)
+        if found is None:
+            found = self._ns_matching[selector] = [ns for ns in sorted(self.by_namespace) if selector.matches(self.namespace_labels(ns))]
+        return found
+
+    def members(self, bits: int) -> list[PodClass]:
+        out = []
+        while bits:
+            low = bits & -bits
+            out.append(self.classes[low.bit_length() - 1])
+            bits ^= low
+        return out

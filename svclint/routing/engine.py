@@ -1,0 +1,277 @@
+"""The L4 NetworkPolicy engine over pod classes, one direction at a time.
+
+Semantics (https://kubernetes.io/docs/concepts/services-networking/network-policies/ and
+``pkg/apis/networking/types.go``):
+
+* a pod is isolated for a direction only if some policy selecting it (its podSelector, in
+  the policy's namespace) has that policy type; otherwise that direction allows everything;
+* an isolated pod allows what the union of the rules of those policies allows;
+* ``from``/``to`` absent or empty: every peer; peers OR; inside one peer namespaceSelector
+  AND podSelector; a peer with only podSelector means the policy's namespace;
+* ports absent or empty: every port; named ports resolve on the *destination* pod with a
+  protocol match; ``endPort`` makes a range;
+* a connection needs egress allowed at the source AND ingress allowed at the destination;
+* ipBlock matches only addresses outside the cluster (pods are never matched by ipBlock:
+  the reading of NCA, netpol-analyzer and Cilium; Calico differs).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .classes import PodClass, PodClasses
+from .policy import Peer, Policy, PolicyRule
+from .ports import ALL_IPS, ALL_PORTS, NO_IPS, NO_PORTS, IPSet, PortSet
+
+
+@dataclass(eq=False)
+class CompiledRule:
+    policy: Policy
+    rule: PolicyRule
+    peer_bits: int  # classes any peer matches
+    ips: IPSet  # outside addresses any peer matches
+    selected: int  # classes the owning policy selects
+
+    def port_matches(self, protocol: str, port: int, dst: PodClass | None) -> bool:
+        if not self.rule.ports:
+            return True
+        for rp in self.rule.ports:
+            if rp.protocol != protocol:
+                continue
+            if rp.port is None:
+                return True
+            if isinstance(rp.port, str):
+                if dst is not None and dst.port_number(rp.port, protocol) == port:
+                    return True
+            elif rp.port <= port <= (rp.end_port or rp.port):
+                return True
+        return False
+
+    def portset(self, dst: PodClass | None) -> PortSet:
+        if not self.rule.ports:
+            return ALL_PORTS
+        out: dict[str, list[tuple[int, int]]] = {}
+        for rp in self.rule.ports:
+            if rp.port is None:
+                out.setdefault(rp.protocol, []).append((1, 65535))
+            elif isinstance(rp.port, str):
+                number = dst.port_number(rp.port, rp.protocol) if dst is not None else None
+                if number is not None:
+                    out.setdefault(rp.protocol, []).append((number, number))
+            else:
+                out.setdefault(rp.protocol, []).append((rp.port, rp.end_port or rp.port))
+        return PortSet.of(out)
+
+    def matching_peer(self, cls: PodClass | None, classes: PodClasses) -> Peer | None:
+        """The first peer that matches ``cls`` (None: the outside world) for explanations."""
+        if self.rule.peers is None:
+            return None
+        for peer in self.rule.peers:
+            if cls is None:
+                if peer.ip_block:
+                    return peer
+            elif peer.ip_block is None and _peer_bits(peer, self.policy, classes) & cls.bit:
+                return peer
+        return None
+
+
+def _peer_bits(peer: Peer, policy: Policy, classes: PodClasses) -> int:
+    if peer.ip_block is not None:
+        return 0
+    namespaces = [policy.namespace] if peer.namespace_selector is None else classes.namespaces_matching(peer.namespace_selector)
+    bits = 0
+    for ns in namespaces:
+        bits |= classes.select(ns, peer.pod_selector)
+    return bits
+
+
+@dataclass
+class Decision:
+    """One direction of one connection, with what decided it (for explain and JSON)."""
+
+    direction: str
+    allowed: bool
+    isolating: list[Policy] = field(default_factory=list)  # policies that isolate the pod
+    allowing: list[CompiledRule] = field(default_factory=list)  # rules that allow the connection
+
+
+class PolicyEngine:
+    def __init__(self, classes: PodClasses, policies: list[Policy]) -> None:
+        self.classes = classes
+        self.policies = policies
+        n = len(classes.classes)
+        self.selected: dict[int, int] = {}
+        self.ingress_policies: list[list[Policy]] = [[] for _ in range(n)]
+        self.egress_policies: list[list[Policy]] = [[] for _ in range(n)]
+        self.ingress_rules: list[list[CompiledRule]] = [[] for _ in range(n)]
+        self.egress_rules_of: list[list[CompiledRule]] = [[] for _ in range(n)]
+        self.egress_rules: list[CompiledRule] = []
+        self.compiled: dict[int, CompiledRule] = {}  # id(PolicyRule) -> compiled
+        self.isolated_in = 0
+        self.isolated_out = 0
+        for policy in policies:
+            selected = classes.select(policy.namespace, policy.pod_selector)
+            self.selected[id(policy)] = selected
+            members = classes.members(selected)
+            for direction, isolating, rules in (
+                ("ingress", policy.ingress_isolating, policy.ingress),
+                ("egress", policy.egress_isolating, policy.egress),
+            ):
+                if not isolating:
+                    continue  # rules of a direction not in policyTypes are ignored
+                compiled = [self._compile(policy, rule, selected) for rule in rules]
+                if direction == "ingress":
+                    self.isolated_in |= selected
+                    for cls in members:
+                        self.ingress_policies[cls.index].append(policy)
+                        self.ingress_rules[cls.index].extend(compiled)
+                else:
+                    self.isolated_out |= selected
+                    self.egress_rules.extend(compiled)
+                    for cls in members:
+                        self.egress_policies[cls.index].append(policy)
+                        self.egress_rules_of[cls.index].extend(compiled)
+        self._ingress_cache: dict[tuple[int, str, int], tuple[int, IPSet]] = {}
+        self._egress_cache: dict[tuple[int, str, int], int] = {}
+        self._egress_to: dict[int, list[CompiledRule]] = {}
+
+    def _compile(self, policy: Policy, rule: PolicyRule, selected: int) -> CompiledRule:
+        if rule.peers is None:
+            bits, ips = self.classes.all_bits, ALL_IPS
+        else:
+            bits, ips = 0, NO_IPS
+            for peer in rule.peers:
+                if peer.ip_block is not None:
+                    ips = ips | peer.ip_block
+                else:
+                    bits |= _peer_bits(peer, policy, self.classes)
+        compiled = CompiledRule(policy, rule, bits, ips, selected)
+        self.compiled[id(rule)] = compiled
+        return compiled
+
+    def policy_selects(self, policy: Policy) -> int:
+        return self.selected.get(id(policy), 0)
+
+    # -- bulk queries (the matrix) --------------------------------------------------------
+
+    def ingress_allowed(self, dst: PodClass, protocol: str, port: int) -> tuple[int, IPSet]:
+        """Source classes and outside addresses ``dst`` admits on (protocol, port)."""
+        key = (dst.index, protocol, port)
+        found = self._ingress_cache.get(key)
+        if found is None:
+            if not self.isolated_in & dst.bit:
+                found = (self.classes.all_bits, ALL_IPS)
+            else:
+                bits, ips = 0, NO_IPS
+                for rule in self.ingress_rules[dst.index]:
+                    if rule.port_matches(protocol, port, dst):
+                        bits |= rule.peer_bits
+                        ips = ips | rule.ips
+                found = (bits, ips)
+            self._ingress_cache[key] = found
+        return found
+
+    def egress_allowed_to(self, dst: PodClass, protocol: str, port: int) -> int:
+        """Source classes whose egress lets them reach ``dst`` on (protocol, port)."""
+        key = (dst.index, protocol, port)
+        found = self._egress_cache.get(key)
+        if found is None:
+            found = self.classes.all_bits & ~self.isolated_out
+            for rule in self.rules_to(dst):
+                if rule.port_matches(protocol, port, dst):
+                    found |= rule.selected
+            self._egress_cache[key] = found
+        return found
+
+    def rules_to(self, dst: PodClass) -> list[CompiledRule]:
+        """Egress rules whose peers include ``dst`` (inverted index, built on first use)."""
+        if not self._egress_to and self.egress_rules:
+            to_all = [r for r in self.egress_rules if r.peer_bits == self.classes.all_bits]
+            index: dict[int, list[CompiledRule]] = {}
+            for rule in self.egress_rules:
+                if rule.peer_bits != self.classes.all_bits:
+                    for cls in self.classes.members(rule.peer_bits):
+                        index.setdefault(cls.index, []).append(rule)
+            # keep the rules in policy order: explanations and findings list them that way
+            order = {id(r): i for i, r in enumerate(self.egress_rules)}
+            for i in range(len(self.classes.classes)):
+                self._egress_to[i] = sorted(index.get(i, []) + to_all, key=lambda r: order[id(r)])
+        return self._egress_to.get(dst.index, [])
+
+    def allowed_sources(self, dst: PodClass, protocol: str, port: int) -> int:
+        """Classes that can open (protocol, port) on ``dst``: egress AND ingress."""
+        return self.ingress_allowed(dst, protocol, port)[0] & self.egress_allowed_to(dst, protocol, port)
+
+    def egress_external(self, src: PodClass, protocol: str, port: int) -> IPSet:
+        """Outside addresses ``src`` may send to on (protocol, port)."""
+        if not self.isolated_out & src.bit:
+            return ALL_IPS
+        ips = NO_IPS
+        for rule in self.egress_rules_of[src.index]:
+            if rule.port_matches(protocol, port, None):
+                ips = ips | rule.ips
+        return ips
+
+    # -- pair queries (connlist) ------------------------------------------------------------
+
+    def pair_ports(self, src: PodClass, dst: PodClass) -> PortSet:
+        egress = ALL_PORTS
+        if self.isolated_out & src.bit:
+            egress = NO_PORTS
+            for rule in self.egress_rules_of[src.index]:
+                if rule.peer_bits & dst.bit:
+                    egress = egress | rule.portset(dst)
+        if not egress:
+            return egress
+        ingress = ALL_PORTS
+        if self.isolated_in & dst.bit:
+            ingress = NO_PORTS
+            for rule in self.ingress_rules[dst.index]:
+                if rule.peer_bits & src.bit:
+                    ingress = ingress | rule.portset(dst)
+        return egress & ingress
+
+    def external_ingress_ports(self, dst: PodClass, address: IPSet) -> PortSet:
+        """Ports ``dst`` admits from the addresses in ``address`` (a segment: all or nothing)."""
+        if not self.isolated_in & dst.bit:
+            return ALL_PORTS
+        out = NO_PORTS
+        for rule in self.ingress_rules[dst.index]:
+            if rule.ips & address:
+                out = out | rule.portset(dst)
+        return out
+
+    def external_egress_ports(self, src: PodClass, address: IPSet) -> PortSet:
+        if not self.isolated_out & src.bit:
+            return ALL_PORTS
+        out = NO_PORTS
+        for rule in self.egress_rules_of[src.index]:
+            if rule.ips & address:
+                out = out | rule.portset(None)
+        return out
+
+    # -- explanations ---------------------------------------------------------------------------
+
+    def decide_ingress(self, src: PodClass | None, dst: PodClass, protocol: str, port: int) -> Decision:
+        """Ingress at ``dst`` from ``src`` (None: the outside world, any address)."""
+        policies = self.ingress_policies[dst.index]
+        if not policies:
+            return Decision("ingress", True)
+        allowing = [
+            r
+            for r in self.ingress_rules[dst.index]
+            if (r.ips if src is None else r.peer_bits & src.bit) and r.port_matches(protocol, port, dst)
+        ]
+        return Decision("ingress", bool(allowing), list(policies), allowing)
+
+    def decide_egress(self, src: PodClass, dst: PodClass | None, protocol: str, port: int) -> Decision:
+        """Egress at ``src`` towards ``dst`` (None: the outside world, any address)."""
+        policies = self.egress_policies[src.index]
+        if not policies:
+            return Decision("egress", True)
+        allowing = [
+            r
+            for r in self.egress_rules_of[src.index]
+            if (r.ips if dst is None else r.peer_bits & dst.bit) and r.port_matches(protocol, port, dst)
+        ]
+        return Decision("egress", bool(allowing), list(policies), allowing)

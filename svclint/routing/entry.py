@@ -1,0 +1,98 @@
+"""Entry points from outside the cluster: NodePort/LoadBalancer/externalIPs and Ingress backends.
+
+Assumptions (printed by ``matrix`` and ``explain``): external clients keep their address up
+to the pod (ipBlock rules see it; with ``externalTrafficPolicy: Cluster`` a real cluster may
+SNAT it to a node address); a LoadBalancer is reached through its load balancer, filtered by
+``loadBalancerSourceRanges``; traffic through an Ingress reaches the backend pods from the
+ingress-controller pods, which anybody outside can reach on 80/443 unless policies on a
+controller found in the input say otherwise.
+
+Ingress backends come from svclint/ingress.py, shared with the SVC3xx rules.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+
+from ..graph import ManifestGraph
+from ..k8s import service_type
+from ..ingress import BackendRef, ingress_backends, is_ingress
+from ..model import K8sObject
+from ..source import FieldPath
+from .ports import ALL_IPS, NO_IPS, IPSet
+from .services import Column
+
+
+@dataclass(frozen=True)
+class IngressBackend:
+    """An Ingress backend naming a Service port (from svclint/ingress.py's BackendRef)."""
+
+    ingress: K8sObject
+    service: str
+    number: int | None
+    name: str | None
+    path: FieldPath  # of the backend's `service` mapping (v1) or the backend itself (v1beta1)
+
+    @classmethod
+    def of(cls, ref: BackendRef) -> IngressBackend:
+        number = ref.port if isinstance(ref.port, int) else None
+        name = ref.port if isinstance(ref.port, str) else None
+        return cls(ref.owner, ref.service, number, name, ref.name_path[:-1])
+
+
+@dataclass
+class Exposure:
+    """How the outside world can reach one Service port."""
+
+    direct: list[str] = field(default_factory=list)  # "NodePort 30080", "LoadBalancer", "externalIPs"
+    direct_ips: IPSet = NO_IPS  # addresses allowed by the entry itself (loadBalancerSourceRanges)
+    ingresses: list[IngressBackend] = field(default_factory=list)
+
+    @property
+    def exposed(self) -> bool:
+        return bool(self.direct or self.ingresses)
+
+
+def source_ranges(service: K8sObject) -> IPSet:
+    ranges = service.spec.get("loadBalancerSourceRanges")
+    if not isinstance(ranges, list) or not ranges:
+        return ALL_IPS
+    ips = NO_IPS
+    for text in ranges:
+        try:
+            ips = ips | IPSet.cidr(ipaddress.ip_network(str(text).strip(), strict=False))
+        except ValueError:
+            continue
+    return ips
+
+
+def exposures(graph: ManifestGraph, columns: list[Column]) -> dict[int, Exposure]:
+    backends: dict[tuple[str | None, str], list[IngressBackend]] = {}
+    for ingress in graph.of_kind("Ingress"):
+        if not is_ingress(ingress):
+            continue
+        for ref in ingress_backends(ingress):
+            backends.setdefault((ingress.namespace, ref.service), []).append(IngressBackend.of(ref))
+    out: dict[int, Exposure] = {}
+    for column in columns:
+        exposure = Exposure()
+        service = column.service
+        kind = service_type(service)
+        sp = column.service_port
+        if kind == "LoadBalancer":
+            exposure.direct.append("LoadBalancer")
+            exposure.direct_ips = source_ranges(service)
+        elif kind == "NodePort":
+            exposure.direct.append(f"NodePort {sp.node_port}" if sp is not None and sp.node_port else "NodePort")
+            exposure.direct_ips = ALL_IPS
+        external_ips = service.spec.get("externalIPs")
+        if isinstance(external_ips, list) and external_ips and kind != "ExternalName":
+            exposure.direct.append("externalIPs " + ",".join(str(x) for x in external_ips))
+            exposure.direct_ips = ALL_IPS
+        if sp is not None:
+            for backend in backends.get((service.namespace, service.name), []):
+                if (backend.number is not None and backend.number == sp.port) or (backend.name is not None and backend.name == sp.name):
+                    exposure.ingresses.append(backend)
+        out[id(column)] = exposure
+    return out

@@ -1,0 +1,86 @@
+"""What the SVC4xx rules ask of the routing model, kept out of the rule modules.
+
+Every question here reuses the model's bitsets; none enumerates the workload x Service-port
+cells, so `svclint check` stays linear in the input.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..selectors import LabelSelector
+from .classes import PodClass, PodClasses
+from .model import DENY, RoutingModel
+from .policy import Peer, Policy, RulePort
+from .services import PODS, Column
+
+
+def real_bits(classes: PodClasses) -> int:
+    """Classes that stand for pods of the input (not the synthetic kube-dns/controller)."""
+    bits = 0
+    for cls in classes.classes:
+        if cls.synthetic is None:
+            bits |= cls.bit
+    return bits
+
+
+def nearest_labels(candidates: list[PodClass], selector: LabelSelector) -> str:
+    """The class closest to ``selector``: how its labels differ (for "did you mean")."""
+    if not candidates or not selector.match_labels:
+        return ""
+
+    def score(cls: PodClass) -> tuple[int, int, str]:
+        equal = sum(1 for k, v in selector.match_labels if cls.labels.get(k) == v)
+        keys = sum(1 for k, _ in selector.match_labels if k in cls.labels)
+        return (-equal, -keys, cls.describe())
+
+    best = min(candidates, key=score)
+    if score(best)[:2] == (0, 0):
+        return ""
+    diffs = []
+    for key, value in selector.match_labels:
+        have = best.labels.get(key)
+        if have is None:
+            diffs.append(f"has no label {key!r}")
+        elif have != value:
+            diffs.append(f"has {key}={have}, not {key}={value}")
+    return f"; nearest is {best.describe()}, which " + " and ".join(diffs) if diffs else ""
+
+
+def peers(policy: Policy) -> Iterator[Peer]:
+    for rule in policy.ingress + policy.egress:
+        yield from rule.peers or ()
+
+
+def unreachable_columns(model: RoutingModel) -> Iterator[Column]:
+    """Service ports with endpoints that no workload of the input and no entry point reaches."""
+    workloads = real_bits(model.classes)
+    for column in model.columns:
+        if column.kind != PODS:
+            continue
+        plan = model.plan(column)
+        if plan.structural is not None or not plan.groups:
+            continue
+        if any(bits & workloads for bits, _ in plan.groups):
+            continue
+        if model.exposure[id(column)].exposed:
+            continue  # reachable from outside, or blocked exposure: SVC405's finding
+        yield column
+
+
+def blocked_exposures(model: RoutingModel) -> Iterator[Column]:
+    for column in model.columns:
+        if column.kind != PODS or not model.exposure[id(column)].exposed:
+            continue
+        if model.plan(column).structural is None and model.external_verdict(column) == DENY:
+            yield column
+
+
+def port_covers(rp: RulePort, protocol: str, number: int, cls: PodClass) -> bool:
+    if rp.protocol != protocol:
+        return False
+    if rp.port is None:
+        return True
+    if isinstance(rp.port, str):
+        return cls.port_number(rp.port, protocol) == number
+    return rp.port <= number <= (rp.end_port or rp.port)

@@ -1,0 +1,216 @@
+"""RoutingModel: policies, classes, Service columns and entry points of one graph, with verdicts.
+
+Built lazily and cached per graph (``routing_model``): ``check`` pays for it only when an
+SVC4xx rule runs, ``matrix`` and ``explain`` always. Cells are computed column by column
+from bitsets over pod classes, so a verdict is a couple of integer operations.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass, field
+
+from ..graph import ManifestGraph
+from ..model import PodTemplate
+from ..settings import Settings
+from .classes import PodClass, PodClasses
+from .engine import Decision, PolicyEngine
+from .entry import Exposure, exposures
+from .policy import ParsedPolicies, parse_policies
+from .ports import NO_IPS
+from .services import EXTERNAL_NAME, MANUAL, NO_ENDPOINTS, Column, Endpoint, service_columns
+
+ALLOW, DENY, EXTERNAL, BAD_TARGET_PORT = "allow", "deny", "external", "bad-target-port"
+DNS_BLOCKED = "dns-blocked"
+EXTERNAL_SOURCE, INGRESS_CONTROLLER_SOURCE = "external", "ingress-controller"
+
+ASSUMPTIONS = (
+    "ipBlock rules match only addresses outside the cluster, never pod addresses",
+    "external clients keep their source address up to the pod (no SNAT by externalTrafficPolicy: Cluster)",
+    "a LoadBalancer is reached through its load balancer only, filtered by loadBalancerSourceRanges",
+    "Ingress traffic reaches backends from the ingress-controller pods; the controller is reachable from outside on 80/443",
+    "pods are selected by their pod template labels; labels added by controllers are not seen by policies",
+)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A matrix row: a workload, the outside world, or the ingress controller."""
+
+    name: str
+    namespace: str | None
+    cls: PodClass | None
+    template: PodTemplate | None = None
+
+
+@dataclass
+class Plan:
+    """Everything needed to answer any source for one column quickly."""
+
+    structural: str | None = None  # verdict independent of the source
+    groups: list[tuple[int, int]] = field(default_factory=list)  # (allowed source bits, endpoint count)
+    total: int = 0
+    external_bits: int = 0  # ExternalName / manual endpoints: sources allowed out on the port
+
+
+class RoutingModel:
+    def __init__(self, graph: ManifestGraph, settings: Settings) -> None:
+        self.graph = graph
+        self.settings = settings
+        self.parsed: ParsedPolicies = parse_policies(list(graph.of_kind("NetworkPolicy")), settings.default_namespace)
+        self.classes = PodClasses(graph, settings.default_namespace, settings.kube_dns, settings.ingress_controller)
+        self.engine = PolicyEngine(self.classes, self.parsed.valid)
+        self.columns: list[Column] = service_columns(graph, self.classes)
+        self.exposure: dict[int, Exposure] = exposures(graph, self.columns)
+        self._plans: dict[int, Plan] = {}
+        self._external_egress: dict[tuple[str, int], int] = {}
+        self._dns_ok: int | None = None
+        self.sources = self._sources()
+        self.load_problems = 0  # set by api.analyze: files/documents the loader could not read
+
+    # -- rows ---------------------------------------------------------------------------------
+
+    def _sources(self) -> list[Source]:
+        seen: dict[str, Source] = {}
+        for template in self.graph.pod_templates:
+            name = template.owner.ref.qualified
+            if name not in seen:
+                seen[name] = Source(name, template.namespace, self.classes.class_of(template), template)
+        seen[EXTERNAL_SOURCE] = Source(EXTERNAL_SOURCE, None, None)
+        seen[INGRESS_CONTROLLER_SOURCE] = Source(INGRESS_CONTROLLER_SOURCE, None, self.ingress_controller)
+        return [seen[k] for k in sorted(seen)]
+
+    @property
+    def ingress_controller(self) -> PodClass:
+        return self.classes.ingress_controller[0]
+
+    @property
+    def workloads(self) -> list[Source]:
+        return [s for s in self.sources if s.template is not None]
+
+    # -- DNS ----------------------------------------------------------------------------------
+
+    def dns_ok_bits(self, protocol: str = "UDP") -> int:
+        """Classes that can reach some kube-dns pod on ``protocol`` 53 (egress and ingress)."""
+        if protocol == "UDP" and self._dns_ok is not None:
+            return self._dns_ok
+        bits = 0
+        for dns in self.classes.kube_dns:
+            bits |= self.engine.allowed_sources(dns, protocol, 53)
+        if protocol == "UDP":
+            self._dns_ok = bits
+        return bits
+
+    def dns_blocked(self, cls: PodClass) -> bool:
+        return not self.dns_ok_bits() & cls.bit
+
+    # -- columns ------------------------------------------------------------------------------
+
+    def plan(self, column: Column) -> Plan:
+        plan = self._plans.get(id(column))
+        if plan is None:
+            plan = self._plans[id(column)] = self._make_plan(column)
+        return plan
+
+    def _make_plan(self, column: Column) -> Plan:
+        if column.kind == NO_ENDPOINTS:
+            return Plan(structural=NO_ENDPOINTS)
+        if column.kind in (EXTERNAL_NAME, MANUAL):
+            port = column.target if isinstance(column.target, int) else column.port
+            return Plan(external_bits=self.external_egress_bits(column.protocol, port))
+        resolved = column.resolved
+        if not resolved:
+            return Plan(structural=BAD_TARGET_PORT)
+        counts: dict[int, int] = {}
+        for endpoint in resolved:
+            bits = self.engine.allowed_sources(endpoint.cls, column.protocol, endpoint.port)  # type: ignore[arg-type]
+            counts[bits] = counts.get(bits, 0) + 1
+        return Plan(groups=list(counts.items()), total=len(resolved))
+
+    def external_egress_bits(self, protocol: str, port: int) -> int:
+        """Classes allowed to send to some outside address on (protocol, port)."""
+        key = (protocol, port)
+        bits = self._external_egress.get(key)
+        if bits is None:
+            bits = self.classes.all_bits & ~self.engine.isolated_out
+            for cls in self.classes.members(self.engine.isolated_out):
+                if self.engine.egress_external(cls, protocol, port):
+                    bits |= cls.bit
+            self._external_egress[key] = bits
+        return bits
+
+    # -- verdicts -----------------------------------------------------------------------------
+
+    def verdict(self, source: Source, column: Column) -> str:
+        if source.cls is None:
+            return self.external_verdict(column)
+        plan = self.plan(column)
+        if plan.structural is not None:
+            return plan.structural
+        index = source.cls.index
+        if not plan.groups:
+            word = EXTERNAL if (plan.external_bits >> index) & 1 else DENY
+        else:
+            k = 0
+            for bits, count in plan.groups:
+                if (bits >> index) & 1:
+                    k += count
+            word = ALLOW if k == plan.total else DENY if k == 0 else f"partial {k}/{plan.total}"
+        if word != DENY and source.template is not None and self.dns_blocked(source.cls):
+            word += " " + DNS_BLOCKED
+        return word
+
+    def external_verdict(self, column: Column) -> str:
+        plan = self.plan(column)
+        if plan.structural is not None:
+            return plan.structural
+        exposure = self.exposure[id(column)]
+        if not exposure.exposed or not plan.groups:
+            return EXTERNAL if plan.external_bits and exposure.exposed else DENY
+        k = sum(1 for e in column.resolved if self.endpoint_reachable_from_outside(column, e, exposure))
+        total = len(column.resolved)
+        return ALLOW if k == total else DENY if k == 0 else f"partial {k}/{total}"
+
+    def controller_reachable_from_outside(self) -> bool:
+        ic = self.ingress_controller
+        return any(bool(self.engine.ingress_allowed(ic, "TCP", p)[1]) for p in (80, 443))
+
+    def endpoint_reachable_from_outside(self, column: Column, endpoint: Endpoint, exposure: Exposure) -> bool:
+        assert endpoint.port is not None
+        if exposure.direct and self.engine.ingress_allowed(endpoint.cls, column.protocol, endpoint.port)[1] & exposure.direct_ips:
+            return True
+        if exposure.ingresses and self.controller_reachable_from_outside():
+            return bool(self.engine.allowed_sources(endpoint.cls, column.protocol, endpoint.port) & self.ingress_controller.bit)
+        return False
+
+    # -- explanations -------------------------------------------------------------------------
+
+    def endpoint_decisions(self, source: Source, column: Column, endpoint: Endpoint) -> list[Decision]:
+        """Egress then ingress decisions for one hop to one endpoint (external: ingress only)."""
+        assert endpoint.port is not None
+        if source.cls is None:
+            decision = self.engine.decide_ingress(None, endpoint.cls, column.protocol, endpoint.port)
+            return [decision]
+        return [
+            self.engine.decide_egress(source.cls, endpoint.cls, column.protocol, endpoint.port),
+            self.engine.decide_ingress(source.cls, endpoint.cls, column.protocol, endpoint.port),
+        ]
+
+    def external_ips_allowed(self, column: Column, endpoint: Endpoint) -> str:
+        assert endpoint.port is not None
+        ips = self.engine.ingress_allowed(endpoint.cls, column.protocol, endpoint.port)[1] & self.exposure[id(column)].direct_ips
+        return ips.text() if ips else NO_IPS.text()
+
+
+_CACHE: "weakref.WeakKeyDictionary[ManifestGraph, tuple[tuple[object, ...], RoutingModel]]" = weakref.WeakKeyDictionary()
+
+
+def routing_model(graph: ManifestGraph, settings: Settings) -> RoutingModel:
+    """The routing model of ``graph``, built once per graph and settings identity."""
+    key = (settings.default_namespace, settings.kube_dns, settings.ingress_controller)
+    cached = _CACHE.get(graph)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    model = RoutingModel(graph, settings)
+    _CACHE[graph] = (key, model)
+    return model

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Union
 
 import yaml
+from yaml.constructor import SafeConstructor
 
 from .nesting import COMPOSE_SAFE_DEPTH, nesting_error
 
@@ -142,13 +143,23 @@ def parse_field_path(text: str) -> FieldPath:
     return tuple(parts)
 
 
+def key_text(key: object) -> str:
+    """A mapping key as YAML writes it: ``null``, ``true``, ``1.5``, or the string itself."""
+    if key is None or isinstance(key, bool):
+        return {None: "null", True: "true", False: "false"}[key]
+    return str(key)
+
+
 def format_field_path(path: FieldPath) -> str:
     """Inverse of ``parse_field_path``; keys with dots or brackets are quoted."""
     out = []
     for part in path:
-        if isinstance(part, int):
+        if isinstance(part, int) and not isinstance(part, bool):
             out.append(f"[{part}]")
-        elif re.fullmatch(r"[^.\[\]\"]+", part):
+            continue
+        if not isinstance(part, str):  # a mapping key written `~:`, `true:` or `1.5:`
+            part = key_text(part)
+        if re.fullmatch(r"[^.\[\]\"]+", part):
             out.append(f".{part}" if out else part)
         else:
             escaped = part.replace('"', '\\"')
@@ -189,6 +200,26 @@ class Segment:
     first_line: int  # 1-based line of the stream where the segment starts
     path: str
     line_offset: int
+
+
+def _child(node: yaml.Node, part: PathPart) -> tuple[yaml.Mark, yaml.Node] | None:
+    """(mark, node) of ``part`` under ``node``: a mapping entry at its key, an item at itself."""
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and _key_is(key_node, part):
+                return key_node.start_mark, value_node
+    elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+        return node.value[part].start_mark, node.value[part]
+    return None
+
+
+def _key_is(key_node: yaml.ScalarNode, part: object) -> bool:
+    if isinstance(part, str):
+        return bool(key_node.value == part)
+    try:  # a key written `~:`, `true:` or `1.5:` (rare: only then is the key constructed)
+        return bool(SafeConstructor().construct_object(key_node) == part)
+    except (yaml.YAMLError, ValueError, KeyError):
+        return False
 
 
 @dataclass(eq=False)
@@ -272,18 +303,10 @@ class Source:
         mark = node.start_mark
         found = 0
         for part in path:
-            child_mark = None
-            if isinstance(node, yaml.MappingNode) and isinstance(part, str):
-                for key_node, value_node in node.value:
-                    if isinstance(key_node, yaml.ScalarNode) and key_node.value == part:
-                        child_mark, node = key_node.start_mark, value_node
-                        break
-            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-                if 0 <= part < len(node.value):
-                    node = node.value[part]
-                    child_mark = node.start_mark
-            if child_mark is None:
+            child = _child(node, part)
+            if child is None:
                 break
+            child_mark, node = child
             mark = child_mark
             found += 1
         return mark.line + 1 + span.line_offset, mark.column + 1, found == len(path)
@@ -306,15 +329,8 @@ class Source:
         for part in path:
             if node is None:
                 return None
-            nxt = None
-            if isinstance(node, yaml.MappingNode) and isinstance(part, str):
-                for key_node, value_node in node.value:
-                    if isinstance(key_node, yaml.ScalarNode) and key_node.value == part:
-                        nxt = value_node
-                        break
-            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-                if 0 <= part < len(node.value):
-                    nxt = node.value[part]
+            child = _child(node, part)
+            nxt = child[1] if child is not None else None
             node = nxt
         return node
 

@@ -23,7 +23,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 
 from .nesting import nesting_error
-from .source import LINE_BREAKS, DocumentSpan, line_column, split_lines
+from .source import LINE_BREAKS, DocumentSpan, key_text, line_column, split_lines
 from .templates import first_action, unrendered_message
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -195,7 +195,7 @@ class _Walker:
             size += child_size
             if key in mapping:
                 mark = key_node.start_mark
-                self._problem(key_node, f'mapping key "{key}" already defined; kubectl rejects duplicate keys')
+                self._problem(key_node, f'mapping key "{key_text(key)}" already defined; kubectl rejects duplicate keys')
             mapping[key] = value
         if merged:
             # YAML merge keys: explicit keys win, earlier merged mappings win over later ones.

@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 from yaml.constructor import SafeConstructor
 
-from .nesting import nesting_error
+from .nesting import NestingError, nesting_error
 from .source import LINE_BREAKS, DocumentSpan, key_text, line_column, split_lines
 from .templates import first_action, unrendered_message
 
@@ -356,7 +356,7 @@ def parse_stream(text: str, limits: Limits = Limits()) -> ParsedStream:
         try:
             parsed = _parse(chunk_text, limits, chunk=True, line_offset=first_line)
         except yaml.YAMLError as error:
-            action = first_action(chunk_text)
+            action = None if isinstance(error, NestingError) else first_action(chunk_text)
             if action is not None:  # not YAML yet: one SVC005 instead of syntax errors
                 out.problems.append(YamlProblem(first_line + action[0] + 1, action[1], unrendered_message(action[2]), "SVC005"))
             else:

@@ -447,3 +447,20 @@ def test_the_alias_bomb_really_is_one() -> None:
 
     data = dict((k.value, v) for k, v in node.value)["data"]
     assert leaves(dict((k.value, v) for k, v in data.value)["i"]) == 10**9
+
+
+def test_a_run_keeps_nothing_alive() -> None:
+    """svclint as a library (an editor, a long CI job, the fuzzer) must not grow per run: the
+    graph of a finished run, with every text and node it holds, is freed."""
+    import gc
+    import weakref
+
+    from svclint.api import lint_paths
+    from svclint.settings import Settings
+
+    result = lint_paths(["fixtures/examples", "fixtures/rules"], Settings(select=("ALL",)))
+    assert result.findings and result.graph.objects
+    graph, first = weakref.ref(result.graph), weakref.ref(result.load.objects[0])
+    del result
+    gc.collect()
+    assert graph() is None and first() is None

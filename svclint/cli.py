@@ -231,7 +231,8 @@ def check(
     targets, report_only = _scope(paths + kustomize_paths, settings, changed_files)
     if settings.helm_charts and not paths and not kustomize_paths and not changed_files:
         targets = []  # only the rendered charts
-    stdin_bytes = sys.stdin.buffer.read() if "-" in targets else None
+    # Bounded: one byte over the limit is enough for the loader to report it.
+    stdin_bytes = sys.stdin.buffer.read(settings.limits.max_document_bytes + 1) if "-" in targets else None
     try:
         result = lint_paths(targets, settings, stdin_bytes=stdin_bytes, report_only=report_only, catalog=catalog)
     except (DiscoveryError, RenderError) as error:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import re
 import sys
 import traceback
 from dataclasses import dataclass, field
@@ -92,6 +93,20 @@ def decide(catalog: Catalog, settings: Settings) -> list[ActiveRule]:
     return active
 
 
+MAX_MESSAGE_CHARS = 1000
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _bounded(message: str) -> str:
+    """Messages quote values from the input: a 10 MB label value must not make a 10 MB
+    report line, and a name with terminal escapes ("\\e]0;...") must not reach a terminal."""
+    if _CONTROL.search(message):
+        message = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", message)
+    if len(message) <= MAX_MESSAGE_CHARS:
+        return message
+    return f"{message[:MAX_MESSAGE_CHARS]}... [message of {len(message)} characters shortened]"
+
+
 def _finding(active: ActiveRule, violation: Violation) -> Finding:
     obj = violation.obj
     if violation.location is not None:
@@ -100,12 +115,12 @@ def _finding(active: ActiveRule, violation: Violation) -> Finding:
         location = obj.location(violation.at)
     else:
         raise ValueError(f"{active.rule.id} yielded a violation without object or location")
-    related = tuple((r.resolve(), r.message) for r in violation.related)
+    related = tuple((r.resolve(), _bounded(r.message)) for r in violation.related)
     return Finding(
         rule_id=active.rule.id,
         rule_name=active.rule.name,
         severity=active.severity,
-        message=violation.message,
+        message=_bounded(violation.message),
         location=location,
         field_path=violation.field_path,
         object=obj.ref if obj is not None else None,

@@ -29,12 +29,12 @@ from .source import (
     Location,
     Source,
     UnreadableFile,
-    decode_text,
+    decode_manifest,
     format_field_path,
     parse_field_path,
-    read_text,
+    read_manifest,
 )
-from .structure import structure_problems
+from .structure import describe, structure_problems
 from .suppress import Directive, find_comment_directives
 from .yamlload import Limits, LoadedDocument, YamlProblem, parse_stream
 
@@ -157,6 +157,8 @@ def discover(
                     continue
                 if os.path.isdir(full) or excluded(full):
                     continue
+                if os.path.exists(full) and not os.path.isfile(full):
+                    continue  # a FIFO, socket or device named *.yaml: reading it could block
                 in_directory.append(full)
                 if not os.path.islink(full):  # its realpath, without resolving every parent again
                     real_paths[full] = os.path.join(real_root, name)
@@ -179,6 +181,8 @@ class ParsedFile:
     documents: list[LoadedDocument]
     yaml_problems: list[YamlProblem]
     read_error: str | None = None
+    read_error_at: tuple[int, int] = (1, 1)  # 1-based line, column of a decoding error
+    lossy: bool = False  # documents that were not UTF-8 were blanked before parsing
     comments: list[Directive] = field(default_factory=list)  # ignore directives
 
 
@@ -191,13 +195,31 @@ def parse_file(fs_path: str, limits: Limits) -> ParsedFile:
             raise UnreadableFile(
                 f"file is {size} bytes, over the limit of {limits.max_document_bytes} bytes"
             )
-        text = read_text(fs_path)
+        text, undecodable = read_manifest(fs_path, limits.max_document_bytes)
     except UnreadableFile as error:
-        return ParsedFile(fs_path, [], [], str(error))
+        return ParsedFile(fs_path, [], [], str(error), (error.line, error.column))
     except OSError as error:
         return ParsedFile(fs_path, [], [], f"cannot read file: {error.strerror or error}")
+    return parse_text(fs_path, text, limits, undecodable)
+
+
+def parse_text(fs_path: str | None, text: str, limits: Limits, undecodable: list[UnreadableFile]) -> ParsedFile:
     parsed = parse_stream(text, limits)
-    return ParsedFile(fs_path, parsed.documents, parsed.problems, None, find_comment_directives(text))
+    problems = [YamlProblem(e.line, e.column, str(e)) for e in undecodable] + parsed.problems
+    return ParsedFile(
+        fs_path, parsed.documents, problems, comments=find_comment_directives(text), lossy=bool(undecodable)
+    )
+
+
+def parse_bytes(raw: bytes, limits: Limits) -> tuple[str, ParsedFile]:
+    """Standard input: the same checks as a file; also returns the decoded text."""
+    try:
+        if len(raw) > limits.max_document_bytes:
+            raise UnreadableFile(f"input is over the limit of {limits.max_document_bytes} bytes")
+        text, undecodable = decode_manifest(raw)
+    except UnreadableFile as error:
+        return "", ParsedFile(None, [], [], str(error), (error.line, error.column))
+    return text, parse_text(None, text, limits, undecodable)
 
 
 @contextmanager
@@ -340,14 +362,9 @@ def _load(paths: Sequence[str], settings: Settings, stdin_bytes: bytes | None, c
     parsed_files = _parse_all(disk_files, settings.limits, settings.jobs)
     for path in files:
         if path == "-":
-            try:
-                text = decode_text(stdin_bytes or b"")
-                stream = parse_stream(text, settings.limits)
-                parsed = ParsedFile(None, stream.documents, stream.problems, None, find_comment_directives(text))
-            except UnreadableFile as error:
-                text = ""
-                parsed = ParsedFile(None, [], [], str(error))
+            text, parsed = parse_bytes(stdin_bytes or b"", settings.limits)
             source = Source(STDIN_NAME, None, text, segments=helm.helm_segments(text))
+            source.lossy = parsed.lossy
         elif path in directories:
             result.files += 1
             _add_kustomization(result, path, settings, cwd)
@@ -365,8 +382,7 @@ def _load(paths: Sequence[str], settings: Settings, stdin_bytes: bytes | None, c
 
 
 def _add_text(result: LoadResult, source: Source, text: str, settings: Settings) -> None:
-    stream = parse_stream(text, settings.limits)
-    parsed = ParsedFile(None, stream.documents, stream.problems, None, find_comment_directives(text))
+    parsed = parse_text(None, text, settings.limits, [])
     result.files += 1
     result.sources.append(source)
     _add_parsed(result, source, parsed, settings)
@@ -428,7 +444,8 @@ def _add_kustomization(result: LoadResult, directory: str, settings: Settings, c
 def _add_parsed(result: LoadResult, source: Source, parsed: ParsedFile, settings: Settings) -> None:
     add_comments(result, source, parsed.comments)
     if parsed.read_error is not None:
-        result.problems.append(LoadProblem("SVC001", Location(source.path, 1, 1), parsed.read_error))
+        line, column = parsed.read_error_at
+        result.problems.append(LoadProblem("SVC001", Location(source.path, line, column), parsed.read_error))
         return
     for problem in parsed.yaml_problems:
         result.problems.append(
@@ -495,9 +512,13 @@ def _add_object(
         result.problems.append(_problem(source, span, at, f"apiVersion {what} on this {kind}"))
         return
     if not isinstance(metadata, dict):
-        what = "is missing" if metadata is None else "must be a mapping"
         at = base + (("metadata",) if "metadata" in data else ())
-        result.problems.append(_problem(source, span, at, f"metadata {what} on this {kind}"))
+        message = (
+            f"metadata is missing on this {kind}"
+            if "metadata" not in data
+            else f"metadata of this {kind} must be a mapping with a name, not {describe(metadata)}"
+        )
+        result.problems.append(_problem(source, span, at, message))
         return
     name = metadata.get("name")
     if not isinstance(name, str) or not name:

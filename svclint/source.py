@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from typing import Union
 
 import yaml
+from yaml.constructor import SafeConstructor
+
+from .nesting import COMPOSE_SAFE_DEPTH, nesting_error
 
 from .composer import Loader
 
@@ -22,28 +25,108 @@ STDIN_NAME = "<stdin>"
 
 
 class UnreadableFile(Exception):
-    """A file that cannot be read as UTF-8 text; the message says why."""
+    """A file that cannot be read as UTF-8 text; the message says why, and where if known."""
+
+    def __init__(self, message: str, line: int = 1, column: int = 1) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
 
 
-def decode_text(raw: bytes) -> str:
-    """UTF-8 (an optional BOM is dropped); binary or invalid bytes raise UnreadableFile."""
+# YAML's line breaks (libyaml counts these, and only these, in its marks). str.splitlines
+# also splits at \v, \f and \x1c-\x1e, which would shift every later line number.
+_LINE = re.compile(r"[^\r\n\x85\u2028\u2029]*(?:\r\n|[\r\n\x85\u2028\u2029])|[^\r\n\x85\u2028\u2029]+$")
+LINE_BREAKS = "\r\n\x85\u2028\u2029"
+
+
+def split_lines(text: str, keepends: bool = False) -> list[str]:
+    """``str.splitlines`` with YAML's line breaks, so line numbers agree with the parser."""
+    lines = _LINE.findall(text)
+    return lines if keepends else [line.rstrip(LINE_BREAKS) for line in lines]
+
+
+_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def line_column(text: str, index: int) -> tuple[int, int]:
+    """1-based (line, column) of ``text[index]``, counting lines as YAML does."""
+    line, start = 1, 0
+    for match in _BREAK.finditer(text, 0, index):
+        line, start = line + 1, match.end()
+    return line, index - start + 1
+
+
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+_DOCUMENT_START = re.compile(rb"^(?=---(?:[ \t\r]|$))", re.MULTILINE)
+
+
+def decode_manifest(raw: bytes) -> tuple[str, list[UnreadableFile]]:
+    """UTF-8 text (byte order marks dropped) and the documents that are not UTF-8.
+
+    kubectl splits a stream into documents before decoding each, so a stray Latin-1 byte
+    costs only its own document: that document is blanked (its lines kept, so every other
+    line number holds) and reported. Binary and UTF-16 input raise UnreadableFile.
+    """
+    if raw.startswith(_UTF16_BOMS):
+        raise UnreadableFile("UTF-16 text (byte order mark); svclint reads UTF-8: re-save the file as UTF-8")
     if b"\0" in raw[:8192]:
         raise UnreadableFile("binary file (contains NUL bytes), not YAML text")
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise UnreadableFile(f"not valid UTF-8: byte 0x{raw[error.start]:02x} on line {line}") from None
+        return _drop_boms(raw.decode("utf-8-sig")), []
+    except UnicodeDecodeError:
+        pass
+    parts: list[str] = []
+    problems: list[UnreadableFile] = []
+    line = 1
+    for chunk in _DOCUMENT_START.split(raw):
+        try:
+            text = chunk.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            before = chunk[: error.start].decode("utf-8-sig")
+            at_line, column = line_column(before, len(before))
+            at_line += line - 1
+            problems.append(
+                UnreadableFile(
+                    f"not valid UTF-8: byte 0x{chunk[error.start]:02x} at line {at_line}, column {column};"
+                    " this document is skipped (save the file as UTF-8)",
+                    at_line,
+                    column,
+                )
+            )
+            # Blank the document but keep each of its lines, so later line numbers hold.
+            lines = split_lines(chunk.decode("utf-8", "replace"), keepends=True)
+            text = "".join("\n" if part.endswith(tuple(LINE_BREAKS)) else " " for part in lines)
+        parts.append(text)
+        line += len(_BREAK.findall(text))
+    return _drop_boms("".join(parts)), problems
+
+
+def _drop_boms(text: str) -> str:
+    if "\ufeff" in text:
+        # Files concatenated with `cat` keep each one's BOM at the start of a line; kubectl
+        # splits documents first, and go-yaml skips a BOM at the start of each.
+        text = text.replace("\n\ufeff", "\n")
     return text
 
 
-def read_text(fs_path: str) -> str:
+def read_manifest(fs_path: str, max_bytes: int | None = None) -> tuple[str, list[UnreadableFile]]:
+    """A file's text and its undecodable documents, refusing more than ``max_bytes`` (a pipe
+    or /dev/zero has no size to check beforehand, so the read itself is bounded)."""
     try:
         with open(fs_path, "rb") as handle:
-            raw = handle.read()
+            raw = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
     except OSError as error:
         raise UnreadableFile(f"cannot read file: {error.strerror or error}") from None
-    return decode_text(raw)
+    if max_bytes is not None and len(raw) > max_bytes:
+        raise UnreadableFile(f"file is over the limit of {max_bytes} bytes (limits.max-document-bytes)")
+    return decode_manifest(raw)
+
+
+def read_text(fs_path: str, max_bytes: int | None = None) -> str:
+    """The text the loader parsed (documents that are not UTF-8 blanked)."""
+    return read_manifest(fs_path, max_bytes)[0]
 
 _PATH_TOKEN = re.compile(r"\[(\d+)\]|\[\"((?:[^\"\\]|\\.)*)\"\]|\.?([^.\[\]]+)")
 
@@ -62,13 +145,23 @@ def parse_field_path(text: str) -> FieldPath:
     return tuple(parts)
 
 
+def key_text(key: object) -> str:
+    """A mapping key as YAML writes it: ``null``, ``true``, ``1.5``, or the string itself."""
+    if key is None or isinstance(key, bool):
+        return {None: "null", True: "true", False: "false"}[key]
+    return str(key)
+
+
 def format_field_path(path: FieldPath) -> str:
     """Inverse of ``parse_field_path``; keys with dots or brackets are quoted."""
     out = []
     for part in path:
-        if isinstance(part, int):
+        if isinstance(part, int) and not isinstance(part, bool):
             out.append(f"[{part}]")
-        elif re.fullmatch(r"[^.\[\]\"]+", part):
+            continue
+        if not isinstance(part, str):  # a mapping key written `~:`, `true:` or `1.5:`
+            part = key_text(part)
+        if re.fullmatch(r"[^.\[\]\"]+", part):
             out.append(f".{part}" if out else part)
         else:
             escaped = part.replace('"', '\\"')
@@ -111,6 +204,26 @@ class Segment:
     line_offset: int
 
 
+def _child(node: yaml.Node, part: PathPart) -> tuple[yaml.Mark, yaml.Node] | None:
+    """(mark, node) of ``part`` under ``node``: a mapping entry at its key, an item at itself."""
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and _key_is(key_node, part):
+                return key_node.start_mark, value_node
+    elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+        return node.value[part].start_mark, node.value[part]
+    return None
+
+
+def _key_is(key_node: yaml.ScalarNode, part: object) -> bool:
+    if isinstance(part, str):
+        return bool(key_node.value == part)
+    try:  # a key written `~:`, `true:` or `1.5:` (rare: only then is the key constructed)
+        return bool(SafeConstructor().construct_object(key_node) == part)
+    except (yaml.YAMLError, ValueError, KeyError):
+        return False
+
+
 @dataclass(eq=False)
 class Source:
     """One input file (or stdin) and lazily composed node trees for locating fields.
@@ -125,12 +238,17 @@ class Source:
     _lines: list[str] | None = field(default=None, repr=False)
     _nodes: dict[int, list[yaml.Node | None]] = field(default_factory=dict, repr=False)
     segments: tuple[Segment, ...] = ()  # rendered output attributed to its template files
+    lossy: bool = False  # documents that were not UTF-8 are blanked in ``text``
 
     @property
     def text(self) -> str:
         if self._text is None:
             try:
-                self._text = read_text(self.fs_path) if self.fs_path else ""
+                if self.fs_path:
+                    self._text, undecodable = read_manifest(self.fs_path)
+                    self.lossy = bool(undecodable)
+                else:
+                    self._text = ""
             except UnreadableFile:
                 self._text = ""
         return self._text
@@ -146,7 +264,7 @@ class Source:
     def line_text(self, line: int) -> str:
         """Text of 1-based ``line`` (empty when out of range)."""
         if self._lines is None:
-            self._lines = self.text.splitlines()
+            self._lines = split_lines(self.text)
         return self._lines[line - 1] if 0 < line <= len(self._lines) else ""
 
     def _compose(self, span: DocumentSpan) -> yaml.Node | None:
@@ -155,6 +273,9 @@ class Source:
         nodes = self._nodes.get(key)
         if nodes is None:
             nodes = []
+            if nesting_error(text, COMPOSE_SAFE_DEPTH) is not None:
+                self._nodes[key] = nodes  # changed on disk since loading: no locations
+                return None
             loader = Loader(text)
             try:
                 while loader.check_node():
@@ -184,18 +305,10 @@ class Source:
         mark = node.start_mark
         found = 0
         for part in path:
-            child_mark = None
-            if isinstance(node, yaml.MappingNode) and isinstance(part, str):
-                for key_node, value_node in node.value:
-                    if isinstance(key_node, yaml.ScalarNode) and key_node.value == part:
-                        child_mark, node = key_node.start_mark, value_node
-                        break
-            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-                if 0 <= part < len(node.value):
-                    node = node.value[part]
-                    child_mark = node.start_mark
-            if child_mark is None:
+            child = _child(node, part)
+            if child is None:
                 break
+            child_mark, node = child
             mark = child_mark
             found += 1
         return mark.line + 1 + span.line_offset, mark.column + 1, found == len(path)
@@ -218,15 +331,8 @@ class Source:
         for part in path:
             if node is None:
                 return None
-            nxt = None
-            if isinstance(node, yaml.MappingNode) and isinstance(part, str):
-                for key_node, value_node in node.value:
-                    if isinstance(key_node, yaml.ScalarNode) and key_node.value == part:
-                        nxt = value_node
-                        break
-            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-                if 0 <= part < len(node.value):
-                    nxt = node.value[part]
+            child = _child(node, part)
+            nxt = child[1] if child is not None else None
             node = nxt
         return node
 

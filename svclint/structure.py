@@ -92,12 +92,15 @@ def structure_problems(obj: K8sObject) -> list[tuple[FieldPath, str]]:
             bad_prefixes.append(path)
             expected = {_MAP: "a mapping", _LIST: "a list", _PORT: "a number or a name", _INT: "an integer"}[shape]
             problems.append(
-                (path, f"{format_field_path(path)} must be {expected}, not {_describe(value)}")
+                (path, f"{format_field_path(path)} must be {expected}, not {describe(value)}")
             )
     return problems
 
 
-def _describe(value: Any) -> str:
+def describe(value: Any) -> str:
+    """``the string '80'``: a value as a message shows it (long strings are shortened)."""
+    if value is None:
+        return "null"
     if isinstance(value, bool):
         return f"the boolean {str(value).lower()}"
     if isinstance(value, dict):
@@ -105,7 +108,7 @@ def _describe(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     if isinstance(value, str):
-        return f"the string {value!r}"
+        return f"the string {value[:60] + '...' if len(value) > 60 else value!r}"
     if isinstance(value, (int, float)):
         return f"the number {value}"
     return type(value).__name__

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from .model import K8sObject
 from .registry import Catalog
-from .source import Location
+from .source import Location, split_lines
 
 ANNOTATION = "svclint.io/ignore"
 COMMENT = re.compile(r"#\s*svclint:\s*ignore(?:\[([^\]]*)\])?(?=\s|$|#)")
@@ -39,7 +39,7 @@ def find_comment_directives(text: str) -> list[Directive]:
     if "svclint:" not in text:
         return []
     out = []
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(split_lines(text), 1):
         if "svclint:" in line:
             match = COMMENT.search(line)
             if match:

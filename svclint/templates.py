@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator
 
-from .source import FieldPath
+from .source import FieldPath, split_lines
 
 ACTION = re.compile(r"\{\{.*?(?:\}\}|$)")
 HELM_ACTION = re.compile(
@@ -29,7 +29,7 @@ def first_action(text: str) -> tuple[int, int, str] | None:
     """(0-based line, 1-based column, action text) of the first ``{{`` outside a comment."""
     if "{{" not in text:
         return None
-    for number, line in enumerate(text.splitlines()):
+    for number, line in enumerate(split_lines(text)):  # YAML's line breaks, as the parser counts
         column = line.find("{{")
         if column < 0:
             continue

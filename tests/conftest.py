@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from svclint.cli import cli
+from svclint.source import split_lines
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
@@ -41,7 +42,7 @@ def expected_markers(paths: list[Path], rule_id: str | None = None) -> Counter[t
     """(file, line, rule) for every ``# expect: SVCnnn`` marker in ``paths``."""
     found: Counter[tuple[str, int, str]] = Counter()
     for path in paths:
-        for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+        for number, line in enumerate(split_lines(path.read_text(encoding="utf-8", errors="replace")), 1):
             match = EXPECT.search(line)
             if not match:
                 continue

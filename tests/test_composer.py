@@ -8,6 +8,8 @@ import pytest
 import yaml
 
 from svclint.composer import Loader
+from svclint.nesting import nesting_error
+from svclint.source import COMPOSE_SAFE_DEPTH
 
 from .conftest import FIXTURES
 
@@ -38,13 +40,22 @@ yes: on
 
 
 def _tree(loader_class: Any, text: str) -> list[Any]:
+    """Every node once, in document order; a node reached again (an alias) is named, not
+    expanded, so an alias bomb stays linear."""
     out: list[Any] = []
+    seen: dict[int, int] = {}
+    alive: list[Any] = []  # keeps visited nodes alive so their ids stay unique
     loader = loader_class(text)
     try:
         while loader.check_node():
             stack = [loader.get_node()]
             while stack:
                 node = stack.pop()
+                if id(node) in seen:
+                    out.append(("alias of", seen[id(node)]))
+                    continue
+                seen[id(node)] = len(out)
+                alive.append(node)
                 out.append((type(node).__name__, node.tag, node.start_mark.line, node.start_mark.column))
                 if isinstance(node, yaml.MappingNode):
                     for key, value in node.value:
@@ -67,7 +78,9 @@ def test_tricky_scalars_get_the_reference_tags() -> None:
     assert _tree(Loader, TRICKY) == expected  # now answered from the cache
 
 
-@pytest.mark.parametrize("path", sorted(p for p in FIXTURES.rglob("*") if p.suffix in (".yaml", ".yml", ".json")), ids=str)
+@pytest.mark.parametrize("path", sorted(p for p in FIXTURES.rglob("*") if p.suffix in (".yaml", ".yml", ".json") and p.is_file()), ids=str)
 def test_every_fixture_composes_identically(path: Any) -> None:
     text = path.read_text(encoding="utf-8", errors="replace")
+    if nesting_error(text, COMPOSE_SAFE_DEPTH) is not None:
+        pytest.skip("nested deeper than libyaml's composer can take (svclint never composes it)")
     assert _tree(Loader, text) == _tree(REFERENCE, text)

@@ -10,7 +10,7 @@ import jsonschema
 from ..kubeschemas import SchemaSetupError, load_schema_set
 from ..rule import Rule, RuleContext, Severity, Violation
 from ..source import FieldPath, format_field_path
-from ..structure import _describe
+from ..structure import describe
 
 INSTALL_HINT = "pip install 'svclint[schemas]' (Kubernetes JSON schemas), or give --schema-dir DIR"
 
@@ -45,7 +45,7 @@ def _explain(error: jsonschema.ValidationError) -> Iterator[tuple[FieldPath, str
         types = _types(error.validator_value) if error.validator == "type" else [
             t for c in error.context or () for t in _types(c.validator_value)
         ]
-        yield path, f"{where} must be {_expected(types)}, not {_describe(error.instance)}"
+        yield path, f"{where} must be {_expected(types)}, not {describe(error.instance)}"
         return
     if error.validator == "required":
         missing = error.message.split("'")[1] if "'" in error.message else error.message

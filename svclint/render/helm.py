@@ -13,7 +13,7 @@ import os
 import re
 from typing import Callable
 
-from ..source import Segment
+from ..source import Segment, split_lines
 from . import RenderError, find_tool, run_tool
 
 SOURCE_COMMENT = re.compile(r"^# Source: (\S.*?)\s*$")
@@ -24,7 +24,7 @@ def helm_segments(text: str, resolve: Callable[[str], str] = lambda path: path) 
     if "# Source: " not in text:
         return ()
     segments = []
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(split_lines(text), 1):  # YAML line breaks, like the parser
         if line.startswith("# Source: "):
             match = SOURCE_COMMENT.match(line)
             if match:

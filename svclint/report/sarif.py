@@ -144,7 +144,7 @@ class _Artifacts:
         """None when the text is unknown (an unreadable file): the upload action then hashes
         the file itself, instead of keeping a value computed from nothing."""
         source = self._sources.get(location.path)
-        if source is None or not source.text:
+        if source is None or not source.text or source.lossy:  # lossy: not the file's bytes
             return None
         hashes = self._hashes.get(location.path)
         if hashes is None:

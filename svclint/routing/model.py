@@ -7,7 +7,6 @@ from bitsets over pod classes, so a verdict is a couple of integer operations.
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass, field
 
 from ..graph import ManifestGraph
@@ -202,15 +201,15 @@ class RoutingModel:
         return ips.text() if ips else NO_IPS.text()
 
 
-_CACHE: "weakref.WeakKeyDictionary[ManifestGraph, tuple[tuple[object, ...], RoutingModel]]" = weakref.WeakKeyDictionary()
-
-
 def routing_model(graph: ManifestGraph, settings: Settings) -> RoutingModel:
-    """The routing model of ``graph``, built once per graph and settings identity."""
+    """The routing model of ``graph``, built once per graph and settings identity.
+
+    Kept on the graph itself: a WeakKeyDictionary keyed by the graph never let go of it,
+    because the model refers to its graph (every run leaked its whole input)."""
     key = (settings.default_namespace, settings.kube_dns, settings.ingress_controller)
-    cached = _CACHE.get(graph)
+    cached: tuple[tuple[object, ...], RoutingModel] | None = getattr(graph, "_routing_model", None)
     if cached is not None and cached[0] == key:
         return cached[1]
     model = RoutingModel(graph, settings)
-    _CACHE[graph] = (key, model)
+    graph._routing_model = (key, model)  # type: ignore[attr-defined]
     return model

@@ -184,6 +184,7 @@ class ParsedFile:
     read_error_at: tuple[int, int] = (1, 1)  # 1-based line, column of a decoding error
     lossy: bool = False  # documents that were not UTF-8 were blanked before parsing
     comments: list[Directive] = field(default_factory=list)  # ignore directives
+    template_marks: bool = True  # "{{" occurs in the text (SVC005 looks only at those files)
 
 
 def parse_file(fs_path: str, limits: Limits) -> ParsedFile:
@@ -207,7 +208,12 @@ def parse_text(fs_path: str | None, text: str, limits: Limits, undecodable: list
     parsed = parse_stream(text, limits)
     problems = [YamlProblem(e.line, e.column, str(e)) for e in undecodable] + parsed.problems
     return ParsedFile(
-        fs_path, parsed.documents, problems, comments=find_comment_directives(text), lossy=bool(undecodable)
+        fs_path,
+        parsed.documents,
+        problems,
+        comments=find_comment_directives(text),
+        lossy=bool(undecodable),
+        template_marks="{{" in text,
     )
 
 
@@ -372,6 +378,7 @@ def _load(paths: Sequence[str], settings: Settings, stdin_bytes: bytes | None, c
         else:
             parsed = next(parsed_files)
             source = Source(display_path(path, cwd), path)
+            source.template_marks = parsed.template_marks
         result.files += 1
         result.sources.append(source)
         _add_parsed(result, source, parsed, settings)

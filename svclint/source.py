@@ -239,6 +239,7 @@ class Source:
     _nodes: dict[int, list[yaml.Node | None]] = field(default_factory=dict, repr=False)
     segments: tuple[Segment, ...] = ()  # rendered output attributed to its template files
     lossy: bool = False  # documents that were not UTF-8 are blanked in ``text``
+    template_marks: bool = True  # False when the text is known to hold no "{{"
 
     @property
     def text(self) -> str:

@@ -94,6 +94,8 @@ class UnrenderedTemplate(Rule):
                 yield Violation(problem.message, location=problem.location)
         reported: set[tuple[int, int]] = set()
         for obj in ctx.load.objects:
+            if not obj.source.template_marks:
+                continue  # the loader saw no "{{" in this file: nothing to walk
             document = (id(obj.source), obj.doc_index)
             if document in reported:
                 continue

@@ -82,8 +82,8 @@ def _describe(kind: str, text: str) -> str:
     return f"the number {shown}{' (octal)' if octal else ''}"
 
 
-def _string_fields(obj: K8sObject) -> Iterator[tuple[FieldPath, str, str]]:
-    """(path, what, key) of every field of ``obj`` that Kubernetes types as a string."""
+def _string_fields(obj: K8sObject) -> Iterator[tuple[FieldPath, str, str, Any]]:
+    """(path, what, key, value) of every field of ``obj`` that Kubernetes types as a string."""
     metadata_paths: list[FieldPath] = [("metadata",)]
     template = POD_TEMPLATE_PATHS.get(obj.kind)
     if template is not None and template:
@@ -111,24 +111,25 @@ def _string_fields(obj: K8sObject) -> Iterator[tuple[FieldPath, str, str]]:
                     if isinstance(var, dict) and "value" in var:
                         name = var.get("name")
                         path = template + ("spec", group, i, "env", j, "value")
-                        yield path, f"env {name} value" if isinstance(name, str) else "env value", "value"
+                        what = f"env {name} value" if isinstance(name, str) else "env value"
+                        yield path, what, "value", var["value"]
 
 
-def _map_values(obj: K8sObject, path: FieldPath, what: str) -> Iterator[tuple[FieldPath, str, str]]:
+def _map_values(obj: K8sObject, path: FieldPath, what: str) -> Iterator[tuple[FieldPath, str, str, Any]]:
     mapping = obj.get(path)
     if isinstance(mapping, dict):
-        for key in mapping:
+        for key, value in mapping.items():
             if isinstance(key, str):
-                yield path + (key,), f"{what} {key}", key
+                yield path + (key,), f"{what} {key}", key, value
 
 
-def _match_labels(data: Any, path: FieldPath) -> Iterator[tuple[FieldPath, str, str]]:
+def _match_labels(data: Any, path: FieldPath) -> Iterator[tuple[FieldPath, str, str, Any]]:
     if isinstance(data, dict):
         for key, value in data.items():
             if key == "matchLabels" and isinstance(value, dict):
-                for label in value:
+                for label, label_value in value.items():
                     if isinstance(label, str):
-                        yield path + (key, label), f"matchLabels {label}", label
+                        yield path + (key, label), f"matchLabels {label}", label, label_value
             elif isinstance(value, (dict, list)):
                 yield from _match_labels(value, path + (key,))
     elif isinstance(data, list):
@@ -192,8 +193,7 @@ class ImplicitYamlType(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for obj in ctx.load.objects:
-            for path, what, key in _string_fields(obj):
-                value = obj.get(path)
+            for path, what, key, value in _string_fields(obj):
                 if isinstance(value, str) and (kubectl_type(value) is None or _was_quoted(value)):
                     continue  # a string to kubectl too: nothing to re-read
                 if value is None or isinstance(value, (dict, list)):

@@ -20,7 +20,7 @@ from .api import lint_paths
 from .catalog_doc import catalog_markdown, rule_table, rule_text
 from .config import ConfigError, check_rule_config, load_settings
 from .engine import LintResult
-from .loader import DiscoveryError, display_path
+from .loader import DiscoveryError, discover, display_path
 from .registry import CatalogError, build_catalog
 from .render import RenderError
 from .render.kustomize import kustomization_file
@@ -43,9 +43,12 @@ class UsageFailure(click.ClickException):
         click.echo(f"svclint: error: {self.format_message()}", err=True)
 
 
-def _split(values: Sequence[str]) -> tuple[str, ...]:
-    """``--select SVC1,SVC2 --select SVC3`` -> all three."""
-    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+def _split(values: Sequence[str], option: str = "") -> tuple[str, ...]:
+    """``--select SVC1,SVC2 --select SVC3`` -> all three; an option given empty is a usage error."""
+    parts = tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+    if values and not parts:
+        raise UsageFailure(f"{option or 'option'}: expected a comma-separated list, got nothing")
+    return parts
 
 
 def _settings(options: dict[str, Any]) -> tuple[Settings, Any]:
@@ -56,13 +59,13 @@ def _settings(options: dict[str, Any]) -> tuple[Settings, Any]:
         raise UsageFailure(str(error)) from None
     changes: dict[str, Any] = {}
     if options.get("select"):
-        changes["select"] = _split(options["select"])
+        changes["select"] = _split(options["select"], "--select")
     if options.get("extend_select"):
-        changes["extend_select"] = settings.extend_select + _split(options["extend_select"])
+        changes["extend_select"] = settings.extend_select + _split(options["extend_select"], "--extend-select")
     if options.get("ignore"):
-        changes["ignore"] = _split(options["ignore"])
+        changes["ignore"] = _split(options["ignore"], "--ignore")
     if options.get("extend_ignore"):
-        changes["ignore"] = changes.get("ignore", settings.ignore) + _split(options["extend_ignore"])
+        changes["ignore"] = changes.get("ignore", settings.ignore) + _split(options["extend_ignore"], "--extend-ignore")
     if options.get("fail_on"):
         changes["fail_on"] = None if options["fail_on"] == "never" else Severity.parse(options["fail_on"])
     if options.get("default_namespace"):
@@ -75,8 +78,7 @@ def _settings(options: dict[str, Any]) -> tuple[Settings, Any]:
     if options.get("kube_version"):
         changes["kube_version"] = options["kube_version"].lstrip("v")
     if options.get("exclude"):
-        changes["exclude"] = settings.exclude + tuple(options["exclude"])
-        changes["exclude_root"] = settings.exclude_root if settings.exclude else None
+        changes["cli_exclude"] = tuple(options["exclude"])
     if options.get("rules_dir"):
         changes["rule_dirs"] = settings.rule_dirs + tuple(os.path.abspath(d) for d in options["rules_dir"])
     if options.get("no_plugins"):
@@ -141,7 +143,11 @@ def _scope(paths: tuple[str, ...], settings: Settings, changed_files: bool) -> t
     if not paths or "-" in paths:
         raise UsageFailure("--changed-files needs the changed files as PATHS (not stdin)")
     cwd = os.getcwd()
-    report_only = [display_path(path, cwd) for path in paths]
+    try:  # a directory stands for the manifests under it
+        changed = discover(list(paths), settings.exclude, cwd, settings.exclude_root, settings.cli_exclude)
+    except DiscoveryError as error:
+        raise UsageFailure(str(error)) from None
+    report_only = [display_path(path, cwd) for path in changed]
     return list(settings.project_paths or (".",)) + list(paths), report_only
 
 
@@ -316,7 +322,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.Abort:
         click.echo("Aborted.", err=True)
         return EXIT_ERROR
+    except BrokenPipeError:  # `svclint ... | head`: the reader has all it wanted
+        _silence_stdout()
+        return EXIT_CLEAN
+    except Exception as error:  # noqa: BLE001 - never a bare traceback; exit 2 says "not a lint result"
+        click.echo(f"svclint: internal error: {type(error).__name__}: {error}", err=True)
+        click.echo("svclint: please report this with the input that caused it", err=True)
+        return EXIT_ERROR
     return EXIT_CLEAN
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 __all__ = ["cli", "main", "exit_code", "rule_table"]

@@ -19,7 +19,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 import pathspec
 
-from .model import CLUSTER_SCOPED_KINDS, K8sObject, ObjectRef, string_map
+from .model import CLUSTER_SCOPED_KINDS, K8sObject, ObjectRef, qualified_kind, string_map
 from .render import helm, kustomize
 from .settings import Settings
 from .source import (
@@ -91,26 +91,31 @@ def display_path(path: str, cwd: str) -> str:
 
 
 def discover(
-    paths: Sequence[str], exclude: Iterable[str] = (), cwd: str | None = None, exclude_root: str | None = None
+    paths: Sequence[str],
+    exclude: Iterable[str] = (),
+    cwd: str | None = None,
+    exclude_root: str | None = None,
+    cli_exclude: Iterable[str] = (),
 ) -> list[str]:
     """Manifest files under ``paths`` in a stable order; ``-`` stands for stdin.
 
     Explicit files are always taken; directories are walked recursively for .yaml, .yml
-    and .json, skipping hidden directories and files, excluded globs (gitignore syntax,
-    relative to the working directory) and symlink loops.
+    and .json, skipping hidden directories and files, excluded globs (gitignore syntax) and
+    symlink loops. ``exclude`` patterns (from a config file) are relative to
+    ``exclude_root``, the config's directory; ``cli_exclude`` (``--exclude``) to ``cwd``.
     """
     cwd = cwd or os.getcwd()
-    exclude = list(exclude)
-    spec = pathspec.PathSpec.from_lines(_GITIGNORE_STYLE, exclude)
-    exclude_base = exclude_root or cwd
+    specs = [
+        (base, pathspec.PathSpec.from_lines(_GITIGNORE_STYLE, patterns))
+        for base, patterns in ((exclude_root or cwd, list(exclude)), (cwd, list(cli_exclude)))
+        if patterns
+    ]
     found: list[str] = []
     seen: set[str] = set()
 
     def excluded(path: str, is_dir: bool = False) -> bool:
-        if not exclude:
-            return False
-        rel = display_path(path, exclude_base)
-        return spec.match_file(rel + ("/" if is_dir else "")) if exclude else False
+        suffix = "/" if is_dir else ""
+        return any(spec.match_file(display_path(path, base) + suffix) for base, spec in specs)
 
     def add(path: str, real: str | None = None) -> None:
         key = real or (os.path.realpath(path) if path != "-" else "-")
@@ -359,7 +364,7 @@ def load(
 
 def _load(paths: Sequence[str], settings: Settings, stdin_bytes: bytes | None, cwd: str | None) -> LoadResult:
     cwd = cwd or os.getcwd()
-    files = discover(paths, settings.exclude, cwd, settings.exclude_root)
+    files = discover(paths, settings.exclude, cwd, settings.exclude_root, settings.cli_exclude)
     directories = {f for f in files if f != "-" and os.path.isdir(f)}  # kustomizations
     disk_files = [f for f in files if f != "-" and f not in directories]
     result = LoadResult()
@@ -435,7 +440,7 @@ def _add_kustomization(result: LoadResult, directory: str, settings: Settings, c
         first_object, first_problem = len(result.objects), len(result.problems)
         _add_document(result, rendered_source, doc_index, document, settings)
         for obj in result.objects[first_object:]:
-            obj.attribution = attributor.attribute(obj.kind, obj.name, origin if isinstance(origin, str) else None)
+            obj.attribution = attributor.attribute(obj.manifest_kind, obj.name, origin if isinstance(origin, str) else None)
         attributed = {obj.ref: obj for obj in result.objects[first_object:]}
         for i in range(first_problem, len(result.problems)):
             problem = result.problems[i]
@@ -544,6 +549,7 @@ def _add_object(
             _problem(source, span, base + ("metadata", "namespace"), "metadata.namespace must be a string")
         )
         return
+    kind = qualified_kind(kind, api_version)
     if kind in CLUSTER_SCOPED_KINDS:
         namespace = None
     elif not namespace:

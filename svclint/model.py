@@ -51,6 +51,39 @@ POD_TEMPLATE_PATHS: Mapping[str, FieldPath] = {
 }
 
 
+# Built-in kinds and the API groups that serve them. A custom resource that reuses one of
+# these names (a Knative ``serving.knative.dev`` Service, a Calico ``projectcalico.org``
+# NetworkPolicy) is a different object: its kind is qualified with its group
+# (``Service.serving.knative.dev``, as kubectl names resources) so no rule mistakes it for
+# the built-in one.
+BUILTIN_KIND_GROUPS: Mapping[str, frozenset[str]] = {
+    **{kind: frozenset({""}) for kind in (
+        "ConfigMap", "Endpoints", "LimitRange", "Namespace", "PersistentVolume", "PersistentVolumeClaim",
+        "Pod", "PodTemplate", "ReplicationController", "ResourceQuota", "Secret", "Service", "ServiceAccount",
+    )},
+    **{kind: frozenset({"apps", "extensions"}) for kind in ("Deployment", "ReplicaSet", "DaemonSet")},
+    "StatefulSet": frozenset({"apps"}),
+    "Job": frozenset({"batch"}),
+    "CronJob": frozenset({"batch"}),
+    "NetworkPolicy": frozenset({"networking.k8s.io", "extensions"}),
+    "Ingress": frozenset({"networking.k8s.io", "extensions"}),
+    "IngressClass": frozenset({"networking.k8s.io"}),
+    "EndpointSlice": frozenset({"discovery.k8s.io"}),
+    **{kind: frozenset({"gateway.networking.k8s.io"}) for kind in (
+        "Gateway", "GatewayClass", "HTTPRoute", "GRPCRoute", "TCPRoute", "TLSRoute", "UDPRoute", "ReferenceGrant",
+    )},
+}
+
+
+def qualified_kind(kind: str, api_version: str) -> str:
+    """``kind``, or ``kind.group`` when a custom resource reuses a built-in kind's name."""
+    groups = BUILTIN_KIND_GROUPS.get(kind)
+    group = api_group(api_version)
+    if groups is None or group in groups:
+        return kind
+    return f"{kind}.{group}"
+
+
 def api_group(api_version: str) -> str:
     """``apps/v1`` -> ``apps``; ``v1`` -> ``""`` (the core group)."""
     return api_version.rsplit("/", 1)[0] if "/" in api_version else ""
@@ -114,6 +147,12 @@ class K8sObject:
     @property
     def group(self) -> str:
         return api_group(self.api_version)
+
+    @property
+    def manifest_kind(self) -> str:
+        """``kind`` exactly as the manifest spells it (``kind`` may be group-qualified)."""
+        value = self.data.get("kind")
+        return value if isinstance(value, str) else self.kind
 
     @property
     def ref(self) -> ObjectRef:

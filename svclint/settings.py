@@ -29,7 +29,8 @@ class Settings:
     node_port_range: tuple[int, int] = (30000, 32767)
     kube_version: str | None = None
     exclude: tuple[str, ...] = ()
-    exclude_root: str | None = None  # excludes are relative to this (the config's directory)
+    exclude_root: str | None = None  # ``exclude`` is relative to this (the config's directory)
+    cli_exclude: tuple[str, ...] = ()  # --exclude: relative to the working directory
     project_paths: tuple[str, ...] = ()  # config `paths:`: graph scope in hook mode
     select: tuple[str, ...] | None = None  # None: the rules enabled by default
     ignore: tuple[str, ...] = ()

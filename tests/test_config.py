@@ -90,3 +90,17 @@ def test_bad_node_port_range_flag() -> None:
     run = run_cli("check", WEB, "--isolated", "--node-port-range", "9000-8000")
     assert run.exit_code == 2
     assert "--node-port-range: invalid port range '9000-8000'" in run.stderr
+
+
+def test_cli_exclude_is_relative_to_the_working_directory_even_with_a_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / ".svclint.yaml").write_text('exclude: ["legacy/"]\n')
+    deploy = tmp_path / "deploy"
+    (deploy / "legacy").mkdir(parents=True)
+    for name in ("ops.yaml", "legacy/old.yaml"):
+        (deploy / name).write_text((REPO / WEB).read_text())
+    monkeypatch.chdir(deploy)
+    assert run_cli("check", ".", "-f", "json").json()["summary"]["files"] == 1  # config exclude
+    run = run_cli("check", ".", "--exclude", "/ops.yaml", "-f", "json")
+    assert run.json()["summary"]["files"] == 0  # --exclude anchored at the working directory

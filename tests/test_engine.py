@@ -248,3 +248,45 @@ def test_rules_command_shows_one_rule_documentation() -> None:
     assert run_cli("rules", "nodeport-conflict", "--isolated").stdout == run.stdout
     missing = run_cli("rules", "SVC999", "--isolated")
     assert missing.exit_code == 2 and "no rule named 'SVC999'" in missing.stderr
+
+
+def test_main_turns_an_unexpected_error_into_exit_2(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from svclint import cli
+
+    def explode(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(cli, "lint_paths", explode)
+    assert cli.main(["check", WEB, "--isolated"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("svclint: internal error: RuntimeError: disk on fire\n")
+    assert "Traceback" not in err
+
+
+def test_main_exit_codes_through_the_entry_point(capsys: pytest.CaptureFixture[str]) -> None:
+    from svclint import cli
+
+    assert cli.main(["check", WEB, "--isolated"]) == 1
+    assert cli.main(["check", WEB, "--isolated", "--fail-on", "never"]) == 0
+    assert cli.main(["check", "no/such/path", "--isolated"]) == 2
+    assert cli.main(["check", WEB, "--isolated", "--select", ""]) == 2
+    assert "--select: expected a comma-separated list, got nothing" in capsys.readouterr().err
+    assert cli.main(["check", WEB, "--bogus-flag"]) == 2
+
+
+def test_broken_pipe_is_quiet_and_clean() -> None:
+    proc = subprocess.run(
+        f"{sys.executable} -m svclint check fixtures/rules --isolated --fail-on never | head -c 10",
+        shell=True, cwd=REPO, capture_output=True, check=False,
+    )
+    assert proc.stderr == b""
+
+
+def test_changed_files_accepts_a_directory(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO / "fixtures" / "examples")
+    by_dir = run_cli("check", "--changed-files", "shop", "--isolated", "-f", "json").json()["findings"]
+    by_files = run_cli(
+        "check", "--changed-files", *sorted(f"shop/{p.name}" for p in (REPO / "fixtures/examples/shop").glob("*.yaml")),
+        "--isolated", "-f", "json",
+    ).json()["findings"]
+    assert by_dir == by_files and len(by_dir) == 8

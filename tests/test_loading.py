@@ -106,3 +106,16 @@ def test_yaml_1_1_scalars_are_read_as_kubectl_reads_them(tmp_path: Path) -> None
     )
     (obj,) = load([str(manifest)], Settings(), cwd=str(tmp_path)).objects
     assert obj.data["data"] == {"a": True, "b": 493, "c": 1.1, "d": "2024-01-01", "e": None, "f": 1000}
+
+
+def test_custom_resources_reusing_builtin_kind_names_are_not_builtin() -> None:
+    # A Knative Service has no ports or selector and a Calico NetworkPolicy no podSelector:
+    # read as core objects they would draw SVC102/SVC204/SVC409.
+    run = run_cli("check", "fixtures/core/crds", "--isolated", "--select", "ALL", "-f", "json")
+    assert run.exit_code == 0, run.json()["findings"]
+    assert run.json()["findings"] == []
+    objects = load(["fixtures/core/crds"], Settings(), cwd=str(REPO)).objects
+    assert [(o.kind, o.manifest_kind) for o in objects] == [
+        ("Service.serving.knative.dev", "Service"),
+        ("NetworkPolicy.projectcalico.org", "NetworkPolicy"),
+    ]

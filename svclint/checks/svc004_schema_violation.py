@@ -147,7 +147,7 @@ class SchemaViolation(Rule):
         if schemas is None:
             raise SchemaSetupError(f"SVC004 needs the Kubernetes JSON schemas: {INSTALL_HINT}")
         for obj in ctx.load.objects:
-            validator = schemas.validator(obj.api_version, obj.kind)
+            validator = schemas.validator(obj.api_version, obj.manifest_kind)
             if validator is None:
                 continue  # a custom resource (or a kind this version does not have)
             found: dict[FieldPath, str] = {}
@@ -156,5 +156,5 @@ class SchemaViolation(Rule):
                     found.setdefault(path, message)
             for path, message in sorted(found.items(), key=lambda item: [str(p) for p in item[0]]):
                 yield ctx.report(
-                    f"{message} ({obj.kind} {obj.api_version}, Kubernetes {schemas.version_text} schema)", obj, at=path
+                    f"{message} ({obj.manifest_kind} {obj.api_version}, Kubernetes {schemas.version_text} schema)", obj, at=path
                 )

@@ -17,7 +17,7 @@ import click
 
 from . import __version__
 from .api import lint_paths
-from .catalog_doc import catalog_markdown, rule_table, rule_text
+from .catalog_doc import catalog_markdown, rule_text
 from .config import ConfigError, check_rule_config, load_settings
 from .engine import LintResult
 from .loader import DiscoveryError, discover, display_path
@@ -341,7 +341,7 @@ def _silence_stdout() -> None:
         pass
 
 
-__all__ = ["cli", "main", "exit_code", "rule_table"]
+__all__ = ["cli", "main", "exit_code"]
 
 
 # -- routing: matrix and explain ------------------------------------------------------------

@@ -18,9 +18,8 @@ from typing import Any, Iterable
 
 from .graph import ManifestGraph
 from .loader import LoadResult
-from .model import K8sObject
 from .registry import Catalog
-from .rule import Finding, Related, Rule, RuleContext, Severity, Violation
+from .rule import Finding, Rule, RuleContext, Severity, Violation
 from .settings import Settings
 from .suppress import Suppressions
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Mapping
 
 from .model import CONTROLLER_LABEL_KEYS, POD_TEMPLATE_PATHS, K8sObject, PodTemplate, get_path, string_map
-from .selectors import LabelSelector, service_selector_matches
+from .selectors import service_selector_matches
 
 
 @dataclass
@@ -140,11 +140,6 @@ class ManifestGraph:
         for namespace in sorted(self.labels.namespaces_with(plain), key=lambda n: n or ""):
             out.extend(self.select_pods(namespace, selector))
         return out
-
-    def match_pods(self, namespace: str | None, selector: LabelSelector) -> list[PodTemplate]:
-        """Pod templates a LabelSelector matches in ``namespace``."""
-        candidates = self.labels.candidates(namespace, selector.equality_terms())
-        return [t for t in candidates if selector.matches(t.labels)]
 
 
 def _pod_template(obj: K8sObject) -> PodTemplate | None:

@@ -278,6 +278,8 @@ def describe_ports(service: K8sObject) -> str:
     """``80/TCP (http), 9090/TCP (metrics)`` for messages."""
     parts = []
     for sp in service_ports(service):
+        if sp.port is None:
+            continue  # not a port number (SVC002 reports it)
         text = f"{sp.port}/{sp.protocol}"
         parts.append(f"{text} ({sp.name})" if sp.name else text)
     return ", ".join(parts)

@@ -46,10 +46,6 @@ class ServicePort:
     node_port: int | None  # None when omitted or 0
     path: FieldPath
 
-    @property
-    def target_is_named(self) -> bool:
-        return isinstance(self.target_port, str)
-
 
 def service_ports(service: K8sObject) -> Iterator[ServicePort]:
     ports = service.spec.get("ports")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Mapping
 
-from .source import Attribution, DocumentSpan, FieldPath, Location, Source, format_field_path, parse_field_path
+from .source import Attribution, DocumentSpan, FieldPath, Location, Source, parse_field_path
 
 # Kinds that live outside namespaces (the ones a manifest repository plausibly holds).
 CLUSTER_SCOPED_KINDS = frozenset(
@@ -336,7 +336,3 @@ CONTROLLER_LABEL_KEYS = frozenset(
         "batch.kubernetes.io/controller-uid",
     }
 )
-
-
-def describe_path(path: FieldPath) -> str:
-    return format_field_path(path)

@@ -235,7 +235,6 @@ class Source:
     path: str  # as displayed and reported (relative to the working directory when inside it)
     fs_path: str | None = None  # where to read the text again; None for stdin
     _text: str | None = field(default=None, repr=False)
-    _lines: list[str] | None = field(default=None, repr=False)
     _nodes: dict[int, list[yaml.Node | None]] = field(default_factory=dict, repr=False)
     segments: tuple[Segment, ...] = ()  # rendered output attributed to its template files
     lossy: bool = False  # documents that were not UTF-8 are blanked in ``text``
@@ -261,12 +260,6 @@ class Source:
             if line >= segment.first_line:
                 return Location(segment.path, max(1, line - segment.line_offset), column)
         return Location(self.path, line, column)
-
-    def line_text(self, line: int) -> str:
-        """Text of 1-based ``line`` (empty when out of range)."""
-        if self._lines is None:
-            self._lines = split_lines(self.text)
-        return self._lines[line - 1] if 0 < line <= len(self._lines) else ""
 
     def _compose(self, span: DocumentSpan) -> yaml.Node | None:
         text = self.text if span.text is None else span.text

@@ -195,7 +195,6 @@ class _Walker:
             value, child_size = self._node(value_node, depth + 1)
             size += child_size
             if key in mapping:
-                mark = key_node.start_mark
                 self._problem(key_node, f'mapping key "{key_text(key)}" already defined; kubectl rejects duplicate keys')
             mapping[key] = value
         if merged:

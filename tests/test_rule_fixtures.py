@@ -14,6 +14,7 @@ import pytest
 
 from svclint.checks import BUILTIN_RULES
 from svclint.registry import build_catalog
+from svclint.rule import DOC_SECTIONS
 
 from .conftest import FIXTURES, REPO, expected_markers, finding_keys, run_cli
 
@@ -86,7 +87,7 @@ def test_rule_docs_examples_are_its_fixtures(rule: type) -> None:
     folder = RULES_DIR / rule.id
     assert (folder / "bad.yaml").is_file() and (folder / "good.yaml").is_file()
     doc = rule.documentation()
-    for section in ("What it does", "Why is this bad?", "Example", "Use instead"):
+    for section in DOC_SECTIONS:
         assert f"## {section}" in doc, f"{rule.id} docstring lacks '## {section}'"
     assert _doc_block(doc, "Example") == (folder / "bad.yaml").read_text(encoding="utf-8")
     assert _doc_block(doc, "Use instead") == (folder / "good.yaml").read_text(encoding="utf-8")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from ..k8s import is_headless, is_int
+from ..k8s import is_int
 from ..model import K8sObject
 from ..rule import Rule, RuleContext, Severity, Violation
 from ..source import FieldPath

@@ -32,10 +32,6 @@ class RulePort:
     end_port: int | None
     path: FieldPath
 
-    @property
-    def is_named(self) -> bool:
-        return isinstance(self.port, str)
-
     def text(self) -> str:
         if self.port is None:
             return f"{self.protocol} (all ports)"
@@ -90,7 +86,6 @@ class Policy:
     egress_isolating: bool
     ingress: tuple[PolicyRule, ...]
     egress: tuple[PolicyRule, ...]
-    types_inferred: bool
 
     @property
     def key(self) -> str:
@@ -164,7 +159,7 @@ def _parse(obj: K8sObject, namespace: str, problems: list[PolicyProblem]) -> Pol
         # SetDefaults_NetworkPolicy: Egress only when the egress list is non-empty.
         egress_value = spec.get("egress")
         egress_isolating = isinstance(egress_value, list) and len(egress_value) > 0
-    return Policy(obj, namespace, pod_selector, ingress_isolating, egress_isolating, rules["ingress"], rules["egress"], inferred)
+    return Policy(obj, namespace, pod_selector, ingress_isolating, egress_isolating, rules["ingress"], rules["egress"])
 
 
 def _selector(data: Any, path: FieldPath, problem: Any) -> LabelSelector | None:

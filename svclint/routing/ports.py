@@ -63,10 +63,6 @@ class PortSet:
     def single(cls, protocol: str, lo: int, hi: int | None = None) -> PortSet:
         return cls.of({protocol: [(lo, hi if hi is not None else lo)]})
 
-    @classmethod
-    def protocol_all(cls, protocol: str) -> PortSet:
-        return cls.of({protocol: [(1, MAX_PORT)]})
-
     def as_dict(self) -> dict[str, Intervals]:
         return dict(self.items)
 

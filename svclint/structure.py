@@ -9,9 +9,11 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from .model import POD_TEMPLATE_PATHS, K8sObject
+from .selectors import LabelSelector, SelectorError
 from .source import FieldPath, format_field_path
 
-_MAP, _LIST, _PORT, _INT = "mapping", "list", "port", "integer"
+_MAP, _LIST, _PORT, _INT, _STR = "mapping", "list", "port", "integer", "string"
+_EXPECTED = {_MAP: "a mapping", _LIST: "a list", _PORT: "a number or a name", _INT: "an integer", _STR: "a string"}
 
 # kind -> [(path with "*" for every list item, expected shape)]
 _SERVICE = [
@@ -31,6 +33,7 @@ _POD_SPEC = [
     (("spec", "containers", "*", "ports"), _LIST),
     (("spec", "containers", "*", "ports", "*"), _MAP),
     (("spec", "containers", "*", "ports", "*", "containerPort"), _INT),
+    (("spec", "containers", "*", "ports", "*", "name"), _STR),
     (("spec", "initContainers"), _LIST),
     (("spec", "initContainers", "*"), _MAP),
     (("spec", "initContainers", "*", "ports"), _LIST),
@@ -38,6 +41,12 @@ _POD_SPEC = [
 ]
 
 _TEMPLATE = [(("metadata",), _MAP), (("metadata", "labels"), _MAP)] + _POD_SPEC
+_SCALABLE = frozenset({"Deployment", "ReplicaSet", "StatefulSet", "ReplicationController"})
+# Workload LabelSelectors (ReplicationController's selector is a plain map).
+_LABEL_SELECTORS: dict[str, FieldPath] = {
+    **{kind: ("spec", "selector") for kind in ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job")},
+    "CronJob": ("spec", "jobTemplate", "spec", "selector"),
+}
 
 
 def _shapes(kind: str) -> list[tuple[FieldPath, str]]:
@@ -49,6 +58,8 @@ def _shapes(kind: str) -> list[tuple[FieldPath, str]]:
         out += [(prefix + path, shape) for path, shape in _TEMPLATE]
         if kind != "Pod":
             out.append((("spec", "selector"), _MAP))
+        if kind in _SCALABLE:
+            out.append((("spec", "replicas"), _INT))
         return out
     return []
 
@@ -60,6 +71,8 @@ def _matches(value: Any, shape: str) -> bool:
         return isinstance(value, list)
     if shape == _INT:
         return isinstance(value, int) and not isinstance(value, bool)
+    if shape == _STR:
+        return isinstance(value, str)
     return isinstance(value, (int, str)) and not isinstance(value, bool)
 
 
@@ -90,11 +103,27 @@ def structure_problems(obj: K8sObject) -> list[tuple[FieldPath, str]]:
             if any(path[: len(p)] == p for p in bad_prefixes):
                 continue
             bad_prefixes.append(path)
-            expected = {_MAP: "a mapping", _LIST: "a list", _PORT: "a number or a name", _INT: "an integer"}[shape]
-            problems.append(
-                (path, f"{format_field_path(path)} must be {expected}, not {describe(value)}")
-            )
+            problems.append((path, f"{format_field_path(path)} must be {_EXPECTED[shape]}, not {describe(value)}"))
+    problems.extend(_selector_problems(obj))
     return problems
+
+
+def _selector_problems(obj: K8sObject) -> Iterator[tuple[FieldPath, str]]:
+    """Selectors the API server rejects, which would otherwise silently match nothing."""
+    at = _LABEL_SELECTORS.get(obj.kind)
+    raw = obj.get(at) if at is not None else None
+    if isinstance(raw, dict):
+        try:
+            LabelSelector.parse(raw)
+        except SelectorError as error:
+            path = at + error.path
+            yield path, f"{format_field_path(path)}: {error}"
+    if obj.kind == "Service":
+        selector = obj.get(("spec", "selector"))
+        for key, value in (selector.items() if isinstance(selector, dict) else ()):
+            if isinstance(value, (dict, list)):
+                path = ("spec", "selector", str(key))
+                yield path, f"{format_field_path(path)} must be a string, not {describe(value)}"
 
 
 def describe(value: Any) -> str:

@@ -335,7 +335,7 @@ def _routing_model(paths: tuple[str, ...], options: dict[str, Any]) -> Any:
     stdin_bytes = sys.stdin.buffer.read() if "-" in targets else None
     try:
         model = analyze(targets, settings, stdin_bytes=stdin_bytes)
-    except DiscoveryError as error:
+    except (DiscoveryError, RenderError, ConfigError, CatalogError) as error:
         raise UsageFailure(str(error)) from None
     if model.load_problems:
         click.echo(f"svclint: warning: {model.load_problems} document(s) could not be read and are left out; `svclint check` shows why", err=True)

@@ -19,3 +19,38 @@ def test_render_error_is_a_usage_error(args: tuple[str, ...], tmp_path: Path, mo
     monkeypatch.setenv("PATH", str(tmp_path))
     run = run_cli(*args)
     assert (run.exit_code, run.stdout, run.stderr) == (2, "", RENDER_ERROR)
+
+
+SHOP = "fixtures/examples/shop"
+
+
+def test_kind_qualified_names_match_exactly() -> None:
+    run = run_cli("matrix", SHOP, "-f", "csv", "--to", "shop/api[Service]:80")
+    assert (run.exit_code, run.stderr) == (0, "")
+    assert run.stdout == (
+        "source,destination,port,protocol,verdict\n"
+        "external,shop/api[Service],80,TCP,allow\n"
+        "ingress-controller,shop/api[Service],80,TCP,allow\n"
+        "shop/api[Deployment],shop/api[Service],80,TCP,deny\n"
+        "shop/frontend[Deployment],shop/api[Service],80,TCP,allow\n"
+        "shop/postgres[StatefulSet],shop/api[Service],80,TCP,deny\n"
+    )
+    qualified = run_cli("explain", "shop/frontend[Deployment]", "api", SHOP)
+    plain = run_cli("explain", "frontend", "api", SHOP)
+    assert (qualified.exit_code, qualified.stderr) == (0, "")
+    assert qualified.stdout == plain.stdout
+    assert qualified.stdout.startswith("shop/frontend[Deployment] -> shop/api[Service]:80/TCP: allow\n")
+    assert run_cli("explain", "frontend", "shop/api[Service]:80", SHOP).stdout == plain.stdout.replace(
+        plain.stdout[plain.stdout.index("shop/frontend[Deployment] -> shop/api[Service]:9100"):plain.stdout.index("assumptions:")], ""
+    )
+
+
+def test_globs_treat_brackets_literally() -> None:
+    run = run_cli("matrix", SHOP, "-f", "csv", "--from", "*/front*[Deployment]", "--to", "api-debug:9100")
+    assert (run.exit_code, run.stdout) == (
+        0,
+        "source,destination,port,protocol,verdict\nshop/frontend[Deployment],shop/api-debug[Service],9100,TCP,deny\n",
+    )
+    # `[Deployment]` is no character class: `shop/frontend[D]` matches nothing
+    miss = run_cli("matrix", SHOP, "-f", "csv", "--from", "shop/frontend[D]")
+    assert miss.exit_code == 2

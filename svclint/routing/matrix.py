@@ -24,22 +24,45 @@ def _name_forms(qualified: str) -> tuple[str, ...]:
     return (qualified, bare, bare.split("/", 1)[-1])
 
 
+def _escape(pattern: str) -> str:
+    """``[`` and ``]`` literal: ``[Kind]`` is part of a name, never a character class."""
+    return "".join(f"[{c}]" if c in "[]" else c for c in pattern)
+
+
+def name_matches(name: str, pattern: str) -> bool:
+    """``pattern`` against the forms of ``name``: exactly, or as a glob when it holds ``*`` or ``?``."""
+    forms = _name_forms(name)
+    if "*" in pattern or "?" in pattern:
+        glob = _escape(pattern)
+        return any(fnmatchcase(form, glob) for form in forms)
+    return pattern in forms
+
+
 def source_matches(source: Source, pattern: str) -> bool:
-    return any(fnmatchcase(form, pattern) for form in _name_forms(source.name))
+    return name_matches(source.name, pattern)
+
+
+def split_destination(pattern: str) -> tuple[str, str]:
+    """``SVC[:PORT]`` -> (Service pattern, port or ""); ``[Service]`` may precede the port."""
+    bracket = pattern.rfind("]")
+    head, tail = pattern[: bracket + 1], pattern[bracket + 1 :]
+    name, colon, port = tail.partition(":")
+    return head + name, port
+
+
+def port_matches(column: Column, port: str) -> bool:
+    if not port:
+        return True
+    names = {str(column.port)}
+    if column.service_port is not None and column.service_port.name:
+        names.add(column.service_port.name)
+    return port in names
 
 
 def column_matches(column: Column, pattern: str) -> bool:
     """``ns/name``, ``name``, ``ns/name[Service]``, with an optional ``:port`` (number or name)."""
-    name, _, port = pattern.partition(":") if not pattern.endswith("]") else (pattern, "", "")
-    if "]:" in pattern:
-        name, _, port = pattern.rpartition(":")
-    if port:
-        names = {str(column.port)}
-        if column.service_port is not None and column.service_port.name:
-            names.add(column.service_port.name)
-        if port not in names:
-            return False
-    return any(fnmatchcase(form, name) for form in _name_forms(column.destination))
+    name, port = split_destination(pattern)
+    return port_matches(column, port) and name_matches(column.destination, name)
 
 
 @dataclass(frozen=True)

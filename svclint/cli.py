@@ -357,24 +357,24 @@ def matrix(paths: tuple[str, ...], fmt: str, output: str | None, sources: tuple[
     no-endpoints, bad-target-port or external, plus `dns-blocked` when the source cannot
     resolve names. `svclint explain SRC DST` shows why.
     """
-    from .routing.formats import WRITERS
+    from .routing.formats import prepare
     from .routing.matrix import MatrixFilter, MatrixFilterError
 
     model = _routing_model(paths, options)
     flt = MatrixFilter(_split(sources), _split(destinations), _split(namespaces))
-    writer = WRITERS[fmt]
     try:
-        if output:
-            try:
-                handle = open(output, "w", encoding="utf-8", newline="\n", buffering=1 << 20)
-            except OSError as error:
-                raise UsageFailure(f"cannot write {output}: {error.strerror or error}") from None
-            with handle:
-                writer(model, flt, handle)
-        else:
-            writer(model, flt, sys.stdout)
+        write = prepare(fmt, model, flt)  # every filter resolved before any output
     except MatrixFilterError as error:
         raise UsageFailure(str(error)) from None
+    if output:
+        try:
+            handle = open(output, "w", encoding="utf-8", newline="\n", buffering=1 << 20)
+        except OSError as error:
+            raise UsageFailure(f"cannot write {output}: {error.strerror or error}") from None
+        with handle:
+            write(handle)
+    else:
+        write(sys.stdout)
     raise SystemExit(EXIT_CLEAN)
 
 

@@ -54,3 +54,40 @@ def test_globs_treat_brackets_literally() -> None:
     # `[Deployment]` is no character class: `shop/frontend[D]` matches nothing
     miss = run_cli("matrix", SHOP, "-f", "csv", "--from", "shop/frontend[D]")
     assert miss.exit_code == 2
+
+
+PLATFORM = "fixtures/scenarios/platform"
+FORMATS = ["table", "csv", "json", "markdown", "dot", "connlist"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_filters_matching_nothing_are_usage_errors_in_every_format(fmt: str, tmp_path: Path) -> None:
+    run = run_cli("matrix", "-f", fmt, "-n", "nosuchns", SHOP)
+    assert (run.exit_code, run.stdout) == (2, "")
+    assert run.stderr == "svclint: error: --namespace nosuchns: the filters match no (source, Service port) cell\n"
+    # valid alone, nothing together: api is in shop, the namespace is not
+    both = run_cli("matrix", "-f", fmt, "--to", "api", "-n", "kube-system", SHOP)
+    assert (both.exit_code, both.stdout) == (2, "")
+    assert both.stderr == "svclint: error: --to api --namespace kube-system: the filters match no (source, Service port) cell\n"
+
+
+def test_namespace_keeps_source_or_destination_in_every_format() -> None:
+    csv = run_cli("matrix", "-f", "csv", "-n", "monitoring", PLATFORM)
+    assert csv.exit_code == 0
+    cells = [tuple(line.split(",")[:4]) for line in csv.stdout.splitlines()[1:]]
+    assert len(cells) == 14
+    assert all(c[0].startswith("monitoring/") or c[1].startswith("monitoring/") for c in cells)
+    payload = run_cli("matrix", "-f", "json", "-n", "monitoring", PLATFORM).json()
+    assert [(c["source"], c["destination"], str(c["port"]), c["protocol"]) for c in payload["cells"]] == cells
+    table = run_cli("matrix", "-f", "table", "-n", "monitoring", PLATFORM)
+    assert table.exit_code == 0
+    grid = table.stdout.split("\n\n", 1)[0].splitlines()[1:]
+    assert grid == [
+        "data/postgres[StatefulSet] (+3)    ·    ·    ·    ·    ✓    ·    ·",
+        "external (+2)                      ·    ·    ·    ·    ✗    ·    ·",
+        "monitoring/prometheus[Deployment]  ✗    ✗    ✓    ✓    ✓    ✗    ✗",
+    ]
+    assert "  · neither end in --namespace\n" in table.stdout
+    markdown = run_cli("matrix", "-f", "markdown", "-n", "monitoring", PLATFORM)
+    assert "| `monitoring/prometheus[Deployment]` | deny | deny | allow | allow | allow | deny | deny |\n" in markdown.stdout
+    assert "| `external`<br>`web/checkout[Deployment]`<br>`web/storefront[Deployment]` |  |  |  |  | deny |  |  |\n" in markdown.stdout

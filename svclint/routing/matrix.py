@@ -71,8 +71,50 @@ class MatrixFilter:
     destinations: tuple[str, ...] = ()
     namespaces: tuple[str, ...] = ()
 
+    def __bool__(self) -> bool:
+        return bool(self.sources or self.destinations or self.namespaces)
 
-def selected(model: RoutingModel, flt: MatrixFilter) -> tuple[list[Source], list[Column]]:
+    def describe(self) -> str:
+        parts = [f"--from {', '.join(self.sources)}"] if self.sources else []
+        if self.destinations:
+            parts.append(f"--to {', '.join(self.destinations)}")
+        if self.namespaces:
+            parts.append(f"--namespace {', '.join(self.namespaces)}")
+        return " ".join(parts)
+
+
+@dataclass
+class Selection:
+    """What a filter keeps: the sources (each with at least one cell) and the Service ports.
+
+    ``--namespace`` keeps a cell when its source or its destination is in one of the
+    namespaces: a source inside gets every selected column, a source outside only the
+    columns inside (``local``). Every format uses this one rule.
+    """
+
+    sources: list[Source]
+    columns: list[Column]
+    local: list[Column]
+    namespaces: frozenset[str]
+
+    def cells(self, source: Source) -> list[Column]:
+        """The columns of ``source``'s row (``columns`` itself when the row is complete)."""
+        if not self.namespaces or source.namespace in self.namespaces:
+            return self.columns
+        return self.local
+
+    def keeps(self, source: Source, column: Column) -> bool:
+        return not self.namespaces or source.namespace in self.namespaces or column.namespace in self.namespaces
+
+    def shown_columns(self) -> list[Column]:
+        """The union of every row's columns, in column order."""
+        if not self.namespaces or any(s.namespace in self.namespaces for s in self.sources):
+            return self.columns
+        return self.local
+
+
+def selected(model: RoutingModel, flt: MatrixFilter) -> Selection:
+    """Resolve and validate every filter; a filter (combination) that keeps no cell is an error."""
     sources = model.sources
     if flt.sources:
         sources = [s for s in sources if any(source_matches(s, p) for p in flt.sources)]
@@ -80,19 +122,25 @@ def selected(model: RoutingModel, flt: MatrixFilter) -> tuple[list[Source], list
             raise MatrixFilterError(f"--from {', '.join(flt.sources)} matches no workload (nor external / ingress-controller)")
     columns = model.columns
     if flt.destinations:
+        for pattern in flt.destinations:
+            split_destination(pattern)  # malformed: a precise error
         columns = [c for c in columns if any(column_matches(c, p) for p in flt.destinations)]
         if not columns:
             raise MatrixFilterError(f"--to {', '.join(flt.destinations)} matches no Service port")
-    return sources, columns
-
-
-def rows(model: RoutingModel, flt: MatrixFilter = MatrixFilter()) -> Iterator[tuple[Source, Column, str]]:
-    """Every (source, column, verdict) the filter keeps, in sorted order."""
-    sources, columns = selected(model, flt)
-    namespaces = set(flt.namespaces)
+    namespaces = frozenset(flt.namespaces)
     local = [c for c in columns if c.namespace in namespaces] if namespaces else columns
+    selection = Selection(sources, columns, local, namespaces)
+    if namespaces:
+        selection.sources = [s for s in sources if selection.cells(s)]
+    if flt and not (selection.sources and selection.shown_columns()):
+        raise MatrixFilterError(f"{flt.describe()}: the filters match no (source, Service port) cell")
+    return selection
+
+
+def rows(model: RoutingModel, flt: MatrixFilter | Selection = MatrixFilter()) -> Iterator[tuple[Source, Column, str]]:
+    """Every (source, column, verdict) the filter keeps, in sorted order."""
+    selection = flt if isinstance(flt, Selection) else selected(model, flt)
     verdict = model.verdict
-    for source in sources:
-        cells = columns if not namespaces or source.namespace in namespaces else local
-        for column in cells:
+    for source in selection.sources:
+        for column in selection.cells(source):
             yield source, column, verdict(source, column)

@@ -91,3 +91,21 @@ def test_namespace_keeps_source_or_destination_in_every_format() -> None:
     markdown = run_cli("matrix", "-f", "markdown", "-n", "monitoring", PLATFORM)
     assert "| `monitoring/prometheus[Deployment]` | deny | deny | allow | allow | allow | deny | deny |\n" in markdown.stdout
     assert "| `external`<br>`web/checkout[Deployment]`<br>`web/storefront[Deployment]` |  |  |  |  | deny |  |  |\n" in markdown.stdout
+
+
+def test_connlist_filters_share_the_matrix_semantics() -> None:
+    external = run_cli("matrix", "-f", "connlist", "--from", "external", "fixtures/scenarios/shop")
+    assert (external.exit_code, external.stdout) == (0, "203.0.113.0-203.0.113.255[External] => shop/admin[Deployment] : TCP 3000\n")
+    controller = run_cli("matrix", "-f", "connlist", "--from", "ingress-controller", "-n", "shop", "fixtures/scenarios/shop")
+    assert (controller.exit_code, controller.stdout) == (0, "{ingress-controller} => shop/frontend[Deployment] : TCP 8080\n")
+    # --to SVC[:PORT]: lines to the endpoint workloads of that Service port
+    to = run_cli("matrix", "-f", "connlist", "--to", "api:80", SHOP)
+    assert (to.exit_code, to.stdout) == (
+        0,
+        "shop/frontend[Deployment] => shop/api[Deployment] : TCP 9090\n{ingress-controller} => shop/api[Deployment] : TCP 9090\n",
+    )
+    # a Service port that does not exist is rejected like in every other format
+    bad_port = run_cli("matrix", "-f", "connlist", "--to", "api:81", SHOP)
+    assert (bad_port.exit_code, bad_port.stdout, bad_port.stderr) == (2, "", "svclint: error: --to api:81 matches no Service port\n")
+    none = run_cli("matrix", "-f", "connlist", "--from", "postgres", "--to", "api", SHOP)
+    assert (none.exit_code, none.stdout, none.stderr) == (2, "", "svclint: error: --from postgres --to api: the filters match no connlist line\n")

@@ -109,3 +109,15 @@ def test_connlist_filters_share_the_matrix_semantics() -> None:
     assert (bad_port.exit_code, bad_port.stdout, bad_port.stderr) == (2, "", "svclint: error: --to api:81 matches no Service port\n")
     none = run_cli("matrix", "-f", "connlist", "--from", "postgres", "--to", "api", SHOP)
     assert (none.exit_code, none.stdout, none.stderr) == (2, "", "svclint: error: --from postgres --to api: the filters match no connlist line\n")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_filter_errors_come_before_any_output(fmt: str, tmp_path: Path) -> None:
+    target = tmp_path / "matrix.out"
+    target.write_text("previous\n", encoding="utf-8")
+    run = run_cli("matrix", "-f", fmt, "--from", "nope", "-o", str(target), SHOP)
+    assert (run.exit_code, run.stdout) == (2, "")
+    assert run.stderr == "svclint: error: --from nope matches no workload (nor external / ingress-controller)\n"
+    assert target.read_text(encoding="utf-8") == "previous\n"
+    stdout = run_cli("matrix", "-f", fmt, "--to", "nothing", SHOP)
+    assert (stdout.exit_code, stdout.stdout, stdout.stderr) == (2, "", "svclint: error: --to nothing matches no Service port\n")

@@ -327,12 +327,18 @@ __all__ = ["cli", "main", "exit_code", "rule_table"]
 MATRIX_FORMATS = ("table", "csv", "json", "markdown", "dot", "connlist")
 
 
+def _read_stdin(settings: Settings) -> bytes:
+    """Standard input, bounded as `check` bounds it: one byte over the limit is enough for
+    the loader to report it."""
+    return sys.stdin.buffer.read(settings.limits.max_document_bytes + 1)
+
+
 def _routing_model(paths: tuple[str, ...], options: dict[str, Any]) -> Any:
     from .api import analyze
 
     settings, _config = _settings(options)
     targets = list(paths) or list(settings.project_paths) or ["."]
-    stdin_bytes = sys.stdin.buffer.read() if "-" in targets else None
+    stdin_bytes = _read_stdin(settings) if "-" in targets else None
     try:
         model = analyze(targets, settings, stdin_bytes=stdin_bytes)
     except (DiscoveryError, RenderError, ConfigError, CatalogError) as error:

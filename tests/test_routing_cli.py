@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,22 @@ def test_filter_errors_come_before_any_output(fmt: str, tmp_path: Path) -> None:
     assert target.read_text(encoding="utf-8") == "previous\n"
     stdout = run_cli("matrix", "-f", fmt, "--to", "nothing", SHOP)
     assert (stdout.exit_code, stdout.stdout, stdout.stderr) == (2, "", "svclint: error: --to nothing matches no Service port\n")
+
+
+class _BoundedOnly(io.BytesIO):
+    """Standard input that refuses an unbounded read."""
+
+    def read(self, size: int | None = -1) -> bytes:
+        assert size is not None and size >= 0, "standard input read without a limit"
+        return super().read(size)
+
+
+@pytest.mark.parametrize("args", [("matrix", "-", "-f", "csv"), ("explain", "external", "x", "-")])
+def test_standard_input_is_bounded(args: tuple[str, ...], tmp_path: Path) -> None:
+    config = tmp_path / "svclint.yaml"
+    config.write_text("limits:\n  max-document-bytes: 1024\n")
+    run = run_cli(*args, "--config", str(config), input=_BoundedOnly(b"a: " + b"x" * 5000))  # type: ignore[arg-type]
+    assert run.exit_code == (0 if args[0] == "matrix" else 2)
+    assert run.stderr.startswith(
+        "svclint: warning: 1 document(s) could not be read and are left out; `svclint check` shows why\n"
+    )

@@ -396,8 +396,12 @@ def explain(source: str, destination: str, paths: tuple[str, ...], **options: An
     DESTINATION is a Service (ns/name or name) with an optional :PORT (number or name).
     """
     from .routing.explain import explain_text
-    from .routing.matrix import column_matches, source_matches
+    from .routing.matrix import MatrixFilterError, column_matches, source_matches, split_destination
 
+    try:
+        split_destination(destination)  # malformed: a usage error before loading anything
+    except MatrixFilterError as error:
+        raise UsageFailure(f"DESTINATION {error}") from None
     model = _routing_model(paths, options)
     found = [s for s in model.sources if source_matches(s, source)]
     if not found:

@@ -141,3 +141,20 @@ def test_standard_input_is_bounded(args: tuple[str, ...], tmp_path: Path) -> Non
     assert run.stderr.startswith(
         "svclint: warning: 1 document(s) could not be read and are left out; `svclint check` shows why\n"
     )
+
+
+@pytest.mark.parametrize(
+    "destination,problem",
+    [
+        ("api:", "'api:' has an empty port after ':' (leave out ':' for every port)"),
+        ("shop/api[Service]:", "'shop/api[Service]:' has an empty port after ':' (leave out ':' for every port)"),
+        ("api:80:1", "'api:80:1' has more than one ':' (expected SVC[:PORT], one port)"),
+        (":80", "':80' names no Service (expected SVC[:PORT], e.g. api:80)"),
+        ("api:0", "'api:0': port 0 is out of range 1-65535"),
+    ],
+)
+def test_malformed_destination_is_a_precise_usage_error(destination: str, problem: str) -> None:
+    run = run_cli("explain", "external", destination, SHOP)
+    assert (run.exit_code, run.stdout, run.stderr) == (2, "", f"svclint: error: DESTINATION {problem}\n")
+    matrix = run_cli("matrix", "--to", destination, SHOP)
+    assert (matrix.exit_code, matrix.stdout, matrix.stderr) == (2, "", f"svclint: error: --to {problem}\n")

@@ -43,11 +43,24 @@ def source_matches(source: Source, pattern: str) -> bool:
 
 
 def split_destination(pattern: str) -> tuple[str, str]:
-    """``SVC[:PORT]`` -> (Service pattern, port or ""); ``[Service]`` may precede the port."""
+    """``SVC[:PORT]`` -> (Service pattern, port or ""); ``[Service]`` may precede the port.
+
+    Malformed forms raise MatrixFilterError naming the problem: no Service (``:80``), an
+    empty port (``api:``), more than one port (``api:80:1``), a port number out of range.
+    """
     bracket = pattern.rfind("]")
     head, tail = pattern[: bracket + 1], pattern[bracket + 1 :]
     name, colon, port = tail.partition(":")
-    return head + name, port
+    name = head + name
+    if not name:
+        raise MatrixFilterError(f"{pattern!r} names no Service (expected SVC[:PORT], e.g. api:80)")
+    if colon and not port:
+        raise MatrixFilterError(f"{pattern!r} has an empty port after ':' (leave out ':' for every port)")
+    if ":" in port:
+        raise MatrixFilterError(f"{pattern!r} has more than one ':' (expected SVC[:PORT], one port)")
+    if port.isdigit() and not 1 <= int(port) <= 65535:
+        raise MatrixFilterError(f"{pattern!r}: port {port} is out of range 1-65535")
+    return name, port
 
 
 def port_matches(column: Column, port: str) -> bool:
@@ -123,7 +136,10 @@ def selected(model: RoutingModel, flt: MatrixFilter) -> Selection:
     columns = model.columns
     if flt.destinations:
         for pattern in flt.destinations:
-            split_destination(pattern)  # malformed: a precise error
+            try:
+                split_destination(pattern)
+            except MatrixFilterError as error:
+                raise MatrixFilterError(f"--to {error}") from None
         columns = [c for c in columns if any(column_matches(c, p) for p in flt.destinations)]
         if not columns:
             raise MatrixFilterError(f"--to {', '.join(flt.destinations)} matches no Service port")

@@ -333,6 +333,16 @@ def _read_stdin(settings: Settings) -> bytes:
     return sys.stdin.buffer.read(settings.limits.max_document_bytes + 1)
 
 
+def _silence_stdout() -> None:
+    """After a broken pipe: point stdout at /dev/null so the flush at exit cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (in-process runs)
+        pass
+
+
 def _routing_model(paths: tuple[str, ...], options: dict[str, Any]) -> Any:
     from .api import analyze
 
@@ -380,7 +390,11 @@ def matrix(paths: tuple[str, ...], fmt: str, output: str | None, sources: tuple[
         with handle:
             write(handle)
     else:
-        write(sys.stdout)
+        try:
+            write(sys.stdout)
+            sys.stdout.flush()
+        except BrokenPipeError:  # `svclint matrix | head`: the reader has what it wanted
+            _silence_stdout()
     raise SystemExit(EXIT_CLEAN)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -158,3 +160,28 @@ def test_malformed_destination_is_a_precise_usage_error(destination: str, proble
     assert (run.exit_code, run.stdout, run.stderr) == (2, "", f"svclint: error: DESTINATION {problem}\n")
     matrix = run_cli("matrix", "--to", destination, SHOP)
     assert (matrix.exit_code, matrix.stdout, matrix.stderr) == (2, "", f"svclint: error: --to {problem}\n")
+
+
+def test_broken_pipe_on_stdout_exits_quietly() -> None:
+    """`svclint matrix ... | head -1`: the reader went away; exit 0, nothing on stderr."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "svclint", "matrix", "-f", "csv", PLATFORM],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # before the matrix is written: every write hits a closed pipe
+    stderr = process.stderr.read()
+    assert (process.wait(timeout=120), stderr) == (0, b"")
+
+
+def test_broken_pipe_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    from svclint.routing import formats
+
+    def broken(model: object, selection: object, out: io.TextIOBase) -> None:
+        out.write("source,destination,port,protocol,verdict\n")
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setitem(formats._SELECTION_WRITERS, "csv", broken)
+    run = run_cli("matrix", "-f", "csv", SHOP)
+    assert (run.exit_code, run.stderr) == (0, "")

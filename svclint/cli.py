@@ -298,30 +298,6 @@ def rules(rule: str | None, fmt: str, **options: Any) -> None:
             click.echo(f"{r.id}  {r.name:<{width}}  {str(r.severity):<7}  {r.summary}{default}")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Console-script entry point; returns the exit code."""
-    # A run is one short process whose objects all live until it exits: cyclic GC passes
-    # would only re-scan them (the first pass after a 50k-object load costs a second, and
-    # interpreter shutdown runs another). Reference counting still frees what is dropped.
-    gc.disable()
-    try:
-        cli.main(args=list(argv) if argv is not None else None, prog_name="svclint", standalone_mode=False)
-    except SystemExit as exit:
-        return int(exit.code or 0)
-    except click.exceptions.Exit as exit:
-        return exit.exit_code
-    except click.ClickException as error:
-        error.show()
-        return EXIT_ERROR if isinstance(error, (UsageFailure, click.UsageError)) else error.exit_code
-    except click.Abort:
-        click.echo("Aborted.", err=True)
-        return EXIT_ERROR
-    return EXIT_CLEAN
-
-
-__all__ = ["cli", "main", "exit_code", "rule_table"]
-
-
 # -- routing: matrix and explain ------------------------------------------------------------
 
 MATRIX_FORMATS = ("table", "csv", "json", "markdown", "dot", "connlist")
@@ -427,3 +403,27 @@ def explain(source: str, destination: str, paths: tuple[str, ...], **options: An
         raise UsageFailure(f"destination {destination!r} matches no Service port")
     click.echo(explain_text(model, found[0], columns), nl=False)
     raise SystemExit(EXIT_CLEAN)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Console-script entry point; returns the exit code."""
+    # A run is one short process whose objects all live until it exits: cyclic GC passes
+    # would only re-scan them (the first pass after a 50k-object load costs a second, and
+    # interpreter shutdown runs another). Reference counting still frees what is dropped.
+    gc.disable()
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="svclint", standalone_mode=False)
+    except SystemExit as exit:
+        return int(exit.code or 0)
+    except click.exceptions.Exit as exit:
+        return exit.exit_code
+    except click.ClickException as error:
+        error.show()
+        return EXIT_ERROR if isinstance(error, (UsageFailure, click.UsageError)) else error.exit_code
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        return EXIT_ERROR
+    return EXIT_CLEAN
+
+
+__all__ = ["cli", "main", "exit_code", "rule_table"]

@@ -304,6 +304,113 @@ def rules(rule: str | None, fmt: str, **options: Any) -> None:
             click.echo(f"{r.id}  {r.name:<{width}}  {str(r.severity):<7}  {r.summary}{default}")
 
 
+# -- routing: matrix and explain ------------------------------------------------------------
+
+MATRIX_FORMATS = ("table", "csv", "json", "markdown", "dot", "connlist")
+
+
+def _read_stdin(settings: Settings) -> bytes:
+    """Standard input, bounded as `check` bounds it: one byte over the limit is enough for
+    the loader to report it."""
+    return sys.stdin.buffer.read(settings.limits.max_document_bytes + 1)
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe: point stdout at /dev/null so the flush at exit cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (in-process runs)
+        pass
+
+
+def _routing_model(paths: tuple[str, ...], options: dict[str, Any]) -> Any:
+    from .api import analyze
+
+    settings, _config = _settings(options)
+    targets = list(paths) or list(settings.project_paths) or ["."]
+    stdin_bytes = _read_stdin(settings) if "-" in targets else None
+    try:
+        model = analyze(targets, settings, stdin_bytes=stdin_bytes)
+    except (DiscoveryError, RenderError, ConfigError, CatalogError) as error:
+        raise UsageFailure(str(error)) from None
+    if model.load_problems:
+        click.echo(f"svclint: warning: {model.load_problems} document(s) could not be read and are left out; `svclint check` shows why", err=True)
+    return model
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
+@click.option("--format", "-f", "fmt", type=click.Choice(MATRIX_FORMATS), default="table", show_default=True, help="Output format (csv is the stable contract).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the matrix to FILE instead of stdout.")
+@click.option("--from", "sources", multiple=True, metavar="SRC", help="Only these sources: workload (ns/name, name, glob), external, ingress-controller.")
+@click.option("--to", "destinations", multiple=True, metavar="SVC[:PORT]", help="Only these Services (ns/name, name, glob), optionally one port (number or name).")
+@click.option("--namespace", "-n", "namespaces", multiple=True, metavar="NS", help="Only rows whose source or destination is in NS (repeatable).")
+@_common_options
+def matrix(paths: tuple[str, ...], fmt: str, output: str | None, sources: tuple[str, ...], destinations: tuple[str, ...], namespaces: tuple[str, ...], **options: Any) -> None:
+    """Who can reach which Service port: every workload, `external` and `ingress-controller`.
+
+    One cell per (source, Service port) with a verdict: allow, partial k/n, deny,
+    no-endpoints, bad-target-port or external, plus `dns-blocked` when the source cannot
+    resolve names. `svclint explain SRC DST` shows why.
+    """
+    from .routing.formats import prepare
+    from .routing.matrix import MatrixFilter, MatrixFilterError
+
+    model = _routing_model(paths, options)
+    flt = MatrixFilter(_split(sources), _split(destinations), _split(namespaces))
+    try:
+        write = prepare(fmt, model, flt)  # every filter resolved before any output
+    except MatrixFilterError as error:
+        raise UsageFailure(str(error)) from None
+    if output:
+        try:
+            handle = open(output, "w", encoding="utf-8", newline="\n", buffering=1 << 20)
+        except OSError as error:
+            raise UsageFailure(f"cannot write {output}: {error.strerror or error}") from None
+        with handle:
+            write(handle)
+    else:
+        try:
+            write(sys.stdout)
+            sys.stdout.flush()
+        except BrokenPipeError:  # `svclint matrix | head`: the reader has what it wanted
+            _silence_stdout()
+    raise SystemExit(EXIT_CLEAN)
+
+
+@cli.command()
+@click.argument("source")
+@click.argument("destination")
+@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
+@_common_options
+def explain(source: str, destination: str, paths: tuple[str, ...], **options: Any) -> None:
+    """Why SOURCE can or cannot reach DESTINATION: the chain hop by hop, with file:line.
+
+    SOURCE is a workload (ns/name, name, ns/name[Kind]), `external` or `ingress-controller`;
+    DESTINATION is a Service (ns/name or name) with an optional :PORT (number or name).
+    """
+    from .routing.explain import explain_text
+    from .routing.matrix import MatrixFilterError, column_matches, source_matches, split_destination
+
+    try:
+        split_destination(destination)  # malformed: a usage error before loading anything
+    except MatrixFilterError as error:
+        raise UsageFailure(f"DESTINATION {error}") from None
+    model = _routing_model(paths, options)
+    found = [s for s in model.sources if source_matches(s, source)]
+    if not found:
+        raise UsageFailure(f"source {source!r} matches no workload (nor external / ingress-controller)")
+    if len(found) > 1:
+        raise UsageFailure(f"source {source!r} is ambiguous: {', '.join(s.name for s in found[:10])}")
+    columns = [c for c in model.columns if column_matches(c, destination)]
+    if not columns:
+        raise UsageFailure(f"destination {destination!r} matches no Service port")
+    click.echo(explain_text(model, found[0], columns), nl=False)
+    raise SystemExit(EXIT_CLEAN)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Console-script entry point; returns the exit code."""
     # A run is one short process whose objects all live until it exits: cyclic GC passes
@@ -332,96 +439,4 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_CLEAN
 
 
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
-
-
 __all__ = ["cli", "main", "exit_code"]
-
-
-# -- routing: matrix and explain ------------------------------------------------------------
-
-MATRIX_FORMATS = ("table", "csv", "json", "markdown", "dot", "connlist")
-
-
-def _routing_model(paths: tuple[str, ...], options: dict[str, Any]) -> Any:
-    from .api import analyze
-
-    settings, _config = _settings(options)
-    targets = list(paths) or list(settings.project_paths) or ["."]
-    stdin_bytes = sys.stdin.buffer.read() if "-" in targets else None
-    try:
-        model = analyze(targets, settings, stdin_bytes=stdin_bytes)
-    except DiscoveryError as error:
-        raise UsageFailure(str(error)) from None
-    if model.load_problems:
-        click.echo(f"svclint: warning: {model.load_problems} document(s) could not be read and are left out; `svclint check` shows why", err=True)
-    return model
-
-
-@cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
-@click.option("--format", "-f", "fmt", type=click.Choice(MATRIX_FORMATS), default="table", show_default=True, help="Output format (csv is the stable contract).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the matrix to FILE instead of stdout.")
-@click.option("--from", "sources", multiple=True, metavar="SRC", help="Only these sources: workload (ns/name, name, glob), external, ingress-controller.")
-@click.option("--to", "destinations", multiple=True, metavar="SVC[:PORT]", help="Only these Services (ns/name, name, glob), optionally one port (number or name).")
-@click.option("--namespace", "-n", "namespaces", multiple=True, metavar="NS", help="Only rows whose source or destination is in NS (repeatable).")
-@_common_options
-def matrix(paths: tuple[str, ...], fmt: str, output: str | None, sources: tuple[str, ...], destinations: tuple[str, ...], namespaces: tuple[str, ...], **options: Any) -> None:
-    """Who can reach which Service port: every workload, `external` and `ingress-controller`.
-
-    One cell per (source, Service port) with a verdict: allow, partial k/n, deny,
-    no-endpoints, bad-target-port or external, plus `dns-blocked` when the source cannot
-    resolve names. `svclint explain SRC DST` shows why.
-    """
-    from .routing.formats import WRITERS
-    from .routing.matrix import MatrixFilter, MatrixFilterError
-
-    model = _routing_model(paths, options)
-    flt = MatrixFilter(_split(sources), _split(destinations), _split(namespaces))
-    writer = WRITERS[fmt]
-    try:
-        if output:
-            try:
-                handle = open(output, "w", encoding="utf-8", newline="\n", buffering=1 << 20)
-            except OSError as error:
-                raise UsageFailure(f"cannot write {output}: {error.strerror or error}") from None
-            with handle:
-                writer(model, flt, handle)
-        else:
-            writer(model, flt, sys.stdout)
-    except MatrixFilterError as error:
-        raise UsageFailure(str(error)) from None
-    raise SystemExit(EXIT_CLEAN)
-
-
-@cli.command()
-@click.argument("source")
-@click.argument("destination")
-@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
-@_common_options
-def explain(source: str, destination: str, paths: tuple[str, ...], **options: Any) -> None:
-    """Why SOURCE can or cannot reach DESTINATION: the chain hop by hop, with file:line.
-
-    SOURCE is a workload (ns/name, name, ns/name[Kind]), `external` or `ingress-controller`;
-    DESTINATION is a Service (ns/name or name) with an optional :PORT (number or name).
-    """
-    from .routing.explain import explain_text
-    from .routing.matrix import column_matches, source_matches
-
-    model = _routing_model(paths, options)
-    found = [s for s in model.sources if source_matches(s, source)]
-    if not found:
-        raise UsageFailure(f"source {source!r} matches no workload (nor external / ingress-controller)")
-    if len(found) > 1:
-        raise UsageFailure(f"source {source!r} is ambiguous: {', '.join(s.name for s in found[:10])}")
-    columns = [c for c in model.columns if column_matches(c, destination)]
-    if not columns:
-        raise UsageFailure(f"destination {destination!r} matches no Service port")
-    click.echo(explain_text(model, found[0], columns), nl=False)
-    raise SystemExit(EXIT_CLEAN)

@@ -8,11 +8,11 @@ per distinct source behaviour.
 from __future__ import annotations
 
 import json
-from typing import Callable, Iterable, TextIO
+from typing import Callable, TextIO
 
 from .connlist import connlist_lines
 from .explain import cell_reasons
-from .matrix import MatrixFilter, rows, selected
+from .matrix import MatrixFilter, MatrixFilterError, Selection, column_matches, name_matches, rows, selected
 from .model import ASSUMPTIONS, DNS_BLOCKED, RoutingModel, Source
 from .services import Column
 
@@ -44,15 +44,15 @@ def _csv_entries(model: RoutingModel, columns: list[Column], dns_blocked: bool) 
     return entries
 
 
-def write_csv(model: RoutingModel, flt: MatrixFilter, out: TextIO) -> None:
+def write_csv(model: RoutingModel, selection: Selection, out: TextIO) -> None:
     """One block of rows per source, built from per-column text pairs chosen by one bit test."""
     out.write(CSV_HEADER)
-    sources, columns = selected(model, flt)
-    namespaces = set(flt.namespaces)
-    local = [c for c in columns if c.namespace in namespaces] if namespaces else columns
+    columns = selection.columns
     tables: dict[tuple[bool, bool], list[tuple[int, tuple[str, str] | None, Column]]] = {}
-    for source in sources:
-        cells = columns if not namespaces or source.namespace in namespaces else local
+    for source in selection.sources:
+        cells = selection.cells(source)
+        if not cells:  # no row: writing the bare name would corrupt the CSV
+            continue
         name = source.name
         if source.template is None:  # external, ingress-controller: two rows, the general path
             for column in cells:
@@ -72,7 +72,7 @@ def write_csv(model: RoutingModel, flt: MatrixFilter, out: TextIO) -> None:
         out.write(name + name.join(parts))
 
 
-def write_json(model: RoutingModel, flt: MatrixFilter, out: TextIO) -> None:
+def write_json(model: RoutingModel, flt: Selection, out: TextIO) -> None:
     out.write('{"version": 1,\n "assumptions": ' + json.dumps(list(ASSUMPTIONS)) + ',\n "cells": [')
     first = True
     for source, column, verdict in rows(model, flt):
@@ -89,7 +89,9 @@ def write_json(model: RoutingModel, flt: MatrixFilter, out: TextIO) -> None:
     out.write("\n ]\n}\n")
 
 
-def symbol(verdict: str) -> str:
+def symbol(verdict: str | None) -> str:
+    if verdict is None:  # a cell --namespace leaves out
+        return "·"
     word, _, rest = verdict.partition(" ")
     mark = dict(SYMBOLS).get(word, "?")
     if word == "partial":
@@ -99,21 +101,20 @@ def symbol(verdict: str) -> str:
     return mark
 
 
-def _grid(model: RoutingModel, flt: MatrixFilter) -> tuple[list[Column], list[tuple[list[str], list[str]]]]:
-    """Columns and (source names, verdicts) with identical rows collapsed, in first-seen order."""
-    sources, columns = selected(model, flt)
-    namespaces = set(flt.namespaces)
-    if namespaces:
-        sources = [s for s in sources if s.namespace in namespaces] or sources
-        columns = [c for c in columns if c.namespace in namespaces] or columns
-    grouped: dict[tuple[str, ...], list[str]] = {}
-    for source in sources:
-        key = tuple(model.verdict(source, c) for c in columns)
+def _grid(model: RoutingModel, selection: Selection) -> tuple[list[Column], list[tuple[list[str], list[str | None]]]]:
+    """Columns and (source names, verdicts) with identical rows collapsed, in first-seen order.
+
+    A cell the namespace filter leaves out (neither end in NS) has no verdict (None).
+    """
+    columns = selection.shown_columns()
+    grouped: dict[tuple[str | None, ...], list[str]] = {}
+    for source in selection.sources:
+        key = tuple(model.verdict(source, c) if selection.keeps(source, c) else None for c in columns)
         grouped.setdefault(key, []).append(source.name)
     return columns, [(names, list(key)) for key, names in grouped.items()]
 
 
-def write_table(model: RoutingModel, flt: MatrixFilter, out: TextIO) -> None:
+def write_table(model: RoutingModel, flt: Selection, out: TextIO) -> None:
     columns, grid = _grid(model, flt)
     headers = [f"[{i + 1}]" for i in range(len(columns))]
     cells = [[symbol(v) for v in verdicts] for _, verdicts in grid]
@@ -129,7 +130,7 @@ def write_table(model: RoutingModel, flt: MatrixFilter, out: TextIO) -> None:
             out.write(f"{label} = {', '.join(names)}\n")
     for header, column in zip(headers, columns):
         out.write(f"{header} {column.label}\n")
-    out.write("\n" + LEGEND + "\n")
+    out.write("\n" + LEGEND + ("  · neither end in --namespace" if flt.namespaces else "") + "\n")
     out.write("assumptions: " + "; ".join(ASSUMPTIONS) + "\n")
 
 
@@ -137,17 +138,17 @@ def _source_label(names: list[str]) -> str:
     return names[0] if len(names) == 1 else f"{names[0]} (+{len(names) - 1})"
 
 
-def write_markdown(model: RoutingModel, flt: MatrixFilter, out: TextIO) -> None:
+def write_markdown(model: RoutingModel, flt: Selection, out: TextIO) -> None:
     columns, grid = _grid(model, flt)
     out.write("| source | " + " | ".join(f"`{c.label}`" for c in columns) + " |\n")
     out.write("|---|" + "---|" * len(columns) + "\n")
     for names, verdicts in grid:
         label = "<br>".join(f"`{n}`" for n in names)
-        out.write(f"| {label} | " + " | ".join(verdicts) + " |\n")
+        out.write(f"| {label} | " + " | ".join(v or "" for v in verdicts) + " |\n")
     out.write("\n" + "Assumptions: " + "; ".join(ASSUMPTIONS) + ".\n")
 
 
-def write_dot(model: RoutingModel, flt: MatrixFilter, out: TextIO) -> None:
+def write_dot(model: RoutingModel, flt: Selection, out: TextIO) -> None:
     """Sources and Services as nodes; an edge per reachable Service port, labelled with it."""
     out.write("digraph svclint {\n  rankdir=LR;\n  node [shape=box, fontname=Helvetica];\n")
     nodes: set[str] = set()
@@ -165,40 +166,83 @@ def write_dot(model: RoutingModel, flt: MatrixFilter, out: TextIO) -> None:
     out.write("}\n")
 
 
-def write_connlist(model: RoutingModel, flt: MatrixFilter, out: TextIO) -> None:
-    lines: Iterable[str] = connlist_lines(model)
-    if flt.sources or flt.destinations or flt.namespaces:
-        lines = [line for line in lines if _connlist_keep(line, flt)]
+def _peer_namespace(peer: str) -> str | None:
+    """``ns/name[Kind]`` -> ``ns``; outside ranges and ``{ingress-controller}`` have none."""
+    return peer.split("/", 1)[0] if "/" in peer and not peer.endswith("[External]") else None
+
+
+def connlist_selected(model: RoutingModel, flt: MatrixFilter) -> list[str]:
+    """The connlist lines the filters keep, validated like every format (``selected()``) first.
+
+    ``--from`` picks the source peer (``external`` the ``[External]`` ranges,
+    ``ingress-controller`` the ``{ingress-controller}`` lines); ``--to SVC[:PORT]`` keeps
+    lines whose destination workload is an endpoint of a selected Service port (the line still
+    lists every port allowed between the pair); ``--namespace`` keeps lines with either peer in NS.
+    """
+    selected(model, flt)
+    lines = connlist_lines(model)
+    if not flt:
+        return lines
+    wanted = [s for s in model.sources if any(name_matches(s.name, p) for p in flt.sources)] if flt.sources else None
+    workloads = {s.name for s in wanted if s.template is not None} if wanted is not None else set()
+    external = wanted is not None and any(s.template is None and s.name == "external" for s in wanted)
+    controller = wanted is not None and any(s.template is None and s.name == "ingress-controller" for s in wanted)
+    targets: set[str] | None = None
+    if flt.destinations:
+        columns = [c for c in model.columns if any(column_matches(c, p) for p in flt.destinations)]
+        targets = {e.template.owner.ref.qualified for c in columns for e in c.endpoints if e.port is not None}
+    namespaces = set(flt.namespaces)
+    kept = []
     for line in lines:
-        out.write(line + "\n")
+        src, _, rest = line.partition(" => ")
+        dst = rest.split(" : ", 1)[0]
+        if wanted is not None and not (
+            src in workloads or (external and src.endswith("[External]")) or (controller and src == "{ingress-controller}")
+        ):
+            continue
+        if targets is not None and dst not in targets:
+            continue
+        if namespaces and _peer_namespace(src) not in namespaces and _peer_namespace(dst) not in namespaces:
+            continue
+        kept.append(line)
+    if not kept:
+        raise MatrixFilterError(f"{flt.describe()}: the filters match no connlist line")
+    return kept
 
 
-def _connlist_keep(line: str, flt: MatrixFilter) -> bool:
-    from fnmatch import fnmatchcase
+def prepare(fmt: str, model: RoutingModel, flt: MatrixFilter) -> Callable[[TextIO], None]:
+    """Resolve and validate the filters, then return the writer: no output before an error."""
+    if fmt == "connlist":
+        lines = connlist_selected(model, flt)
 
-    src, _, rest = line.partition(" => ")
-    dst = rest.split(" : ", 1)[0]
+        def write_lines(out: TextIO) -> None:
+            for line in lines:
+                out.write(line + "\n")
 
-    def forms(name: str) -> tuple[str, ...]:
-        bare = name.split("[", 1)[0]
-        return (name, bare, bare.split("/", 1)[-1])
-
-    if flt.sources and not any(fnmatchcase(f, p) for p in flt.sources for f in forms(src)):
-        return False
-    if flt.destinations and not any(fnmatchcase(f, p.split(":")[0]) for p in flt.destinations for f in forms(dst)):
-        return False
-    if flt.namespaces and not any(n.split("/", 1)[0] in flt.namespaces for n in (src, dst)):
-        return False
-    return True
+        return write_lines
+    selection = selected(model, flt)
+    writer = _SELECTION_WRITERS[fmt]
+    return lambda out: writer(model, selection, out)
 
 
-WRITERS: dict[str, Callable[[RoutingModel, MatrixFilter, TextIO], None]] = {
+_SELECTION_WRITERS: dict[str, Callable[[RoutingModel, Selection, TextIO], None]] = {
     "table": write_table,
     "csv": write_csv,
     "json": write_json,
     "markdown": write_markdown,
     "dot": write_dot,
-    "connlist": write_connlist,
 }
 
-__all__ = ["WRITERS", "Source"]
+
+def _writer(fmt: str) -> Callable[[RoutingModel, MatrixFilter, TextIO], None]:
+    def write(model: RoutingModel, flt: MatrixFilter, out: TextIO) -> None:
+        prepare(fmt, model, flt)(out)
+
+    return write
+
+
+WRITERS: dict[str, Callable[[RoutingModel, MatrixFilter, TextIO], None]] = {
+    fmt: _writer(fmt) for fmt in ("table", "csv", "json", "markdown", "dot", "connlist")
+}
+
+__all__ = ["WRITERS", "Source", "prepare"]

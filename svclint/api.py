@@ -6,7 +6,8 @@ import os
 from typing import TYPE_CHECKING, Sequence
 
 from .engine import LintResult, run
-from .loader import gc_paused, load
+from .loader import load
+from .parsing import gc_paused
 from .registry import Catalog, build_catalog
 from .settings import Settings
 
@@ -30,7 +31,7 @@ def lint_paths(
     graph is still built from every path: that is how the pre-commit hook stays right when
     it is given a few changed files.
 
-    The cyclic garbage collector is paused for the call (``loader.gc_paused``): loading and
+    The cyclic garbage collector is paused for the call (``parsing.gc_paused``): loading and
     checking only build one large acyclic structure, which collection passes would re-scan.
     """
     settings = settings or Settings()

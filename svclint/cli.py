@@ -20,7 +20,7 @@ from .api import lint_paths
 from .catalog_doc import catalog_markdown, rule_text
 from .config import ConfigError, check_rule_config, load_settings
 from .engine import LintResult
-from .loader import DiscoveryError, discover, display_path
+from .discovery import DiscoveryError, discover, display_path
 from .registry import CatalogError, build_catalog
 from .render import RenderError
 from .render.kustomize import kustomization_file

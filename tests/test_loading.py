@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from svclint.loader import discover, load
+from svclint.discovery import discover
+from svclint.loader import load
 from svclint.registry import build_catalog
 from svclint.settings import Settings
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from svclint import loader
+from svclint import discovery, parsing
 from svclint.yamlload import Limits
 
 from .conftest import run_cli
@@ -42,26 +42,26 @@ def test_stdin_between_directories_keeps_its_place_with_workers() -> None:
 
 
 def test_a_batch_marshal_cannot_write_travels_as_pickle(monkeypatch: pytest.MonkeyPatch) -> None:
-    files = loader.discover(["fixtures/rules/SVC001"])
-    direct = loader._parse_batch(files, Limits())
+    files = discovery.discover(["fixtures/rules/SVC001"])
+    direct = parsing._parse_batch(files, Limits())
 
     def refuse(value: object) -> bytes:
         raise ValueError("unmarshallable object")
 
-    packed = loader._parse_batch_packed(files, Limits())
+    packed = parsing._parse_batch_packed(files, Limits())
     assert packed[0] is True
-    assert loader._unpack_batch(packed) == direct
+    assert parsing._unpack_batch(packed) == direct
     monkeypatch.setattr(marshal, "dumps", refuse)
-    packed = loader._parse_batch_packed(files, Limits())
+    packed = parsing._parse_batch_packed(files, Limits())
     assert packed[0] is False
-    assert loader._unpack_batch(packed) == direct
+    assert parsing._unpack_batch(packed) == direct
 
 
 def test_closing_the_parse_early_stops_the_workers() -> None:
     import multiprocessing
 
-    files = loader.discover(["fixtures"])
-    parsed = loader._parse_all(files, Limits(), 2)
+    files = discovery.discover(["fixtures"])
+    parsed = parsing.parse_all(files, Limits(), 2)
     first = next(parsed)
     assert first.fs_path == files[0]
     parsed.close()

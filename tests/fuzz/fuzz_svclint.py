@@ -29,7 +29,7 @@ import atheris
 
 with atheris.instrument_imports(include=["svclint"]):
     from svclint.api import lint_paths
-    from svclint.loader import parse_bytes
+    from svclint.parsing import parse_bytes
     from svclint.registry import build_catalog
     from svclint.report import FORMATTERS
     from svclint.settings import Settings

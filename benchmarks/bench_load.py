@@ -151,7 +151,7 @@ def corpus(generator: str, objects: int, root: str, name: str, seed: int, regene
 def file_list(directory: str, root: str) -> str:
     """The files svclint will read, listed once so the plain load reads exactly those."""
     sys.path.insert(0, REPO)
-    from svclint.discovery import discover
+    from svclint.loading.discovery import discover
 
     files = discover([directory], cwd=directory)
     listing = os.path.join(root, os.path.basename(directory) + ".files")

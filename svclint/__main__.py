@@ -1,3 +1,3 @@
-from .cli import main
+from svclint.cli import main
 
 raise SystemExit(main())

@@ -5,14 +5,14 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Sequence
 
-from .engine import LintResult, run
-from .loader import load
-from .parsing import gc_paused
-from .registry import Catalog, build_catalog
-from .settings import Settings
+from svclint.kube.objects import load
+from svclint.lint.catalog import Catalog, build_catalog
+from svclint.lint.engine import LintResult, run
+from svclint.loading.parsing import gc_paused
+from svclint.settings import Settings
 
 if TYPE_CHECKING:  # the routing package is imported only when asked for
-    from .routing.model import RoutingModel
+    from svclint.routing.model import RoutingModel
 
 
 @gc_paused()
@@ -48,8 +48,8 @@ def analyze(
     cwd: str | None = None,
 ) -> "RoutingModel":
     """Load ``paths`` and build the routing model (NetworkPolicies, Services, entry points)."""
-    from .graph import ManifestGraph
-    from .routing.model import routing_model
+    from svclint.kube.graph import ManifestGraph
+    from svclint.routing.model import routing_model
 
     settings = settings or Settings()
     result = load(paths, settings, stdin_bytes=stdin_bytes, cwd=cwd or os.getcwd())

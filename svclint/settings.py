@@ -5,8 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .rule import Severity
-from .yamlload import Limits
+from svclint.findings import Severity
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds that keep hostile input cheap. Configurable under ``limits:``."""
+
+    max_depth: int = 200
+    max_expanded_nodes: int = 1_000_000
+    max_document_bytes: int = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from svclint.cli import cli
-from svclint.source import split_lines
+from svclint.loading.source import split_lines
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"

@@ -5,8 +5,8 @@ Regenerate with:  svclint rules --isolated --no-plugins --format markdown > rule
 
 from __future__ import annotations
 
-from svclint.registry import build_catalog
-from svclint.rule import validate_rule_class
+from svclint.lint.catalog import build_catalog
+from svclint.lint.rule import validate_rule_class
 
 from .conftest import REPO, run_cli
 

@@ -7,9 +7,8 @@ from typing import Any
 import pytest
 import yaml
 
-from svclint.composer import Loader
-from svclint.nesting import nesting_error
-from svclint.source import COMPOSE_SAFE_DEPTH
+from svclint.loading.composer import Loader
+from svclint.loading.nesting import COMPOSE_SAFE_DEPTH, nesting_error
 
 from .conftest import FIXTURES
 

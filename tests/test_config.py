@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from svclint.config import find_config
+from svclint.lint.config import find_config
 
 from .conftest import REPO, run_cli
 

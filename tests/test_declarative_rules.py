@@ -10,8 +10,8 @@ import jsonschema
 import pytest
 import yaml
 
-from svclint.declarative import SchemaRule, builtin_rules_dir, load_rule_dirs
-from svclint.registry import build_catalog
+from svclint.lint.catalog import build_catalog
+from svclint.lint.declarative import SchemaRule, builtin_rules_dir, load_rule_dirs
 
 from .conftest import FIXTURES, REPO, run_cli
 

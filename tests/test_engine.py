@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from svclint.engine import decide
-from svclint.registry import build_catalog
+from svclint.lint.catalog import build_catalog
+from svclint.lint.engine import decide
 from svclint.settings import Settings
 
 from .conftest import REPO, run_cli

@@ -264,7 +264,7 @@ DEEP_LAYOUTS: dict[str, Callable[[int], str]] = {
 
 @pytest.mark.parametrize("layout", sorted(DEEP_LAYOUTS))
 def test_nesting_guard_sees_every_deep_layout(layout: str) -> None:
-    from svclint.nesting import COMPOSE_SAFE_DEPTH, _may_nest_deeply
+    from svclint.loading.nesting import COMPOSE_SAFE_DEPTH, _may_nest_deeply
 
     shallow = DEEP_LAYOUTS[layout](300)
     assert 250 <= _depth(shallow) <= _bound(shallow)

@@ -64,7 +64,7 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
-from svclint.kubeschemas import load_schema_set  # noqa: E402
+from svclint.kube.schemas import load_schema_set  # noqa: E402
 
 TRAFFIC_DISTRIBUTION = """apiVersion: v1
 kind: Service

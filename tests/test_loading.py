@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from svclint.discovery import discover
-from svclint.loader import load
-from svclint.registry import build_catalog
+from svclint.kube.objects import load
+from svclint.lint.catalog import build_catalog
+from svclint.loading.discovery import discover
 from svclint.settings import Settings
 
 from .conftest import REPO, run_cli

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from svclint import discovery, parsing
-from svclint.yamlload import Limits
+from svclint.loading import discovery, parsing
+from svclint.settings import Limits
 
 from .conftest import run_cli
 

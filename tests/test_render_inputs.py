@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import FIXTURES, REPO, run_cli
+from .conftest import FIXTURES, run_cli
 
 KUSTOMIZE = FIXTURES / "kustomize"
 HELM = FIXTURES / "helm"

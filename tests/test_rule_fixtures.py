@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from svclint.checks import BUILTIN_RULES
-from svclint.registry import build_catalog
-from svclint.rule import DOC_SECTIONS
+from svclint.lint.catalog import build_catalog
+from svclint.lint.checks import BUILTIN_RULES
+from svclint.lint.rule import DOC_SECTIONS
 
 from .conftest import FIXTURES, REPO, expected_markers, finding_keys, run_cli
 

@@ -9,10 +9,11 @@ from typing import Any, Iterator
 import pytest
 
 from svclint.api import lint_paths
-from svclint.registry import build_catalog
+from svclint.findings import Severity
+from svclint.lint.catalog import build_catalog
+from svclint.lint.rule import Rule, RuleContext, Violation
 from svclint.report.fingerprint import line_hashes
 from svclint.report.sarif import SarifOptions, format_sarif
-from svclint.rule import Rule, RuleContext, Severity, Violation
 from svclint.settings import Settings
 
 from .conftest import FIXTURES, REPO, run_cli

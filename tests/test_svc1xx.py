@@ -6,11 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from svclint.endpoints import manual_endpoints, resolve_target_port, selected_templates
-from svclint.graph import ManifestGraph
-from svclint.k8s import service_ports
-from svclint.loader import load
-from svclint.model import ContainerPort
+from svclint.kube.endpoints import (
+    manual_endpoints,
+    resolve_target_port,
+    selected_templates,
+)
+from svclint.kube.graph import ManifestGraph
+from svclint.kube.model import ContainerPort
+from svclint.kube.objects import load
+from svclint.kube.services import service_ports
 from svclint.settings import Settings
 
 from .conftest import FIXTURES, REPO, run_cli

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from svclint.validation import is_dns1035_label, is_dns1123_label, is_dns1123_subdomain, is_valid_port_name
+from svclint.kube.validation import (
+    is_dns1035_label,
+    is_dns1123_label,
+    is_dns1123_subdomain,
+    is_valid_port_name,
+)
 
 from .conftest import run_cli
 

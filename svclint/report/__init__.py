@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ..engine import LintResult
-from .github import format_github
-from .json import format_json
-from .junit import format_junit
-from .sarif import format_sarif
-from .text import format_text
+from svclint.lint.engine import LintResult
+from svclint.report.github import format_github
+from svclint.report.json import format_json
+from svclint.report.junit import format_junit
+from svclint.report.sarif import format_sarif
+from svclint.report.text import format_text
 
 Formatter = Callable[[LintResult], str]
 

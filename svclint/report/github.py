@@ -8,10 +8,10 @@ also ``:`` and ``,`` in property values.
 
 from __future__ import annotations
 
-from ..engine import LintResult
-from ..rule import Finding, Severity
-from ..source import STDIN_NAME
-from .summary import summary_line
+from svclint.findings import Finding, Severity
+from svclint.lint.engine import LintResult
+from svclint.loading.source import STDIN_NAME
+from svclint.report.summary import summary_line
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "notice"}
 

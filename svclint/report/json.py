@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .. import __version__
-from ..engine import LintResult
-from ..rule import Finding
-from ..source import Location
-from .summary import summary_counts
+from svclint import __version__
+from svclint.findings import Finding, Location
+from svclint.lint.engine import LintResult
+from svclint.report.summary import summary_counts
 
 JSON_FORMAT_VERSION = 1
 

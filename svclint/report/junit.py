@@ -14,8 +14,8 @@ import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
-from ..engine import LintResult
-from ..rule import Finding
+from svclint.findings import Finding
+from svclint.lint.engine import LintResult
 
 # Characters XML 1.0 cannot carry even escaped (C0 controls other than tab, LF, CR; U+FFFE/F).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

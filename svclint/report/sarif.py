@@ -27,13 +27,14 @@ from urllib.parse import quote
 
 import sarif_om as om  # type: ignore[import-untyped]  # no stubs; objects checked by schema tests
 
-from .. import __version__
-from ..catalog_doc import in_catalog_document, rule_anchor
-from ..engine import ActiveRule, LintResult
-from ..rule import Finding, Rule, Severity
-from ..source import STDIN_NAME, Location, Source
-from .fingerprint import line_hashes
-from .sarif_json import to_sarif
+from svclint import __version__
+from svclint.findings import Finding, Location, Severity
+from svclint.lint.docs import in_catalog_document, rule_anchor
+from svclint.lint.engine import ActiveRule, LintResult
+from svclint.lint.rule import Rule
+from svclint.loading.source import STDIN_NAME, Source
+from svclint.report.fingerprint import line_hashes
+from svclint.report.sarif_json import to_sarif
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/svclint/svclint"

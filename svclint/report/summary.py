@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..engine import LintResult
-from ..rule import Severity
+from svclint.findings import Severity
+from svclint.lint.engine import LintResult
 
 
 def plural(count: int, word: str) -> str:

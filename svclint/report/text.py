@@ -6,9 +6,9 @@ colour and a blank line between files. Related locations follow, indented.
 
 from __future__ import annotations
 
-from ..engine import LintResult
-from ..rule import Severity
-from .summary import summary_line
+from svclint.findings import Severity
+from svclint.lint.engine import LintResult
+from svclint.report.summary import summary_line
 
 _COLOURS = {Severity.ERROR: "\x1b[31m", Severity.WARNING: "\x1b[33m", Severity.NOTE: "\x1b[36m"}
 _BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"

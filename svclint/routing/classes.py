@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from ..graph import ManifestGraph
-from ..model import ContainerPort, PodTemplate
-from ..selectors import LabelSelector
-from ..settings import WorkloadIdentity
+from svclint.kube.graph import ManifestGraph
+from svclint.kube.model import ContainerPort, PodTemplate
+from svclint.kube.selectors import LabelSelector
+from svclint.settings import WorkloadIdentity
 
 # Ports of the synthetic stand-ins: CoreDNS's and ingress-nginx's published container ports.
 KUBE_DNS_PORTS = {("dns", "UDP"): 53, ("dns-tcp", "TCP"): 53, ("metrics", "TCP"): 9153}

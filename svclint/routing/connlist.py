@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from .model import RoutingModel
-from .ports import IPV4_MAX, IPSet, PortSet, range_text_v4
-from .services import PODS
+from svclint.routing.model import RoutingModel
+from svclint.routing.ports import IPV4_MAX, IPSet, PortSet, range_text_v4
+from svclint.routing.services import PODS
 
 
 def ipv4_segments(model: RoutingModel) -> list[tuple[int, int]]:

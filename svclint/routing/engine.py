@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .classes import PodClass, PodClasses
-from .policy import Peer, Policy, PolicyRule
-from .ports import ALL_IPS, ALL_PORTS, NO_IPS, NO_PORTS, IPSet, PortSet
+from svclint.routing.classes import PodClass, PodClasses
+from svclint.routing.policy import Peer, Policy, PolicyRule
+from svclint.routing.ports import ALL_IPS, ALL_PORTS, NO_IPS, NO_PORTS, IPSet, PortSet
 
 
 @dataclass(eq=False)

@@ -15,13 +15,13 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 
-from ..graph import ManifestGraph
-from ..k8s import service_type
-from ..ingress import BackendRef, ingress_backends, is_ingress
-from ..model import K8sObject
-from ..source import FieldPath
-from .ports import ALL_IPS, NO_IPS, IPSet
-from .services import Column
+from svclint.kube.graph import ManifestGraph
+from svclint.kube.ingress import BackendRef, ingress_backends, is_ingress
+from svclint.kube.model import K8sObject
+from svclint.kube.services import service_type
+from svclint.loading.source import FieldPath
+from svclint.routing.ports import ALL_IPS, NO_IPS, IPSet
+from svclint.routing.services import Column
 
 
 @dataclass(frozen=True)

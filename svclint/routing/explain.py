@@ -8,12 +8,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import K8sObject
-from ..source import FieldPath
-from .classes import PodClass
-from .engine import CompiledRule, Decision
-from .model import ASSUMPTIONS, RoutingModel, Source
-from .services import EXTERNAL_NAME, MANUAL, NO_ENDPOINTS, Column, Endpoint
+from svclint.kube.model import K8sObject
+from svclint.loading.source import FieldPath
+from svclint.routing.classes import PodClass
+from svclint.routing.engine import CompiledRule, Decision
+from svclint.routing.model import ASSUMPTIONS, RoutingModel, Source
+from svclint.routing.services import (
+    EXTERNAL_NAME,
+    MANUAL,
+    NO_ENDPOINTS,
+    Column,
+    Endpoint,
+)
 
 
 @dataclass(frozen=True)

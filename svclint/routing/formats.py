@@ -10,11 +10,19 @@ from __future__ import annotations
 import json
 from typing import Callable, TextIO
 
-from .connlist import connlist_lines
-from .explain import cell_reasons
-from .matrix import MatrixFilter, MatrixFilterError, Selection, column_matches, name_matches, rows, selected
-from .model import ASSUMPTIONS, DNS_BLOCKED, RoutingModel, Source
-from .services import Column
+from svclint.routing.connlist import connlist_lines
+from svclint.routing.explain import cell_reasons
+from svclint.routing.matrix import (
+    MatrixFilter,
+    MatrixFilterError,
+    Selection,
+    column_matches,
+    name_matches,
+    rows,
+    selected,
+)
+from svclint.routing.model import ASSUMPTIONS, DNS_BLOCKED, RoutingModel, Source
+from svclint.routing.services import Column
 
 CSV_HEADER = "source,destination,port,protocol,verdict\n"
 SYMBOLS = (("allow", "✓"), ("deny", "✗"), ("partial", "◐"), ("no-endpoints", "∅"), ("bad-target-port", "!"), ("external", "↗"))

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..selectors import LabelSelector
-from .classes import PodClass, PodClasses
-from .model import DENY, RoutingModel
-from .policy import Peer, Policy, RulePort
-from .services import PODS, Column
+from svclint.kube.selectors import LabelSelector
+from svclint.routing.classes import PodClass, PodClasses
+from svclint.routing.model import DENY, RoutingModel
+from svclint.routing.policy import Peer, Policy, RulePort
+from svclint.routing.services import PODS, Column
 
 
 def real_bits(classes: PodClasses) -> int:

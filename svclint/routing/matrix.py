@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Iterator
 
-from .model import RoutingModel, Source
-from .services import Column
+from svclint.routing.model import RoutingModel, Source
+from svclint.routing.services import Column
 
 
 class MatrixFilterError(ValueError):

@@ -9,15 +9,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..graph import ManifestGraph
-from ..model import PodTemplate
-from ..settings import Settings
-from .classes import PodClass, PodClasses
-from .engine import Decision, PolicyEngine
-from .entry import Exposure, exposures
-from .policy import ParsedPolicies, parse_policies
-from .ports import NO_IPS
-from .services import EXTERNAL_NAME, MANUAL, NO_ENDPOINTS, Column, Endpoint, service_columns
+from svclint.kube.graph import ManifestGraph
+from svclint.kube.model import PodTemplate
+from svclint.routing.classes import PodClass, PodClasses
+from svclint.routing.engine import Decision, PolicyEngine
+from svclint.routing.entry import Exposure, exposures
+from svclint.routing.policy import ParsedPolicies, parse_policies
+from svclint.routing.ports import NO_IPS
+from svclint.routing.services import (
+    EXTERNAL_NAME,
+    MANUAL,
+    NO_ENDPOINTS,
+    Column,
+    Endpoint,
+    service_columns,
+)
+from svclint.settings import Settings
 
 ALLOW, DENY, EXTERNAL, BAD_TARGET_PORT = "allow", "deny", "external", "bad-target-port"
 DNS_BLOCKED = "dns-blocked"

@@ -14,10 +14,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import K8sObject
-from ..selectors import LabelSelector, SelectorError
-from ..source import FieldPath
-from .ports import MAX_PORT, PROTOCOLS, IPSet
+from svclint.kube.model import K8sObject
+from svclint.kube.selectors import LabelSelector, SelectorError
+from svclint.loading.source import FieldPath
+from svclint.routing.ports import MAX_PORT, PROTOCOLS, IPSet
 
 IANA_SVC_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
 OBSOLETE_ISOLATION_ANNOTATION = "net.beta.kubernetes.io/network-policy"

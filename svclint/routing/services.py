@@ -13,11 +13,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..endpoints import manual_endpoints, resolve_target_port
-from ..graph import ManifestGraph
-from ..k8s import ServicePort, is_headless, service_ports, service_selector, service_type
-from ..model import ContainerPort, K8sObject, PodTemplate
-from .classes import PodClass, PodClasses
+from svclint.kube.endpoints import manual_endpoints, resolve_target_port
+from svclint.kube.graph import ManifestGraph
+from svclint.kube.model import ContainerPort, K8sObject, PodTemplate
+from svclint.kube.services import (
+    ServicePort,
+    is_headless,
+    service_ports,
+    service_selector,
+    service_type,
+)
+from svclint.routing.classes import PodClass, PodClasses
 
 # Column kinds.
 PODS, EXTERNAL_NAME, MANUAL, NO_ENDPOINTS = "pods", "external-name", "manual", "no-endpoints"

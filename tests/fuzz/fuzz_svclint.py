@@ -29,12 +29,11 @@ import atheris
 
 with atheris.instrument_imports(include=["svclint"]):
     from svclint.api import lint_paths
-    from svclint.parsing import parse_bytes
-    from svclint.registry import build_catalog
+    from svclint.lint.catalog import build_catalog
+    from svclint.loading.parsing import parse_bytes
+    from svclint.loading.source import split_lines
     from svclint.report import FORMATTERS
-    from svclint.settings import Settings
-    from svclint.source import split_lines
-    from svclint.yamlload import Limits
+    from svclint.settings import Limits, Settings
 
 REPO = Path(__file__).resolve().parents[2]
 SEED_DIRS = ("fixtures/rules", "fixtures/bad-input", "fixtures/examples", "fixtures/core", "fixtures/scenarios")

@@ -1,0 +1,162 @@
+"""ManifestGraph: every loaded object, indexed for the questions rules ask.
+
+Selector resolution goes through a per-namespace label index (namespace -> (key, value) ->
+templates), so a selector costs the size of its smallest posting list instead of a scan of
+every pod template.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator, Mapping
+
+from svclint.kube.model import (
+    CONTROLLER_LABEL_KEYS,
+    POD_TEMPLATE_PATHS,
+    K8sObject,
+    PodTemplate,
+    get_path,
+    string_map,
+)
+from svclint.kube.selectors import service_selector_matches
+
+
+@dataclass
+class LabelIndex:
+    """(namespace, key, value) -> pod templates, plus every template per namespace."""
+
+    by_term: dict[str | None, dict[tuple[str, str], list[PodTemplate]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(list))
+    )
+    by_namespace: dict[str | None, list[PodTemplate]] = field(default_factory=lambda: defaultdict(list))
+    # (key, value) -> namespaces holding a template with that label: finds the few
+    # namespaces worth searching when a selector is matched across all of them.
+    namespaces_of_term: dict[tuple[str, str], set[str | None]] = field(default_factory=lambda: defaultdict(set))
+
+    def add(self, template: PodTemplate) -> None:
+        ns = template.namespace
+        self.by_namespace[ns].append(template)
+        terms = self.by_term[ns]
+        for item in template.labels.items():
+            terms[item].append(template)
+            self.namespaces_of_term[item].add(ns)
+
+    def namespaces_with(self, terms: Iterable[tuple[str, str]]) -> set[str | None]:
+        """Namespaces where some template carries every one of ``terms`` (a superset)."""
+        found: set[str | None] | None = None
+        for term in terms:
+            namespaces = self.namespaces_of_term.get(term)
+            if not namespaces:
+                return set()
+            if found is None or len(namespaces) < len(found):
+                found = namespaces
+        return set(self.by_namespace) if found is None else set(found)
+
+    def candidates(self, namespace: str | None, terms: Iterable[tuple[str, str]]) -> list[PodTemplate]:
+        """Templates that carry the rarest of ``terms`` (all templates when there are none)."""
+        index = self.by_term.get(namespace)
+        if index is None:
+            return []
+        best: list[PodTemplate] | None = None
+        for term in terms:
+            posting = index.get(term)
+            if not posting:
+                return []
+            if best is None or len(posting) < len(best):
+                best = posting
+        return list(self.by_namespace.get(namespace, ())) if best is None else best
+
+
+class ManifestGraph:
+    """All objects of one run, with indexes by identity, kind and labels."""
+
+    def __init__(self, objects: Iterable[K8sObject]) -> None:
+        self.objects: list[K8sObject] = list(objects)
+        self.by_kind: dict[str, list[K8sObject]] = defaultdict(list)
+        self.by_key: dict[tuple[str, str | None, str], list[K8sObject]] = defaultdict(list)
+        self.pod_templates: list[PodTemplate] = []
+        self.templates_of: dict[int, PodTemplate] = {}
+        self.labels = LabelIndex()
+        for obj in self.objects:
+            self.by_kind[obj.kind].append(obj)
+            self.by_key[(obj.kind, obj.namespace, obj.name)].append(obj)
+            template = _pod_template(obj)
+            if template is not None:
+                self.pod_templates.append(template)
+                self.templates_of[id(obj)] = template
+                self.labels.add(template)
+
+    # -- lookups ------------------------------------------------------------------------
+
+    def of_kind(self, *kinds: str) -> Iterator[K8sObject]:
+        for kind in kinds:
+            yield from self.by_kind.get(kind, ())
+
+    def get(self, kind: str, namespace: str | None, name: str) -> K8sObject | None:
+        found = self.by_key.get((kind, namespace, name))
+        return found[0] if found else None
+
+    def template_of(self, obj: K8sObject) -> PodTemplate | None:
+        return self.templates_of.get(id(obj))
+
+    @property
+    def namespaces(self) -> set[str]:
+        """Every namespace an object lives in or a Namespace object declares."""
+        names = {o.namespace for o in self.objects if o.namespace}
+        names.update(o.name for o in self.by_kind.get("Namespace", ()))
+        return names
+
+    def namespace_labels(self, namespace: str) -> dict[str, str]:
+        """Labels of a namespace, including the automatic kubernetes.io/metadata.name."""
+        ns_obj = self.get("Namespace", None, namespace)
+        labels = dict(ns_obj.labels) if ns_obj is not None else {}
+        labels["kubernetes.io/metadata.name"] = namespace
+        return labels
+
+    # -- selectors ----------------------------------------------------------------------
+
+    def select_pods(self, namespace: str | None, selector: Mapping[str, str]) -> list[PodTemplate]:
+        """Pod templates a Service selector matches in ``namespace``.
+
+        Labels that controllers add to pods (``statefulset.kubernetes.io/pod-name``...) match
+        when the template's owner would add them, unless the template sets them itself.
+        """
+        plain = {k: v for k, v in selector.items() if k not in CONTROLLER_LABEL_KEYS}
+        added = {k: v for k, v in selector.items() if k in CONTROLLER_LABEL_KEYS}
+        candidates = self.labels.candidates(namespace, plain.items())
+        out = []
+        for template in candidates:
+            if not service_selector_matches(plain, template.labels):
+                continue
+            if all(
+                template.labels.get(k) == v if k in template.labels else bool(template.controller_label_matches(k, v))
+                for k, v in added.items()
+            ):
+                out.append(template)
+        return out
+
+    def select_pods_any_namespace(self, selector: Mapping[str, str]) -> list[PodTemplate]:
+        """``select_pods`` in every namespace, in namespace order.
+
+        Only namespaces holding the selector's rarest label are searched, so this stays cheap
+        when a large input has thousands of namespaces.
+        """
+        plain = [(k, v) for k, v in selector.items() if k not in CONTROLLER_LABEL_KEYS]
+        out = []
+        for namespace in sorted(self.labels.namespaces_with(plain), key=lambda n: n or ""):
+            out.extend(self.select_pods(namespace, selector))
+        return out
+
+
+def _pod_template(obj: K8sObject) -> PodTemplate | None:
+    path = POD_TEMPLATE_PATHS.get(obj.kind)
+    if path is None:
+        return None
+    template = get_path(obj.data, path) if path else obj.data
+    if not isinstance(template, dict):
+        return None
+    metadata = template.get("metadata")
+    spec = template.get("spec")
+    labels = string_map(metadata.get("labels")) if isinstance(metadata, dict) else {}
+    return PodTemplate(obj, path, labels, spec if isinstance(spec, dict) else {})

@@ -1,0 +1,185 @@
+"""Documents -> Kubernetes objects: the object's identity, its namespace, its shape (SVC002).
+
+A document with neither apiVersion nor kind is not Kubernetes (a CI config, Helm values)
+and is only counted. A ``*List`` contributes its items. Each object gets its namespace the
+way the API server defaults it, and the fields svclint reasons about are checked for shape
+(``kube.structure``) so rules can trust them.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from typing import Any, Sequence
+
+from svclint.findings import Location, ObjectRef
+from svclint.kube.model import (
+    CLUSTER_SCOPED_KINDS,
+    K8sObject,
+    qualified_kind,
+    string_map,
+)
+from svclint.kube.structure import describe, structure_problems
+from svclint.loading.directives import Directive
+from svclint.loading.loader import Document, Reader, ReadProblem
+from svclint.loading.parsing import gc_paused
+from svclint.loading.source import (
+    FieldPath,
+    Source,
+    format_field_path,
+    parse_field_path,
+)
+from svclint.settings import Settings
+
+
+@dataclass(frozen=True)
+class ObjectProblem:
+    """A document that is not a complete object, or a field of the wrong type (SVC002)."""
+
+    location: Location
+    message: str
+    ref: ObjectRef | None = None
+    field_path: str = ""
+
+
+LoadProblem = ReadProblem | ObjectProblem
+
+
+@dataclass
+class LoadResult:
+    """Everything a run loaded: the objects, the problems, and the files they came from."""
+
+    objects: list[K8sObject] = field(default_factory=list)
+    problems: list[LoadProblem] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+    skipped_documents: int = 0  # documents that are not Kubernetes objects
+    comments: dict[str, list[Directive]] = field(default_factory=dict)
+    files: int = 0
+
+
+def load(
+    paths: Sequence[str], settings: Settings, stdin_bytes: bytes | None = None, cwd: str | None = None
+) -> LoadResult:
+    """Load every manifest under ``paths`` (``-`` reads ``stdin_bytes``)."""
+    with gc_paused():
+        reader = Reader(paths, settings, stdin_bytes, cwd or os.getcwd())
+        result = LoadResult()
+        object_problems: list[LoadProblem] = []
+        for document in reader.documents():
+            _add_document(result, object_problems, document, settings)
+        result.problems = [*reader.problems, *object_problems]
+        result.sources = reader.sources
+        result.comments = reader.comments
+        result.files = reader.files
+        return result
+
+
+def _add_document(result: LoadResult, problems: list[LoadProblem], document: Document, settings: Settings) -> None:
+    first_object, first_problem = len(result.objects), len(problems)
+    _add_data(result, problems, document, settings)
+    if document.attributor is None:
+        return
+    for obj in result.objects[first_object:]:
+        obj.attribution = document.attributor(obj.manifest_kind, obj.name)
+    attributed = {obj.ref: obj for obj in result.objects[first_object:]}
+    for i in range(first_problem, len(problems)):
+        problem = problems[i]
+        assert isinstance(problem, ObjectProblem)
+        owner = attributed.get(problem.ref) if problem.ref is not None else None
+        if owner is not None:
+            location = owner.location(parse_field_path(problem.field_path))
+        else:
+            location = document.fallback or problem.location
+        problems[i] = replace(problem, location=location)
+
+
+def _problem(document: Document, path: FieldPath, message: str, ref: ObjectRef | None = None) -> ObjectProblem:
+    source = document.source
+    line, column = source.locate(document.loaded.span, path)
+    return ObjectProblem(source.location(line, column), message, ref, format_field_path(path))
+
+
+def _add_data(result: LoadResult, problems: list[LoadProblem], document: Document, settings: Settings) -> None:
+    data = document.loaded.data
+    if data is None:
+        return  # empty document
+    if not isinstance(data, dict) or ("apiVersion" not in data and "kind" not in data):
+        result.skipped_documents += 1  # CI configs, Helm values, playbooks: not Kubernetes
+        return
+    if "kind" not in data and document.source.path.rsplit("/", 1)[-1] == "Chart.yaml":
+        result.skipped_documents += 1  # a Helm chart's metadata (apiVersion: v2, no kind)
+        return
+    kind = data.get("kind")
+    items = data.get("items")
+    if isinstance(kind, str) and kind.endswith("List") and isinstance(items, list):
+        for i, item in enumerate(items):
+            if not isinstance(item, dict):
+                problems.append(_problem(document, ("items", i), f"{kind} item {i} is not an object mapping"))
+                continue
+            _add_object(result, problems, document, item, ("items", i), settings)
+        return
+    _add_object(result, problems, document, data, (), settings)
+
+
+def _add_object(
+    result: LoadResult,
+    problems: list[LoadProblem],
+    document: Document,
+    data: dict[str, Any],
+    base: FieldPath,
+    settings: Settings,
+) -> None:
+    api_version, kind, metadata = data.get("apiVersion"), data.get("kind"), data.get("metadata")
+    if not isinstance(kind, str) or not kind:
+        what = "is missing" if kind is None else "must be a non-empty string"
+        at = base + (("kind",) if "kind" in data else ())
+        problems.append(_problem(document, at, f"kind {what}: not a complete Kubernetes object"))
+        return
+    if not isinstance(api_version, str) or not api_version:
+        what = "is missing" if api_version is None else "must be a non-empty string"
+        at = base + (("apiVersion",) if "apiVersion" in data else ())
+        problems.append(_problem(document, at, f"apiVersion {what} on this {kind}"))
+        return
+    if not isinstance(metadata, dict):
+        at = base + (("metadata",) if "metadata" in data else ())
+        message = (
+            f"metadata is missing on this {kind}"
+            if "metadata" not in data
+            else f"metadata of this {kind} must be a mapping with a name, not {describe(metadata)}"
+        )
+        problems.append(_problem(document, at, message))
+        return
+    name = metadata.get("name")
+    if not isinstance(name, str) or not name:
+        generate_name = metadata.get("generateName")
+        if isinstance(generate_name, str) and generate_name:
+            name = generate_name + "*"
+        else:
+            at = base + (("metadata", "name") if "name" in metadata else ("metadata",))
+            problems.append(_problem(document, at, f"metadata.name (or generateName) is required on this {kind}"))
+            return
+    namespace = metadata.get("namespace")
+    if namespace is not None and not isinstance(namespace, str):
+        problems.append(_problem(document, base + ("metadata", "namespace"), "metadata.namespace must be a string"))
+        return
+    kind = qualified_kind(kind, api_version)
+    if kind in CLUSTER_SCOPED_KINDS:
+        namespace = None
+    elif not namespace:
+        namespace = settings.default_namespace
+    obj = K8sObject(
+        api_version=api_version,
+        kind=kind,
+        name=name,
+        namespace=namespace,
+        data=data,
+        source=document.source,
+        span=document.loaded.span,
+        doc_index=document.index,
+        base_path=base,
+        labels=string_map(metadata.get("labels")),
+        annotations=string_map(metadata.get("annotations")),
+    )
+    for path, message in structure_problems(obj):
+        problems.append(_problem(document, base + path, message, obj.ref))
+    result.objects.append(obj)

@@ -1,0 +1,106 @@
+"""The rule catalog: built-in rules, entry-point plugins and declarative rule files.
+
+Nothing registers itself at import time. The catalog is built on request from an explicit
+list (``checks.BUILTIN_RULES``), the ``svclint.rules`` entry-point group, and rule
+directories, and it answers lookups by id, id prefix (``SVC2``) or name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import metadata
+from typing import Any, Iterable, Sequence
+
+from svclint.lint.rule import CatalogError, Rule, validate_rule_class
+
+ENTRY_POINT_GROUP = "svclint.rules"
+
+
+@dataclass
+class Catalog:
+    rules: list[type[Rule]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.rules.sort(key=lambda r: r.id)
+        self._by_id = {r.id: r for r in self.rules}
+        self._by_name = {r.name: r for r in self.rules}
+
+    def add(self, rule: type[Rule]) -> None:
+        problems = validate_rule_class(rule)
+        if problems:
+            raise CatalogError(f"rule {getattr(rule, '__name__', rule)!r}: {'; '.join(problems)}")
+        if rule.id in self._by_id and self._by_id[rule.id] is not rule:
+            raise CatalogError(f"rule id {rule.id} is defined twice ({self._by_id[rule.id].origin} and {rule.origin})")
+        if rule.name in self._by_name and self._by_name[rule.name] is not rule:
+            raise CatalogError(f"rule name {rule.name} is used by {self._by_name[rule.name].id} and {rule.id}")
+        self.rules.append(rule)
+        self.__post_init__()
+
+    def get(self, key: str) -> type[Rule] | None:
+        return self._by_id.get(key.upper()) or self._by_name.get(key)
+
+    def matching(self, selector: str) -> list[type[Rule]]:
+        """Rules a select/ignore entry names: an id, an id prefix, a name, or ``ALL``."""
+        if selector.upper() == "ALL":
+            return list(self.rules)
+        rule = self.get(selector)
+        if rule is not None:
+            return [rule]
+        prefix = selector.upper()
+        return [r for r in self.rules if r.id.startswith(prefix)]
+
+    def is_known_selector(self, selector: str) -> bool:
+        return bool(self.matching(selector))
+
+    def __iter__(self) -> Any:
+        return iter(self.rules)
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+
+def _plugin_rules(value: Any, name: str) -> list[type[Rule]]:
+    if isinstance(value, type) and issubclass(value, Rule):
+        return [value]
+    if isinstance(value, Iterable):
+        rules = list(value)
+        if all(isinstance(r, type) and issubclass(r, Rule) for r in rules):
+            return rules
+    raise CatalogError(f"plugin entry point {name!r} must name a svclint Rule class or a list of them")
+
+
+def load_plugins(entry_points: Sequence[metadata.EntryPoint] | None = None) -> list[type[Rule]]:
+    """Rules from installed distributions' ``svclint.rules`` entry points, sorted."""
+    if entry_points is None:
+        entry_points = list(metadata.entry_points(group=ENTRY_POINT_GROUP))
+    rules: list[type[Rule]] = []
+    for entry_point in sorted(entry_points, key=lambda e: e.name):
+        try:
+            loaded = entry_point.load()
+        except Exception as error:  # a broken plugin must name itself, not crash svclint
+            raise CatalogError(f"cannot load plugin {entry_point.name!r} ({entry_point.value}): {error}") from error
+        dist = getattr(entry_point, "dist", None)
+        origin = f"plugin:{dist.name}" if dist is not None else f"plugin:{entry_point.name}"
+        for rule in _plugin_rules(loaded, entry_point.name):
+            if rule.origin == "builtin":
+                rule.origin = origin
+            rules.append(rule)
+    return rules
+
+
+def build_catalog(
+    plugins: bool = True,
+    rule_dirs: Sequence[str] = (),
+    entry_points: Sequence[metadata.EntryPoint] | None = None,
+) -> Catalog:
+    """Built-ins, then plugins, then declarative rule files; errors raise CatalogError."""
+    from svclint.lint.checks import BUILTIN_RULES
+    from svclint.lint.declarative import load_rule_dirs
+
+    catalog = Catalog(list(BUILTIN_RULES))
+    if plugins:
+        for rule in load_plugins(entry_points):
+            catalog.add(rule)
+    for rule in load_rule_dirs(rule_dirs):
+        catalog.add(rule)
+    return catalog

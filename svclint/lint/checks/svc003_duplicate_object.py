@@ -1,0 +1,82 @@
+"""SVC003 duplicate-object."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterator
+
+from svclint.findings import Severity
+from svclint.kube.model import K8sObject
+from svclint.lint.rule import Related, Rule, RuleContext, Violation
+
+
+class DuplicateObject(Rule):
+    """## What it does
+    Reports an object whose API group, kind, namespace and name are the same as those of
+    another object in the input, and points at both.
+
+    ## Why is this bad?
+    Only one of them can exist in the cluster: whichever is applied last silently replaces
+    the other, so what runs depends on file order.
+
+    ## Example
+    ```yaml
+    apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: web-config
+    data:
+      LOG_LEVEL: info
+    ---
+    apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: web-config  # expect: SVC003
+    data:
+      LOG_LEVEL: debug
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: web-config
+    data:
+      LOG_LEVEL: info
+    ---
+    apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: web-config-debug
+    data:
+      LOG_LEVEL: debug
+    ```
+    """
+
+    id = "SVC003"
+    name = "duplicate-object"
+    summary = "The same group/kind/namespace/name is defined more than once"
+    severity = Severity.WARNING
+    tags = ("input",)
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        seen: dict[tuple[str, str, str | None, str], list[K8sObject]] = defaultdict(list)
+        for obj in ctx.graph.objects:
+            if obj.name.endswith("*"):  # generateName: the server picks a unique name
+                continue
+            seen[(obj.group, obj.kind, obj.namespace, obj.name)].append(obj)
+        for objects in seen.values():
+            if len(objects) < 2:
+                continue
+            objects.sort(key=lambda o: (o.source.path, o.doc_index, o.base_path))
+            first = objects[0]
+            where = first.location("metadata.name")
+            for other in objects[1:]:
+                yield ctx.report(
+                    f"{other.ref} is already defined at {where.path}:{where.line}; "
+                    "the one applied last replaces the other",
+                    other,
+                    "metadata.name",
+                    related=[Related(f"first definition of {first.ref}", first, "metadata.name")],
+                )

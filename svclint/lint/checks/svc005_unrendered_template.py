@@ -1,0 +1,107 @@
+"""SVC005 unrendered-template."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from svclint.findings import Severity
+from svclint.lint.rule import Rule, RuleContext, Violation
+from svclint.loading.loader import TemplateProblem
+from svclint.loading.templates import helm_actions, unrendered_message
+
+
+class UnrenderedTemplate(Rule):
+    """## What it does
+    Reports Helm/Go template syntax (`{{ ... }}`) left in a manifest, once per document, at
+    its first occurrence, with a hint to render the chart first.
+
+    A document that does not parse as YAML and holds `{{` outside comments is reported
+    here instead of as SVC001 syntax errors: the template is why it does not parse. In a
+    document that does parse (`image: "nginx:{{ .Values.tag }}"`), only Helm's own objects
+    and functions count (`.Values`, `.Release`, `.Chart`, `.Capabilities`, `.Files`,
+    `.Template`, `include`, `tpl`, `toYaml`, `required`): Go templates are legitimate data
+    in Alertmanager and Prometheus configuration (`{{ $labels.instance }}`).
+
+    ## Why is this bad?
+    The file is a template, not something `kubectl apply` accepts: checked as YAML it gives
+    a cascade of meaningless syntax errors, and quoted values such as an image tag are
+    applied literally. Check what Helm renders instead: `helm template CHART | svclint
+    check -` (findings point at the template files), or `svclint check --helm-chart CHART`.
+
+    ## Example
+    ```yaml
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: {{ .Release.Name }}-web  # expect: SVC005
+    spec:
+      selector:
+        app: web
+      ports:
+        - name: http
+          port: {{ .Values.service.port }}
+          targetPort: http
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: shop-web
+    spec:
+      selector:
+        app: web
+      ports:
+        - name: http
+          port: 80
+          targetPort: http
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: shop-web
+    spec:
+      replicas: 2
+      selector:
+        matchLabels:
+          app: web
+      template:
+        metadata:
+          labels:
+            app: web
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27
+              ports:
+                - name: http
+                  containerPort: 8080
+              readinessProbe:
+                httpGet:
+                  path: /healthz
+                  port: http
+    ```
+    """
+
+    id = "SVC005"
+    name = "unrendered-template"
+    summary = "Helm/Go template syntax left in a manifest: render it first"
+    severity = Severity.ERROR
+    tags = ("input",)
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        for problem in ctx.load.problems:
+            if isinstance(problem, TemplateProblem):
+                yield Violation(problem.message, location=problem.location)
+        reported: set[tuple[int, int]] = set()
+        for obj in ctx.load.objects:
+            if not obj.source.template_marks:
+                continue  # the loader saw no "{{" in this file: nothing to walk
+            document = (id(obj.source), obj.doc_index)
+            if document in reported:
+                continue
+            for path, action in helm_actions(obj.data):
+                reported.add(document)
+                yield ctx.report(unrendered_message(action), obj, at=path)
+                break

@@ -1,0 +1,180 @@
+"""SVC101 service-selects-nothing."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from svclint.findings import Severity
+from svclint.kube.graph import ManifestGraph
+from svclint.kube.model import K8sObject, PodTemplate, string_map
+from svclint.kube.services import service_selector, service_type
+from svclint.lint.rule import Option, Related, Rule, RuleContext, Violation
+from svclint.suggest import edit_distance
+
+
+def _selector_text(selector: dict[str, str]) -> str:
+    return ",".join(f"{k}={v}" for k, v in sorted(selector.items()))
+
+
+def _nearest_miss(graph: ManifestGraph, service: K8sObject, selector: dict[str, str]) -> tuple[str, PodTemplate | None]:
+    """Explain the closest pod template: which labels differ, or where the match lives."""
+    elsewhere = [t for t in graph.select_pods_any_namespace(selector) if t.namespace != service.namespace]
+    if elsewhere:
+        t = elsewhere[0]
+        return (
+            f"; {t.owner.ref} in namespace {t.namespace!r} matches, but a Service only selects "
+            f"pods in its own namespace ({service.namespace!r})",
+            t,
+        )
+    templates = graph.labels.by_namespace.get(service.namespace, [])
+    if not templates:
+        return f"; there are no pod templates in namespace {service.namespace!r}", None
+
+    def rank(t: PodTemplate) -> tuple[int, int, int, str]:
+        """Most equal labels, then most shared keys, then the most similar values (typos)."""
+        equal = sum(1 for k, v in selector.items() if t.labels.get(k) == v)
+        keys = sum(1 for k in selector if k in t.labels)
+        distance = sum(edit_distance(v, t.labels[k]) for k, v in selector.items() if k in t.labels)
+        return (-equal, -keys, distance, str(t.owner.ref))
+
+    best = min(templates, key=rank)
+    if rank(best)[:2] == (0, 0):
+        return "; no pod template has any of these labels", None
+    differences = []
+    for key, value in sorted(selector.items()):
+        have = best.labels.get(key)
+        if have is None:
+            differences.append(f"has no label {key!r}")
+        elif have != value:
+            differences.append(f"has {key}={have}, not {key}={value}")
+    text = f"; nearest is {best.owner.ref}, whose pod template " + " and ".join(differences)
+    owner_labels = string_map((best.owner.data.get("metadata") or {}).get("labels"))
+    if best.owner.kind != "Pod" and all(owner_labels.get(k) == v for k, v in selector.items()):
+        text += f" (the labels are on the {best.owner.kind}'s metadata, not on its pod template)"
+    return text, best
+
+
+class ServiceSelectsNothing(Rule):
+    """## What it does
+    Reports a Service whose `spec.selector` matches no pod template in the Service's
+    namespace, the way the endpoint controller matches: every selector label must be on the
+    pod template with exactly that value, and only pods in the Service's own namespace
+    count. The message names the nearest miss: which label differs on the closest pod
+    template, or that matching pods live in another namespace.
+
+    Services without a selector (manual Endpoints) and ExternalName Services are not
+    checked here. Labels that controllers add to pods (`statefulset.kubernetes.io/pod-name`,
+    `pod-template-hash`, `job-name`...) match the workloads that would add them.
+
+    ## Why is this bad?
+    The Service gets no endpoints: every connection to it is refused or times out, and
+    nothing says why until someone reads the labels side by side.
+
+    ## Example
+    ```yaml
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: web
+    spec:
+      selector:  # expect: SVC101
+        app: web-frontend
+      ports:
+        - port: 80
+          targetPort: 8080
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+    spec:
+      selector:
+        matchLabels:
+          app: web
+      template:
+        metadata:
+          labels:
+            app: web
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27
+              ports:
+                - containerPort: 8080
+              readinessProbe:
+                httpGet:
+                  path: /healthz
+                  port: 8080
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: web
+    spec:
+      selector:
+        app: web
+      ports:
+        - port: 80
+          targetPort: 8080
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+    spec:
+      selector:
+        matchLabels:
+          app: web
+      template:
+        metadata:
+          labels:
+            app: web
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27
+              ports:
+                - containerPort: 8080
+              readinessProbe:
+                httpGet:
+                  path: /healthz
+                  port: 8080
+    ```
+    """
+
+    id = "SVC101"
+    name = "service-selects-nothing"
+    summary = "A Service selector matches no pod template in its namespace"
+    severity = Severity.ERROR
+    tags = ("services",)
+    options = (
+        Option(
+            "ignored-labels",
+            list,
+            [],
+            "Selector keys to leave out of the match (labels your platform adds to pods).",
+        ),
+    )
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        ignored = set(ctx.options.get("ignored-labels", []))
+        for service in ctx.graph.of_kind("Service"):
+            if service_type(service) == "ExternalName":
+                continue
+            selector = {k: v for k, v in service_selector(service).items() if k not in ignored}
+            if not selector or ctx.graph.select_pods(service.namespace, selector):
+                continue
+            hint, nearest = _nearest_miss(ctx.graph, service, selector)
+            related = []
+            if nearest is not None:
+                related.append(Related(f"nearest pod template: {nearest.owner.ref}", nearest.owner, nearest.path + ("metadata", "labels")))
+            yield ctx.report(
+                f"Service {service.namespace}/{service.name} selector {_selector_text(selector)} "
+                f"matches no pod template in namespace {service.namespace!r}{hint}",
+                service,
+                "spec.selector",
+                related,
+            )

@@ -1,0 +1,162 @@
+"""SVC105 target-port-not-declared."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from svclint.findings import Severity
+from svclint.kube.endpoints import plain_init_ports, ports_numbered, selected_templates
+from svclint.kube.model import K8sObject, PodTemplate
+from svclint.kube.services import ServicePort, service_ports
+from svclint.lint.rule import Related, Rule, RuleContext, Violation
+from svclint.loading.source import FieldPath
+
+
+def target_port_field(service: K8sObject, port: ServicePort) -> tuple[FieldPath, str]:
+    """Where the (possibly defaulted) targetPort is written, and how to name it in a message."""
+    if service.get(port.path + ("targetPort",)) in (None, 0, ""):
+        return port.path + ("port",), f"targetPort (defaulted to port {port.port})"
+    return port.path + ("targetPort",), f"targetPort {port.target_port}"
+
+
+def _has_silent_container(template: PodTemplate) -> bool:
+    """A regular container that declares no ports may listen on any of them."""
+    return any(not container.get("ports") for _, container, sidecar in template.containers() if not sidecar)
+
+
+class TargetPortNotDeclared(Rule):
+    """## What it does
+    Reports a Service port whose numeric `targetPort` (or the default, equal to `port`)
+    is declared as `containerPort` by no serving container (regular or sidecar) of a pod
+    template the Service selects.
+
+    To avoid the false positives of linters that demand a declaration for every port,
+    a pod template is only checked when each of its regular containers declares at least
+    one port: declaring none is a common, valid style (containerPorts are informational
+    for numeric ports), and a container that declares nothing may be the one listening
+    (an app next to an injected proxy or exporter that declares its own port).
+    `hostNetwork` pods are skipped too: they listen on the node's ports and often declare
+    only some of them.
+
+    ## Why is this bad?
+    A numeric targetPort routes to that pod port whatever the containers declare
+    (k8s-semantics §5.4), so nothing fails at apply time; but when the pods declare other
+    ports the number is usually a typo or a stale value, and traffic goes to a port where
+    nothing listens.
+
+    ## Example
+    ```yaml
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: web
+    spec:
+      selector:
+        app: web
+      ports:
+        - port: 80
+          targetPort: 8000  # expect: SVC105
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+    spec:
+      selector:
+        matchLabels:
+          app: web
+      template:
+        metadata:
+          labels:
+            app: web
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27
+              ports:
+                - containerPort: 8080
+              readinessProbe:
+                httpGet:
+                  path: /healthz
+                  port: 8080
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: web
+    spec:
+      selector:
+        app: web
+      ports:
+        - port: 80
+          targetPort: 8080
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+    spec:
+      selector:
+        matchLabels:
+          app: web
+      template:
+        metadata:
+          labels:
+            app: web
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27
+              ports:
+                - containerPort: 8080
+              readinessProbe:
+                httpGet:
+                  path: /healthz
+                  port: 8080
+    ```
+    """
+
+    id = "SVC105"
+    name = "target-port-not-declared"
+    summary = "A numeric targetPort is declared by no container of a selected pod template"
+    severity = Severity.WARNING
+    tags = ("services", "ports")
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        for service in ctx.graph.of_kind("Service"):
+            templates = selected_templates(ctx.graph, service)
+            if not templates:
+                continue
+            for port in service_ports(service):
+                number = port.target_port
+                if not isinstance(number, int) or isinstance(number, bool):
+                    continue
+                at, what = target_port_field(service, port)
+                for template in templates:
+                    if template.spec.get("hostNetwork") is True:
+                        continue
+                    declared = template.ports()
+                    if not declared or ports_numbered(template, number) or _has_silent_container(template):
+                        continue
+                    listed = ", ".join(
+                        f"{p.number}/{p.protocol}" + (f' "{p.name}"' if p.name else "") for p in declared if p.number
+                    )
+                    init = next((p for p in plain_init_ports(template) if p.number == number), None)
+                    note = (
+                        f' (init container "{init.container}" declares it, but init containers that are not '
+                        f"sidecars serve no traffic)"
+                        if init
+                        else ""
+                    )
+                    yield ctx.report(
+                        f"{what} of Service {service.namespace}/{service.name} port {port.port}/{port.protocol} "
+                        f"is declared by no container of {template.owner.ref}, which declares {listed}{note}; "
+                        f"traffic goes to pod port {number} anyway: set targetPort to the port the app listens "
+                        f"on, or declare containerPort {number}",
+                        service,
+                        at,
+                        [Related(f"ports of {template.owner.ref}", template.owner, declared[0].path)],
+                    )

@@ -1,0 +1,168 @@
+"""SVC108 statefulset-service-invalid."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from svclint.findings import Severity
+from svclint.kube.services import is_headless, service_selector, service_type
+from svclint.lint.rule import Related, Rule, RuleContext, Violation
+
+
+class StatefulSetServiceInvalid(Rule):
+    """## What it does
+    Reports a StatefulSet whose `spec.serviceName` names no Service in its namespace, a
+    Service that is not headless (`clusterIP: None`), or a headless Service whose
+    selector does not select the StatefulSet's pods. A StatefulSet without `serviceName`
+    is not reported: the API server does not require it (k8s.io/kubernetes
+    pkg/apis/apps/validation/validation.go `ValidateStatefulSetSpec` has no check), it
+    only means the pods get no stable DNS names.
+
+    ## Why is this bad?
+    Each pod gets `hostname = <pod>` and `subdomain = serviceName`
+    (pkg/controller/statefulset/stateful_set_utils.go `initIdentity`), but
+    `<pod>.<serviceName>.<namespace>.svc` only resolves through a headless Service of that
+    name that selects the pods (k8s-semantics §4). Peers that find each other by those
+    names (databases, Kafka, ZooKeeper) fail to form a cluster.
+
+    ## Example
+    ```yaml
+    apiVersion: apps/v1
+    kind: StatefulSet
+    metadata:
+      name: kafka
+    spec:
+      serviceName: kafka  # expect: SVC108
+      replicas: 3
+      selector:
+        matchLabels:
+          app: kafka
+      template:
+        metadata:
+          labels:
+            app: kafka
+        spec:
+          containers:
+            - name: kafka
+              image: apache/kafka:3.7.0
+              ports:
+                - name: broker
+                  containerPort: 9092
+              readinessProbe:
+                tcpSocket:
+                  port: broker
+    ---
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: kafka
+    spec:
+      selector:
+        app: kafka
+      ports:
+        - name: broker
+          port: 9092
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: apps/v1
+    kind: StatefulSet
+    metadata:
+      name: kafka
+    spec:
+      serviceName: kafka-headless
+      replicas: 3
+      selector:
+        matchLabels:
+          app: kafka
+      template:
+        metadata:
+          labels:
+            app: kafka
+        spec:
+          containers:
+            - name: kafka
+              image: apache/kafka:3.7.0
+              ports:
+                - name: broker
+                  containerPort: 9092
+              readinessProbe:
+                tcpSocket:
+                  port: broker
+    ---
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: kafka-headless
+    spec:
+      clusterIP: None
+      selector:
+        app: kafka
+      ports:
+        - name: broker
+          port: 9092
+    ---
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: kafka
+    spec:
+      selector:
+        app: kafka
+      ports:
+        - name: broker
+          port: 9092
+    ```
+    """
+
+    id = "SVC108"
+    name = "statefulset-service-invalid"
+    summary = "A StatefulSet's serviceName names no Service, a non-headless one, or one not selecting its pods"
+    severity = Severity.WARNING
+    tags = ("workloads", "services", "dns")
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        for sts in ctx.graph.of_kind("StatefulSet"):
+            name = sts.spec.get("serviceName")
+            if not isinstance(name, str) or not name:
+                continue
+            where = f"StatefulSet {sts.namespace}/{sts.name}"
+            dns = f"{sts.name}-0.{name}.{sts.namespace}.svc"
+            service = ctx.graph.get("Service", sts.namespace, name)
+            if service is None:
+                elsewhere = sorted(
+                    str(s.namespace) for s in ctx.graph.of_kind("Service") if s.name == name and s.namespace != sts.namespace
+                )
+                hint = f" (a Service {name!r} exists in namespace {elsewhere[0]!r})" if elsewhere else ""
+                yield ctx.report(
+                    f"serviceName {name!r} of {where} names no Service in namespace {sts.namespace!r}{hint}, so "
+                    f"pod names like {dns} do not resolve; add a headless Service {name!r} (clusterIP: None) "
+                    f"selecting its pods",
+                    sts,
+                    "spec.serviceName",
+                )
+                continue
+            related = [Related(f"Service {service.namespace}/{service.name}", service, "metadata.name")]
+            if service_type(service) == "ExternalName" or not is_headless(service):
+                kind = "an ExternalName Service" if service_type(service) == "ExternalName" else "not headless"
+                yield ctx.report(
+                    f"serviceName {name!r} of {where} names Service {service.namespace}/{service.name}, which is "
+                    f"{kind}, so pod names like {dns} do not resolve; give the StatefulSet its own headless "
+                    f"Service (clusterIP: None)",
+                    sts,
+                    "spec.serviceName",
+                    related,
+                )
+                continue
+            selector = service_selector(service)
+            template = ctx.graph.template_of(sts)
+            if selector and template is not None and template not in ctx.graph.select_pods(sts.namespace, selector):
+                yield ctx.report(
+                    f"serviceName {name!r} of {where} names headless Service {service.namespace}/{service.name}, "
+                    f"whose selector does not select the StatefulSet's pods, so pod names like {dns} do not "
+                    f"resolve; make the Service selector match the pod template labels",
+                    sts,
+                    "spec.serviceName",
+                    [Related(f"selector of Service {service.namespace}/{service.name}", service, "spec.selector")],
+                )

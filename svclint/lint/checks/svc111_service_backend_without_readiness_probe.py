@@ -1,0 +1,170 @@
+"""SVC111 service-backend-without-readiness-probe."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any, Iterator
+
+from svclint.findings import Severity
+from svclint.kube.endpoints import (
+    container_at,
+    ports_numbered,
+    resolve_target_port,
+    selected_templates,
+)
+from svclint.kube.model import ContainerPort, K8sObject, PodTemplate
+from svclint.kube.services import ServicePort, service_ports
+from svclint.lint.rule import Rule, RuleContext, Violation
+from svclint.loading.source import FieldPath
+
+
+def serving_containers(template: PodTemplate, port: ServicePort) -> list[tuple[FieldPath, dict[str, Any]]]:
+    """The containers that receive a Service port's traffic in pods of ``template``.
+
+    Named targetPort: the container FindPort picks. Numeric: the containers declaring that
+    containerPort; when none does, the only regular container if there is exactly one.
+    """
+    found = resolve_target_port(template, port)
+    if isinstance(found, ContainerPort):
+        return [container_at(template, found)]
+    if isinstance(found, int):
+        declared = ports_numbered(template, found)
+        if declared:
+            unique = {}
+            for p in declared:
+                path, container = container_at(template, p)
+                unique[path] = container
+            return list(unique.items())
+        regular = [(path, c) for path, c, sidecar in template.containers() if not sidecar]
+        if len(regular) == 1:
+            return regular
+    return []
+
+
+class ServiceBackendWithoutReadinessProbe(Rule):
+    """## What it does
+    Reports a container that receives a Service's traffic but has no `readinessProbe`.
+    Only the serving container is checked: the one a named targetPort resolves to, the
+    ones declaring a numeric targetPort (or, when none declares it, the pod's only
+    container). Helper and sidecar containers that serve no Service port are left alone,
+    and so are Services with `publishNotReadyAddresses: true`, which ignore readiness.
+    A container serving several Services is reported once.
+
+    ## Why is this bad?
+    Without a readiness probe a pod counts as ready as soon as its containers start, so
+    the endpoint controller sends traffic before the application listens and during its
+    shutdown, and keeps sending it to a pod that hangs: errors at every rollout.
+
+    ## Example
+    ```yaml
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: web
+    spec:
+      selector:
+        app: web
+      ports:
+        - name: http
+          port: 80
+          targetPort: http
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+    spec:
+      replicas: 2
+      selector:
+        matchLabels:
+          app: web
+      template:
+        metadata:
+          labels:
+            app: web
+        spec:
+          containers:
+            - name: web  # expect: SVC111
+              image: nginx:1.27
+              ports:
+                - name: http
+                  containerPort: 8080
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: web
+    spec:
+      selector:
+        app: web
+      ports:
+        - name: http
+          port: 80
+          targetPort: http
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+    spec:
+      replicas: 2
+      selector:
+        matchLabels:
+          app: web
+      template:
+        metadata:
+          labels:
+            app: web
+        spec:
+          initContainers:
+            - name: log-shipper
+              image: fluent/fluent-bit:3.0.4
+              restartPolicy: Always
+          containers:
+            - name: web
+              image: nginx:1.27
+              ports:
+                - name: http
+                  containerPort: 8080
+              readinessProbe:
+                httpGet:
+                  path: /ready
+                  port: http
+    ```
+    """
+
+    id = "SVC111"
+    name = "service-backend-without-readiness-probe"
+    summary = "A container that serves a Service has no readinessProbe"
+    severity = Severity.NOTE
+    tags = ("services", "workloads", "reliability")
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        serves: dict[tuple[int, FieldPath], list[str]] = defaultdict(list)
+        owners: dict[tuple[int, FieldPath], tuple[K8sObject, dict[str, Any]]] = {}
+        for service in ctx.graph.of_kind("Service"):
+            if service.spec.get("publishNotReadyAddresses") is True:
+                continue
+            for template in selected_templates(ctx.graph, service):
+                for port in service_ports(service):
+                    for path, container in serving_containers(template, port):
+                        if "readinessProbe" in container:
+                            continue
+                        key = (id(template.owner), path)
+                        owners[key] = (template.owner, container)
+                        what = f"Service {service.namespace}/{service.name} port {port.port}/{port.protocol}"
+                        if what not in serves[key]:
+                            serves[key].append(what)
+        for key, services in serves.items():
+            owner, container = owners[key]
+            name = container.get("name")
+            yield ctx.report(
+                f'container "{name}" of {owner.ref} serves {", ".join(services)} but has no readinessProbe, '
+                f"so it gets traffic before it is ready and while it hangs; add a readinessProbe "
+                f"(httpGet, tcpSocket, grpc or exec) that checks the served port",
+                owner,
+                key[1] + ("name",),
+            )

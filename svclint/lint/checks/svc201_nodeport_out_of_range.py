@@ -1,0 +1,83 @@
+"""SVC201 nodeport-out-of-range."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from svclint.findings import Severity
+from svclint.kube.nodeports import free_node_port, requested_node_ports
+from svclint.kube.services import NODE_PORT_TYPES, service_ports, service_type
+from svclint.lint.rule import Rule, RuleContext, Violation
+
+
+class NodePortOutOfRange(Rule):
+    """## What it does
+    Reports a `nodePort` outside the cluster's node port range (`--node-port-range`,
+    default 30000-32767, as kube-apiserver's `--service-node-port-range`) on a NodePort or
+    LoadBalancer Service, and suggests a free port in range.
+
+    A nodePort on an ExternalName Service is accepted and ignored by the API server, and
+    one on a ClusterIP Service is SVC203's business, so neither is reported here.
+
+    ## Why is this bad?
+    The API server's allocator rejects the Service before any other validation runs
+    (`provided port is not in the valid range`), so the Service is never created.
+
+    ## Example
+    ```yaml
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: admin
+      annotations:
+        svclint.io/ignore: SVC101
+    spec:
+      type: NodePort
+      selector:
+        app: admin
+      ports:
+        - port: 80
+          nodePort: 8080  # expect: SVC201
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: admin
+      annotations:
+        svclint.io/ignore: SVC101
+    spec:
+      type: NodePort
+      selector:
+        app: admin
+      ports:
+        - port: 80
+          nodePort: 30080
+    ```
+    """
+
+    id = "SVC201"
+    name = "nodeport-out-of-range"
+    summary = "A nodePort outside the node port range"
+    severity = Severity.ERROR
+    tags = ("services", "ports")
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        low, high = ctx.settings.node_port_range
+        used = {claim.node_port for claim in requested_node_ports(ctx.graph)}
+        for service in ctx.graph.of_kind("Service"):
+            if service_type(service) not in NODE_PORT_TYPES:
+                continue
+            for port in service_ports(service):
+                if port.node_port is None or low <= port.node_port <= high:
+                    continue
+                suggestion = free_node_port(used, low, high)
+                fix = f"use a free port in range such as {suggestion}" if suggestion else "the range is full"
+                yield ctx.report(
+                    f"nodePort {port.node_port} is outside the node port range {low}-{high}; "
+                    f"{fix}, or omit nodePort to let the cluster allocate one",
+                    service,
+                    port.path + ("nodePort",),
+                )

@@ -1,0 +1,105 @@
+"""SVC207 invalid-protocol."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from svclint.findings import Severity
+from svclint.kube.podports import declared_ports
+from svclint.kube.validation import (
+    PROTOCOLS,
+    SUPPORTED_PROTOCOLS,
+    go_value,
+    protocol_hint,
+)
+from svclint.lint.rule import Rule, RuleContext, Violation
+
+
+def _invalid(value: Any) -> bool:
+    """Empty and absent are defaulted to TCP (``+default="TCP"``); anything else must match exactly."""
+    return value is not None and value != "" and value not in PROTOCOLS
+
+
+class InvalidProtocol(Rule):
+    """## What it does
+    Reports a `protocol` on a Service port or a container port that is not exactly `TCP`,
+    `UDP` or `SCTP`. The check is case-sensitive, as in the API server:
+    `spec.ports[0].protocol: Unsupported value: "tcp": supported values: "SCTP", "TCP", "UDP"`.
+    An empty or absent protocol is defaulted to TCP and is fine. Application protocols
+    (HTTP, gRPC) go in a Service port's `appProtocol`, not here.
+
+    ## Why is this bad?
+    The Service or workload is rejected, so it is never created.
+
+    ## Example
+    ```yaml
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: dns
+      annotations:
+        svclint.io/ignore: SVC101
+    spec:
+      selector:
+        app: dns
+      ports:
+        - name: dns
+          port: 53
+          protocol: udp  # expect: SVC207
+        - name: web
+          port: 80
+          protocol: HTTP  # expect: SVC207
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: dns
+      annotations:
+        svclint.io/ignore: SVC101
+    spec:
+      selector:
+        app: dns
+      ports:
+        - name: dns
+          port: 53
+          protocol: UDP
+        - name: web
+          port: 80
+          protocol: TCP
+          appProtocol: http
+    ```
+    """
+
+    id = "SVC207"
+    name = "invalid-protocol"
+    summary = "A port protocol that is not exactly TCP, UDP or SCTP"
+    severity = Severity.ERROR
+    tags = ("services", "workloads", "ports")
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        for service in ctx.graph.of_kind("Service"):
+            ports = service.spec.get("ports")
+            if not isinstance(ports, list):
+                continue
+            for i, entry in enumerate(ports):
+                if isinstance(entry, dict) and _invalid(entry.get("protocol")):
+                    value = entry["protocol"]
+                    yield ctx.report(
+                        f"protocol {go_value(value)} is not supported ({SUPPORTED_PROTOCOLS}); {protocol_hint(value)}",
+                        service,
+                        ("spec", "ports", i, "protocol"),
+                    )
+        for template in ctx.graph.pod_templates:
+            for declared in declared_ports(template):
+                value = declared.raw.get("protocol")
+                if _invalid(value):
+                    hint = protocol_hint(value).split(" (")[0]
+                    yield ctx.report(
+                        f'protocol {go_value(value)} of container "{declared.container}" is not supported '
+                        f"({SUPPORTED_PROTOCOLS}); {hint}",
+                        template.owner,
+                        declared.path + ("protocol",),
+                    )

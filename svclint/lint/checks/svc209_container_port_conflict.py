@@ -1,0 +1,183 @@
+"""SVC209 container-port-conflict."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterator
+
+from svclint.findings import Severity
+from svclint.kube.model import PodTemplate
+from svclint.kube.podports import DeclaredPort, declared_ports
+from svclint.lint.rule import Related, Rule, RuleContext, Violation
+
+
+def _host_group(port: DeclaredPort) -> object:
+    """Ports SVC208 already checks together for duplicate host ports (an API error)."""
+    return "containers" if port.regular else ("init", port.container_index)
+
+
+def _number_conflict(port: DeclaredPort, other: DeclaredPort) -> str | None:
+    """The pod warning (pkg/api/pod/warnings.go) for two ports with one containerPort/protocol."""
+    if port.host_ip == other.host_ip and port.host_port == other.host_port:
+        if port.host_port != 0 and _host_group(port) == _host_group(other):
+            return None  # the API rejects this duplicate hostPort: SVC208 reports it
+        return "duplicate port definition"
+    if port.host_port == 0 or other.host_port == 0:
+        return "overlapping port definition"
+    if port.host_port == other.host_port and (port.host_ip == "") != (other.host_ip == ""):
+        return "dangerously ambiguous port definition"
+    return None
+
+
+class ContainerPortConflict(Rule):
+    """## What it does
+    Reports container ports of one pod that clash, mirroring the API server's pod warnings
+    (pkg/api/pod/warnings.go) and the one related validation error:
+
+    - the same `containerPort`/`protocol` declared twice in a pod, across all its containers
+      and init containers: `duplicate port definition`, `overlapping port definition` (one
+      of them has a hostPort) or `dangerously ambiguous port definition` (same hostPort, only
+      one with a hostIP);
+    - the same port `name` twice in one container, which the API server rejects
+      (`ports[1].name: Duplicate value`);
+    - the same port `name` in two containers (or sidecars) of a pod: accepted, but Services
+      and probes that refer to the port by name always get the first one;
+    - a `hostIP` without a `hostPort`, which does nothing.
+
+    A duplicate host port within a pod is SVC208's.
+
+    ## Why is this bad?
+    Two declarations of one port make it unclear which container serves it, and a named
+    `targetPort` silently routes to whichever container is listed first.
+
+    ## Example
+    ```yaml
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+    spec:
+      selector:
+        matchLabels:
+          app: web
+      template:
+        metadata:
+          labels:
+            app: web
+        spec:
+          containers:
+            - name: web
+              image: example/web:1.0
+              ports:
+                - name: http
+                  containerPort: 8080
+            - name: proxy
+              image: example/proxy:1.0
+              ports:
+                - name: http  # expect: SVC209
+                  containerPort: 8081
+                - name: admin
+                  containerPort: 8080  # expect: SVC209
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+    spec:
+      selector:
+        matchLabels:
+          app: web
+      template:
+        metadata:
+          labels:
+            app: web
+        spec:
+          containers:
+            - name: web
+              image: example/web:1.0
+              ports:
+                - name: http
+                  containerPort: 8080
+            - name: proxy
+              image: example/proxy:1.0
+              ports:
+                - name: proxy
+                  containerPort: 8081
+                - name: admin
+                  containerPort: 8082
+    ```
+    """
+
+    id = "SVC209"
+    name = "container-port-conflict"
+    summary = "A container port or port name declared twice in one pod"
+    severity = Severity.WARNING
+    tags = ("workloads", "ports")
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        for template in ctx.graph.pod_templates:
+            ports = list(declared_ports(template))
+            yield from self._numbers(ctx, template, ports)
+            yield from self._names(ctx, template, ports)
+
+    def _numbers(self, ctx: RuleContext, template: PodTemplate, ports: list[DeclaredPort]) -> Iterator[Violation]:
+        seen: dict[tuple[int, str], list[DeclaredPort]] = defaultdict(list)
+        for port in ports:
+            if port.host_ip and port.host_port == 0:
+                yield ctx.report(
+                    f"hostIP {port.host_ip} is set without hostPort on {port.where}, so it has no effect; "
+                    "add a hostPort or remove hostIP",
+                    template.owner,
+                    port.path + ("hostIP",),
+                )
+            if port.container_port is None:
+                continue
+            key = (port.container_port, port.protocol)
+            for other in seen[key]:
+                kind = _number_conflict(port, other)
+                if kind is None:
+                    continue
+                yield ctx.report(
+                    f"{kind}: {port.where} is already declared by {other.where} in the same pod; "
+                    "declare each port once, in the container that listens on it",
+                    template.owner,
+                    port.path + ("containerPort",),
+                    related=[Related(f"{other.where} declared here", template.owner, other.path + ("containerPort",))],
+                )
+                break
+            seen[key].append(port)
+
+    def _names(self, ctx: RuleContext, template: PodTemplate, ports: list[DeclaredPort]) -> Iterator[Violation]:
+        within: dict[tuple[str, int, str], DeclaredPort] = {}
+        for port in ports:
+            if not port.name:
+                continue
+            field = "containers" if port.regular else "initContainers"
+            first = within.setdefault((field, port.container_index, port.name), port)
+            if first is not port:
+                yield ctx.report(
+                    f'port name "{port.name}" is used twice in container "{port.container}" '
+                    f'(ports[{port.index}].name: Duplicate value: "{port.name}"); rename one of the ports',
+                    template.owner,
+                    port.path + ("name",),
+                    related=[Related(f'port name "{port.name}" first used here', template.owner, first.path + ("name",))],
+                )
+        # Across containers: FindPort order, regular containers first, then sidecars.
+        serving = sorted((p for p in ports if p.kind != "init"), key=lambda p: (not p.regular, p.container_index, p.index))
+        first_by_name: dict[str, DeclaredPort] = {}
+        for port in serving:
+            if not port.name:
+                continue
+            first = first_by_name.setdefault(port.name, port)
+            if first is port or first.container_index == port.container_index and first.kind == port.kind:
+                continue
+            yield ctx.report(
+                f'port name "{port.name}" of {port.where} is already used by {first.where}; Services and probes '
+                f'that select the port by name will use {first.where}: give this port another name',
+                template.owner,
+                port.path + ("name",),
+                related=[Related(f'port name "{port.name}" first used here', template.owner, first.path + ("name",))],
+            )

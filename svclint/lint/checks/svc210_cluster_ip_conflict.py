@@ -1,0 +1,129 @@
+"""SVC210 cluster-ip-conflict."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Iterator
+
+from svclint.findings import Severity
+from svclint.kube.model import K8sObject
+from svclint.kube.services import service_type
+from svclint.lint.rule import Related, Rule, RuleContext, Violation
+from svclint.loading.source import FieldPath
+
+
+def _canonical(ip: str) -> str:
+    """``10.96.0.10`` and IPv6 spellings of one address compare equal; non-IPs compare as text."""
+    try:
+        return str(ipaddress.ip_address(ip))
+    except ValueError:
+        return ip
+
+
+def requested_cluster_ips(service: K8sObject) -> Iterator[tuple[str, str, FieldPath]]:
+    """(canonical IP, as written, path) of every explicit cluster IP; "" and "None" request none."""
+    seen = set()
+    candidates: list[tuple[object, FieldPath]] = [(service.spec.get("clusterIP"), ("spec", "clusterIP"))]
+    ips = service.spec.get("clusterIPs")
+    if isinstance(ips, list):
+        candidates += [(ip, ("spec", "clusterIPs", i)) for i, ip in enumerate(ips)]
+    for value, path in candidates:
+        if isinstance(value, str) and value not in ("", "None"):
+            canonical = _canonical(value)
+            if canonical not in seen:
+                seen.add(canonical)
+                yield canonical, value, path
+
+
+class ClusterIPConflict(Rule):
+    """## What it does
+    Reports an explicit `clusterIP` (or `clusterIPs` entry) requested by two Services. Cluster
+    IPs come from one allocator for the whole cluster, so namespaces do not separate them.
+    `""` (allocate one) and `"None"` (headless) request nothing; ExternalName Services get no
+    cluster IP. The same Service defined twice is SVC003's, not a conflict.
+
+    The finding is reported at the later Service in file order and points at the first.
+
+    ## Why is this bad?
+    The allocator rejects the second Service (`spec.clusterIPs: Invalid value: ...: failed to
+    allocate IP ...: provided IP is already allocated`), so whichever is applied second is
+    never created.
+
+    ## Example
+    ```yaml
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: dns
+      annotations:
+        svclint.io/ignore: SVC101
+    spec:
+      clusterIP: 10.96.0.10
+      selector:
+        app: dns
+      ports:
+        - port: 53
+          protocol: UDP
+    ---
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: dns-tcp
+      annotations:
+        svclint.io/ignore: SVC101
+    spec:
+      clusterIP: 10.96.0.10  # expect: SVC210
+      selector:
+        app: dns
+      ports:
+        - port: 53
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: dns
+      annotations:
+        svclint.io/ignore: SVC101
+    spec:
+      clusterIP: 10.96.0.10
+      selector:
+        app: dns
+      ports:
+        - name: dns
+          port: 53
+          protocol: UDP
+        - name: dns-tcp
+          port: 53
+          protocol: TCP
+    ```
+    """
+
+    id = "SVC210"
+    name = "cluster-ip-conflict"
+    summary = "The same explicit clusterIP on two Services"
+    severity = Severity.ERROR
+    tags = ("services",)
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        first: dict[str, tuple[K8sObject, str, FieldPath]] = {}
+        services = sorted(
+            (s for s in ctx.graph.of_kind("Service") if service_type(s) != "ExternalName"),
+            key=lambda s: (s.source.path, s.doc_index, s.base_path),
+        )
+        for service in services:
+            for canonical, written, path in requested_cluster_ips(service):
+                owner = first.setdefault(canonical, (service, written, path))
+                other, other_written, other_path = owner
+                if other is service or other.ref == service.ref:
+                    continue
+                yield ctx.report(
+                    f"clusterIP {written} is already requested by {other.ref}; cluster IPs are unique in the "
+                    "whole cluster: choose another address in the service CIDR, or remove clusterIP to let "
+                    "the cluster allocate one",
+                    service,
+                    path,
+                    related=[Related(f"clusterIP {other_written} first requested by {other.ref}", other, other_path)],
+                )

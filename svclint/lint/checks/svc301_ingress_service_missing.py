@@ -1,0 +1,162 @@
+"""SVC301 ingress-service-missing."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from svclint.findings import Severity
+from svclint.kube.ingress import core_service, ingress_backends, is_ingress
+from svclint.lint.checks.backends import backend_label, missing_service
+from svclint.lint.rule import Rule, RuleContext, Violation
+
+
+class IngressServiceMissing(Rule):
+    """## What it does
+    Reports an Ingress backend that names a Service which does not exist in the Ingress's
+    namespace: `spec.defaultBackend` and every `spec.rules[].http.paths[].backend.service`
+    of `networking.k8s.io/v1`, and the `serviceName` backends (`spec.backend` and paths) of
+    the removed `extensions/v1beta1` and `networking.k8s.io/v1beta1` APIs that old charts
+    still ship. An Ingress backend has no namespace field: the Service must live in the
+    Ingress's own namespace. The message names the nearest Service name in that namespace
+    and says when a Service of that name exists in another one.
+
+    `resource` backends (an object of another API group, such as a storage bucket) are not
+    Services and are not checked. Services are looked up in the whole input, whatever file
+    or directory they are in.
+
+    ## Why is this bad?
+    The ingress controller has nowhere to send the requests of that host and path: clients
+    get 503 (ingress-nginx) or 404, and the Ingress itself applies without any error.
+
+    ## Example
+    ```yaml
+    apiVersion: networking.k8s.io/v1
+    kind: Ingress
+    metadata:
+      name: shop
+    spec:
+      ingressClassName: nginx
+      rules:
+        - host: shop.example.com
+          http:
+            paths:
+              - path: /
+                pathType: Prefix
+                backend:
+                  service:
+                    name: store-front  # expect: SVC301
+                    port:
+                      number: 80
+    ---
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: storefront
+    spec:
+      selector:
+        app: storefront
+      ports:
+        - name: http
+          port: 80
+          targetPort: http
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: storefront
+    spec:
+      replicas: 2
+      selector:
+        matchLabels:
+          app: storefront
+      template:
+        metadata:
+          labels:
+            app: storefront
+        spec:
+          containers:
+            - name: storefront
+              image: ghcr.io/example/storefront:1.4.2
+              ports:
+                - name: http
+                  containerPort: 8080
+              readinessProbe:
+                httpGet:
+                  path: /healthz
+                  port: http
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: networking.k8s.io/v1
+    kind: Ingress
+    metadata:
+      name: shop
+    spec:
+      ingressClassName: nginx
+      rules:
+        - host: shop.example.com
+          http:
+            paths:
+              - path: /
+                pathType: Prefix
+                backend:
+                  service:
+                    name: storefront
+                    port:
+                      number: 80
+    ---
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: storefront
+    spec:
+      selector:
+        app: storefront
+      ports:
+        - name: http
+          port: 80
+          targetPort: http
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: storefront
+    spec:
+      replicas: 2
+      selector:
+        matchLabels:
+          app: storefront
+      template:
+        metadata:
+          labels:
+            app: storefront
+        spec:
+          containers:
+            - name: storefront
+              image: ghcr.io/example/storefront:1.4.2
+              ports:
+                - name: http
+                  containerPort: 8080
+              readinessProbe:
+                httpGet:
+                  path: /healthz
+                  port: http
+    ```
+    """
+
+    id = "SVC301"
+    name = "ingress-service-missing"
+    summary = "An Ingress backend names a Service that does not exist in its namespace"
+    severity = Severity.ERROR
+    tags = ("ingress",)
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        for ingress in ctx.graph.of_kind("Ingress"):
+            if not is_ingress(ingress):
+                continue
+            for ref in ingress_backends(ingress):
+                if core_service(ctx.graph, ref.namespace, ref.service) is not None:
+                    continue
+                text, related = missing_service(ctx.graph, ref)
+                yield ctx.report(f"{backend_label(ref)}: {text}", ingress, ref.name_path, related)

@@ -1,0 +1,249 @@
+"""SVC303 ingress-backend-unroutable."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from svclint.findings import Severity
+from svclint.kube.endpoints import SERVICE_NAME_LABEL, plain_init_ports
+from svclint.kube.ingress import (
+    BackendRef,
+    all_backends,
+    core_service,
+    declared_port_names,
+    find_service_port,
+    is_external_name,
+    is_route,
+    manual_endpoints,
+    reference_granted,
+)
+from svclint.kube.model import K8sObject, PodTemplate
+from svclint.kube.services import service_selector
+from svclint.lint.checks.backends import backend_label, port_label
+from svclint.lint.rule import Related, Rule, RuleContext, Violation
+
+
+class IngressBackendUnroutable(Rule):
+    """## What it does
+    Follows each Ingress backend (and each Gateway API route backendRef) through its
+    Service to the pods, the way the endpoint controller would, and reports the backends
+    whose chain ends nowhere:
+
+    - the Service's selector matches no pod template in its namespace, or the Service has
+      no selector and no `Endpoints` / `EndpointSlice` (label `kubernetes.io/service-name`)
+      backs it;
+    - the backend's Service port has a named `targetPort` that no selected pod declares
+      with that protocol. Named ports are searched in regular containers, then in sidecars
+      (init containers with `restartPolicy: Always`), never in ordinary init containers
+      (`FindPort`, k8s.io/endpointslice utils.go). A numeric targetPort always routes.
+
+    The finding is at the Ingress backend, with the Service as the related location; the
+    Service itself is reported by the Service rules (SVC101...). Backends whose Service or
+    port is missing are SVC301/SVC302/SVC304 findings, not this one. ExternalName Services
+    are not followed: the controller proxies to the DNS name (ingress-nginx supports it),
+    which no manifest describes.
+
+    ## Why is this bad?
+    The Ingress, the Service and the workload all apply cleanly, yet every request for that
+    host and path gets 503 Service Unavailable: the controller has no endpoint to send it to.
+
+    ## Example
+    ```yaml
+    apiVersion: networking.k8s.io/v1
+    kind: Ingress
+    metadata:
+      name: shop
+    spec:
+      ingressClassName: nginx
+      rules:
+        - host: shop.example.com
+          http:
+            paths:
+              - path: /
+                pathType: Prefix
+                backend:
+                  service:
+                    name: storefront
+                    port:
+                      number: 80  # expect: SVC303
+    ---
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: storefront
+    spec:
+      selector:
+        app: storefront
+      ports:
+        - name: http
+          port: 80
+          targetPort: http
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: storefront
+    spec:
+      replicas: 2
+      selector:
+        matchLabels:
+          app: storefront
+      template:
+        metadata:
+          labels:
+            app: storefront
+        spec:
+          containers:
+            - name: storefront
+              image: ghcr.io/example/storefront:1.4.2
+              ports:
+                - name: web
+                  containerPort: 8080
+              readinessProbe:
+                httpGet:
+                  path: /healthz
+                  port: web
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: networking.k8s.io/v1
+    kind: Ingress
+    metadata:
+      name: shop
+    spec:
+      ingressClassName: nginx
+      rules:
+        - host: shop.example.com
+          http:
+            paths:
+              - path: /
+                pathType: Prefix
+                backend:
+                  service:
+                    name: storefront
+                    port:
+                      number: 80
+    ---
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: storefront
+    spec:
+      selector:
+        app: storefront
+      ports:
+        - name: http
+          port: 80
+          targetPort: http
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: storefront
+    spec:
+      replicas: 2
+      selector:
+        matchLabels:
+          app: storefront
+      template:
+        metadata:
+          labels:
+            app: storefront
+        spec:
+          containers:
+            - name: storefront
+              image: ghcr.io/example/storefront:1.4.2
+              ports:
+                - name: http
+                  containerPort: 8080
+              readinessProbe:
+                httpGet:
+                  path: /healthz
+                  port: http
+    ```
+    """
+
+    id = "SVC303"
+    name = "ingress-backend-unroutable"
+    summary = "An Ingress or route backend's Service has no endpoint for the backend port"
+    severity = Severity.ERROR
+    tags = ("ingress", "services")
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        for ref in all_backends(ctx.graph):
+            service = core_service(ctx.graph, ref.namespace, ref.service)
+            if service is None or ref.port is None or is_external_name(service):
+                continue
+            if is_route(ref.owner) and not reference_granted(ctx.graph, ref):
+                continue  # SVC304
+            if find_service_port(service, ref.port) is None:
+                continue  # SVC302 / SVC304
+            violation = self._dead_end(ctx, ref, service)
+            if violation is not None:
+                yield violation
+
+    def _dead_end(self, ctx: RuleContext, ref: BackendRef, service: K8sObject) -> Violation | None:
+        label = f"{backend_label(ref)} leads nowhere"
+        svc = f"Service {service.namespace}/{service.name}"
+        selector = service_selector(service)
+        if not selector:
+            if manual_endpoints(ctx.graph, service) is not None:
+                return None
+            return ctx.report(
+                f"{label}: {svc} has no selector and no Endpoints or EndpointSlice "
+                f"(label {SERVICE_NAME_LABEL}={service.name}) in namespace {service.namespace!r}, "
+                f"so it has no endpoints; give it a selector matching the backend pods or create its Endpoints",
+                ref.owner,
+                ref.name_path,
+                [Related(f"{svc} has no selector", service, "metadata.name")],
+            )
+        pods = ctx.graph.select_pods(service.namespace, selector)
+        if not pods:
+            labels = ",".join(f"{k}={v}" for k, v in sorted(selector.items()))
+            return ctx.report(
+                f"{label}: {svc} has no endpoints, because no pod in namespace {service.namespace!r} "
+                f"carries its selector labels {labels}; requests get 503 until a workload's pod "
+                f"template has them",
+                ref.owner,
+                ref.name_path,
+                [Related(f"selector of {svc}", service, "spec.selector")],
+            )
+        return self._unresolved_target(ctx, ref, service, pods)
+
+    def _unresolved_target(
+        self, ctx: RuleContext, ref: BackendRef, service: K8sObject, pods: list[PodTemplate]
+    ) -> Violation | None:
+        assert ref.port is not None
+        sp = find_service_port(service, ref.port)
+        if sp is None or not isinstance(sp.target_port, str):
+            return None  # a numeric targetPort routes whatever the containers declare
+        if any(t.find_named_port(sp.target_port, sp.protocol) for t in pods):
+            return None  # some endpoints serve it; per-workload gaps are SVC104's
+        owners = ", ".join(sorted(str(t.owner.ref) for t in pods))
+        declared = declared_port_names(pods)
+        they = f"they declare {', '.join(declared)}" if declared else "they declare no named ports"
+        init = _plain_init_container_with(pods, sp.target_port)
+        if init:
+            they += (
+                f"; init container {init!r} declares it, but only sidecars (restartPolicy: Always) "
+                f"serve, ordinary init containers exit first"
+            )
+        return ctx.report(
+            f"{backend_label(ref)} leads nowhere: Service {service.namespace}/{service.name} port "
+            f"{port_label(sp)} forwards to targetPort {sp.target_port!r}/{sp.protocol}, which no "
+            f"container of the selected pods ({owners}) declares ({they}); name that container "
+            f"port {sp.target_port!r} or set targetPort to its number",
+            ref.owner,
+            ref.port_path or ref.name_path,
+            [Related(f"targetPort of Service {service.namespace}/{service.name} port {port_label(sp)}", service, sp.path + ("targetPort",))],
+        )
+
+
+def _plain_init_container_with(pods: list[PodTemplate], port_name: str) -> str | None:
+    """The name of an ordinary init container declaring ``port_name`` (a likely mistake)."""
+    for template in pods:
+        for port in plain_init_ports(template):
+            if port.name == port_name:
+                return port.container
+    return None

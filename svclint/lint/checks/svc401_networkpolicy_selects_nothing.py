@@ -1,0 +1,110 @@
+"""SVC401 networkpolicy-selects-nothing."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from svclint.findings import Severity
+from svclint.lint.rule import Rule, RuleContext, Violation
+from svclint.routing.lint import nearest_labels
+from svclint.routing.model import routing_model
+
+
+class NetworkPolicySelectsNothing(Rule):
+    """## What it does
+    Reports a NetworkPolicy whose `spec.podSelector` matches no pod template in the
+    policy's namespace. The message names the nearest pod template and the label that
+    differs. An empty `podSelector: {}` (every pod of the namespace) is not reported.
+
+    ## Why is this bad?
+    A policy applies only to the pods it selects. One that selects nothing isolates nothing
+    and allows nothing: the pods it was written for stay open (or stay blocked by another
+    policy), usually because of a typo in a label.
+
+    ## Example
+    ```yaml
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: api
+      namespace: shop
+    spec:
+      selector:
+        matchLabels:
+          app: api
+      template:
+        metadata:
+          labels:
+            app: api
+        spec:
+          containers:
+            - name: api
+              image: example/api:1.0
+    ---
+    apiVersion: networking.k8s.io/v1
+    kind: NetworkPolicy
+    metadata:
+      name: api-ingress
+      namespace: shop
+    spec:
+      podSelector:  # expect: SVC401
+        matchLabels:
+          app: api-server
+      ingress:
+        - from:
+            - podSelector: {}
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: api
+      namespace: shop
+    spec:
+      selector:
+        matchLabels:
+          app: api
+      template:
+        metadata:
+          labels:
+            app: api
+        spec:
+          containers:
+            - name: api
+              image: example/api:1.0
+    ---
+    apiVersion: networking.k8s.io/v1
+    kind: NetworkPolicy
+    metadata:
+      name: api-ingress
+      namespace: shop
+    spec:
+      podSelector:
+        matchLabels:
+          app: api
+      ingress:
+        - from:
+            - podSelector: {}
+    ```
+    """
+
+    id = "SVC401"
+    name = "networkpolicy-selects-nothing"
+    summary = "A NetworkPolicy podSelector matches no pod in its namespace"
+    severity = Severity.WARNING
+    tags = ("networkpolicy", "routing")
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        model = routing_model(ctx.graph, ctx.settings)
+        for policy in model.parsed.valid:
+            if policy.pod_selector.is_empty or model.engine.policy_selects(policy):
+                continue
+            hint = nearest_labels(model.classes.by_namespace.get(policy.namespace, []), policy.pod_selector)
+            yield ctx.report(
+                f"NetworkPolicy {policy.key} podSelector {policy.pod_selector} matches no pod template in "
+                f"namespace {policy.namespace!r}, so it isolates and allows nothing{hint}",
+                policy.obj,
+                "spec.podSelector",
+            )

@@ -1,0 +1,150 @@
+"""SVC403 egress-blocks-dns."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from svclint.findings import Severity
+from svclint.lint.rule import Rule, RuleContext, Violation
+from svclint.routing.model import routing_model
+
+
+class EgressBlocksDns(Rule):
+    """## What it does
+    Reports workloads under egress isolation that cannot reach kube-dns (by default pods
+    labelled `k8s-app: kube-dns` in `kube-system`; configurable as `kube-dns` in the config)
+    on UDP 53 or on TCP 53: both the source's egress and kube-dns's ingress are checked.
+    The finding points at the first policy (by name) that puts the workload under egress
+    isolation.
+
+    ## Why is this bad?
+    Without UDP 53 no Service name resolves: every call by name fails although the
+    connection itself would be allowed. Without TCP 53, answers too large for UDP fail
+    intermittently.
+
+    ## Example
+    ```yaml
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: api
+      namespace: shop
+    spec:
+      selector:
+        matchLabels:
+          app: api
+      template:
+        metadata:
+          labels:
+            app: api
+        spec:
+          containers:
+            - name: api
+              image: example/api:1.0
+    ---
+    apiVersion: networking.k8s.io/v1
+    kind: NetworkPolicy
+    metadata:
+      name: api-egress
+      namespace: shop
+    spec:
+      podSelector:
+        matchLabels:
+          app: api
+      policyTypes:
+        - Egress
+      egress:  # expect: SVC403
+        - to:
+            - ipBlock:
+                cidr: 0.0.0.0/0
+          ports:
+            - port: 443
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: api
+      namespace: shop
+    spec:
+      selector:
+        matchLabels:
+          app: api
+      template:
+        metadata:
+          labels:
+            app: api
+        spec:
+          containers:
+            - name: api
+              image: example/api:1.0
+    ---
+    apiVersion: networking.k8s.io/v1
+    kind: NetworkPolicy
+    metadata:
+      name: api-egress
+      namespace: shop
+    spec:
+      podSelector:
+        matchLabels:
+          app: api
+      policyTypes:
+        - Egress
+      egress:
+        - to:
+            - ipBlock:
+                cidr: 0.0.0.0/0
+          ports:
+            - port: 443
+        - to:
+            - namespaceSelector:
+                matchLabels:
+                  kubernetes.io/metadata.name: kube-system
+              podSelector:
+                matchLabels:
+                  k8s-app: kube-dns
+          ports:
+            - protocol: UDP
+              port: 53
+            - protocol: TCP
+              port: 53
+    ```
+    """
+
+    id = "SVC403"
+    name = "egress-blocks-dns"
+    summary = "Egress isolation without an allowance to kube-dns on UDP and TCP 53"
+    severity = Severity.WARNING
+    tags = ("networkpolicy", "routing", "dns")
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        model = routing_model(ctx.graph, ctx.settings)
+        engine = model.engine
+        udp, tcp = model.dns_ok_bits("UDP"), model.dns_ok_bits("TCP")
+        by_policy: dict[int, tuple[object, list[str], set[str]]] = {}
+        for source in model.workloads:
+            cls = source.cls
+            assert cls is not None
+            if not engine.isolated_out & cls.bit:
+                continue
+            missing = [p for p, bits in (("UDP", udp), ("TCP", tcp)) if not bits & cls.bit]
+            if not missing:
+                continue
+            policy = min(engine.egress_policies[cls.index], key=lambda p: p.key)
+            entry = by_policy.setdefault(id(policy), (policy, [], set()))
+            entry[1].append(source.name)
+            entry[2].update(missing)
+        for policy, names, missing in sorted(by_policy.values(), key=lambda e: e[0].key):  # type: ignore[attr-defined]
+            ports = " and ".join(f"{p} 53" for p in ("UDP", "TCP") if p in missing)
+            at = "spec.egress" if policy.obj.spec.get("egress") else "spec.policyTypes"  # type: ignore[attr-defined]
+            dns = ctx.settings.kube_dns
+            labels = ",".join(f"{k}={v}" for k, v in dns.labels)
+            yield ctx.report(
+                f"NetworkPolicy {policy.key} puts {', '.join(names)} under egress isolation without an allowance "  # type: ignore[attr-defined]
+                f"to kube-dns ({dns.namespace}, {labels}) on {ports}: Service names will not resolve; add an egress "
+                f"rule to kube-dns on UDP and TCP port 53",
+                policy.obj,  # type: ignore[attr-defined]
+                at,
+            )

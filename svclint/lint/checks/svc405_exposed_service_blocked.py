@@ -1,0 +1,220 @@
+"""SVC405 exposed-service-blocked."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from svclint.findings import Severity
+from svclint.lint.rule import Related, Rule, RuleContext, Violation
+from svclint.routing.lint import blocked_exposures
+from svclint.routing.model import routing_model
+
+
+class ExposedServiceBlocked(Rule):
+    """## What it does
+    Reports an exposure to the outside world (a NodePort or LoadBalancer Service port, or
+    an Ingress backend) whose endpoints admit no outside traffic: for NodePort and
+    LoadBalancer, no ingress rule admits outside addresses (within
+    `loadBalancerSourceRanges`) on the pod port; for an Ingress, the ingress controller
+    cannot reach the pods.
+
+    ## Why is this bad?
+    The Service was exposed to be used from outside, but every request is dropped at the
+    pods, which looks like an outage of the load balancer or the Ingress.
+
+    ## Example
+    ```yaml
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+      namespace: shop
+    spec:
+      selector:
+        matchLabels:
+          app: web
+      template:
+        metadata:
+          labels:
+            app: web
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27
+              ports:
+                - name: http
+                  containerPort: 8080
+              readinessProbe:
+                httpGet:
+                  path: /healthz
+                  port: http
+    ---
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: web
+      namespace: shop
+    spec:
+      selector:
+        app: web
+      ports:
+        - name: http
+          port: 80
+          targetPort: http
+    ---
+    apiVersion: networking.k8s.io/v1
+    kind: Ingress
+    metadata:
+      name: web
+      namespace: shop
+    spec:
+      ingressClassName: nginx
+      rules:
+        - host: shop.example.com
+          http:
+            paths:
+              - path: /
+                pathType: Prefix
+                backend:
+                  service:  # expect: SVC405
+                    name: web
+                    port:
+                      name: http
+    ---
+    apiVersion: networking.k8s.io/v1
+    kind: NetworkPolicy
+    metadata:
+      name: default-deny-ingress
+      namespace: shop
+    spec:
+      podSelector: {}
+      policyTypes:
+        - Ingress
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+      namespace: shop
+    spec:
+      selector:
+        matchLabels:
+          app: web
+      template:
+        metadata:
+          labels:
+            app: web
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27
+              ports:
+                - name: http
+                  containerPort: 8080
+              readinessProbe:
+                httpGet:
+                  path: /healthz
+                  port: http
+    ---
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: web
+      namespace: shop
+    spec:
+      selector:
+        app: web
+      ports:
+        - name: http
+          port: 80
+          targetPort: http
+    ---
+    apiVersion: networking.k8s.io/v1
+    kind: Ingress
+    metadata:
+      name: web
+      namespace: shop
+    spec:
+      ingressClassName: nginx
+      rules:
+        - host: shop.example.com
+          http:
+            paths:
+              - path: /
+                pathType: Prefix
+                backend:
+                  service:
+                    name: web
+                    port:
+                      name: http
+    ---
+    apiVersion: networking.k8s.io/v1
+    kind: NetworkPolicy
+    metadata:
+      name: default-deny-ingress
+      namespace: shop
+    spec:
+      podSelector: {}
+      policyTypes:
+        - Ingress
+    ---
+    apiVersion: networking.k8s.io/v1
+    kind: NetworkPolicy
+    metadata:
+      name: web-from-ingress-controller
+      namespace: shop
+    spec:
+      podSelector:
+        matchLabels:
+          app: web
+      ingress:
+        - from:
+            - namespaceSelector:
+                matchLabels:
+                  kubernetes.io/metadata.name: ingress-nginx
+          ports:
+            - port: http
+    ```
+    """
+
+    id = "SVC405"
+    name = "exposed-service-blocked"
+    summary = "A NodePort/LoadBalancer/Ingress exposure whose endpoints deny that entry point"
+    severity = Severity.WARNING
+    tags = ("networkpolicy", "routing", "exposure")
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        model = routing_model(ctx.graph, ctx.settings)
+        for column in blocked_exposures(model):
+            exposure = model.exposure[id(column)]
+            service = column.service
+            related = []
+            for endpoint in column.resolved[:3]:
+                for policy in model.engine.ingress_policies[endpoint.cls.index][:1]:
+                    related.append(Related(f"NetworkPolicy {policy.key} isolates {endpoint.template.owner.ref.qualified}", policy.obj, "spec.podSelector"))
+            ports = ", ".join(sorted({str(e.port) for e in column.resolved}))
+            name = f"{service.namespace}/{service.name}"
+            if exposure.direct:
+                at = column.service_port.path if column.service_port is not None else ("spec",)
+                yield ctx.report(
+                    f"Service {name} port {column.port}/{column.protocol} is exposed by {' and '.join(exposure.direct)}, "
+                    f"but no NetworkPolicy admits outside addresses to its pods on {column.protocol} {ports}; "
+                    f"add an ingress rule with an ipBlock for the clients",
+                    service,
+                    at,
+                    related,
+                )
+            for backend in exposure.ingresses:
+                if exposure.direct:
+                    break
+                yield ctx.report(
+                    f"Ingress {backend.ingress.namespace}/{backend.ingress.name} routes to Service {name} port "
+                    f"{column.port}, but the pods admit no traffic from the ingress controller on "
+                    f"{column.protocol} {ports}; allow the controller's namespace in an ingress rule",
+                    backend.ingress,
+                    backend.path,
+                    related,
+                )

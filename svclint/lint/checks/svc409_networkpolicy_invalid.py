@@ -1,0 +1,98 @@
+"""SVC409 networkpolicy-invalid."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from svclint.findings import Severity
+from svclint.lint.rule import Rule, RuleContext, Violation
+from svclint.routing.model import routing_model
+
+
+class NetworkPolicyInvalid(Rule):
+    """## What it does
+    Reports a NetworkPolicy the API server would reject (pkg/apis/networking/validation):
+    a selector with an unknown operator or misplaced values, a peer with nothing set or an
+    ipBlock combined with a selector, an invalid CIDR or an `except` outside its `cidr`, a
+    protocol other than TCP, UDP or SCTP, a port outside 1-65535 or an invalid port name,
+    an `endPort` without a numeric `port` or below it, unknown policyTypes. Such a policy
+    never exists in a cluster, so the routing model leaves it out.
+
+    ## Why is this bad?
+    `kubectl apply` fails, or, with a tool that drops invalid objects, the isolation the
+    policy promised is silently missing.
+
+    ## Example
+    ```yaml
+    apiVersion: networking.k8s.io/v1
+    kind: NetworkPolicy
+    metadata:
+      name: api
+      namespace: shop
+    spec:
+      podSelector:
+        matchExpressions:
+          - key: app
+            operator: in  # expect: SVC409
+            values:
+              - api
+      ingress:
+        - from:
+            - {}  # expect: SVC409
+          ports:
+            - port: 9000
+              endPort: 8000  # expect: SVC409
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: api
+      namespace: shop
+    spec:
+      selector:
+        matchLabels:
+          app: api
+      template:
+        metadata:
+          labels:
+            app: api
+        spec:
+          containers:
+            - name: api
+              image: example/api:1.0
+    ---
+    apiVersion: networking.k8s.io/v1
+    kind: NetworkPolicy
+    metadata:
+      name: api
+      namespace: shop
+    spec:
+      podSelector:
+        matchExpressions:
+          - key: app
+            operator: In
+            values:
+              - api
+      ingress:
+        - from:
+            - podSelector: {}
+          ports:
+            - port: 8000
+              endPort: 9000
+    ```
+    """
+
+    id = "SVC409"
+    name = "networkpolicy-invalid"
+    summary = "A NetworkPolicy the API server rejects (left out of the routing model)"
+    severity = Severity.ERROR
+    tags = ("networkpolicy",)
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        model = routing_model(ctx.graph, ctx.settings)
+        for problem in model.parsed.problems:
+            obj = problem.obj
+            yield ctx.report(f"NetworkPolicy {obj.namespace}/{obj.name}: {problem.message}", obj, problem.path)

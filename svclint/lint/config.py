@@ -1,0 +1,245 @@
+"""Configuration: find it, validate it with jsonschema, layer it into Settings.
+
+Order, lowest first: defaults < ``.svclint.yaml`` / ``.svclint.yml`` / ``[tool.svclint]`` in
+``pyproject.toml`` (the first found walking up from the working directory, or ``--config``)
+< command-line flags. Errors name the file and line (config YAML is read with ruamel.yaml,
+which keeps the position of every key).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass, replace
+from importlib import resources
+from typing import Any, Callable
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from svclint.findings import Severity
+from svclint.lint.catalog import Catalog
+from svclint.lint.yamllines import yaml_line_of
+from svclint.settings import Limits, Settings, WorkloadIdentity, parse_port_range
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+CONFIG_NAMES = (".svclint.yaml", ".svclint.yml")
+
+
+class ConfigError(Exception):
+    """An invalid configuration; the message starts with ``file:line:``."""
+
+
+@dataclass
+class ConfigFile:
+    path: str
+    data: dict[str, Any]
+    line_of: Callable[[tuple[Any, ...]], int]
+
+    @property
+    def directory(self) -> str:
+        return os.path.dirname(os.path.abspath(self.path))
+
+    def error(self, path: tuple[Any, ...], message: str) -> ConfigError:
+        where = ".".join(str(p) for p in path)
+        prefix = f"{where}: " if where else ""
+        return ConfigError(f"{self.path}:{self.line_of(path)}: {prefix}{message}")
+
+
+def find_config(start: str) -> str | None:
+    """The nearest config file at or above ``start``."""
+    directory = os.path.abspath(start)
+    while True:
+        for name in CONFIG_NAMES:
+            candidate = os.path.join(directory, name)
+            if os.path.isfile(candidate):
+                return candidate
+        pyproject = os.path.join(directory, "pyproject.toml")
+        if os.path.isfile(pyproject) and _has_tool_section(pyproject):
+            return pyproject
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+
+
+def _has_tool_section(path: str) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return "svclint" in tomllib.load(handle).get("tool", {})
+    except (OSError, tomllib.TOMLDecodeError):
+        return False
+
+
+def _toml_line_of(text: str) -> Callable[[tuple[Any, ...]], int]:
+    lines = text.splitlines()
+
+    def line_of(path: tuple[Any, ...]) -> int:
+        start = next((i for i, l in enumerate(lines) if l.strip() == "[tool.svclint]"), 0)
+        for part in path:
+            if not isinstance(part, str):
+                continue
+            for i in range(start, len(lines)):
+                stripped = lines[i].strip()
+                if stripped.startswith((part, f'"{part}"', f"[tool.svclint.{part}")):
+                    start = i
+                    break
+        return start + 1
+
+    return line_of
+
+
+def read_config(path: str) -> ConfigFile:
+    """Parse a config file (YAML or pyproject.toml) without validating it."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}:1: cannot read config: {error}") from None
+    if os.path.basename(path) == "pyproject.toml" or path.endswith(".toml"):
+        try:
+            data = tomllib.loads(text).get("tool", {}).get("svclint", {})
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigError(f"{path}:1: invalid TOML: {error}") from None
+        return ConfigFile(path, data, _toml_line_of(text))
+    try:
+        data = YAML(typ="rt").load(text)
+    except YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        raise ConfigError(f"{path}:{line}: invalid YAML: {getattr(error, 'problem', error)}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}:1: the configuration must be a mapping")
+    return ConfigFile(path, data, yaml_line_of(data))
+
+
+def config_schema() -> dict[str, Any]:
+    text = resources.files("svclint").joinpath("schemas/config.schema.json").read_text(encoding="utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def validate_config(config: ConfigFile) -> None:
+    import jsonschema  # only when there is a config to validate: it costs 0.1 s to import
+
+    validator = jsonschema.Draft202012Validator(config_schema())
+    error = jsonschema.exceptions.best_match(validator.iter_errors(config.data))
+    if error is None:
+        return
+    path = tuple(error.absolute_path)
+    message = error.message
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        known = set(error.schema.get("properties", {}))
+        unknown = sorted(str(k) for k in error.instance if k not in known)
+        if unknown:
+            path += (unknown[0],)
+            message = f"unknown key {unknown[0]!r}"
+    raise config.error(path, message)
+
+
+def apply_config(settings: Settings, config: ConfigFile) -> Settings:
+    """Settings with the file's values layered on top (paths relative to the file)."""
+    data = config.data
+    base = config.directory
+
+    def rel(paths: list[str]) -> tuple[str, ...]:
+        return tuple(p if os.path.isabs(p) else os.path.normpath(os.path.join(base, p)) for p in paths)
+
+    changes: dict[str, Any] = {"config_path": config.path}
+    if "paths" in data:
+        changes["project_paths"] = rel(list(data["paths"]))
+    if "exclude" in data:
+        changes["exclude"] = tuple(data["exclude"])
+        changes["exclude_root"] = base
+    if "select" in data:
+        changes["select"] = tuple(data["select"])
+    if "extend-select" in data:
+        changes["extend_select"] = tuple(data["extend-select"])
+    if "ignore" in data:
+        changes["ignore"] = tuple(data["ignore"])
+    if "fail-on" in data:
+        changes["fail_on"] = None if data["fail-on"] == "never" else Severity.parse(data["fail-on"])
+    if "default-namespace" in data:
+        changes["default_namespace"] = data["default-namespace"]
+    if "node-port-range" in data:
+        try:
+            changes["node_port_range"] = parse_port_range(data["node-port-range"])
+        except ValueError as error:
+            raise config.error(("node-port-range",), str(error)) from None
+    if "kube-version" in data:
+        changes["kube_version"] = data["kube-version"].lstrip("v")
+    if "rule-dirs" in data:
+        changes["rule_dirs"] = rel(list(data["rule-dirs"]))
+    if "plugins" in data:
+        changes["plugins"] = data["plugins"]
+    if "jobs" in data:
+        changes["jobs"] = data["jobs"]
+    if "rules" in data:
+        changes["rule_config"] = {str(k): _rule_entry(v) for k, v in data["rules"].items()}
+    for key, attr in (("ingress-controller", "ingress_controller"), ("kube-dns", "kube_dns")):
+        if key in data:
+            identity = data[key]
+            changes[attr] = WorkloadIdentity(identity["namespace"], tuple(sorted(identity["labels"].items())))
+    if "limits" in data:
+        limits = data["limits"]
+        changes["limits"] = Limits(
+            max_depth=limits.get("max-depth", Limits.max_depth),
+            max_expanded_nodes=limits.get("max-expanded-nodes", Limits.max_expanded_nodes),
+            max_document_bytes=limits.get("max-document-bytes", Limits.max_document_bytes),
+        )
+    return replace(settings, **changes)
+
+
+def _rule_entry(value: Any) -> dict[str, Any]:
+    if value in ("off", False):
+        return {"enabled": False}
+    if value in ("on", True):
+        return {"enabled": True}
+    return dict(value)
+
+
+def check_rule_config(settings: Settings, catalog: Catalog, config: ConfigFile | None) -> None:
+    """Rule keys must name rules; severities and options must fit the rule's declaration."""
+
+    def fail(path: tuple[Any, ...], message: str) -> ConfigError:
+        return config.error(path, message) if config is not None else ConfigError(message)
+
+    for key in ("select", "extend_select", "ignore"):
+        for selector in getattr(settings, key) or ():
+            if not catalog.is_known_selector(selector):
+                raise fail((key.replace("_", "-"),), f"{selector!r} names no rule (expected an id, prefix or name)")
+    for key, entry in settings.rule_config.items():
+        rule = catalog.get(key)
+        if rule is None:
+            raise fail(("rules", key), f"{key!r} names no rule")
+        known = {o.name: o for o in rule.options}
+        for option, value in entry.items():
+            if option in ("severity", "enabled"):
+                continue
+            if option not in known:
+                names = ", ".join(sorted(known)) or "none"
+                raise fail(("rules", key, option), f"{rule.id} has no option {option!r} (options: {names})")
+            try:
+                known[option].coerce(value)
+            except ValueError as error:
+                raise fail(("rules", key, option), str(error)) from None
+
+
+def load_settings(config_path: str | None, isolated: bool, cwd: str) -> tuple[Settings, ConfigFile | None]:
+    """Defaults layered with the discovered (or given) config file."""
+    settings = Settings()
+    if isolated:
+        return settings, None
+    path = config_path or find_config(cwd)
+    if path is None:
+        return settings, None
+    config = read_config(path)
+    validate_config(config)
+    return apply_config(settings, config), config

@@ -1,0 +1,232 @@
+"""Declarative single-object rules: YAML files with metadata, docs and a JSON Schema.
+
+Semantics: every object whose kind is in ``match.kinds`` must **satisfy** ``schema``. Each
+validation error is one finding, located at the failing field (``ValidationError.
+absolute_path`` walked through ``K8sObject.location``; a missing field points at its
+parent). Messages come from the failing subschema's ``x-message``, else the rule's
+``message``, else jsonschema's own text, with placeholders filled in.
+
+Rule files are validated against ``schemas/rule.schema.json`` and their ``schema`` against
+its JSON Schema meta-schema; a bad file raises ``RuleFileError`` naming the file and line.
+The built-in ``rules/`` directory (shipped as ``svclint/_rules``) is always read; users add
+directories with ``--rules-dir`` or ``rule-dirs:``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import string
+from importlib import resources
+from pathlib import Path
+from typing import Any, ClassVar, Iterator, Sequence
+
+import jsonschema
+import yaml
+from ruamel.yaml import YAML
+
+from svclint.findings import Severity
+from svclint.kube.model import K8sObject
+from svclint.kube.validation import go_value
+from svclint.lint.rule import CatalogError, Rule, RuleContext, Violation
+from svclint.lint.yamllines import yaml_line_of
+from svclint.loading.source import FieldPath, format_field_path
+
+PLACEHOLDERS = frozenset({"value", "field", "kind", "name", "namespace", "object", "error", "missing"})
+MESSAGE_KEY = "x-message"
+
+
+class RuleFileError(CatalogError):
+    """A declarative rule file that cannot be used; the message starts with ``file:line:``."""
+
+
+class SchemaRule(Rule):
+    """Base of the classes built from rule files (see the module docstring)."""
+
+    kinds: ClassVar[tuple[str, ...]] = ()
+    validator: ClassVar[Any]
+    message: ClassVar[str | None] = None
+
+    def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        for obj in ctx.graph.of_kind(*self.kinds):
+            seen: set[tuple[FieldPath, str]] = set()
+            for error in self.validator.iter_errors(obj.data):
+                path: FieldPath = tuple(error.absolute_path)
+                text = self.render(error, obj, path)
+                if (path, text) not in seen:
+                    seen.add((path, text))
+                    yield ctx.report(text, obj, path)
+
+    def render(self, error: jsonschema.ValidationError, obj: K8sObject, path: FieldPath) -> str:
+        own = error.schema.get(MESSAGE_KEY) if isinstance(error.schema, dict) else None
+        template = own or self.message or "{error}"
+        missing = ""
+        if error.validator == "required" and isinstance(error.instance, dict):
+            missing = ", ".join(str(p) for p in error.validator_value if p not in error.instance)
+        values = {
+            "value": _show(error.instance),
+            "field": format_field_path(path) or "the object",
+            "kind": obj.kind,
+            "name": obj.name,
+            "namespace": obj.namespace or "",
+            "object": str(obj.ref),
+            "error": error.message,
+            "missing": missing,
+        }
+        return template.format_map(values)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+        return text if len(text) <= 80 else text[:77] + "..."
+    return go_value(value)
+
+
+def _plain(value: Any) -> Any:
+    """ruamel's commented containers as plain dicts and lists (what jsonschema expects)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _messages(schema: Any, path: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """Every ``x-message`` in a schema, with its path (for placeholder checks)."""
+    if isinstance(schema, dict):
+        for key, value in schema.items():
+            if key == MESSAGE_KEY and isinstance(value, str):
+                yield path + (key,), value
+            else:
+                yield from _messages(value, path + (key,))
+    elif isinstance(schema, list):
+        for i, value in enumerate(schema):
+            yield from _messages(value, path + (i,))
+
+
+def _placeholder_problem(template: str) -> str | None:
+    try:
+        fields = [(f, spec, conv) for _, f, spec, conv in string.Formatter().parse(template) if f is not None]
+    except ValueError as error:
+        return f"bad message template: {error} (write {{{{ and }}}} for literal braces)"
+    unknown = sorted({f for f, _, _ in fields if f not in PLACEHOLDERS})
+    if unknown:
+        return f"unknown placeholder {{{unknown[0]}}} (known: {', '.join(sorted(PLACEHOLDERS))})"
+    if any(spec or conv for _, spec, conv in fields):
+        return "placeholders take no format spec or conversion"
+    return None
+
+
+def _meta_schema() -> dict[str, Any]:
+    text = resources.files("svclint").joinpath("schemas/rule.schema.json").read_text(encoding="utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def load_rule_file(path: Path, origin: str) -> type[Rule]:
+    """Build the rule class a file defines; ``origin`` is how the file is named in messages.
+
+    Cached per file version: the catalog is built on every run, and a rule class is immutable.
+    """
+    try:
+        stat = path.stat()
+    except OSError as error:
+        raise RuleFileError(f"{origin}:1: cannot read rule file: {error.strerror or error}") from None
+    return _load_rule_file(path, origin, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=256)
+def _load_rule_file(path: Path, origin: str, mtime_ns: int, size: int) -> type[Rule]:
+    def fail(line: int, message: str) -> RuleFileError:
+        return RuleFileError(f"{origin}:{line}: {message}")
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise fail(1, f"cannot read rule file: {error}") from None
+    try:
+        # libyaml, YAML 1.1 like the manifests the schemas are matched against (and fast:
+        # the catalog is built on every run). Lines come from ruamel only for an error.
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise fail(mark.line + 1 if mark is not None else 1, f"invalid YAML: {getattr(error, 'problem', error)}") from None
+    if not isinstance(data, dict):
+        raise fail(1, "a rule file must be a mapping with id, name, summary, severity, match, schema, documentation")
+
+    def line_of(at: tuple[Any, ...]) -> int:
+        return yaml_line_of(YAML(typ="rt").load(text))(at)
+
+    plain = _plain(data)
+    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(_meta_schema()).iter_errors(plain))
+    if error is not None:
+        where = format_field_path(tuple(error.absolute_path))
+        raise fail(line_of(tuple(error.absolute_path)), f"{where + ': ' if where else ''}{error.message}")
+    schema = plain["schema"]
+    validator_class = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+    try:
+        validator_class.check_schema(schema)
+    except jsonschema.exceptions.SchemaError as error:
+        at = ("schema",) + tuple(error.absolute_path)
+        raise fail(line_of(at), f"{format_field_path(at)}: not a valid JSON Schema: {error.message}") from None
+    templates = list(_messages(schema, ("schema",)))
+    if "message" in plain:
+        templates.insert(0, (("message",), plain["message"]))
+    for at, template in templates:
+        problem = _placeholder_problem(template)
+        if problem:
+            raise fail(line_of(at), f"{format_field_path(at)}: {problem}")
+    attrs: dict[str, Any] = {
+        "__doc__": plain["documentation"],
+        "__module__": __name__,
+        "id": plain["id"],
+        "name": plain["name"],
+        "summary": plain["summary"],
+        "severity": Severity.parse(plain["severity"]),
+        "enabled_by_default": plain.get("enabled-by-default", True),
+        "tags": tuple(plain.get("tags", ())),
+        "origin": origin,
+        "kinds": tuple(plain["match"]["kinds"]),
+        "validator": validator_class(schema),
+        "message": plain.get("message"),
+    }
+    return type(f"Declarative{plain['id']}", (SchemaRule,), attrs)
+
+
+def builtin_rules_dir() -> Path | None:
+    """``svclint/_rules`` in a wheel; the repository's ``rules/`` in a source or editable install."""
+    packaged = resources.files("svclint").joinpath("_rules")
+    if packaged.is_dir():
+        return Path(str(packaged))
+    source = Path(__file__).resolve().parents[2] / "rules"
+    return source if source.is_dir() else None
+
+
+def rule_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def _display(path: Path) -> str:
+    """A user rule file as messages name it: relative to the working directory when inside it."""
+    try:
+        return os.path.relpath(path) if not os.path.relpath(path).startswith("..") else str(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+def load_rule_dirs(dirs: Sequence[str]) -> list[type[Rule]]:
+    """Rules defined by ``*.yaml`` files in ``dirs`` (the built-in ``rules/`` is always read)."""
+    rules: list[type[Rule]] = []
+    builtin = builtin_rules_dir()
+    if builtin is not None:
+        rules.extend(load_rule_file(p, f"rules/{p.name}") for p in rule_files(builtin))
+    for directory in dirs:
+        folder = Path(directory)
+        if not folder.is_dir():
+            raise RuleFileError(f"rule directory {directory} does not exist or is not a directory")
+        if builtin is not None and folder.resolve() == builtin.resolve():
+            continue
+        rules.extend(load_rule_file(p, _display(p)) for p in rule_files(folder))
+    return rules

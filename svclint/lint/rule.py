@@ -1,0 +1,162 @@
+"""The rule plugin API: what a rule declares, what it receives, what it yields.
+
+A rule is a class with metadata and a ``check(ctx)`` generator. It never sets its own id
+or severity on a finding: the engine stamps both from the catalog and the configuration
+(the yamllint model), so users can change a severity without touching rule code.
+
+Third-party packages expose rules through the ``svclint.rules`` entry-point group; an entry
+point may name a Rule subclass or an iterable of them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Mapping
+
+from svclint.findings import Location, Severity
+from svclint.kube.model import K8sObject, PodTemplate
+from svclint.loading.source import FieldPath, format_field_path, parse_field_path
+
+if TYPE_CHECKING:
+    from svclint.kube.graph import ManifestGraph
+    from svclint.kube.objects import LoadResult
+    from svclint.settings import Settings
+
+RULE_ID = re.compile(r"^[A-Z]{2,5}\d{3}$")
+RULE_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
+
+
+class CatalogError(Exception):
+    """A plugin or rule file that cannot be loaded; the message names it."""
+
+
+@dataclass(frozen=True)
+class Option:
+    """A typed rule option, settable under ``rules: {ID: {name: value}}`` in the config."""
+
+    name: str
+    type: type
+    default: Any
+    help: str
+
+    def coerce(self, value: Any) -> Any:
+        if self.type is list:
+            if not isinstance(value, list):
+                raise ValueError(f"option {self.name!r} must be a list")
+            return value
+        if self.type is bool:
+            if not isinstance(value, bool):
+                raise ValueError(f"option {self.name!r} must be true or false")
+            return value
+        if self.type is int:
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise ValueError(f"option {self.name!r} must be an integer")
+            return value
+        if not isinstance(value, self.type):
+            raise ValueError(f"option {self.name!r} must be of type {self.type.__name__}")
+        return value
+
+
+@dataclass(frozen=True)
+class Related:
+    """Another place involved in a finding (the other Service of a nodePort conflict)."""
+
+    message: str
+    obj: K8sObject | None = None
+    at: str | FieldPath = ()
+    location: Location | None = None
+
+    def resolve(self) -> Location:
+        if self.location is not None:
+            return self.location
+        assert self.obj is not None, "Related needs an object or a location"
+        return self.obj.location(self.at)
+
+
+@dataclass(frozen=True)
+class Violation:
+    """What a rule yields: a message at a field of an object (or at an explicit location)."""
+
+    message: str
+    obj: K8sObject | None = None
+    at: str | FieldPath = ()
+    location: Location | None = None
+    related: tuple[Related, ...] = ()
+
+    @property
+    def field_path(self) -> str:
+        return self.at if isinstance(self.at, str) else format_field_path(self.at)
+
+
+@dataclass
+class RuleContext:
+    """What a rule sees: the whole graph, the load result, settings and its own options."""
+
+    graph: ManifestGraph
+    load: LoadResult
+    settings: Settings
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def report(
+        self,
+        message: str,
+        obj: K8sObject | PodTemplate | None = None,
+        at: str | FieldPath = (),
+        related: Iterable[Related] = (),
+        location: Location | None = None,
+    ) -> Violation:
+        """Build a Violation; a PodTemplate's ``at`` is relative to the template."""
+        if isinstance(obj, PodTemplate):
+            parts = parse_field_path(at) if isinstance(at, str) else at
+            return Violation(message, obj.owner, obj.path + parts, location, tuple(related))
+        return Violation(message, obj, at, location, tuple(related))
+
+
+class Rule:
+    """Base class of every rule. Subclasses set the metadata and implement ``check``.
+
+    The class docstring is the rule's documentation, in Markdown, with the sections
+    ``## What it does``, ``## Why is this bad?``, ``## Example`` and ``## Use instead``
+    (the last two are the rule's ``bad.yaml`` and ``good.yaml`` fixtures).
+    """
+
+    id: ClassVar[str]
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    severity: ClassVar[Severity]
+    enabled_by_default: ClassVar[bool] = True
+    options: ClassVar[tuple[Option, ...]] = ()
+    tags: ClassVar[tuple[str, ...]] = ()
+    origin: ClassVar[str] = "builtin"  # builtin, plugin:<dist>, or the declarative file
+
+    def check(self, ctx: RuleContext) -> Iterable[Violation]:
+        raise NotImplementedError
+
+    @classmethod
+    def documentation(cls) -> str:
+        import inspect
+
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def default_options(cls) -> dict[str, Any]:
+        return {o.name: o.default for o in cls.options}
+
+
+def validate_rule_class(rule: type[Rule]) -> list[str]:
+    """Problems with a rule's metadata (used for plugins and by the catalog test)."""
+    problems = []
+    for attr in ("id", "name", "summary", "severity"):
+        if not hasattr(rule, attr):
+            problems.append(f"missing {attr}")
+    if problems:
+        return problems
+    if not RULE_ID.match(rule.id):
+        problems.append(f"id {rule.id!r} must look like SVC123")
+    if not RULE_NAME.match(rule.name):
+        problems.append(f"name {rule.name!r} must be kebab-case")
+    if not isinstance(rule.severity, Severity):
+        problems.append("severity must be a Severity")
+    return problems

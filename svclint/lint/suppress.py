@@ -1,0 +1,86 @@
+"""In-manifest suppressions: the object annotation and the trailing line comment.
+
+* ``metadata.annotations["svclint.io/ignore"]: "SVC101,nodeport-conflict"`` silences those
+  rules for findings on that object (ids, prefixes, names, or ``all``). Annotations survive
+  Helm and Kustomize rendering.
+* ``# svclint: ignore[SVC201]`` (or a bare ``# svclint: ignore``) at the end of the line a
+  finding points at silences it there.
+
+A suppression that silences nothing is reported as SVC007 unused-suppression, so stale ones
+do not pile up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from svclint.findings import Location
+from svclint.kube.model import K8sObject
+from svclint.lint.catalog import Catalog
+from svclint.loading.directives import Directive, parse_names
+
+ANNOTATION = "svclint.io/ignore"
+
+
+def names_match(names: tuple[str, ...], rule_id: str, rule_name: str) -> bool:
+    for name in names:
+        if name.lower() == "all" or name == rule_name or rule_id.startswith(name.upper()):
+            return True
+    return False
+
+
+@dataclass
+class Suppression:
+    """One annotation or comment, and whether it silenced anything."""
+
+    names: tuple[str, ...]
+    location: Location
+    obj: K8sObject | None = None  # for annotations
+    used: bool = False
+
+
+@dataclass
+class Suppressions:
+    """Every suppression of a run, looked up by object and by (file, line)."""
+
+    by_object: dict[int, Suppression] = field(default_factory=dict)
+    by_line: dict[tuple[str, int], Suppression] = field(default_factory=dict)
+
+    @classmethod
+    def collect(cls, objects: list[K8sObject], comments: dict[str, list[Directive]]) -> Suppressions:
+        out = cls()
+        for obj in objects:
+            value = obj.annotations.get(ANNOTATION)
+            if value is not None:
+                where = obj.location(("metadata", "annotations", ANNOTATION))
+                out.by_object[id(obj)] = Suppression(parse_names(value), where, obj)
+        for path, directives in comments.items():
+            for line, column, names in directives:
+                out.by_line[(path, line)] = Suppression(names, Location(path, line, column))
+        return out
+
+    def silences(self, rule_id: str, rule_name: str, path: str, line: int, obj: K8sObject | None) -> bool:
+        hit = False
+        if obj is not None:
+            annotation = self.by_object.get(id(obj))
+            if annotation is not None and names_match(annotation.names, rule_id, rule_name):
+                annotation.used = True
+                hit = True
+        comment = self.by_line.get((path, line))
+        if comment is not None and names_match(comment.names, rule_id, rule_name):
+            comment.used = True
+            hit = True
+        return hit
+
+    def unused(self, catalog: Catalog, enabled_ids: set[str]) -> list[Suppression]:
+        """Suppressions that silenced nothing although a rule they name ran."""
+        out = []
+        for suppression in list(self.by_object.values()) + list(self.by_line.values()):
+            if suppression.used:
+                continue
+            named = set()
+            for name in suppression.names:
+                named.update(r.id for r in catalog.matching(name))
+            if named & enabled_ids or not named:
+                out.append(suppression)
+        return sorted(out, key=lambda s: s.location)

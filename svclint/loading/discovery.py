@@ -1,0 +1,133 @@
+"""Which files a run reads: paths, directories walked, excludes, kustomizations.
+
+Explicit files are always taken; directories are walked recursively for manifests, in a
+stable order, skipping hidden entries, excluded globs and symlink loops. A directory holding
+a kustomization is one unit (rendered, not walked).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Iterable, Sequence
+
+import pathspec
+
+from svclint.loading.render import kustomize
+
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+# pathspec >= 0.12.1 names git's own semantics "gitignore"; older releases only "gitwildmatch".
+try:
+    pathspec.PathSpec.from_lines("gitignore", [])
+    _GITIGNORE_STYLE = "gitignore"
+except (KeyError, LookupError):  # pragma: no cover - older pathspec
+    _GITIGNORE_STYLE = "gitwildmatch"
+
+
+class DiscoveryError(Exception):
+    """A path given on the command line does not exist."""
+
+
+def _is_hidden(name: str) -> bool:
+    return name.startswith(".") and name not in (".", "..")
+
+
+def display_path(path: str, cwd: str) -> str:
+    """Repository-style path: relative to ``cwd`` when inside it, with forward slashes."""
+    absolute = os.path.abspath(path)
+    try:
+        rel = os.path.relpath(absolute, cwd)
+    except ValueError:
+        rel = absolute
+    if rel.startswith(".."):
+        rel = absolute
+    return rel.replace(os.sep, "/")
+
+
+def discover(
+    paths: Sequence[str],
+    exclude: Iterable[str] = (),
+    cwd: str | None = None,
+    exclude_root: str | None = None,
+    cli_exclude: Iterable[str] = (),
+) -> list[str]:
+    """Manifest files under ``paths`` in a stable order; ``-`` stands for stdin.
+
+    Explicit files are always taken; directories are walked recursively for .yaml, .yml
+    and .json, skipping hidden directories and files, excluded globs (gitignore syntax) and
+    symlink loops. ``exclude`` patterns (from a config file) are relative to
+    ``exclude_root``, the config's directory; ``cli_exclude`` (``--exclude``) to ``cwd``.
+    """
+    cwd = cwd or os.getcwd()
+    specs = [
+        (base, pathspec.PathSpec.from_lines(_GITIGNORE_STYLE, patterns))
+        for base, patterns in ((exclude_root or cwd, list(exclude)), (cwd, list(cli_exclude)))
+        if patterns
+    ]
+    found: list[str] = []
+    seen: set[str] = set()
+
+    def excluded(path: str, is_dir: bool = False) -> bool:
+        suffix = "/" if is_dir else ""
+        return any(spec.match_file(display_path(path, base) + suffix) for base, spec in specs)
+
+    def add(path: str, real: str | None = None) -> None:
+        key = real or (os.path.realpath(path) if path != "-" else "-")
+        if key not in seen:
+            seen.add(key)
+            found.append(path)
+
+    for path in paths:
+        if path == "-":
+            add(path)
+            continue
+        if not os.path.exists(path) and not os.path.islink(path):
+            raise DiscoveryError(f"{path}: no such file or directory")
+        if os.path.basename(path) in kustomize.KUSTOMIZATION_FILES and os.path.isfile(path):
+            path = os.path.dirname(path) or "."
+        if not os.path.isdir(path):
+            if not excluded(path):
+                add(path)
+            continue
+        visited: set[tuple[int, int]] = set()
+        in_directory: list[str] = []
+        real_paths: dict[str, str] = {}
+        overlays: list[str] = []  # kustomization directories: rendered, not walked
+        for root, dirs, files in os.walk(path, followlinks=True):
+            try:
+                stat = os.stat(root)
+            except OSError:
+                continue
+            if (stat.st_dev, stat.st_ino) in visited:
+                dirs[:] = []
+                continue
+            visited.add((stat.st_dev, stat.st_ino))
+            if kustomize.kustomization_file(root):
+                overlays.append(root)
+                dirs[:] = []
+                continue
+            real_root = os.path.realpath(root)
+            dirs[:] = sorted(
+                d for d in dirs if not _is_hidden(d) and not excluded(os.path.join(root, d), True)
+            )
+            for name in sorted(files):
+                full = os.path.join(root, name)
+                if _is_hidden(name) or not name.endswith(MANIFEST_SUFFIXES):
+                    continue
+                if os.path.isdir(full) or excluded(full):
+                    continue
+                if os.path.exists(full) and not os.path.isfile(full):
+                    continue  # a FIFO, socket or device named *.yaml: reading it could block
+                in_directory.append(full)
+                if not os.path.islink(full):  # its realpath, without resolving every parent again
+                    real_paths[full] = os.path.join(real_root, name)
+        for full in sorted(in_directory, key=lambda p: p.split(os.sep)):
+            add(full, real_paths.get(full))
+        # A base (or component) is rendered through the overlays that use it, not again alone.
+        used = {os.path.realpath(d) for o in overlays for d in kustomize.referenced_directories(o)}
+        for overlay in overlays:
+            if os.path.realpath(overlay) not in used:
+                add(overlay)
+    return found
+
+
+# -- parsing (runs in worker processes) -------------------------------------------------

@@ -1,0 +1,184 @@
+"""Read manifests into documents, each with the source to locate its fields in.
+
+Discovery (``discovery``) decides which files are read and parsing (``parsing``) turns them
+into documents, in worker processes for large inputs; this module walks the files in
+order, renders kustomizations and Helm charts, and says for every document which file a
+user edits to change it. Turning documents into Kubernetes objects is ``kube.objects``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Sequence
+
+from svclint.findings import Location
+from svclint.loading.directives import Directive, find_comment_directives
+from svclint.loading.discovery import discover, display_path
+from svclint.loading.parsing import ParsedFile, parse_all, parse_bytes, parse_text
+from svclint.loading.render import helm, kustomize
+from svclint.loading.source import STDIN_NAME, Attribution, Source
+from svclint.loading.yamlload import LoadedDocument, parse_stream
+from svclint.settings import Settings
+
+
+@dataclass(frozen=True)
+class SyntaxProblem:
+    """A file or document that cannot be read or parsed (SVC001)."""
+
+    location: Location
+    message: str
+
+
+@dataclass(frozen=True)
+class TemplateProblem:
+    """A document that does not parse because it is an unrendered template (SVC005)."""
+
+    location: Location
+    message: str
+
+
+ReadProblem = SyntaxProblem | TemplateProblem
+Attributor = Callable[[str, str], Attribution]  # (kind as written, name) -> the user's file
+
+
+@dataclass
+class Document:
+    """One parsed document and where it came from.
+
+    A document rendered by kustomize has an ``attributor`` (it names the file that defines
+    an object) and a ``fallback`` location for problems that belong to no object.
+    """
+
+    source: Source
+    index: int
+    loaded: LoadedDocument
+    attributor: Attributor | None = None
+    fallback: Location | None = None
+
+
+@dataclass
+class Reader:
+    """Walks the files of a run in order; ``documents()`` yields as parsing proceeds.
+
+    Problems, sources and suppression comments accumulate on the reader while it is
+    iterated, so the caller can build objects from one document while workers parse the
+    next files.
+    """
+
+    paths: Sequence[str]
+    settings: Settings
+    stdin_bytes: bytes | None = None
+    cwd: str = ""
+    problems: list[ReadProblem] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+    comments: dict[str, list[Directive]] = field(default_factory=dict)
+    files: int = 0
+
+    def documents(self) -> Iterator[Document]:
+        settings = self.settings
+        cwd = self.cwd or os.getcwd()
+        files = discover(self.paths, settings.exclude, cwd, settings.exclude_root, settings.cli_exclude)
+        directories = {f for f in files if f != "-" and os.path.isdir(f)}  # kustomizations
+        disk_files = [f for f in files if f != "-" and f not in directories]
+        # Disk files come back in order, each as soon as its batch is parsed (the generator
+        # owns the worker pool; it is closed below, or by refcounting if a step raises).
+        parsed_files = parse_all(disk_files, settings.limits, settings.jobs)
+        for path in files:
+            if path == "-":
+                text, parsed = parse_bytes(self.stdin_bytes or b"", settings.limits)
+                source = Source(STDIN_NAME, None, text, segments=helm.helm_segments(text))
+                source.lossy = parsed.lossy
+            elif path in directories:
+                self.files += 1
+                yield from self._kustomization(path, cwd)
+                continue
+            else:
+                parsed = next(parsed_files)
+                source = Source(display_path(path, cwd), path)
+                source.template_marks = parsed.template_marks
+            self.files += 1
+            self.sources.append(source)
+            yield from self._parsed(source, parsed)
+        parsed_files.close()
+        for chart in settings.helm_charts:
+            yield from self._helm_chart(chart, cwd)
+
+    def _text(self, source: Source, text: str) -> Iterator[Document]:
+        parsed = parse_text(None, text, self.settings.limits, [])
+        self.files += 1
+        self.sources.append(source)
+        yield from self._parsed(source, parsed)
+
+    def _helm_chart(self, chart: str, cwd: str) -> Iterator[Document]:
+        """``helm template CHART``, each document attributed to its template file."""
+        text = helm.render_chart(chart)
+        resolve = helm.chart_file_resolver(chart, lambda p: display_path(p, cwd))
+        source = Source(display_path(chart, cwd), None, text, segments=helm.helm_segments(text, resolve))
+        yield from self._text(source, text)
+
+    def _kustomization(self, directory: str, cwd: str) -> Iterator[Document]:
+        """Render a kustomization; every object is attributed to the file that defines it."""
+        rendered = kustomize.render(directory, self.settings.kustomize_bin)
+        kustomization_path = kustomize.kustomization_file(directory) or directory
+        sources: dict[str, Source] = {}
+
+        def open_source(fs_path: str) -> Source:
+            source = sources.get(fs_path)
+            if source is None:
+                source = sources[fs_path] = Source(display_path(fs_path, cwd), fs_path)
+                self._add_comments(source, find_comment_directives(source.text))
+            return source
+
+        kustomization = open_source(os.path.abspath(kustomization_path))
+        attributor = kustomize.Attributor(directory, kustomization, rendered.resolve_origin, open_source)
+        stream = parse_stream(rendered.text, self.settings.limits)
+        rendered_source = Source(kustomization.path, None, rendered.text)
+        self.sources.append(rendered_source)
+        for problem in stream.problems:  # kustomize prints valid YAML; kept for completeness
+            self.problems.append(SyntaxProblem(kustomization.location(1), problem.message))
+        for doc_index, document in enumerate(stream.documents):
+            origin = None
+            if rendered.resolve_origin is not None and isinstance(document.data, dict):
+                metadata = document.data.get("metadata")
+                annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
+                if isinstance(annotations, dict):
+                    origin = annotations.pop(kustomize.ORIGIN_ANNOTATION, None)
+                    if not annotations:
+                        del metadata["annotations"]
+            yield Document(
+                rendered_source,
+                doc_index,
+                document,
+                _bound(attributor, origin if isinstance(origin, str) else None),
+                kustomization.location(1),
+            )
+        self.sources.extend(sources[path] for path in sorted(sources))  # the files findings point into
+
+    def _parsed(self, source: Source, parsed: ParsedFile) -> Iterator[Document]:
+        self._add_comments(source, parsed.comments)
+        if parsed.read_error is not None:
+            line, column = parsed.read_error_at
+            self.problems.append(SyntaxProblem(Location(source.path, line, column), parsed.read_error))
+            return
+        for problem in parsed.yaml_problems:
+            kind = TemplateProblem if problem.template else SyntaxProblem
+            self.problems.append(kind(source.location(problem.line, problem.column), problem.message))
+        for doc_index, document in enumerate(parsed.documents):
+            yield Document(source, doc_index, document)
+
+    def _add_comments(self, source: Source, comments: list[Directive]) -> None:
+        """Record ``# svclint: ignore`` comments at the locations findings are reported at."""
+        for line, column, names in comments:
+            location = source.location(line, column)
+            self.comments.setdefault(location.path, []).append((location.line, location.column, names))
+
+
+def _bound(attributor: Any, origin: str | None) -> Attributor:
+    """The kustomize attributor with this document's origin annotation filled in."""
+
+    def attribute(kind: str, name: str) -> Attribution:
+        result: Attribution = attributor.attribute(kind, name, origin)
+        return result
+
+    return attribute

@@ -1,0 +1,204 @@
+"""Parsing files into documents, in worker processes when the input is large.
+
+Workers return plain data (marshal, falling back to pickle); file texts stay on disk until a
+finding needs a location. Batches are consumed in order while later ones are still parsed.
+"""
+
+from __future__ import annotations
+
+import gc
+import marshal
+import os
+import pickle
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields
+from typing import Any, Iterator
+
+from svclint.loading.directives import Directive, find_comment_directives
+from svclint.loading.source import (
+    DocumentSpan,
+    UnreadableFile,
+    decode_manifest,
+    read_manifest,
+)
+from svclint.loading.yamlload import LoadedDocument, YamlProblem, parse_stream
+from svclint.settings import Limits
+
+PARALLEL_MIN_BYTES = 4 * 1024 * 1024
+BATCH_FILES = 256  # files per worker task: small enough to overlap, large enough to amortise
+
+
+@dataclass
+class ParsedFile:
+    fs_path: str | None
+    documents: list[LoadedDocument]
+    yaml_problems: list[YamlProblem]
+    read_error: str | None = None
+    read_error_at: tuple[int, int] = (1, 1)  # 1-based line, column of a decoding error
+    lossy: bool = False  # documents that were not UTF-8 were blanked before parsing
+    comments: list[Directive] = field(default_factory=list)  # ignore directives
+    template_marks: bool = True  # "{{" occurs in the text (SVC005 looks only at those files)
+
+
+def parse_file(fs_path: str, limits: Limits) -> ParsedFile:
+    try:
+        if os.path.isdir(fs_path):
+            raise UnreadableFile("is a directory, not a manifest file")
+        size = os.path.getsize(fs_path)
+        if size > limits.max_document_bytes:
+            raise UnreadableFile(
+                f"file is {size} bytes, over the limit of {limits.max_document_bytes} bytes"
+            )
+        text, undecodable = read_manifest(fs_path, limits.max_document_bytes)
+    except UnreadableFile as error:
+        return ParsedFile(fs_path, [], [], str(error), (error.line, error.column))
+    except OSError as error:
+        return ParsedFile(fs_path, [], [], f"cannot read file: {error.strerror or error}")
+    return parse_text(fs_path, text, limits, undecodable)
+
+
+def parse_text(fs_path: str | None, text: str, limits: Limits, undecodable: list[UnreadableFile]) -> ParsedFile:
+    parsed = parse_stream(text, limits)
+    problems = [YamlProblem(e.line, e.column, str(e)) for e in undecodable] + parsed.problems
+    return ParsedFile(
+        fs_path,
+        parsed.documents,
+        problems,
+        comments=find_comment_directives(text),
+        lossy=bool(undecodable),
+        template_marks="{{" in text,
+    )
+
+
+def parse_bytes(raw: bytes, limits: Limits) -> tuple[str, ParsedFile]:
+    """Standard input: the same checks as a file; also returns the decoded text."""
+    try:
+        if len(raw) > limits.max_document_bytes:
+            raise UnreadableFile(f"input is over the limit of {limits.max_document_bytes} bytes")
+        text, undecodable = decode_manifest(raw)
+    except UnreadableFile as error:
+        return "", ParsedFile(None, [], [], str(error), (error.line, error.column))
+    return text, parse_text(None, text, limits, undecodable)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector, restoring its state afterwards.
+
+    Loading allocates millions of small objects and frees none of them, and the rules only
+    add to that graph: each collection pass would re-scan all of it (a full pass on the
+    50k-object benchmark tree costs about a second, and allocation triggers several), to find
+    no garbage. Reference counting still frees everything that is dropped.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _parse_batch(batch: list[str], limits: Limits) -> list[ParsedFile]:
+    with gc_paused():
+        return [parse_file(path, limits) for path in batch]
+
+
+# Results travel from the workers as marshal data: plain dicts, lists and scalars are all a
+# parsed document holds, and marshal writes and reads them 5-20x faster than pickle writes
+# and reads the same data as dataclasses (measured on the 50k-object benchmark tree:
+# 0.1 s instead of 1.7 s to write, 0.3 s instead of 1.8 s to read, per half of the files).
+
+
+def _fields(cls: Any) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
+# Field by field, in declaration order, so a field added to any of these classes travels too.
+_FILE_FIELDS, _DOC_FIELDS = _fields(ParsedFile), _fields(LoadedDocument)
+_SPAN_FIELDS, _PROBLEM_FIELDS = _fields(DocumentSpan), _fields(YamlProblem)
+
+
+def _pack(parsed: ParsedFile) -> tuple[Any, ...]:
+    state = dict(vars(parsed))
+    documents = []
+    for document in parsed.documents:
+        values = dict(vars(document))
+        values["span"] = tuple(getattr(document.span, name) for name in _SPAN_FIELDS)
+        documents.append(tuple(values[name] for name in _DOC_FIELDS))
+    state["documents"] = documents
+    state["yaml_problems"] = [tuple(getattr(p, name) for name in _PROBLEM_FIELDS) for p in parsed.yaml_problems]
+    return tuple(state[name] for name in _FILE_FIELDS)
+
+
+def _unpack(packed: tuple[Any, ...]) -> ParsedFile:
+    state = dict(zip(_FILE_FIELDS, packed))
+    documents = []
+    for values in state["documents"]:
+        document = dict(zip(_DOC_FIELDS, values))
+        document["span"] = DocumentSpan(*document["span"])
+        documents.append(LoadedDocument(**document))
+    state["documents"] = documents
+    state["yaml_problems"] = [YamlProblem(*values) for values in state["yaml_problems"]]
+    return ParsedFile(**state)
+
+
+def _parse_batch_packed(batch: list[str], limits: Limits) -> tuple[bool, bytes]:
+    """A worker's task: (is_marshal, payload) for one batch of files."""
+    parsed = _parse_batch(batch, limits)
+    with gc_paused():
+        try:
+            return True, marshal.dumps([_pack(p) for p in parsed])
+        except ValueError:  # a value marshal cannot write: pickle handles everything
+            return False, pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _unpack_batch(result: tuple[bool, bytes]) -> list[ParsedFile]:
+    is_marshal, payload = result
+    if not is_marshal:
+        return pickle.loads(payload)  # noqa: S301 - written by our own forked worker
+    return [_unpack(state) for state in marshal.loads(payload)]
+
+
+def parse_all(files: list[str], limits: Limits, jobs: int) -> Iterator[ParsedFile]:
+    """Every file parsed, in the order given.
+
+    With several jobs, consecutive batches are parsed by worker processes while the caller
+    turns the batches already returned into objects: the parent's share of the work (about
+    a quarter) overlaps the parsing instead of following it.
+    """
+    if jobs == 0:
+        total = 0
+        for path in files:
+            try:
+                total += os.path.getsize(path)
+            except OSError:
+                pass
+            if total >= PARALLEL_MIN_BYTES:
+                break
+        jobs = min(os.cpu_count() or 1, 4) if total >= PARALLEL_MIN_BYTES else 1
+    if jobs <= 1 or len(files) < 2 or sys.platform == "win32":
+        yield from _parse_batch(files, limits)
+        return
+    size = max(1, min(BATCH_FILES, -(-len(files) // (jobs * 4))))
+    batches = [files[i : i + size] for i in range(0, len(files), size)]
+    done = 0
+    try:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+        try:
+            for batch_result in pool.map(_parse_batch_packed, batches, [limits] * len(batches)):
+                for parsed in _unpack_batch(batch_result):
+                    done += 1
+                    yield parsed
+        finally:  # closed early (an error, Ctrl-C): do not parse the batches nobody will read
+            pool.shutdown(wait=True, cancel_futures=True)
+    except (OSError, RuntimeError):  # no fork, no semaphores, a worker died: the rest here
+        yield from _parse_batch(files[done:], limits)
+
+
+# -- objects --------------------------------------------------------------------------------

@@ -1,0 +1,58 @@
+"""Helm: attribute ``helm template`` output to the chart's template files.
+
+``helm template`` prints every rendered manifest after a ``# Source: CHART/templates/x.yaml``
+comment (helm pkg/action/action.go, ``fmt.Fprintf(b, "---\\n# Source: %s\\n%s\\n", ...)``).
+Findings in such a document are reported in that template file, at the line inside the
+rendered document (line 1 = the line after the comment): the template's own line numbers
+differ wherever ``{{ }}`` expanded to more or fewer lines, which no tool can undo.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Callable
+
+from svclint.loading.render import RenderError, find_tool, run_tool
+from svclint.loading.source import Segment, split_lines
+
+SOURCE_COMMENT = re.compile(r"^# Source: (\S.*?)\s*$")
+
+
+def helm_segments(text: str, resolve: Callable[[str], str] = lambda path: path) -> tuple[Segment, ...]:
+    """One Segment per ``# Source:`` comment; ``resolve`` maps Helm's path to a display path."""
+    if "# Source: " not in text:
+        return ()
+    segments = []
+    for number, line in enumerate(split_lines(text), 1):  # YAML line breaks, like the parser
+        if line.startswith("# Source: "):
+            match = SOURCE_COMMENT.match(line)
+            if match:
+                segments.append(Segment(number + 1, resolve(match.group(1)), number))
+    return tuple(segments)
+
+
+def chart_file_resolver(chart_dir: str, display: Callable[[str], str]) -> Callable[[str], str]:
+    """Helm names files ``<chart name>/templates/x.yaml`` (subcharts: ``<chart>/charts/<sub>/...``);
+    the chart name is Chart.yaml's ``name``, not the directory's, so the first part is replaced
+    by the chart directory."""
+
+    def resolve(path: str) -> str:
+        parts = path.split("/", 1)
+        return display(os.path.join(chart_dir, parts[1])) if len(parts) == 2 else path
+
+    return resolve
+
+
+def render_chart(chart_dir: str, helm_bin: str = "helm") -> str:
+    """``helm template CHART_DIR`` output; RenderError when helm is missing or fails."""
+    what = f"--helm-chart {chart_dir}"
+    if not os.path.isfile(os.path.join(chart_dir, "Chart.yaml")):
+        raise RenderError(f"{what}: no Chart.yaml in {chart_dir}")
+    binary = find_tool(helm_bin)
+    if binary is None:
+        raise RenderError(
+            f"{what}: helm was not found on PATH; install helm, or render the chart yourself and "
+            "pipe it in: helm template CHART | svclint check -"
+        )
+    return run_tool([binary, "template", chart_dir], what)

@@ -1,0 +1,65 @@
+"""Template syntax left in a manifest: Helm/Go ``{{ ... }}`` actions (SVC005).
+
+Two cases, with different confidence:
+
+* a document that does not parse and holds ``{{`` outside comments: the template syntax is
+  (almost always) why it does not parse, so it is reported once, as SVC005, instead of as
+  YAML syntax errors;
+* a document that parses (``image: "repo/app:{{ .Values.tag }}"``): only Helm's own objects
+  and functions count (``.Values``, ``.Release``, ``include``...), because Go templates are
+  legitimate data in Prometheus rules, Alertmanager configs and Argo Workflows
+  (``{{ $labels.instance }}``, ``{{ range .Alerts }}``, ``{{inputs.parameters.x}}``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterator
+
+from svclint.loading.source import FieldPath, split_lines
+
+ACTION = re.compile(r"\{\{.*?(?:\}\}|$)")
+HELM_ACTION = re.compile(
+    r"\{\{-?\s*(?:[^}]*?[\s(|])?(?:\.Values\b|\.Release\b|\.Chart\b|\.Capabilities\b|\.Files\b|\.Template\b|\$\.Values\b"
+    r"|include\s|tpl\s|toYaml\b|required\s)"
+)
+
+
+def first_action(text: str) -> tuple[int, int, str] | None:
+    """(0-based line, 1-based column, action text) of the first ``{{`` outside a comment."""
+    if "{{" not in text:
+        return None
+    for number, line in enumerate(split_lines(text)):  # YAML's line breaks, as the parser counts
+        column = line.find("{{")
+        if column < 0:
+            continue
+        comment = line.find("#")
+        if 0 <= comment < column and (comment == 0 or line[comment - 1] in " \t"):
+            continue
+        match = ACTION.search(line, column)
+        action = match.group(0) if match else "{{"
+        return number, column + 1, action if len(action) <= 60 else action[:57] + "..."
+    return None
+
+
+def helm_actions(data: Any, path: FieldPath = ()) -> Iterator[tuple[FieldPath, str]]:
+    """(path, action) of every string value (or key) holding a Helm template action."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if isinstance(key, str) and "{{" in key and HELM_ACTION.search(key):
+                yield path + (key,), ACTION.search(key).group(0)  # type: ignore[union-attr]
+            yield from helm_actions(value, path + (key,))
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            yield from helm_actions(item, path + (index,))
+    elif isinstance(data, str) and "{{" in data:
+        match = HELM_ACTION.search(data)
+        if match:
+            yield path, ACTION.search(data, match.start()).group(0)  # type: ignore[union-attr]
+
+
+def unrendered_message(action: str) -> str:
+    return (
+        f"unrendered template syntax {action!r}: this is a Helm/Go template, not a manifest; "
+        "render it first (helm template CHART | svclint check -) and check the output"
+    )

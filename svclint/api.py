@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from svclint.kube.objects import load
 from svclint.lint.catalog import Catalog, build_catalog
 from svclint.lint.engine import LintResult, run
-from svclint.loading.parsing import gc_paused
+from svclint.parallel import gc_paused
 from svclint.settings import Settings
 
 if TYPE_CHECKING:  # the routing package is imported only when asked for
@@ -31,7 +32,7 @@ def lint_paths(
     graph is still built from every path: that is how the pre-commit hook stays right when
     it is given a few changed files.
 
-    The cyclic garbage collector is paused for the call (``parsing.gc_paused``): loading and
+    The cyclic garbage collector is paused for the call (``parallel.gc_paused``): loading and
     checking only build one large acyclic structure, which collection passes would re-scan.
     """
     settings = settings or Settings()
@@ -46,7 +47,7 @@ def analyze(
     *,
     stdin_bytes: bytes | None = None,
     cwd: str | None = None,
-) -> "RoutingModel":
+) -> RoutingModel:
     """Load ``paths`` and build the routing model (NetworkPolicies, Services, entry points)."""
     from svclint.kube.graph import ManifestGraph
     from svclint.routing.model import routing_model

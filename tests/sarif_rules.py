@@ -106,7 +106,7 @@ def github_problems(log: dict[str, Any]) -> list[str]:
             for loc in locations + related:
                 physical = loc.get("physicalLocation", {})
                 uri = physical.get("artifactLocation", {}).get("uri", "")
-                if not uri or uri.startswith("/") or "://" in uri or uri.startswith("..") or "\\" in uri:
+                if not uri or uri.startswith(("/", "..")) or "://" in uri or "\\" in uri:
                     problems.append(f"{where}: URI {uri!r} is not repository-relative")
                 region = physical.get("region", {})
                 if region.get("startLine", 0) < 1 or region.get("startColumn", 1) < 1:

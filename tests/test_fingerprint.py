@@ -38,7 +38,7 @@ VECTORS = [
 
 @pytest.mark.parametrize(("text", "expected"), VECTORS, ids=[repr(t[:20]) for t, _ in VECTORS])
 def test_codeql_action_vectors(text: str, expected: list[str]) -> None:
-    assert line_hashes(text) == {number: value for number, value in enumerate(expected, 1)}
+    assert line_hashes(text) == dict(enumerate(expected, 1))
 
 
 def test_astral_characters_count_as_two_utf16_units() -> None:

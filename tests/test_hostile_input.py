@@ -445,8 +445,8 @@ def test_the_alias_bomb_really_is_one() -> None:
             sizes[id(n)] = 1 if isinstance(n, yaml.ScalarNode) else sum(leaves(c) for c in n.value)
         return sizes[id(n)]
 
-    data = dict((k.value, v) for k, v in node.value)["data"]
-    assert leaves(dict((k.value, v) for k, v in data.value)["i"]) == 10**9
+    data = {k.value: v for k, v in node.value}["data"]
+    assert leaves({k.value: v for k, v in data.value}["i"]) == 10**9
 
 
 def test_a_run_keeps_nothing_alive() -> None:

@@ -71,7 +71,7 @@ def test_closing_the_parse_early_stops_the_workers() -> None:
 from .test_engine import plugin_distribution  # noqa: E402,F401 - the fixture, reused
 
 
-def test_a_rule_crashing_in_the_forked_half_is_reported_the_same(plugin_distribution: Path) -> None:
+def test_a_rule_crashing_in_the_forked_half_is_reported_the_same(plugin_distribution: Path) -> None:  # noqa: F811
     # Plugin rules come last in the catalog, so with two jobs they run in the forked child.
     args = ("check", str(plugin_distribution), "--isolated", "--extend-select", "ACME002", "-f", "json")
     sequential = run_cli(*args, "--jobs", "1")

@@ -18,7 +18,7 @@ def csv_rows(path: str, *args: str) -> list[str]:
     assert run.exit_code == 0, run.stderr
     lines = run.stdout.splitlines()
     assert lines[0] == HEADER
-    assert lines[1:] == sorted(lines[1:], key=lambda l: (l.split(",")[0], l.split(",")[1], int(l.split(",")[2]), l.split(",")[3]))
+    assert lines[1:] == sorted(lines[1:], key=lambda row: (row.split(",")[0], row.split(",")[1], int(row.split(",")[2]), row.split(",")[3]))
     return lines[1:]
 
 

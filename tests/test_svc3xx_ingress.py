@@ -127,7 +127,7 @@ def test_svc302_port_name_is_the_service_port_name() -> None:
 
 def test_svc302_resolves_named_targetports_on_the_pods() -> None:
     """9102 is the container port behind the named targetPort `metrics` of port 9090."""
-    findings = [f for f in _findings(str(SCENARIO.relative_to(REPO)), "SVC302")]
+    findings = list(_findings(str(SCENARIO.relative_to(REPO)), "SVC302"))
     assert [f["message"] for f in findings] == [
         "Ingress shop/shop backend for host admin.shop.example.com path /metrics: Service shop/api has no "
         "port 9102; its ports are 80/TCP (http), 9090/TCP (metrics); 9102 is the target of port 9090 "

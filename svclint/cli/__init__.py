@@ -6,12 +6,12 @@ internal error (including a rule that crashed, which is named).
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any, Sequence
+from typing import Any
 
 import click
 
@@ -26,6 +26,7 @@ from svclint.lint.rule import CatalogError
 from svclint.loading.discovery import DiscoveryError, discover, display_path
 from svclint.loading.render import RenderError
 from svclint.loading.render.kustomize import kustomization_file
+from svclint.parallel import disable_gc_for_process
 from svclint.report import FORMATTERS
 from svclint.report.sarif import SarifOptions, format_sarif
 from svclint.report.text import format_text
@@ -419,10 +420,7 @@ def explain(source: str, destination: str, paths: tuple[str, ...], **options: An
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Console-script entry point; returns the exit code."""
-    # A run is one short process whose objects all live until it exits: cyclic GC passes
-    # would only re-scan them (the first pass after a 50k-object load costs a second, and
-    # interpreter shutdown runs another). Reference counting still frees what is dropped.
-    gc.disable()
+    disable_gc_for_process()
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="svclint", standalone_mode=False)
     except SystemExit as exit:

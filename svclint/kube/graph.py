@@ -8,8 +8,8 @@ every pod template.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, Mapping
 
 from svclint.kube.model import (
     CONTROLLER_LABEL_KEYS,

@@ -21,8 +21,8 @@ targetPort or a container port (k8s-semantics §1d I4, §5.25).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 from weakref import WeakKeyDictionary
 
 from svclint.kube import endpoints

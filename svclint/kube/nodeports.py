@@ -8,8 +8,8 @@ allocation is keyed by the Service port number (storage/alloc.go initNodePorts),
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from svclint.kube.graph import ManifestGraph
 from svclint.kube.model import K8sObject

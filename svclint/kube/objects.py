@@ -9,8 +9,9 @@ way the API server defaults it, and the fields svclint reasons about are checked
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Sequence
+from typing import Any
 
 from svclint.findings import Location, ObjectRef
 from svclint.kube.model import (
@@ -22,13 +23,13 @@ from svclint.kube.model import (
 from svclint.kube.structure import describe, structure_problems
 from svclint.loading.directives import Directive
 from svclint.loading.loader import Document, Reader, ReadProblem
-from svclint.loading.parsing import gc_paused
 from svclint.loading.source import (
     FieldPath,
     Source,
     format_field_path,
     parse_field_path,
 )
+from svclint.parallel import gc_paused
 from svclint.settings import Settings
 
 

@@ -8,8 +8,9 @@ containers first, then containers. Ephemeral containers may not declare ports at
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from svclint.kube.model import PodTemplate
 from svclint.kube.services import is_int

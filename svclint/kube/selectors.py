@@ -12,8 +12,9 @@ Two kinds exist (k8s.io/apimachinery pkg/labels and pkg/apis/meta/v1/helpers.go)
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
 

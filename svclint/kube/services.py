@@ -6,8 +6,8 @@ before validation: type ClusterIP, protocol TCP, targetPort = port.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from svclint.kube.model import K8sObject, string_map
 from svclint.loading.source import FieldPath

@@ -6,7 +6,8 @@ keeps the graph honest: a ``ports: "80"`` must be reported, not silently read as
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from svclint.kube.model import POD_TEMPLATE_PATHS, K8sObject
 from svclint.kube.selectors import LabelSelector, SelectorError
@@ -44,7 +45,7 @@ _TEMPLATE = [(("metadata",), _MAP), (("metadata", "labels"), _MAP)] + _POD_SPEC
 _SCALABLE = frozenset({"Deployment", "ReplicaSet", "StatefulSet", "ReplicationController"})
 # Workload LabelSelectors (ReplicationController's selector is a plain map).
 _LABEL_SELECTORS: dict[str, FieldPath] = {
-    **{kind: ("spec", "selector") for kind in ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job")},
+    **dict.fromkeys(("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job"), ("spec", "selector")),
     "CronJob": ("spec", "jobTemplate", "spec", "selector"),
 }
 

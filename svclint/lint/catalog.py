@@ -7,9 +7,10 @@ directories, and it answers lookups by id, id prefix (``SVC2``) or name.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from svclint.lint.rule import CatalogError, Rule, validate_rule_class
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from importlib import resources
-from typing import Any, Callable
+from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
@@ -80,7 +81,7 @@ def _toml_line_of(text: str) -> Callable[[tuple[Any, ...]], int]:
     lines = text.splitlines()
 
     def line_of(path: tuple[Any, ...]) -> int:
-        start = next((i for i, l in enumerate(lines) if l.strip() == "[tool.svclint]"), 0)
+        start = next((i for i, line in enumerate(lines) if line.strip() == "[tool.svclint]"), 0)
         for part in path:
             if not isinstance(part, str):
                 continue

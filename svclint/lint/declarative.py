@@ -18,9 +18,10 @@ import functools
 import json
 import os
 import string
+from collections.abc import Iterator, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any, ClassVar, Iterator, Sequence
+from typing import Any, ClassVar
 
 import jsonschema
 import yaml

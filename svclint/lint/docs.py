@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from svclint.lint.catalog import Catalog
 from svclint.lint.rule import Rule

@@ -13,8 +13,9 @@ import pickle
 import re
 import sys
 import traceback
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from svclint.findings import Finding, Severity
 from svclint.kube.graph import ManifestGraph

@@ -11,8 +11,9 @@ point may name a Rule subclass or an iterable of them.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from svclint.findings import Location, Severity
 from svclint.kube.model import K8sObject, PodTemplate

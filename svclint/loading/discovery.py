@@ -8,7 +8,7 @@ a kustomization is one unit (rendered, not walked).
 from __future__ import annotations
 
 import os
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import pathspec
 

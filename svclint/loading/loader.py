@@ -9,8 +9,9 @@ user edits to change it. Turning documents into Kubernetes objects is ``kube.obj
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 
 from svclint.findings import Location
 from svclint.loading.directives import Directive, find_comment_directives

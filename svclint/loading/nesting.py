@@ -22,7 +22,7 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 COMPOSE_SAFE_DEPTH = 1000  # far below the crash (~30,000) and the slow zone (~5,000)
 # A line whose leading indentation and indicators alone allow COMPOSE_SAFE_DEPTH / 2 levels.
-_DEEP_PREFIX = re.compile(r"[\ufeff \t?:\-]{%d}" % (COMPOSE_SAFE_DEPTH // 4))
+_DEEP_PREFIX = re.compile(r"[\ufeff \t?:\-]{" + str(COMPOSE_SAFE_DEPTH // 4) + "}")
 # After each of YAML's line breaks; a literal first character makes re scan fast (~2 ms/MB),
 # so the rare breaks (\r alone, U+0085, U+2028, U+2029) are searched only when present.
 _DEEP_LINE = re.compile(r"\n" + _DEEP_PREFIX.pattern)

@@ -6,15 +6,14 @@ finding needs a location. Batches are consumed in order while later ones are sti
 
 from __future__ import annotations
 
-import gc
 import marshal
 import os
 import pickle
 import sys
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
-from typing import Any, Iterator
+from typing import Any
 
 from svclint.loading.directives import Directive, find_comment_directives
 from svclint.loading.source import (
@@ -24,6 +23,7 @@ from svclint.loading.source import (
     read_manifest,
 )
 from svclint.loading.yamlload import LoadedDocument, YamlProblem, parse_stream
+from svclint.parallel import gc_paused
 from svclint.settings import Limits
 
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024
@@ -81,24 +81,6 @@ def parse_bytes(raw: bytes, limits: Limits) -> tuple[str, ParsedFile]:
     except UnreadableFile as error:
         return "", ParsedFile(None, [], [], str(error), (error.line, error.column))
     return text, parse_text(None, text, limits, undecodable)
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector, restoring its state afterwards.
-
-    Loading allocates millions of small objects and frees none of them, and the rules only
-    add to that graph: each collection pass would re-scan all of it (a full pass on the
-    50k-object benchmark tree costs about a second, and allocation triggers several), to find
-    no garbage. Reference counting still frees everything that is dropped.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _parse_batch(batch: list[str], limits: Limits) -> list[ParsedFile]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Union
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -18,7 +17,7 @@ from svclint.findings import Location
 from svclint.loading.composer import Loader
 from svclint.loading.nesting import COMPOSE_SAFE_DEPTH, nesting_error
 
-PathPart = Union[str, int]
+PathPart = str | int
 FieldPath = tuple[PathPart, ...]
 
 STDIN_NAME = "<stdin>"

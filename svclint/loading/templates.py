@@ -14,7 +14,8 @@ Two cases, with different confidence:
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from svclint.loading.source import FieldPath, split_lines
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from svclint.lint.engine import LintResult
 from svclint.report.github import format_github

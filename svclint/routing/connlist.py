@@ -9,7 +9,7 @@ reachable from the ingress controller appear as ``{ingress-controller} => ...`` 
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from svclint.routing.model import RoutingModel
 from svclint.routing.ports import IPV4_MAX, IPSet, PortSet, range_text_v4

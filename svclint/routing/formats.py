@@ -8,7 +8,8 @@ per distinct source behaviour.
 from __future__ import annotations
 
 import json
-from typing import Callable, TextIO
+from collections.abc import Callable
+from typing import TextIO
 
 from svclint.routing.connlist import connlist_lines
 from svclint.routing.explain import cell_reasons

@@ -6,7 +6,7 @@ cells, so `svclint check` stays linear in the input.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from svclint.kube.selectors import LabelSelector
 from svclint.routing.classes import PodClass, PodClasses

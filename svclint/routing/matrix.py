@@ -6,9 +6,9 @@ yields rows in sorted order without holding them. Filters narrow both loops up f
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from typing import Iterator
 
 from svclint.routing.model import RoutingModel, Source
 from svclint.routing.services import Column

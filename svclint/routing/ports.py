@@ -7,8 +7,8 @@ equal and hash alike (the connlist groups by them).
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 PROTOCOLS = ("SCTP", "TCP", "UDP")  # the protocols Kubernetes accepts, in print order
 MAX_PORT = 65535

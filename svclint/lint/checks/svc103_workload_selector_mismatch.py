@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from svclint.findings import Severity
 from svclint.kube.model import K8sObject, PodTemplate, get_path, string_map
@@ -191,7 +192,7 @@ class WorkloadSelectorMismatch(Rule):
         keys = {k for k, _ in selector.match_labels} | {r.key for r in selector.requirements}
         if keys & set(JOB_UID_KEYS):
             return
-        expected = {key: obj.name for key in JOB_NAME_KEYS} if obj.kind == "Job" else {}
+        expected = dict.fromkeys(JOB_NAME_KEYS, obj.name) if obj.kind == "Job" else {}
         if obj.kind == "CronJob" and keys & set(JOB_NAME_KEYS):
             return  # job names carry a schedule suffix
         if selector.matches(expected):

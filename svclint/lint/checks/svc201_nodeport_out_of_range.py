@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from svclint.findings import Severity
 from svclint.kube.nodeports import free_node_port, requested_node_ports

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from svclint.findings import Severity
 from svclint.kube.model import K8sObject, PodTemplate
@@ -159,8 +159,8 @@ class InvalidPort(Rule):
             port = entry.get("port")
             if port is None:
                 yield ctx.report(
-                    "port is missing (it decodes to 0: spec.ports[{0}].port: Invalid value: 0: {1}); "
-                    "set the port number the Service listens on".format(i, PORT_RANGE_MESSAGE),
+                    f"port is missing (it decodes to 0: spec.ports[{i}].port: Invalid value: 0: {PORT_RANGE_MESSAGE}); "
+                    "set the port number the Service listens on",
                     service,
                     path,
                 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from svclint.findings import Severity
 from svclint.lint.rule import Rule, RuleContext, Violation

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Callable
+from collections.abc import Callable
 
 from svclint.loading.render import RenderError, find_tool, run_tool
 from svclint.loading.source import Segment, split_lines

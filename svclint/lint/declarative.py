@@ -63,8 +63,9 @@ class SchemaRule(Rule):
         own = error.schema.get(MESSAGE_KEY) if isinstance(error.schema, dict) else None
         template = own or self.message or "{error}"
         missing = ""
-        if error.validator == "required" and isinstance(error.instance, dict):
-            missing = ", ".join(str(p) for p in error.validator_value if p not in error.instance)
+        required = error.validator_value
+        if error.validator == "required" and isinstance(error.instance, dict) and isinstance(required, list):
+            missing = ", ".join(str(p) for p in required if p not in error.instance)
         values = {
             "value": _show(error.instance),
             "field": format_field_path(path) or "the object",
@@ -161,10 +162,10 @@ def _load_rule_file(path: Path, origin: str, mtime_ns: int, size: int) -> type[R
         return yaml_line_of(YAML(typ="rt").load(text))(at)
 
     plain = _plain(data)
-    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(_meta_schema()).iter_errors(plain))
-    if error is not None:
-        where = format_field_path(tuple(error.absolute_path))
-        raise fail(line_of(tuple(error.absolute_path)), f"{where + ': ' if where else ''}{error.message}")
+    invalid = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(_meta_schema()).iter_errors(plain))
+    if invalid is not None:
+        where = format_field_path(tuple(invalid.absolute_path))
+        raise fail(line_of(tuple(invalid.absolute_path)), f"{where + ': ' if where else ''}{invalid.message}")
     schema = plain["schema"]
     validator_class = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
     try:

@@ -11,7 +11,7 @@ nothing else. The tags are exactly those of ``yaml.CSafeLoader``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
@@ -22,9 +22,12 @@ _CACHE_LIMIT = 200_000  # distinct plain scalars remembered per process (then st
 _CACHE_MAX_LENGTH = 128  # longer scalars are resolved each time (they rarely repeat)
 
 
-class Loader(_Base):  # type: ignore[misc, valid-type]
+class Loader(_Base):  # type: ignore[misc]
     """``yaml.CSafeLoader`` with the same tags and no path resolvers."""
 
+    DEFAULT_SCALAR_TAG: ClassVar[str]  # set by PyYAML's resolver; declared for the type checker
+    DEFAULT_SEQUENCE_TAG: ClassVar[str]
+    DEFAULT_MAPPING_TAG: ClassVar[str]
     yaml_path_resolvers: dict[Any, Any] = {}
     _plain_tags: dict[str, str] = {}
 

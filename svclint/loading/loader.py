@@ -143,7 +143,7 @@ class Reader:
             if rendered.resolve_origin is not None and isinstance(document.data, dict):
                 metadata = document.data.get("metadata")
                 annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
-                if isinstance(annotations, dict):
+                if isinstance(metadata, dict) and isinstance(annotations, dict):
                     origin = annotations.pop(kustomize.ORIGIN_ANNOTATION, None)
                     if not annotations:
                         del metadata["annotations"]

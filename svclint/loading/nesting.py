@@ -82,7 +82,7 @@ def _json_nesting(text: str, max_depth: int) -> tuple[bool, int]:
 def _error_at(text: str, index: int, max_depth: int) -> NestingError:
     line = text.count("\n", 0, index)  # JSON: only \n and \r\n break lines outside strings
     column = index - (text.rfind("\n", 0, index) + 1)
-    mark = yaml.Mark("<unicode string>", index, line, column, None, None)
+    mark = yaml.Mark("<unicode string>", index, line, column, None, None)  # type: ignore[arg-type]  # no buffer: as libyaml makes it
     return NestingError(problem=f"nesting deeper than {max_depth} levels", problem_mark=mark)
 
 
@@ -105,7 +105,7 @@ def nesting_error(text: str, max_depth: int) -> NestingError | None:
             if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
                 depth += 1
                 if depth > max_depth:
-                    return NestingError(problem=f"nesting deeper than {max_depth} levels", problem_mark=event.start_mark)
+                    return NestingError(problem=f"nesting deeper than {max_depth} levels", problem_mark=event.start_mark)  # type: ignore[arg-type]  # libyaml's Mark has the same fields
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     except yaml.YAMLError:

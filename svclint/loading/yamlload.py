@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -131,7 +131,7 @@ class _Walker:
         """An explicitly tagged value that is not of its tag (``!!int abc``), or an integer
         of more digits than Python converts: kubectl's go-yaml rejects the first and reads
         the second as a string, so do we; the document is kept with the text."""
-        value = node.value
+        value: str = node.value
         digits = value.lstrip("+-").replace("_", "")
         if digits.isascii() and digits.isdigit():
             return value
@@ -160,7 +160,7 @@ class _Walker:
                 size += child_size
             result: tuple[Any, int] = (items, size)
         else:
-            result = self._mapping(node, depth)
+            result = self._mapping(cast(yaml.MappingNode, node), depth)  # the only kind left
         self.memo[id(node)] = result
         return result
 

@@ -198,7 +198,8 @@ class Attributor:
         if isinstance(origin.get("configuredIn"), str):  # a generator
             assert self.resolve_origin is not None
             source = self.open_source(self.resolve_origin(origin["configuredIn"]))
-            by = origin.get("configuredBy") if isinstance(origin.get("configuredBy"), dict) else {}
+            configured_by = origin.get("configuredBy")
+            by = configured_by if isinstance(configured_by, dict) else {}
             return Attribution(self._pinned(source, _GENERATOR_KEYS.get(str(by.get("kind")))))
         if not isinstance(origin.get("path"), str):
             return Attribution(self._pinned(self.kustomization))

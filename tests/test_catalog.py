@@ -1,4 +1,4 @@
-"""rules/README.md is generated from rule metadata; this fails when it is stale.
+"""rules/README.md is generated from rule metadata and fixtures; this fails when it is stale.
 
 Regenerate with:  svclint rules --isolated --no-plugins --format markdown > rules/README.md
 """

@@ -13,18 +13,12 @@ import yaml
 from svclint.lint.catalog import build_catalog
 from svclint.lint.declarative import SchemaRule, builtin_rules_dir, load_rule_dirs
 
-from .conftest import FIXTURES, REPO, run_cli
+from .conftest import REPO, run_cli
 
 RULE_FILES = sorted((REPO / "rules").glob("*.yaml"))
 DECLARATIVE = load_rule_dirs([])
 META_SCHEMA = json.loads((REPO / "svclint" / "schemas" / "rule.schema.json").read_text())
 DOC = REPO / "docs" / "declarative-rules.md"
-
-
-def _doc_block(doc: str, section: str) -> str:
-    match = re.search(rf"## {re.escape(section)}\n(?:[^`\n][^\n]*\n|\n)*?```yaml\n(.*?)```", doc, re.S)
-    assert match, f"documentation has no '{section}' YAML block"
-    return match.group(1)
 
 
 def test_builtin_rule_files_are_svc214_and_svc215_and_in_the_catalog() -> None:
@@ -47,16 +41,6 @@ def test_rule_file_is_valid_and_named_after_its_id(path: Path) -> None:
     assert path.name == f"{data['id']}-{data['name']}.yaml"
 
 
-@pytest.mark.parametrize("rule", DECLARATIVE, ids=[r.id for r in DECLARATIVE])
-def test_declarative_docs_examples_are_its_fixtures(rule: type) -> None:
-    folder = FIXTURES / "rules" / rule.id
-    doc = rule.documentation()
-    for section in ("What it does", "Why is this bad?", "Example", "Use instead"):
-        assert f"## {section}" in doc
-    assert _doc_block(doc, "Example") == (folder / "bad.yaml").read_text(encoding="utf-8")
-    assert _doc_block(doc, "Use instead") == (folder / "good.yaml").read_text(encoding="utf-8")
-
-
 def test_rules_command_lists_and_explains_declarative_rules() -> None:
     listing = run_cli("rules", "--isolated")
     assert re.search(r"^SVC214  service-exposed-externally +note ", listing.stdout, re.M)
@@ -65,7 +49,7 @@ def test_rules_command_lists_and_explains_declarative_rules() -> None:
     page = run_cli("rules", "SVC215", "--isolated")
     assert page.exit_code == 0
     assert page.stdout.startswith("# SVC215 loadbalancer-open-to-world\n")
-    assert "## What it does" in page.stdout and "type: LoadBalancer  # expect: SVC215" in page.stdout
+    assert "## What it does" in page.stdout and "\n  type: LoadBalancer\n" in page.stdout
     as_json = run_cli("rules", "loadbalancer-open-to-world", "--isolated", "-f", "json").json()
     assert as_json[0]["origin"] == "rules/SVC215-loadbalancer-open-to-world.yaml"
 

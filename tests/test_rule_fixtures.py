@@ -7,14 +7,11 @@ optional config.yaml in the rule folder is passed as --config.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
 from svclint.lint.catalog import build_catalog
-from svclint.lint.checks import BUILTIN_RULES
-from svclint.lint.rule import DOC_SECTIONS
 
 from .conftest import FIXTURES, REPO, expected_markers, finding_keys, run_cli
 
@@ -74,23 +71,6 @@ def test_fixture_naming(rule_id: str, case: Path) -> None:
         assert any(rule == rule_id for _, _, rule in markers), "a bad fixture must expect its rule"
     else:
         assert not markers, "a good fixture must not expect findings"
-
-
-def _doc_block(doc: str, section: str) -> str:
-    match = re.search(rf"## {re.escape(section)}\n(?:[^`\n][^\n]*\n|\n)*?```yaml\n(.*?)```", doc, re.S)
-    assert match, f"docstring has no '{section}' YAML block"
-    return match.group(1)
-
-
-@pytest.mark.parametrize("rule", BUILTIN_RULES, ids=[r.id for r in BUILTIN_RULES])
-def test_rule_docs_examples_are_its_fixtures(rule: type) -> None:
-    folder = RULES_DIR / rule.id
-    assert (folder / "bad.yaml").is_file() and (folder / "good.yaml").is_file()
-    doc = rule.documentation()
-    for section in DOC_SECTIONS:
-        assert f"## {section}" in doc, f"{rule.id} docstring lacks '## {section}'"
-    assert _doc_block(doc, "Example") == (folder / "bad.yaml").read_text(encoding="utf-8")
-    assert _doc_block(doc, "Use instead") == (folder / "good.yaml").read_text(encoding="utf-8")
 
 
 def test_every_rule_has_a_fixture_folder() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from svclint.lint.catalog import Catalog
-from svclint.lint.rule import Rule
+from svclint.lint.rule import Rule, is_bundled
 
 CATALOG_HEADER = """# svclint rule catalog
 
@@ -24,7 +24,7 @@ def rule_anchor(rule: type[Rule]) -> str:
 
 def in_catalog_document(rule: type[Rule]) -> bool:
     """Whether rules/README.md documents the rule (built-in and bundled declarative rules)."""
-    return rule.origin == "builtin" or rule.origin.startswith("rules/")
+    return is_bundled(rule)
 
 
 def rule_table(rules: Iterable[type[Rule]]) -> str:

@@ -10,6 +10,7 @@ point may name a Rule subclass or an iterable of them.
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from svclint.findings import Location, Severity
 from svclint.kube.model import K8sObject, PodTemplate
+from svclint.lint.examples import example_sections
 from svclint.loading.source import FieldPath, format_field_path, parse_field_path
 
 if TYPE_CHECKING:
@@ -119,8 +121,9 @@ class Rule:
     """Base class of every rule. Subclasses set the metadata and implement ``check``.
 
     The class docstring is the rule's documentation, in Markdown, with the sections
-    ``## What it does``, ``## Why is this bad?``, ``## Example`` and ``## Use instead``
-    (the last two are the rule's ``bad.yaml`` and ``good.yaml`` fixtures).
+    ``## What it does``, ``## Why is this bad?``, ``## Example`` and ``## Use instead``.
+    svclint's own rules leave out the last two: ``documentation()`` adds them from the
+    rule's ``fixtures/rules/<ID>/bad.yaml`` and ``good.yaml``.
     """
 
     id: ClassVar[str]
@@ -137,13 +140,20 @@ class Rule:
 
     @classmethod
     def documentation(cls) -> str:
-        import inspect
-
-        return inspect.cleandoc(cls.__doc__ or "")
+        """The docstring; svclint's own rules add their Example and Use instead from their fixtures."""
+        doc = inspect.cleandoc(cls.__doc__ or "")
+        if is_bundled(cls):
+            doc += example_sections(cls.id)
+        return doc
 
     @classmethod
     def default_options(cls) -> dict[str, Any]:
         return {o.name: o.default for o in cls.options}
+
+
+def is_bundled(rule: type[Rule]) -> bool:
+    """svclint's own rule: built in, or one of the rule files shipped in ``rules/``."""
+    return rule.origin == "builtin" or rule.origin.startswith("rules/")
 
 
 def validate_rule_class(rule: type[Rule]) -> list[str]:

@@ -18,28 +18,6 @@ class YamlSyntaxError(Rule):
     `kubectl apply` rejects the whole file, so nothing in it is deployed. svclint parses the
     other documents of the file separately, so one broken document does not hide the
     findings of its neighbours.
-
-    ## Example
-    ```yaml
-    apiVersion: v1
-    kind: ConfigMap
-    metadata:
-      name: web-config
-    data:
-      LOG_LEVEL: info
-     FEATURES: "a,b"  # expect: SVC001
-    ```
-
-    ## Use instead
-    ```yaml
-    apiVersion: v1
-    kind: ConfigMap
-    metadata:
-      name: web-config
-    data:
-      LOG_LEVEL: info
-      FEATURES: "a,b"
-    ```
     """
 
     id = "SVC001"

@@ -22,29 +22,6 @@ class InvalidObject(Rule):
     ## Why is this bad?
     The API server rejects such an object, and every check that depends on it would
     silently see nothing.
-
-    ## Example
-    ```yaml
-    apiVersion: v1
-    kind: ConfigMap
-    metadata:  # expect: SVC002
-      labels:
-        app: web
-    data:
-      LOG_LEVEL: info
-    ```
-
-    ## Use instead
-    ```yaml
-    apiVersion: v1
-    kind: ConfigMap
-    metadata:
-      name: web-config
-      labels:
-        app: web
-    data:
-      LOG_LEVEL: info
-    ```
     """
 
     id = "SVC002"

@@ -18,40 +18,6 @@ class DuplicateObject(Rule):
     ## Why is this bad?
     Only one of them can exist in the cluster: whichever is applied last silently replaces
     the other, so what runs depends on file order.
-
-    ## Example
-    ```yaml
-    apiVersion: v1
-    kind: ConfigMap
-    metadata:
-      name: web-config
-    data:
-      LOG_LEVEL: info
-    ---
-    apiVersion: v1
-    kind: ConfigMap
-    metadata:
-      name: web-config  # expect: SVC003
-    data:
-      LOG_LEVEL: debug
-    ```
-
-    ## Use instead
-    ```yaml
-    apiVersion: v1
-    kind: ConfigMap
-    metadata:
-      name: web-config
-    data:
-      LOG_LEVEL: info
-    ---
-    apiVersion: v1
-    kind: ConfigMap
-    metadata:
-      name: web-config-debug
-    data:
-      LOG_LEVEL: debug
-    ```
     """
 
     id = "SVC003"

@@ -80,61 +80,6 @@ class SchemaViolation(Rule):
     kubectl rejects unknown and mistyped fields (server-side field validation is strict
     since Kubernetes 1.27), and older clients silently drop them: `targetport: 8080` is
     lost and the Service sends traffic to its `port` instead.
-
-    ## Example
-    ```yaml
-    apiVersion: v1
-    kind: Service
-    metadata:
-      name: web
-    spec:
-      selector:
-        app: web
-      ports:
-        - name: http
-          port: 80
-          targetport: 8080  # expect: SVC004
-    ```
-
-    ## Use instead
-    ```yaml
-    apiVersion: v1
-    kind: Service
-    metadata:
-      name: web
-    spec:
-      selector:
-        app: web
-      ports:
-        - name: http
-          port: 80
-          targetPort: 8080
-    ---
-    apiVersion: apps/v1
-    kind: Deployment
-    metadata:
-      name: web
-    spec:
-      replicas: 2
-      selector:
-        matchLabels:
-          app: web
-      template:
-        metadata:
-          labels:
-            app: web
-        spec:
-          containers:
-            - name: web
-              image: nginx:1.27
-              ports:
-                - name: http
-                  containerPort: 8080
-              readinessProbe:
-                httpGet:
-                  path: /healthz
-                  port: http
-    ```
     """
 
     id = "SVC004"

@@ -27,61 +27,6 @@ class UnrenderedTemplate(Rule):
     a cascade of meaningless syntax errors, and quoted values such as an image tag are
     applied literally. Check what Helm renders instead: `helm template CHART | svclint
     check -` (findings point at the template files), or `svclint check --helm-chart CHART`.
-
-    ## Example
-    ```yaml
-    apiVersion: v1
-    kind: Service
-    metadata:
-      name: {{ .Release.Name }}-web  # expect: SVC005
-    spec:
-      selector:
-        app: web
-      ports:
-        - name: http
-          port: {{ .Values.service.port }}
-          targetPort: http
-    ```
-
-    ## Use instead
-    ```yaml
-    apiVersion: v1
-    kind: Service
-    metadata:
-      name: shop-web
-    spec:
-      selector:
-        app: web
-      ports:
-        - name: http
-          port: 80
-          targetPort: http
-    ---
-    apiVersion: apps/v1
-    kind: Deployment
-    metadata:
-      name: shop-web
-    spec:
-      replicas: 2
-      selector:
-        matchLabels:
-          app: web
-      template:
-        metadata:
-          labels:
-            app: web
-        spec:
-          containers:
-            - name: web
-              image: nginx:1.27
-              ports:
-                - name: http
-                  containerPort: 8080
-              readinessProbe:
-                httpGet:
-                  path: /healthz
-                  port: http
-    ```
     """
 
     id = "SVC005"

@@ -155,36 +155,6 @@ class ImplicitYamlType(Rule):
     The API server rejects the object ("cannot unmarshal bool into Go struct field ...
     of type string"), or, for `null`, silently stores an empty string. Worse, `version:
     1.10` turned into the number 1.1 no longer says what was written.
-
-    ## Example
-    ```yaml
-    apiVersion: v1
-    kind: ConfigMap
-    metadata:
-      name: web-config
-      labels:
-        app: web
-        enabled: yes  # expect: SVC006
-        version: 1.10  # expect: SVC006
-    data:
-      LOG_LEVEL: info
-      MAX_CONNECTIONS: 100  # expect: SVC006
-    ```
-
-    ## Use instead
-    ```yaml
-    apiVersion: v1
-    kind: ConfigMap
-    metadata:
-      name: web-config
-      labels:
-        app: web
-        enabled: "yes"
-        version: "1.10"
-    data:
-      LOG_LEVEL: info
-      MAX_CONNECTIONS: "100"
-    ```
     """
 
     id = "SVC006"

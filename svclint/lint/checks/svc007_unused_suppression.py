@@ -20,28 +20,6 @@ class UnusedSuppression(Rule):
     ## Why is this bad?
     A stale suppression hides the next real problem on that line or object, and a misspelt
     rule id suppresses nothing while looking like it does.
-
-    ## Example
-    ```yaml
-    apiVersion: v1
-    kind: ConfigMap
-    metadata:
-      name: web-config
-      annotations:
-        svclint.io/ignore: "service-selects-nothin"  # expect: SVC007
-    data:
-      LOG_LEVEL: info
-    ```
-
-    ## Use instead
-    ```yaml
-    apiVersion: v1
-    kind: ConfigMap
-    metadata:
-      name: web-config
-    data:
-      LOG_LEVEL: info
-    ```
     """
 
     id = "SVC007"

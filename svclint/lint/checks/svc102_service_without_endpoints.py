@@ -23,45 +23,6 @@ class ServiceWithoutEndpoints(Rule):
     pkg/controller/endpointslice/endpointslice_controller.go `syncService`): it only routes
     to endpoints someone creates by hand. With none in the input the Service is a dead
     name. A common cause is `selector: {}` written in the belief that it selects every pod.
-
-    ## Example
-    ```yaml
-    apiVersion: v1
-    kind: Service
-    metadata:
-      name: legacy-db
-    spec:  # expect: SVC102
-      ports:
-        - name: postgres
-          port: 5432
-    ```
-
-    ## Use instead
-    ```yaml
-    apiVersion: v1
-    kind: Service
-    metadata:
-      name: legacy-db
-    spec:
-      ports:
-        - name: postgres
-          port: 5432
-    ---
-    apiVersion: discovery.k8s.io/v1
-    kind: EndpointSlice
-    metadata:
-      name: legacy-db-1
-      labels:
-        kubernetes.io/service-name: legacy-db
-    addressType: IPv4
-    ports:
-      - name: postgres
-        port: 5432
-        protocol: TCP
-    endpoints:
-      - addresses:
-          - 10.0.12.7
-    ```
     """
 
     id = "SVC102"

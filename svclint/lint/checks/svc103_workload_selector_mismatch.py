@@ -60,48 +60,6 @@ class WorkloadSelectorMismatch(Rule):
     `kubectl apply` fails for the whole object, so the workload never runs. When a
     selector is wider than the template, Kubernetes would also adopt or count pods that
     belong to someone else, which is why the API forbids it.
-
-    ## Example
-    ```yaml
-    apiVersion: apps/v1
-    kind: Deployment
-    metadata:
-      name: web
-    spec:
-      replicas: 2
-      selector:
-        matchLabels:
-          app: web
-      template:
-        metadata:
-          labels:  # expect: SVC103
-            app: webapp
-        spec:
-          containers:
-            - name: web
-              image: nginx:1.27
-    ```
-
-    ## Use instead
-    ```yaml
-    apiVersion: apps/v1
-    kind: Deployment
-    metadata:
-      name: web
-    spec:
-      replicas: 2
-      selector:
-        matchLabels:
-          app: web
-      template:
-        metadata:
-          labels:
-            app: web
-        spec:
-          containers:
-            - name: web
-              image: nginx:1.27
-    ```
     """
 
     id = "SVC103"

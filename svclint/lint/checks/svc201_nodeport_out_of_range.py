@@ -22,40 +22,6 @@ class NodePortOutOfRange(Rule):
     ## Why is this bad?
     The API server's allocator rejects the Service before any other validation runs
     (`provided port is not in the valid range`), so the Service is never created.
-
-    ## Example
-    ```yaml
-    apiVersion: v1
-    kind: Service
-    metadata:
-      name: admin
-      annotations:
-        svclint.io/ignore: SVC101
-    spec:
-      type: NodePort
-      selector:
-        app: admin
-      ports:
-        - port: 80
-          nodePort: 8080  # expect: SVC201
-    ```
-
-    ## Use instead
-    ```yaml
-    apiVersion: v1
-    kind: Service
-    metadata:
-      name: admin
-      annotations:
-        svclint.io/ignore: SVC101
-    spec:
-      type: NodePort
-      selector:
-        app: admin
-      ports:
-        - port: 80
-          nodePort: 30080
-    ```
     """
 
     id = "SVC201"

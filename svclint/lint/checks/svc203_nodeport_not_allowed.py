@@ -24,37 +24,6 @@ class NodePortNotAllowed(Rule):
     The Service is never created. This typically happens when a Service is changed from
     NodePort to ClusterIP and the old `nodePort` stays behind: `kubectl apply` on an existing
     Service clears it, but a fresh install in a new cluster fails.
-
-    ## Example
-    ```yaml
-    apiVersion: v1
-    kind: Service
-    metadata:
-      name: admin
-      annotations:
-        svclint.io/ignore: SVC101
-    spec:
-      selector:
-        app: admin
-      ports:
-        - port: 80
-          nodePort: 30080  # expect: SVC203
-    ```
-
-    ## Use instead
-    ```yaml
-    apiVersion: v1
-    kind: Service
-    metadata:
-      name: admin
-      annotations:
-        svclint.io/ignore: SVC101
-    spec:
-      selector:
-        app: admin
-      ports:
-        - port: 80
-    ```
     """
 
     id = "SVC203"

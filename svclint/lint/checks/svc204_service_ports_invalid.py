@@ -28,46 +28,6 @@ class ServicePortsInvalid(Rule):
     ## Why is this bad?
     The Service is rejected. A Service without ports gets a cluster IP that accepts nothing;
     two entries for one port would leave kube-proxy two different targets for one address.
-
-    ## Example
-    ```yaml
-    apiVersion: v1
-    kind: Service
-    metadata:
-      name: web
-      annotations:
-        svclint.io/ignore: SVC101
-    spec:
-      selector:
-        app: web
-      ports:
-        - name: http
-          port: 80
-          targetPort: 8080
-        - name: metrics
-          port: 80  # expect: SVC204
-          targetPort: 9090
-    ```
-
-    ## Use instead
-    ```yaml
-    apiVersion: v1
-    kind: Service
-    metadata:
-      name: web
-      annotations:
-        svclint.io/ignore: SVC101
-    spec:
-      selector:
-        app: web
-      ports:
-        - name: http
-          port: 80
-          targetPort: 8080
-        - name: metrics
-          port: 9090
-          targetPort: 9090
-    ```
     """
 
     id = "SVC204"

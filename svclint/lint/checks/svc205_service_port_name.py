@@ -26,41 +26,6 @@ class ServicePortName(Rule):
     ## Why is this bad?
     The Service is rejected. Port names are also how Ingress backends, EndpointSlices and DNS
     SRV records (`_http._tcp.web...`) refer to a Service port.
-
-    ## Example
-    ```yaml
-    apiVersion: v1
-    kind: Service
-    metadata:
-      name: web
-      annotations:
-        svclint.io/ignore: SVC101
-    spec:
-      selector:
-        app: web
-      ports:
-        - name: HTTP  # expect: SVC205
-          port: 80
-        - port: 443  # expect: SVC205
-    ```
-
-    ## Use instead
-    ```yaml
-    apiVersion: v1
-    kind: Service
-    metadata:
-      name: web
-      annotations:
-        svclint.io/ignore: SVC101
-    spec:
-      selector:
-        app: web
-      ports:
-        - name: http
-          port: 80
-        - name: https
-          port: 443
-    ```
     """
 
     id = "SVC205"

@@ -31,47 +31,6 @@ class InvalidProtocol(Rule):
 
     ## Why is this bad?
     The Service or workload is rejected, so it is never created.
-
-    ## Example
-    ```yaml
-    apiVersion: v1
-    kind: Service
-    metadata:
-      name: dns
-      annotations:
-        svclint.io/ignore: SVC101
-    spec:
-      selector:
-        app: dns
-      ports:
-        - name: dns
-          port: 53
-          protocol: udp  # expect: SVC207
-        - name: web
-          port: 80
-          protocol: HTTP  # expect: SVC207
-    ```
-
-    ## Use instead
-    ```yaml
-    apiVersion: v1
-    kind: Service
-    metadata:
-      name: dns
-      annotations:
-        svclint.io/ignore: SVC101
-    spec:
-      selector:
-        app: dns
-      ports:
-        - name: dns
-          port: 53
-          protocol: UDP
-        - name: web
-          port: 80
-          protocol: TCP
-          appProtocol: http
-    ```
     """
 
     id = "SVC207"

@@ -49,66 +49,6 @@ class ContainerPortConflict(Rule):
     ## Why is this bad?
     Two declarations of one port make it unclear which container serves it, and a named
     `targetPort` silently routes to whichever container is listed first.
-
-    ## Example
-    ```yaml
-    apiVersion: apps/v1
-    kind: Deployment
-    metadata:
-      name: web
-    spec:
-      selector:
-        matchLabels:
-          app: web
-      template:
-        metadata:
-          labels:
-            app: web
-        spec:
-          containers:
-            - name: web
-              image: example/web:1.0
-              ports:
-                - name: http
-                  containerPort: 8080
-            - name: proxy
-              image: example/proxy:1.0
-              ports:
-                - name: http  # expect: SVC209
-                  containerPort: 8081
-                - name: admin
-                  containerPort: 8080  # expect: SVC209
-    ```
-
-    ## Use instead
-    ```yaml
-    apiVersion: apps/v1
-    kind: Deployment
-    metadata:
-      name: web
-    spec:
-      selector:
-        matchLabels:
-          app: web
-      template:
-        metadata:
-          labels:
-            app: web
-        spec:
-          containers:
-            - name: web
-              image: example/web:1.0
-              ports:
-                - name: http
-                  containerPort: 8080
-            - name: proxy
-              image: example/proxy:1.0
-              ports:
-                - name: proxy
-                  containerPort: 8081
-                - name: admin
-                  containerPort: 8082
-    ```
     """
 
     id = "SVC209"

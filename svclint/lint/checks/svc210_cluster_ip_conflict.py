@@ -48,57 +48,6 @@ class ClusterIPConflict(Rule):
     The allocator rejects the second Service (`spec.clusterIPs: Invalid value: ...: failed to
     allocate IP ...: provided IP is already allocated`), so whichever is applied second is
     never created.
-
-    ## Example
-    ```yaml
-    apiVersion: v1
-    kind: Service
-    metadata:
-      name: dns
-      annotations:
-        svclint.io/ignore: SVC101
-    spec:
-      clusterIP: 10.96.0.10
-      selector:
-        app: dns
-      ports:
-        - port: 53
-          protocol: UDP
-    ---
-    apiVersion: v1
-    kind: Service
-    metadata:
-      name: dns-tcp
-      annotations:
-        svclint.io/ignore: SVC101
-    spec:
-      clusterIP: 10.96.0.10  # expect: SVC210
-      selector:
-        app: dns
-      ports:
-        - port: 53
-    ```
-
-    ## Use instead
-    ```yaml
-    apiVersion: v1
-    kind: Service
-    metadata:
-      name: dns
-      annotations:
-        svclint.io/ignore: SVC101
-    spec:
-      clusterIP: 10.96.0.10
-      selector:
-        app: dns
-      ports:
-        - name: dns
-          port: 53
-          protocol: UDP
-        - name: dns-tcp
-          port: 53
-          protocol: TCP
-    ```
     """
 
     id = "SVC210"

@@ -30,36 +30,6 @@ class ServiceNameInvalid(Rule):
 
     ## Why is this bad?
     The Service is rejected, so nothing can reach the workload by this name.
-
-    ## Example
-    ```yaml
-    apiVersion: v1
-    kind: Service
-    metadata:
-      name: Web_API  # expect: SVC211
-      annotations:
-        svclint.io/ignore: SVC101
-    spec:
-      selector:
-        app: web
-      ports:
-        - port: 80
-    ```
-
-    ## Use instead
-    ```yaml
-    apiVersion: v1
-    kind: Service
-    metadata:
-      name: web-api
-      annotations:
-        svclint.io/ignore: SVC101
-    spec:
-      selector:
-        app: web
-      ports:
-        - port: 80
-    ```
     """
 
     id = "SVC211"

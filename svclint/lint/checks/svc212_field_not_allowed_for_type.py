@@ -52,39 +52,6 @@ class FieldNotAllowedForType(Rule):
     ## Why is this bad?
     The Service is rejected. These fields are usually left over from a change of type, so
     the manifest no longer says what the Service does.
-
-    ## Example
-    ```yaml
-    apiVersion: v1
-    kind: Service
-    metadata:
-      name: web
-      annotations:
-        svclint.io/ignore: SVC101
-    spec:
-      selector:
-        app: web
-      externalTrafficPolicy: Local  # expect: SVC212
-      loadBalancerSourceRanges:  # expect: SVC212
-        - 10.0.0.0/8
-      ports:
-        - port: 80
-    ```
-
-    ## Use instead
-    ```yaml
-    apiVersion: v1
-    kind: Service
-    metadata:
-      name: web
-      annotations:
-        svclint.io/ignore: SVC101
-    spec:
-      selector:
-        app: web
-      ports:
-        - port: 80
-    ```
     """
 
     id = "SVC212"

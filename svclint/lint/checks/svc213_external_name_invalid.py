@@ -48,30 +48,6 @@ class ExternalNameInvalid(Rule):
     ## Why is this bad?
     The Service is rejected, so the in-cluster name that should alias the external host does
     not exist.
-
-    ## Example
-    ```yaml
-    apiVersion: v1
-    kind: Service
-    metadata:
-      name: billing-db
-    spec:
-      type: ExternalName
-      externalName: https://Billing-DB.example.com:5432  # expect: SVC213
-    ```
-
-    ## Use instead
-    ```yaml
-    apiVersion: v1
-    kind: Service
-    metadata:
-      name: billing-db
-    spec:
-      type: ExternalName
-      externalName: billing-db.example.com
-      ports:
-        - port: 5432
-    ```
     """
 
     id = "SVC213"

@@ -18,34 +18,6 @@ class ObsoleteIsolationAnnotation(Rule):
     Kubernetes ignores the annotation since NetworkPolicy went GA (networking.k8s.io/v1,
     Kubernetes 1.7): the namespace is not isolated, while the manifest says it is. Use a
     NetworkPolicy with an empty podSelector instead.
-
-    ## Example
-    ```yaml
-    apiVersion: v1
-    kind: Namespace
-    metadata:
-      name: shop
-      annotations:
-        net.beta.kubernetes.io/network-policy: '{"ingress": {"isolation": "DefaultDeny"}}'  # expect: SVC408
-    ```
-
-    ## Use instead
-    ```yaml
-    apiVersion: v1
-    kind: Namespace
-    metadata:
-      name: shop
-    ---
-    apiVersion: networking.k8s.io/v1
-    kind: NetworkPolicy
-    metadata:
-      name: default-deny-ingress
-      namespace: shop
-    spec:
-      podSelector: {}
-      policyTypes:
-        - Ingress
-    ```
     """
 
     id = "SVC408"

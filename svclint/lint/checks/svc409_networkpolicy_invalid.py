@@ -21,68 +21,6 @@ class NetworkPolicyInvalid(Rule):
     ## Why is this bad?
     `kubectl apply` fails, or, with a tool that drops invalid objects, the isolation the
     policy promised is silently missing.
-
-    ## Example
-    ```yaml
-    apiVersion: networking.k8s.io/v1
-    kind: NetworkPolicy
-    metadata:
-      name: api
-      namespace: shop
-    spec:
-      podSelector:
-        matchExpressions:
-          - key: app
-            operator: in  # expect: SVC409
-            values:
-              - api
-      ingress:
-        - from:
-            - {}  # expect: SVC409
-          ports:
-            - port: 9000
-              endPort: 8000  # expect: SVC409
-    ```
-
-    ## Use instead
-    ```yaml
-    apiVersion: apps/v1
-    kind: Deployment
-    metadata:
-      name: api
-      namespace: shop
-    spec:
-      selector:
-        matchLabels:
-          app: api
-      template:
-        metadata:
-          labels:
-            app: api
-        spec:
-          containers:
-            - name: api
-              image: example/api:1.0
-    ---
-    apiVersion: networking.k8s.io/v1
-    kind: NetworkPolicy
-    metadata:
-      name: api
-      namespace: shop
-    spec:
-      podSelector:
-        matchExpressions:
-          - key: app
-            operator: In
-            values:
-              - api
-      ingress:
-        - from:
-            - podSelector: {}
-          ports:
-            - port: 8000
-              endPort: 9000
-    ```
     """
 
     id = "SVC409"

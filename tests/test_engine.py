@@ -256,7 +256,7 @@ def test_main_turns_an_unexpected_error_into_exit_2(monkeypatch: pytest.MonkeyPa
     def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(cli, "lint_paths", explode)
+    monkeypatch.setattr(cli, "lint_report", explode)
     assert cli.main(["check", WEB, "--isolated"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("svclint: internal error: RuntimeError: disk on fire\n")

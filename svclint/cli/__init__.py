@@ -6,7 +6,6 @@ internal error (including a rule that crashed, which is named).
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Sequence
@@ -16,20 +15,20 @@ from typing import Any
 import click
 
 from svclint import __version__
-from svclint.api import lint_paths
-from svclint.findings import Severity
+from svclint.api import lint_report
+from svclint.findings import LintReport, Severity
 from svclint.lint.catalog import build_catalog
 from svclint.lint.config import ConfigError, check_rule_config, load_settings
 from svclint.lint.docs import catalog_markdown, rule_text
-from svclint.lint.engine import LintResult
+from svclint.lint.report_data import rule_info
 from svclint.lint.rule import CatalogError
 from svclint.loading.discovery import DiscoveryError, discover, display_path
 from svclint.loading.render import RenderError
 from svclint.loading.render.kustomize import kustomization_file
 from svclint.parallel import disable_gc_for_process
 from svclint.report import FORMATTERS
-from svclint.report.sarif import SarifOptions, format_sarif
-from svclint.report.text import format_text
+from svclint.report.options import FormatOptions
+from svclint.report.rules import format_rule_list, format_rules_json
 from svclint.settings import Settings, parse_port_range
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -153,10 +152,10 @@ def _scope(paths: tuple[str, ...], settings: Settings, changed_files: bool) -> t
     return list(settings.project_paths or (".",)) + list(paths), report_only
 
 
-def exit_code(result: LintResult, fail_on: Severity | None) -> int:
-    if result.crashes:
+def exit_code(report: LintReport, fail_on: Severity | None) -> int:
+    if report.crashes:
         return EXIT_ERROR
-    if fail_on is not None and any(f.severity >= fail_on for f in result.findings):
+    if fail_on is not None and any(f.severity >= fail_on for f in report.findings):
         return EXIT_FINDINGS
     return EXIT_CLEAN
 
@@ -242,23 +241,21 @@ def check(
     # Bounded: one byte over the limit is enough for the loader to report it.
     stdin_bytes = sys.stdin.buffer.read(settings.limits.max_document_bytes + 1) if "-" in targets else None
     try:
-        result = lint_paths(targets, settings, stdin_bytes=stdin_bytes, report_only=report_only, catalog=catalog)
+        report = lint_report(targets, settings, stdin_bytes=stdin_bytes, report_only=report_only, catalog=catalog)
     except (DiscoveryError, RenderError) as error:
         raise UsageFailure(str(error)) from None
-    if fmt == "text":
-        use_colour = color if color is not None else (output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
-        text = format_text(result, colour=use_colour)
-    elif fmt == "sarif":
-        root = os.path.abspath(sarif_root) if sarif_root else None
-        text = format_sarif(result, SarifOptions(root=root, cwd=os.getcwd(), category=sarif_category))
-    else:
-        text = FORMATTERS[fmt](result)
-    _write(text, output)
-    for crash in result.crashes:
+    format_options = FormatOptions(
+        colour=color if color is not None else (output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ),
+        sarif_root=os.path.abspath(sarif_root) if sarif_root else None,
+        cwd=os.getcwd(),
+        sarif_category=sarif_category,
+    )
+    _write(FORMATTERS[fmt](report, format_options), output)
+    for crash in report.crashes:
         click.echo(f"svclint: error: rule {crash.rule_id} ({crash.rule_name}) crashed: {crash.error}", err=True)
         if show_traceback:
             click.echo(crash.traceback, err=True)
-    raise SystemExit(exit_code(result, settings.fail_on))
+    raise SystemExit(exit_code(report, settings.fail_on))
 
 
 @cli.command()
@@ -280,30 +277,13 @@ def rules(rule: str | None, fmt: str, **options: Any) -> None:
     else:
         selected = list(catalog)
     if fmt == "json":
-        payload = [
-            {
-                "id": r.id,
-                "name": r.name,
-                "summary": r.summary,
-                "severity": str(r.severity),
-                "enabled_by_default": r.enabled_by_default,
-                "origin": r.origin,
-                "tags": list(r.tags),
-                "options": [{"name": o.name, "type": o.type.__name__, "default": o.default, "help": o.help} for o in r.options],
-                "documentation": r.documentation(),
-            }
-            for r in selected
-        ]
-        click.echo(json.dumps(payload, indent=2))
+        click.echo(format_rules_json([rule_info(r) for r in selected]), nl=False)
     elif fmt == "markdown":
         click.echo(catalog_markdown(catalog) if rule is None else rule_text(selected[0]), nl=False)
     elif rule is not None:
         click.echo(rule_text(selected[0]), nl=False)
     else:
-        width = max(len(r.name) for r in selected)
-        for r in selected:
-            default = "" if r.enabled_by_default else " (off by default)"
-            click.echo(f"{r.id}  {r.name:<{width}}  {str(r.severity):<7}  {r.summary}{default}")
+        click.echo(format_rule_list([rule_info(r) for r in selected]), nl=False)
 
 
 # -- routing: matrix and explain ------------------------------------------------------------

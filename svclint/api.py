@@ -6,9 +6,11 @@ import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from svclint.findings import LintReport
 from svclint.kube.objects import load
 from svclint.lint.catalog import Catalog, build_catalog
 from svclint.lint.engine import LintResult, run
+from svclint.lint.report_data import build_report
 from svclint.parallel import gc_paused
 from svclint.settings import Settings
 
@@ -39,6 +41,21 @@ def lint_paths(
     catalog = catalog or build_catalog(settings.plugins, settings.rule_dirs)
     result = load(paths, settings, stdin_bytes=stdin_bytes, cwd=cwd or os.getcwd())
     return run(result, catalog, settings, report_only)
+
+
+@gc_paused()  # the graph is alive while the report is built: see lint_paths
+def lint_report(
+    paths: Sequence[str],
+    settings: Settings | None = None,
+    *,
+    stdin_bytes: bytes | None = None,
+    report_only: Sequence[str] | None = None,
+    catalog: Catalog | None = None,
+    cwd: str | None = None,
+) -> LintReport:
+    """``lint_paths`` as the plain data every formatter in ``svclint.report`` takes."""
+    result = lint_paths(paths, settings, stdin_bytes=stdin_bytes, report_only=report_only, catalog=catalog, cwd=cwd)
+    return build_report(result)
 
 
 def analyze(

@@ -1,4 +1,5 @@
-"""The data every layer shares: severities, locations, object references and findings.
+"""The data every layer shares: severities, locations, object references, findings, and
+the plain-data report (rules, crashes, counts, input files) the formatters take.
 
 This module imports nothing from svclint, so the loader, the Kubernetes model, the rules,
 the routing engine, the formatters and the CLI can all speak of a finding without
@@ -77,3 +78,77 @@ class Finding:
             self.rule_id,
             self.message,
         )
+
+
+@dataclass(frozen=True)
+class RuleCrash:
+    """A rule raised: reported naming the rule (exit 2), never as a bare traceback."""
+
+    rule_id: str
+    rule_name: str
+    error: str
+    traceback: str
+
+
+@dataclass(frozen=True)
+class RuleOptionInfo:
+    """One option a rule declares, as `svclint rules -f json` lists it."""
+
+    name: str
+    type: str  # the Python type's name: "int", "str", ...
+    default: Any
+    help: str
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """What the formatters know of a rule: its metadata and documentation, as plain data.
+
+    ``severity`` is the one the run uses (the config may change it); ``default_severity``
+    is the rule's own. The lint layer fills in the documentation, the section SARIF uses as
+    the full description, and the address of the rule in the published catalog.
+    """
+
+    id: str
+    name: str
+    summary: str
+    severity: Severity
+    default_severity: Severity
+    enabled_by_default: bool = True
+    origin: str = "builtin"
+    tags: tuple[str, ...] = ()
+    precision: str = "high"
+    options: tuple[RuleOptionInfo, ...] = ()
+    documentation: str = ""  # Markdown, ``## What it does`` ...
+    description: str = ""  # the ``## What it does`` section on one line ("" when absent)
+    help_uri: str | None = None  # None: not in rules/README.md (plugins, local rule files)
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One loaded file as the formatters see it.
+
+    ``text`` is the file's exact text when a finding is located in it (SARIF fingerprints
+    its lines), else None: unread, unreadable, or not the file's bytes.
+    """
+
+    path: str  # the display path findings use
+    stdin: bool = False
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class LintReport:
+    """Everything a formatter needs from a run, and nothing that needs the run."""
+
+    findings: tuple[Finding, ...] = ()
+    crashes: tuple[RuleCrash, ...] = ()
+    rules: tuple[RuleInfo, ...] = ()  # the rules that ran, in catalog order
+    inputs: tuple[InputFile, ...] = ()  # one per display path
+    files: int = 0
+    objects: int = 0
+    skipped_documents: int = 0  # documents that are not Kubernetes objects
+    suppressed: int = 0
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)

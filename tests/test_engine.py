@@ -252,11 +252,12 @@ def test_rules_command_shows_one_rule_documentation() -> None:
 
 def test_main_turns_an_unexpected_error_into_exit_2(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     from svclint import cli
+    from svclint.cli import check
 
     def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(cli, "lint_paths", explode)
+    monkeypatch.setattr(check, "lint_report", explode)
     assert cli.main(["check", WEB, "--isolated"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("svclint: internal error: RuntimeError: disk on fire\n")

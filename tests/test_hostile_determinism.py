@@ -31,11 +31,12 @@ def _svclint(*args: str, cwd: Path = REPO, seed: str = "0") -> tuple[int, str]:
 # One process per seed runs the pipeline once and every formatter on the result.
 _ALL_FORMATS = """
 import json, sys
-from svclint.api import lint_paths
+from svclint.api import lint_report
 from svclint.report import FORMATTERS
+from svclint.report.options import FormatOptions
 from svclint.settings import Settings
-result = lint_paths(["fixtures"], Settings(select=("ALL",)))
-print(json.dumps({name: FORMATTERS[name](result) for name in sorted(FORMATTERS)}))
+report = lint_report(["fixtures"], Settings(select=("ALL",)))
+print(json.dumps({name: FORMATTERS[name](report, FormatOptions()) for name in sorted(FORMATTERS)}))
 """
 
 

@@ -9,12 +9,13 @@ from typing import Any
 
 import pytest
 
-from svclint.api import lint_paths
-from svclint.findings import Severity
+from svclint.api import lint_report
+from svclint.findings import LintReport, Severity
 from svclint.lint.catalog import build_catalog
 from svclint.lint.rule import Rule, RuleContext, Violation
 from svclint.report.fingerprint import line_hashes
-from svclint.report.sarif import SarifOptions, format_sarif
+from svclint.report.options import FormatOptions
+from svclint.report.sarif import format_sarif
 from svclint.settings import Settings
 
 from .conftest import FIXTURES, REPO, run_cli
@@ -248,12 +249,12 @@ class _CrashingRule(Rule):
         raise RuntimeError("boom")
 
 
-def _lint_with(*rules: type[Rule], path: str = "fixtures/rules/SVC202/bad.yaml") -> Any:
+def _lint_with(*rules: type[Rule], path: str = "fixtures/rules/SVC202/bad.yaml") -> LintReport:
     catalog = build_catalog(plugins=False)
     for rule in rules:
         catalog.add(rule)
     settings = Settings(select=tuple(r.id for r in rules) + ("SVC202",))
-    return lint_paths([path], settings, catalog=catalog, cwd=str(REPO))
+    return lint_report([path], settings, catalog=catalog, cwd=str(REPO))
 
 
 def test_security_rules_carry_a_string_security_severity() -> None:
@@ -286,7 +287,7 @@ def test_rule_crash_is_a_tool_execution_notification() -> None:
 def test_results_over_the_github_limit_keep_the_most_severe() -> None:
     result = _lint_with(_SecurityRule)
     assert [f.rule_id for f in result.findings] == ["TST901", "TST901", "SVC202"]
-    log = json.loads(format_sarif(result, SarifOptions(max_results=1)))
+    log = json.loads(format_sarif(result, FormatOptions(sarif_max_results=1)))
     assert [r["ruleId"] for r in _results(log)] == ["SVC202"]
     (notification,) = log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
     assert notification["message"]["text"] == (

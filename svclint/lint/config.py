@@ -1,4 +1,4 @@
-"""Configuration: find it, validate it with jsonschema, layer it into Settings.
+"""Configuration: find it, validate it with jsonschema, layer it and the flags into Settings.
 
 Order, lowest first: defaults < ``.svclint.yaml`` / ``.svclint.yml`` / ``[tool.svclint]`` in
 ``pyproject.toml`` (the first found walking up from the working directory, or ``--config``)
@@ -231,6 +231,70 @@ def check_rule_config(settings: Settings, catalog: Catalog, config: ConfigFile |
                 known[option].coerce(value)
             except ValueError as error:
                 raise fail(("rules", key, option), str(error)) from None
+
+
+@dataclass(frozen=True)
+class Flags:
+    """The command-line flags that override the configuration; empty or None: not given.
+
+    Lists are already split at commas. Directories are made absolute against the working
+    directory, as a shell user means them.
+    """
+
+    select: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    extend_ignore: tuple[str, ...] = ()
+    fail_on: str | None = None  # a severity or "never"
+    default_namespace: str | None = None
+    node_port_range: str | None = None  # "LOW-HIGH"
+    kube_version: str | None = None
+    exclude: tuple[str, ...] = ()
+    rules_dir: tuple[str, ...] = ()
+    no_plugins: bool = False
+    jobs: int | None = None
+    kustomize_bin: str | None = None
+    helm_chart: tuple[str, ...] = ()
+    schema_dir: tuple[str, ...] = ()
+
+
+def apply_flags(settings: Settings, flags: Flags) -> Settings:
+    """Settings with the given flags layered on top (the last layer); ConfigError names the flag."""
+    changes: dict[str, Any] = {}
+    if flags.select:
+        changes["select"] = flags.select
+    if flags.extend_select:
+        changes["extend_select"] = settings.extend_select + flags.extend_select
+    if flags.ignore:
+        changes["ignore"] = flags.ignore
+    if flags.extend_ignore:
+        changes["ignore"] = changes.get("ignore", settings.ignore) + flags.extend_ignore
+    if flags.fail_on:
+        changes["fail_on"] = None if flags.fail_on == "never" else Severity.parse(flags.fail_on)
+    if flags.default_namespace:
+        changes["default_namespace"] = flags.default_namespace
+    if flags.node_port_range:
+        try:
+            changes["node_port_range"] = parse_port_range(flags.node_port_range)
+        except ValueError as error:
+            raise ConfigError(f"--node-port-range: {error}") from None
+    if flags.kube_version:
+        changes["kube_version"] = flags.kube_version.lstrip("v")
+    if flags.exclude:
+        changes["cli_exclude"] = flags.exclude
+    if flags.rules_dir:
+        changes["rule_dirs"] = settings.rule_dirs + tuple(os.path.abspath(d) for d in flags.rules_dir)
+    if flags.no_plugins:
+        changes["plugins"] = False
+    if flags.jobs is not None:
+        changes["jobs"] = flags.jobs
+    if flags.kustomize_bin:
+        changes["kustomize_bin"] = flags.kustomize_bin
+    if flags.helm_chart:
+        changes["helm_charts"] = flags.helm_chart
+    if flags.schema_dir:
+        changes["schema_dirs"] = tuple(os.path.abspath(d) for d in flags.schema_dir)
+    return replace(settings, **changes)
 
 
 def load_settings(config_path: str | None, isolated: bool, cwd: str) -> tuple[Settings, ConfigFile | None]:

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from svclint.findings import Finding, Severity
+from svclint.findings import Finding, RuleCrash, Severity
 from svclint.kube.graph import ManifestGraph
 from svclint.kube.objects import LoadResult
 from svclint.lint.catalog import Catalog
@@ -33,16 +33,6 @@ class ActiveRule:
     rule: type[Rule]
     severity: Severity
     options: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class RuleCrash:
-    """A rule raised: reported naming the rule (exit 2), never as a bare traceback."""
-
-    rule_id: str
-    rule_name: str
-    error: str
-    traceback: str
 
 
 @dataclass

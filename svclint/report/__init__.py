@@ -1,22 +1,27 @@
-"""Formatters: pure functions of a LintResult; no I/O, no exit codes."""
+"""Formatters: pure functions of a LintReport (plain data); no I/O, no exit codes.
+
+Every format has the same signature, so the CLI picks one from this table and passes
+the options (colour, SARIF root and category) to whichever it picked.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from svclint.lint.engine import LintResult
+from svclint.findings import LintReport
 from svclint.report.github import format_github
 from svclint.report.json import format_json
 from svclint.report.junit import format_junit
+from svclint.report.options import FormatOptions
 from svclint.report.sarif import format_sarif
 from svclint.report.text import format_text
 
-Formatter = Callable[[LintResult], str]
+Formatter = Callable[[LintReport, FormatOptions], str]
 
 FORMATTERS: dict[str, Formatter] = {
     "text": format_text,
     "json": format_json,
-    "sarif": format_sarif,  # the CLI passes SarifOptions (--sarif-root, --sarif-category)
+    "sarif": format_sarif,
     "github": format_github,
     "junit": format_junit,
 }

@@ -8,9 +8,8 @@ also ``:`` and ``,`` in property values.
 
 from __future__ import annotations
 
-from svclint.findings import Finding, Severity
-from svclint.lint.engine import LintResult
-from svclint.loading.source import STDIN_NAME
+from svclint.findings import Finding, LintReport, Severity
+from svclint.report.options import DEFAULT_OPTIONS, FormatOptions
 from svclint.report.summary import summary_line
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "notice"}
@@ -29,24 +28,25 @@ def workflow_command(command: str, properties: dict[str, str | int], message: st
     return f"::{command}{' ' + rendered if rendered else ''}::{escape_data(message)}"
 
 
-def _annotation(finding: Finding) -> str:
+def _annotation(finding: Finding, stdin: set[str]) -> str:
     loc = finding.location
     properties: dict[str, str | int] = {}
-    if loc.path != STDIN_NAME:
+    if loc.path not in stdin:
         properties.update(file=loc.path, line=loc.line, col=loc.column)
     properties["title"] = f"{finding.rule_id} {finding.rule_name}"
     message = finding.message
-    if loc.path == STDIN_NAME:
+    if loc.path in stdin:
         message = f"{loc.path}:{loc.line}:{loc.column}: {message}"
     for related, text in finding.related:
         message += f"\n{related.path}:{related.line}:{related.column}: {text}"
     return workflow_command(COMMANDS[finding.severity], properties, message)
 
 
-def format_github(result: LintResult) -> str:
-    findings = sorted(result.findings, key=lambda f: (-f.severity, f.sort_key()))
-    lines = [_annotation(f) for f in findings]
-    for crash in result.crashes:
+def format_github(report: LintReport, options: FormatOptions = DEFAULT_OPTIONS) -> str:
+    stdin = {file.path for file in report.inputs if file.stdin}  # no file= property: nothing to annotate
+    findings = sorted(report.findings, key=lambda f: (-f.severity, f.sort_key()))
+    lines = [_annotation(f, stdin) for f in findings]
+    for crash in report.crashes:
         lines.append(workflow_command("error", {"title": "svclint rule crashed"}, f"rule {crash.rule_id} ({crash.rule_name}) crashed: {crash.error}"))
-    lines.append(summary_line(result))
+    lines.append(summary_line(report))
     return "\n".join(lines) + "\n"

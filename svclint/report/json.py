@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 from svclint import __version__
-from svclint.findings import Finding, Location
-from svclint.lint.engine import LintResult
+from svclint.findings import Finding, LintReport, Location
+from svclint.report.options import DEFAULT_OPTIONS, FormatOptions
 from svclint.report.summary import summary_counts
 
 JSON_FORMAT_VERSION = 1
@@ -33,14 +33,14 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
     }
 
 
-def format_json(result: LintResult) -> str:
+def format_json(report: LintReport, options: FormatOptions = DEFAULT_OPTIONS) -> str:
     document = {
         "version": JSON_FORMAT_VERSION,
         "tool": {"name": "svclint", "version": __version__},
-        "summary": summary_counts(result),
-        "findings": [finding_to_dict(f) for f in result.findings],
+        "summary": summary_counts(report),
+        "findings": [finding_to_dict(f) for f in report.findings],
         "errors": [
-            {"rule": c.rule_id, "name": c.rule_name, "message": f"rule crashed: {c.error}"} for c in result.crashes
+            {"rule": c.rule_id, "name": c.rule_name, "message": f"rule crashed: {c.error}"} for c in report.crashes
         ],
     }
     return json.dumps(document, indent=2, sort_keys=False) + "\n"

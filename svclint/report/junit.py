@@ -14,8 +14,8 @@ import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
-from svclint.findings import Finding
-from svclint.lint.engine import LintResult
+from svclint.findings import Finding, LintReport
+from svclint.report.options import DEFAULT_OPTIONS, FormatOptions
 
 # Characters XML 1.0 cannot carry even escaped (C0 controls other than tab, LF, CR; U+FFFE/F).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -37,18 +37,17 @@ def _element(parent: ET.Element | None, tag: str, **attributes: str | int) -> ET
     return ET.Element(tag, values) if parent is None else ET.SubElement(parent, tag, values)
 
 
-def format_junit(result: LintResult) -> str:
+def format_junit(report: LintReport, options: FormatOptions = DEFAULT_OPTIONS) -> str:
     by_file: dict[str, dict[str, list[Finding]]] = defaultdict(lambda: defaultdict(list))
-    for finding in result.findings:
+    for finding in report.findings:
         by_file[finding.location.path][finding.rule_id].append(finding)
-    paths = sorted({source.path for source in result.load.sources} | set(by_file))
+    paths = sorted({file.path for file in report.inputs} | set(by_file))
     root = _element(None, "testsuites", name="svclint", tests=0, failures=0, errors=0, time="0")
     total = failed = 0
     for path in paths:
-        suite = _element(root, "testsuite", name=path, tests=len(result.active), failures=0, errors=0, skipped=0, time="0")
+        suite = _element(root, "testsuite", name=path, tests=len(report.rules), failures=0, errors=0, skipped=0, time="0")
         suite_failures = 0
-        for active in result.active:
-            rule = active.rule
+        for rule in report.rules:
             case = _element(suite, "testcase", name=f"{rule.id} {rule.name}", classname=path, file=path, time="0")
             findings = by_file[path].get(rule.id, [])
             if findings:
@@ -58,17 +57,17 @@ def format_junit(result: LintResult) -> str:
                 failure = _element(case, "failure", message=summary, type=str(max(f.severity for f in findings)))
                 failure.text = _xml_text("\n".join(_finding_text(f) for f in findings))
         suite.set("failures", str(suite_failures))
-        total += len(result.active)
+        total += len(report.rules)
         failed += suite_failures
-    if result.crashes:
-        suite = _element(root, "testsuite", name="svclint", tests=len(result.crashes), failures=0, errors=len(result.crashes), skipped=0, time="0")
-        for crash in result.crashes:
+    if report.crashes:
+        suite = _element(root, "testsuite", name="svclint", tests=len(report.crashes), failures=0, errors=len(report.crashes), skipped=0, time="0")
+        for crash in report.crashes:
             case = _element(suite, "testcase", name=f"{crash.rule_id} {crash.rule_name}", classname="svclint", time="0")
             error = _element(case, "error", message=f"rule crashed: {crash.error}", type="crash")
             error.text = _xml_text(crash.traceback)
-        total += len(result.crashes)
+        total += len(report.crashes)
     root.set("tests", str(total))
     root.set("failures", str(failed))
-    root.set("errors", str(len(result.crashes)))
+    root.set("errors", str(len(report.crashes)))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -20,7 +20,7 @@ import json
 import os
 import posixpath
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import PurePath
 from typing import Any
 from urllib.parse import quote
@@ -28,45 +28,24 @@ from urllib.parse import quote
 import sarif_om as om  # type: ignore[import-untyped]  # no stubs; objects checked by schema tests
 
 from svclint import __version__
-from svclint.findings import Finding, Location, Severity
-from svclint.lint.docs import in_catalog_document, rule_anchor
-from svclint.lint.engine import ActiveRule, LintResult
-from svclint.lint.rule import Rule
-from svclint.loading.source import STDIN_NAME, Source
+from svclint.findings import Finding, InputFile, LintReport, Location, RuleInfo, Severity
 from svclint.report.fingerprint import line_hashes
+from svclint.report.options import DEFAULT_OPTIONS, FormatOptions
 from svclint.report.sarif_json import to_sarif
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/svclint/svclint"
-RULES_DOCUMENT_URI = f"{INFORMATION_URI}/blob/main/rules/README.md"
 SRCROOT = "%SRCROOT%"
-STDIN_URI = quote(STDIN_NAME)  # "%3Cstdin%3E": stable, and never the name of a repository file
 
 # GitHub's limits ("SARIF support for code scanning"); over them an upload is rejected or cut.
 MAX_TEXT = 1024  # shortDescription / fullDescription
 MAX_NAME = 255
 MAX_TAGS = 10  # 20 accepted, 10 shown
-GITHUB_MAX_RESULTS = 25_000
 MAX_RELATED = 100
 
 PROBLEM_SEVERITY = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "recommendation"}
 # GitHub: >= 9.0 critical, 7.0-8.9 high, 4.0-6.9 medium, 0.1-3.9 low. Only for rules tagged "security".
 SECURITY_SEVERITY = {Severity.ERROR: "7.5", Severity.WARNING: "5.0", Severity.NOTE: "2.0"}
-DEFAULT_PRECISION = "high"
-
-
-@dataclass(frozen=True)
-class SarifOptions:
-    """How paths become URIs and which run category to declare.
-
-    ``root``: absolute directory the URIs are made relative to (``--sarif-root``); None keeps
-    the display paths, which are relative to the working directory ``cwd`` already.
-    """
-
-    root: str | None = None
-    cwd: str | None = None
-    category: str | None = None
-    max_results: int = GITHUB_MAX_RESULTS
 
 
 def _clip(text: str, limit: int) -> str:
@@ -74,67 +53,48 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _doc_section(documentation: str, title: str) -> str:
-    """The body of ``## title`` in a rule docstring ("" when absent)."""
-    match = re.search(rf"^## {re.escape(title)}\s*\n(.*?)(?=^## |\Z)", documentation, re.M | re.S)
-    return " ".join(match.group(1).split()) if match else ""
-
-
-def rule_help_uri(rule: type[Rule]) -> str | None:
-    return f"{RULES_DOCUMENT_URI}#{rule_anchor(rule)}" if in_catalog_document(rule) else None
-
-
-def _descriptor(active: ActiveRule) -> om.ReportingDescriptor:
-    rule = active.rule
-    documentation = rule.documentation()
-    help_uri = rule_help_uri(rule)
-    body = documentation or rule.summary
+def _descriptor(rule: RuleInfo) -> om.ReportingDescriptor:
+    help_uri = rule.help_uri
+    body = rule.documentation or rule.summary
     link_md = f"\n\n[{rule.id} {rule.name} in the svclint rule catalog]({help_uri})" if help_uri else ""
     link_text = f"\n\nDocumentation: {help_uri}" if help_uri else ""
     tags = list(dict.fromkeys(rule.tags))[:MAX_TAGS]
     properties: dict[str, Any] = {
         "tags": tags,
-        "precision": getattr(rule, "precision", DEFAULT_PRECISION),  # a rule class may set `precision`
-        "problem.severity": PROBLEM_SEVERITY[rule.severity],
+        "precision": rule.precision,
+        "problem.severity": PROBLEM_SEVERITY[rule.default_severity],
     }
     if "security" in tags:
-        properties["security-severity"] = SECURITY_SEVERITY[rule.severity]
+        properties["security-severity"] = SECURITY_SEVERITY[rule.default_severity]
     return om.ReportingDescriptor(
         id=rule.id,
         name=_clip(rule.name, MAX_NAME),
         short_description=om.MultiformatMessageString(text=_clip(rule.summary, MAX_TEXT)),
-        full_description=om.MultiformatMessageString(
-            text=_clip(_doc_section(documentation, "What it does") or rule.summary, MAX_TEXT)
-        ),
+        full_description=om.MultiformatMessageString(text=_clip(rule.description or rule.summary, MAX_TEXT)),
         help=om.MultiformatMessageString(text=body + link_text, markdown=body + link_md),
         help_uri=help_uri,
-        default_configuration=om.ReportingConfiguration(level=str(rule.severity)),
+        default_configuration=om.ReportingConfiguration(level=str(rule.default_severity)),
         properties=properties,
     )
 
 
 class _Artifacts:
-    """URIs and line hashes of the loaded files, each file hashed at most once."""
+    """URIs and line hashes of the input files, each file hashed at most once."""
 
-    def __init__(self, sources: list[Source], options: SarifOptions) -> None:
-        # A file on disk wins over a rendered stream reported under the same path (a
-        # kustomization's output is shown at its kustomization.yaml).
-        self._sources: dict[str, Source] = {}
-        for source in sources:
-            known = self._sources.get(source.path)
-            if known is None or (source.fs_path and not known.fs_path):
-                self._sources[source.path] = source
+    def __init__(self, inputs: tuple[InputFile, ...], options: FormatOptions) -> None:
+        self._texts = {file.path: file.text for file in inputs if file.text}
+        self._stdin = {file.path for file in inputs if file.stdin}
         self._options = options
         self._hashes: dict[str, dict[int, str]] = {}
 
     def location(self, path: str) -> om.ArtifactLocation:
-        if path == STDIN_NAME:
-            return om.ArtifactLocation(uri=STDIN_URI)
+        if path in self._stdin:  # "%3Cstdin%3E": stable, and never the name of a repository file
+            return om.ArtifactLocation(uri=quote(path))
         options = self._options
         absolute = path if PurePath(path).is_absolute() else None
-        if options.root is not None and options.cwd is not None:
+        if options.sarif_root is not None and options.cwd is not None:
             absolute = absolute or os.path.join(options.cwd, path)
-            relative = os.path.relpath(absolute, options.root).replace(os.sep, "/")
+            relative = os.path.relpath(absolute, options.sarif_root).replace(os.sep, "/")
             if relative != ".." and not relative.startswith("../"):
                 return om.ArtifactLocation(uri=quote(relative), uri_base_id=SRCROOT)
         if absolute is not None:
@@ -144,12 +104,12 @@ class _Artifacts:
     def line_hash(self, location: Location) -> str | None:
         """None when the text is unknown (an unreadable file): the upload action then hashes
         the file itself, instead of keeping a value computed from nothing."""
-        source = self._sources.get(location.path)
-        if source is None or not source.text or source.lossy:  # lossy: not the file's bytes
+        text = self._texts.get(location.path)
+        if text is None:
             return None
         hashes = self._hashes.get(location.path)
         if hashes is None:
-            hashes = self._hashes[location.path] = line_hashes(source.text)
+            hashes = self._hashes[location.path] = line_hashes(text)
         return hashes.get(location.line)
 
     def physical(self, location: Location) -> om.PhysicalLocation:
@@ -203,7 +163,7 @@ def _result(finding: Finding, rule_index: dict[str, int], artifacts: _Artifacts)
     )
 
 
-def _kept(findings: list[Finding], limit: int) -> tuple[list[Finding], int]:
+def _kept(findings: Sequence[Finding], limit: int) -> tuple[Sequence[Finding], int]:
     """The ``limit`` most severe findings in their original order, and how many were cut."""
     if len(findings) <= limit:
         return findings, 0
@@ -211,14 +171,14 @@ def _kept(findings: list[Finding], limit: int) -> tuple[list[Finding], int]:
     return [findings[i] for i in sorted(ranked)], len(findings) - limit
 
 
-def _invocation(result: LintResult, rule_index: dict[str, int], omitted: int, limit: int) -> om.Invocation:
+def _invocation(report: LintReport, rule_index: dict[str, int], omitted: int, limit: int) -> om.Invocation:
     notifications = [
         om.Notification(
             level="error",
             message=om.Message(text=f"rule {crash.rule_id} ({crash.rule_name}) crashed: {crash.error}"),
             associated_rule=om.ReportingDescriptorReference(id=crash.rule_id, index=rule_index.get(crash.rule_id, -1)),
         )
-        for crash in result.crashes
+        for crash in report.crashes
     ]
     if omitted:
         notifications.append(
@@ -231,36 +191,35 @@ def _invocation(result: LintResult, rule_index: dict[str, int], omitted: int, li
         )
     overrides = [
         om.ConfigurationOverride(
-            configuration=om.ReportingConfiguration(level=str(active.severity)),
-            descriptor=om.ReportingDescriptorReference(id=active.rule.id, index=rule_index[active.rule.id]),
+            configuration=om.ReportingConfiguration(level=str(rule.severity)),
+            descriptor=om.ReportingDescriptorReference(id=rule.id, index=rule_index[rule.id]),
         )
-        for active in result.active
-        if active.severity != active.rule.severity
+        for rule in report.rules
+        if rule.severity != rule.default_severity
     ]
     return om.Invocation(
-        execution_successful=not result.crashes,
+        execution_successful=not report.crashes,
         tool_execution_notifications=notifications or None,
         rule_configuration_overrides=overrides or None,
     )
 
 
-def build_sarif_log(result: LintResult, options: SarifOptions | None = None) -> om.SarifLog:
-    options = options or SarifOptions()
-    rule_index = {active.rule.id: i for i, active in enumerate(result.active)}
-    artifacts = _Artifacts(result.load.sources, options)
-    findings, omitted = _kept(result.findings, options.max_results)
+def build_sarif_log(report: LintReport, options: FormatOptions = DEFAULT_OPTIONS) -> om.SarifLog:
+    rule_index = {rule.id: i for i, rule in enumerate(report.rules)}
+    artifacts = _Artifacts(report.inputs, options)
+    findings, omitted = _kept(report.findings, options.sarif_max_results)
     driver = om.ToolComponent(
         name="svclint",
         version=__version__,
         semantic_version=__version__,
         information_uri=INFORMATION_URI,
-        rules=[_descriptor(active) for active in result.active],
+        rules=[_descriptor(rule) for rule in report.rules],
     )
-    category = options.category
+    category = options.sarif_category
     run = om.Run(
         tool=om.Tool(driver=driver),
         results=[_result(f, rule_index, artifacts) for f in findings],
-        invocations=[_invocation(result, rule_index, omitted, options.max_results)],
+        invocations=[_invocation(report, rule_index, omitted, options.sarif_max_results)],
         column_kind="unicodeCodePoints",
         original_uri_base_ids={
             SRCROOT: om.ArtifactLocation(
@@ -274,7 +233,7 @@ def build_sarif_log(result: LintResult, options: SarifOptions | None = None) -> 
     return om.SarifLog(version="2.1.0", schema_uri=SCHEMA_URI, runs=[run])
 
 
-def format_sarif(result: LintResult, options: SarifOptions | None = None) -> str:
-    document = to_sarif(build_sarif_log(result, options))
+def format_sarif(report: LintReport, options: FormatOptions = DEFAULT_OPTIONS) -> str:
+    document = to_sarif(build_sarif_log(report, options))
     ordered = {"$schema": document.pop("$schema"), "version": document.pop("version"), **document}
     return json.dumps(ordered, indent=2, ensure_ascii=False) + "\n"

@@ -2,30 +2,29 @@
 
 from __future__ import annotations
 
-from svclint.findings import Severity
-from svclint.lint.engine import LintResult
+from svclint.findings import LintReport, Severity
 
 
 def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def summary_counts(result: LintResult) -> dict[str, int]:
+def summary_counts(report: LintReport) -> dict[str, int]:
     return {
-        "files": result.load.files,
-        "objects": len(result.load.objects),
-        "skipped_documents": result.load.skipped_documents,
-        "findings": len(result.findings),
-        "errors": result.count(Severity.ERROR),
-        "warnings": result.count(Severity.WARNING),
-        "notes": result.count(Severity.NOTE),
-        "suppressed": result.suppressed,
-        "rules": len(result.active),
+        "files": report.files,
+        "objects": report.objects,
+        "skipped_documents": report.skipped_documents,
+        "findings": len(report.findings),
+        "errors": report.count(Severity.ERROR),
+        "warnings": report.count(Severity.WARNING),
+        "notes": report.count(Severity.NOTE),
+        "suppressed": report.suppressed,
+        "rules": len(report.rules),
     }
 
 
-def summary_line(result: LintResult) -> str:
-    counts = summary_counts(result)
+def summary_line(report: LintReport) -> str:
+    counts = summary_counts(report)
     if counts["findings"]:
         head = (
             f"Found {plural(counts['findings'], 'problem')} "

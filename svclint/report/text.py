@@ -6,18 +6,19 @@ colour and a blank line between files. Related locations follow, indented.
 
 from __future__ import annotations
 
-from svclint.findings import Severity
-from svclint.lint.engine import LintResult
+from svclint.findings import LintReport, Severity
+from svclint.report.options import DEFAULT_OPTIONS, FormatOptions
 from svclint.report.summary import summary_line
 
 _COLOURS = {Severity.ERROR: "\x1b[31m", Severity.WARNING: "\x1b[33m", Severity.NOTE: "\x1b[36m"}
 _BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
 
 
-def format_text(result: LintResult, colour: bool = False) -> str:
+def format_text(report: LintReport, options: FormatOptions = DEFAULT_OPTIONS) -> str:
+    colour = options.colour
     lines: list[str] = []
     previous_path = None
-    for finding in result.findings:
+    for finding in report.findings:
         loc = finding.location
         if colour and previous_path is not None and loc.path != previous_path:
             lines.append("")
@@ -30,9 +31,9 @@ def format_text(result: LintResult, colour: bool = False) -> str:
             lines.append(f"{where} {finding.rule_id} {finding.rule_name} {finding.message}")
         for related, message in finding.related:
             lines.append(f"    {related.path}:{related.line}:{related.column}: {message}")
-    for crash in result.crashes:
+    for crash in report.crashes:
         lines.append(f"error: rule {crash.rule_id} ({crash.rule_name}) crashed: {crash.error}")
     if lines:
         lines.append("")
-    lines.append(summary_line(result))
+    lines.append(summary_line(report))
     return "\n".join(lines) + "\n"

@@ -30,9 +30,11 @@ import atheris
 with atheris.instrument_imports(include=["svclint"]):
     from svclint.api import lint_paths
     from svclint.lint.catalog import build_catalog
+    from svclint.lint.report_data import build_report
     from svclint.loading.parsing import parse_bytes
     from svclint.loading.source import split_lines
     from svclint.report import FORMATTERS
+    from svclint.report.options import FormatOptions
     from svclint.settings import Limits, Settings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -68,8 +70,9 @@ def fuzz_check(data: bytes) -> None:
     for finding in result.findings:
         if not (1 <= finding.location.line <= lines and finding.location.column >= 1):
             raise FuzzFailure(f"finding outside the input ({lines} lines): {finding}")
+    report = build_report(result)
     for name, formatter in sorted(FORMATTERS.items()):
-        output = formatter(result)
+        output = formatter(report, FormatOptions())
         if name in ("json", "sarif"):
             json.loads(output)
 

@@ -1,0 +1,134 @@
+"""`svclint check`: lint the manifests, write the report in the chosen format, return the exit code."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from svclint.api import lint_report
+from svclint.cli.options import (
+    EXIT_CLEAN,
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    UsageFailure,
+    catalog_for,
+    common_options,
+    settings_from,
+)
+from svclint.cli.streams import read_stdin, write_text
+from svclint.findings import LintReport, Severity
+from svclint.lint.preflight import SetupError, check_setup
+from svclint.loading.discovery import DiscoveryError, discover, display_path
+from svclint.loading.render import RenderError
+from svclint.loading.render.kustomize import kustomization_file
+from svclint.report import FORMATTERS
+from svclint.report.options import FormatOptions
+from svclint.settings import Settings
+
+FAIL_ON = ("error", "warning", "note", "never")
+
+
+def exit_code(report: LintReport, fail_on: Severity | None) -> int:
+    if report.crashes:
+        return EXIT_ERROR
+    if fail_on is not None and any(f.severity >= fail_on for f in report.findings):
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def _scope(paths: tuple[str, ...], settings: Settings, changed_files: bool) -> tuple[list[str], list[str] | None]:
+    """What to load and which files to report on.
+
+    With ``--changed-files`` (the pre-commit hook) the graph still spans the project, the
+    config's ``paths:`` or the current directory, so cross-file rules see every object;
+    only findings located in the given files are reported. Each invocation loads the whole
+    project again, so this holds when pre-commit splits the file list into several calls.
+    """
+    if not changed_files:
+        return list(paths) or list(settings.project_paths) or ["."], None
+    if not paths or "-" in paths:
+        raise UsageFailure("--changed-files needs the changed files as PATHS (not stdin)")
+    cwd = os.getcwd()
+    try:  # a directory stands for the manifests under it
+        changed = discover(list(paths), settings.exclude, cwd, settings.exclude_root, settings.cli_exclude)
+    except DiscoveryError as error:
+        raise UsageFailure(str(error)) from None
+    report_only = [display_path(path, cwd) for path in changed]
+    return list(settings.project_paths or (".",)) + list(paths), report_only
+
+
+@click.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
+@click.option("--format", "-f", "fmt", type=click.Choice(sorted(FORMATTERS)), default="text", show_default=True, help="Output format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE instead of stdout.")
+@click.option("--select", multiple=True, metavar="RULES", help="Run only these rules: ids, prefixes (SVC2) or names, comma-separated.")
+@click.option("--extend-select", multiple=True, metavar="RULES", help="Add rules to the selection (e.g. off-by-default ones).")
+@click.option("--ignore", multiple=True, metavar="RULES", help="Skip these rules (ids, prefixes or names).")
+@click.option("--extend-ignore", multiple=True, metavar="RULES", help="Skip these rules in addition to the configured ignores.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), help="Lowest severity that makes the exit code 1 (default: error).")
+@click.option("--node-port-range", metavar="LOW-HIGH", help="The cluster's --service-node-port-range (default 30000-32767).")
+@click.option("--kube-version", metavar="1.N", help="Kubernetes version the manifests target.")
+@click.option("--rules-dir", multiple=True, type=click.Path(file_okay=False), help="Directory of declarative rule files (repeatable).")
+@click.option("--no-plugins", is_flag=True, help="Do not load rules from installed plugins.")
+@click.option("--color/--no-color", default=None, help="Colour the text output (default: only on a terminal).")
+@click.option("--show-traceback", is_flag=True, help="Print the traceback of a rule that crashed.")
+@click.option("--kustomize", "kustomize_paths", multiple=True, metavar="DIR", help="Render this kustomization and check the result (directories holding a kustomization.yaml are rendered anyway).")
+@click.option("--kustomize-bin", metavar="PATH", help="kustomize or kubectl binary to render kustomizations with (default: kustomize, else kubectl, on PATH).")
+@click.option("--schema-dir", multiple=True, type=click.Path(file_okay=False), metavar="DIR", help="JSON schemas for custom resources, used by SVC004 (repeatable).")
+@click.option("--helm-chart", multiple=True, type=click.Path(file_okay=False), metavar="DIR", help="Render this chart with `helm template` and check the result (repeatable).")
+@click.option("--changed-files", is_flag=True, help="PATHS are changed files (pre-commit): load the config's `paths:` (or .) too, report only findings in PATHS.")
+@click.option("--sarif-root", type=click.Path(file_okay=False, exists=True), help="Directory SARIF URIs are relative to (default: the current directory).")
+@click.option("--sarif-category", metavar="NAME", help="Write runAutomationDetails.id NAME/ (for uploads without the action's category input).")
+@common_options
+def check(
+    paths: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    color: bool | None,
+    show_traceback: bool,
+    kustomize_paths: tuple[str, ...],
+    changed_files: bool,
+    sarif_root: str | None,
+    sarif_category: str | None,
+    **options: Any,
+) -> int:
+    """Check the manifests under PATHS (files, directories, or - for stdin).
+
+    Without PATHS, the config's `paths:` or the current directory is checked.
+    Directories holding a kustomization.yaml are rendered with kustomize; `helm template
+    CHART | svclint check -` reports findings in the chart's template files.
+    """
+    settings, config = settings_from(options)
+    catalog = catalog_for(settings, config)
+    if fmt != "sarif" and (sarif_root or sarif_category):
+        raise UsageFailure("--sarif-root and --sarif-category apply only to --format sarif")
+    for path in kustomize_paths:
+        if kustomization_file(path) is None and not os.path.basename(path).lower().startswith("kustomization"):
+            raise UsageFailure(f"--kustomize {path}: no kustomization.yaml in that directory")
+    try:
+        check_setup(catalog, settings)
+    except SetupError as error:
+        raise UsageFailure(str(error)) from None
+    targets, report_only = _scope(paths + kustomize_paths, settings, changed_files)
+    if settings.helm_charts and not paths and not kustomize_paths and not changed_files:
+        targets = []  # only the rendered charts
+    stdin_bytes = read_stdin(settings) if "-" in targets else None
+    try:
+        report = lint_report(targets, settings, stdin_bytes=stdin_bytes, report_only=report_only, catalog=catalog)
+    except (DiscoveryError, RenderError) as error:
+        raise UsageFailure(str(error)) from None
+    format_options = FormatOptions(
+        colour=color if color is not None else (output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ),
+        sarif_root=os.path.abspath(sarif_root) if sarif_root else None,
+        cwd=os.getcwd(),
+        sarif_category=sarif_category,
+    )
+    write_text(FORMATTERS[fmt](report, format_options), output)
+    for crash in report.crashes:
+        click.echo(f"svclint: error: rule {crash.rule_id} ({crash.rule_name}) crashed: {crash.error}", err=True)
+        if show_traceback:
+            click.echo(crash.traceback, err=True)
+    return exit_code(report, settings.fail_on)

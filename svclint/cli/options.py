@@ -1,0 +1,90 @@
+"""What the commands share: exit codes, the usage error, comma lists, the common options,
+and the settings and catalog a command runs with (config file, then flags)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import click
+
+from svclint.lint.catalog import Catalog, build_catalog
+from svclint.lint.config import ConfigError, ConfigFile, Flags, apply_flags, check_rule_config, load_settings
+from svclint.lint.rule import CatalogError
+from svclint.settings import Settings
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class UsageFailure(click.ClickException):
+    """A problem with the invocation or configuration: message on stderr, exit 2."""
+
+    exit_code = EXIT_ERROR
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"svclint: error: {self.format_message()}", err=True)
+
+
+def split_list(values: Sequence[str], option: str = "") -> tuple[str, ...]:
+    """``--select SVC1,SVC2 --select SVC3`` -> all three; an option given empty is a usage error."""
+    parts = tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+    if values and not parts:
+        raise UsageFailure(f"{option or 'option'}: expected a comma-separated list, got nothing")
+    return parts
+
+
+def common_options(function: F) -> F:
+    """The options every command that loads manifests takes."""
+    decorators = [
+        click.option("--config", "-c", type=click.Path(dir_okay=False), help="Config file (default: nearest .svclint.yaml or [tool.svclint] in pyproject.toml)."),
+        click.option("--isolated", is_flag=True, help="Ignore every config file."),
+        click.option("--default-namespace", metavar="NS", help="Namespace of objects that name none (default: default)."),
+        click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files matching this gitignore-style glob (repeatable)."),
+        click.option("--jobs", "-j", type=click.IntRange(0, 64), help="Loader processes (0: automatic)."),
+    ]
+    for decorator in reversed(decorators):
+        function = decorator(function)
+    return function
+
+
+def _flags(options: dict[str, Any]) -> Flags:
+    """The settings flags among a command's click options (a command has only some of them)."""
+    return Flags(
+        select=split_list(options.get("select") or (), "--select"),
+        extend_select=split_list(options.get("extend_select") or (), "--extend-select"),
+        ignore=split_list(options.get("ignore") or (), "--ignore"),
+        extend_ignore=split_list(options.get("extend_ignore") or (), "--extend-ignore"),
+        fail_on=options.get("fail_on"),
+        default_namespace=options.get("default_namespace"),
+        node_port_range=options.get("node_port_range"),
+        kube_version=options.get("kube_version"),
+        exclude=tuple(options.get("exclude") or ()),
+        rules_dir=tuple(options.get("rules_dir") or ()),
+        no_plugins=bool(options.get("no_plugins")),
+        jobs=options.get("jobs"),
+        kustomize_bin=options.get("kustomize_bin"),
+        helm_chart=tuple(options.get("helm_chart") or ()),
+        schema_dir=tuple(options.get("schema_dir") or ()),
+    )
+
+
+def settings_from(options: dict[str, Any]) -> tuple[Settings, ConfigFile | None]:
+    """The config file (found or given) layered with the flags that were given."""
+    try:
+        settings, config = load_settings(options.get("config"), options.get("isolated", False), os.getcwd())
+        return apply_flags(settings, _flags(options)), config
+    except ConfigError as error:
+        raise UsageFailure(str(error)) from None
+
+
+def catalog_for(settings: Settings, config: ConfigFile | None) -> Catalog:
+    """Every rule (built-in, plugins, rule files), with the config's rule entries checked against it."""
+    try:
+        catalog = build_catalog(settings.plugins, settings.rule_dirs)
+        check_rule_config(settings, catalog, config)
+    except (CatalogError, ConfigError) as error:
+        raise UsageFailure(str(error)) from None
+    return catalog

@@ -1,0 +1,98 @@
+"""`svclint matrix` and `svclint explain`: who can reach which Service port, and why."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from svclint.cli.options import EXIT_CLEAN, UsageFailure, common_options, settings_from, split_list
+from svclint.cli.streams import read_stdin, write_stream
+from svclint.lint.config import ConfigError
+from svclint.lint.rule import CatalogError
+from svclint.loading.discovery import DiscoveryError
+from svclint.loading.render import RenderError
+
+if TYPE_CHECKING:  # the routing package is imported only when one of these commands runs
+    from svclint.routing.model import RoutingModel
+
+MATRIX_FORMATS = ("table", "csv", "json", "markdown", "dot", "connlist")
+
+
+def _routing_model(paths: tuple[str, ...], options: dict[str, Any]) -> RoutingModel:
+    from svclint.api import analyze
+
+    settings, _config = settings_from(options)
+    targets = list(paths) or list(settings.project_paths) or ["."]
+    stdin_bytes = read_stdin(settings) if "-" in targets else None
+    try:
+        model = analyze(targets, settings, stdin_bytes=stdin_bytes)
+    except (DiscoveryError, RenderError, ConfigError, CatalogError) as error:
+        raise UsageFailure(str(error)) from None
+    if model.load_problems:
+        click.echo(f"svclint: warning: {model.load_problems} document(s) could not be read and are left out; `svclint check` shows why", err=True)
+    return model
+
+
+@click.command("matrix")
+@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
+@click.option("--format", "-f", "fmt", type=click.Choice(MATRIX_FORMATS), default="table", show_default=True, help="Output format (csv is the stable contract).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the matrix to FILE instead of stdout.")
+@click.option("--from", "sources", multiple=True, metavar="SRC", help="Only these sources: workload (ns/name, name, glob), external, ingress-controller.")
+@click.option("--to", "destinations", multiple=True, metavar="SVC[:PORT]", help="Only these Services (ns/name, name, glob), optionally one port (number or name).")
+@click.option("--namespace", "-n", "namespaces", multiple=True, metavar="NS", help="Only rows whose source or destination is in NS (repeatable).")
+@common_options
+def matrix(paths: tuple[str, ...], fmt: str, output: str | None, sources: tuple[str, ...], destinations: tuple[str, ...], namespaces: tuple[str, ...], **options: Any) -> int:
+    """Who can reach which Service port: every workload, `external` and `ingress-controller`.
+
+    One cell per (source, Service port) with a verdict: allow, partial k/n, deny,
+    no-endpoints, bad-target-port or external, plus `dns-blocked` when the source cannot
+    resolve names. `svclint explain SRC DST` shows why.
+    """
+    from svclint.routing.formats import prepare
+    from svclint.routing.matrix import MatrixFilter, MatrixFilterError
+
+    model = _routing_model(paths, options)
+    flt = MatrixFilter(split_list(sources), split_list(destinations), split_list(namespaces))
+    try:
+        write = prepare(fmt, model, flt)  # every filter resolved before any output
+    except MatrixFilterError as error:
+        raise UsageFailure(str(error)) from None
+    write_stream(write, output)
+    return EXIT_CLEAN
+
+
+@click.command("explain")
+@click.argument("source")
+@click.argument("destination")
+@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
+@common_options
+def explain(source: str, destination: str, paths: tuple[str, ...], **options: Any) -> int:
+    """Why SOURCE can or cannot reach DESTINATION: the chain hop by hop, with file:line.
+
+    SOURCE is a workload (ns/name, name, ns/name[Kind]), `external` or `ingress-controller`;
+    DESTINATION is a Service (ns/name or name) with an optional :PORT (number or name).
+    """
+    from svclint.routing.explain import explain_text
+    from svclint.routing.matrix import (
+        MatrixFilterError,
+        column_matches,
+        source_matches,
+        split_destination,
+    )
+
+    try:
+        split_destination(destination)  # malformed: a usage error before loading anything
+    except MatrixFilterError as error:
+        raise UsageFailure(f"DESTINATION {error}") from None
+    model = _routing_model(paths, options)
+    found = [s for s in model.sources if source_matches(s, source)]
+    if not found:
+        raise UsageFailure(f"source {source!r} matches no workload (nor external / ingress-controller)")
+    if len(found) > 1:
+        raise UsageFailure(f"source {source!r} is ambiguous: {', '.join(s.name for s in found[:10])}")
+    columns = [c for c in model.columns if column_matches(c, destination)]
+    if not columns:
+        raise UsageFailure(f"destination {destination!r} matches no Service port")
+    click.echo(explain_text(model, found[0], columns), nl=False)
+    return EXIT_CLEAN

@@ -52,10 +52,14 @@ def lint_report(
     report_only: Sequence[str] | None = None,
     catalog: Catalog | None = None,
     cwd: str | None = None,
+    documentation: bool = True,
 ) -> LintReport:
-    """``lint_paths`` as the plain data every formatter in ``svclint.report`` takes."""
+    """``lint_paths`` as the plain data every formatter in ``svclint.report`` takes.
+
+    ``documentation=False`` leaves the rules' documentation out, for formats that don't show it.
+    """
     result = lint_paths(paths, settings, stdin_bytes=stdin_bytes, report_only=report_only, catalog=catalog, cwd=cwd)
-    return build_report(result)
+    return build_report(result, documentation)
 
 
 def analyze(

@@ -112,6 +112,17 @@ def test_rule_info_documents_builtin_rules_in_the_catalog() -> None:
     assert info.description in " ".join(info.documentation.split())
 
 
+
+def test_formats_that_show_no_documentation_get_a_report_without_it() -> None:
+    """Only SARIF shows rule documentation; the others skip reading every rule's examples."""
+    settings = Settings(select=("SVC202",))
+    bare = lint_report(["fixtures/rules/SVC202/bad.yaml"], settings, documentation=False)
+    full = lint_report(["fixtures/rules/SVC202/bad.yaml"], settings)
+    assert [(r.documentation, r.description) for r in bare.rules] == [("", "")]
+    assert full.rules[0].documentation.startswith("## What it does")
+    for fmt in ("text", "json", "github", "junit"):
+        assert FORMATTERS[fmt](bare, FormatOptions()) == FORMATTERS[fmt](full, FormatOptions())
+
 def test_flags_layer_over_the_config() -> None:
     config = Settings(select=("SVC1",), extend_select=("SVC004",), ignore=("SVC101",), rule_dirs=("/rules",))
     settings = apply_flags(

@@ -24,7 +24,7 @@ from svclint.lint.preflight import SetupError, check_setup
 from svclint.loading.discovery import DiscoveryError, discover, display_path
 from svclint.loading.render import RenderError
 from svclint.loading.render.kustomize import kustomization_file
-from svclint.report import FORMATTERS
+from svclint.report import DOCUMENTED_FORMATS, FORMATTERS
 from svclint.report.options import FormatOptions
 from svclint.settings import Settings
 
@@ -117,7 +117,14 @@ def check(
         targets = []  # only the rendered charts
     stdin_bytes = read_stdin(settings) if "-" in targets else None
     try:
-        report = lint_report(targets, settings, stdin_bytes=stdin_bytes, report_only=report_only, catalog=catalog)
+        report = lint_report(
+            targets,
+            settings,
+            stdin_bytes=stdin_bytes,
+            report_only=report_only,
+            catalog=catalog,
+            documentation=fmt in DOCUMENTED_FORMATS,
+        )
     except (DiscoveryError, RenderError) as error:
         raise UsageFailure(str(error)) from None
     format_options = FormatOptions(

@@ -31,9 +31,12 @@ def doc_section(documentation: str, title: str) -> str:
     return " ".join(match.group(1).split()) if match else ""
 
 
-def rule_info(rule: type[Rule], severity: Severity | None = None) -> RuleInfo:
-    """``rule`` as plain data; ``severity`` is the run's when the config changed it."""
-    documentation = rule.documentation()
+def rule_info(rule: type[Rule], severity: Severity | None = None, documentation: bool = True) -> RuleInfo:
+    """``rule`` as plain data; ``severity`` is the run's when the config changed it.
+
+    Without ``documentation`` the documentation fields stay empty (they read files).
+    """
+    text = rule.documentation() if documentation else ""
     return RuleInfo(
         id=rule.id,
         name=rule.name,
@@ -45,8 +48,8 @@ def rule_info(rule: type[Rule], severity: Severity | None = None) -> RuleInfo:
         tags=tuple(rule.tags),
         precision=getattr(rule, "precision", DEFAULT_PRECISION),
         options=tuple(RuleOptionInfo(o.name, o.type.__name__, o.default, o.help) for o in rule.options),
-        documentation=documentation,
-        description=doc_section(documentation, "What it does"),
+        documentation=text,
+        description=doc_section(text, "What it does"),
         help_uri=rule_help_uri(rule),
     )
 
@@ -74,13 +77,13 @@ def _inputs(sources: list[Source], located: set[str]) -> tuple[InputFile, ...]:
     return tuple(inputs)
 
 
-def build_report(result: LintResult) -> LintReport:
-    """The plain data of ``result`` for the formatters."""
+def build_report(result: LintResult, documentation: bool = True) -> LintReport:
+    """The plain data of ``result`` for the formatters (``documentation``: see ``rule_info``)."""
     load = result.load
     return LintReport(
         findings=tuple(result.findings),
         crashes=tuple(result.crashes),
-        rules=tuple(rule_info(active.rule, active.severity) for active in result.active),
+        rules=tuple(rule_info(active.rule, active.severity, documentation) for active in result.active),
         inputs=_inputs(load.sources, {finding.location.path for finding in result.findings}),
         files=load.files,
         objects=len(load.objects),

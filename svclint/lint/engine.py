@@ -1,9 +1,6 @@
 """Run the enabled rules over the graph: decide, stamp, locate, suppress, sort.
 
-Selection follows flake8: ``select`` (or the rules enabled by default) and ``ignore`` take
-ids, prefixes and names; when a rule matches both, the longer (more specific) entry wins;
-``rules: {ID: off|on}`` in the config has the last word. A rule that is off by default is
-turned on only by naming it (its id, its name, or ``ALL``), never by a prefix.
+Which rules run, with which severity and options, is ``selection``'s decision.
 """
 
 from __future__ import annotations
@@ -21,18 +18,14 @@ from svclint.findings import Finding, Severity
 from svclint.kube.graph import ManifestGraph
 from svclint.kube.objects import LoadResult
 from svclint.lint.catalog import Catalog
-from svclint.lint.rule import Rule, RuleContext, Violation
+from svclint.lint.rule import RuleContext, Violation
+from svclint.lint.selection import ActiveRule, decide, named_rules, names_all
 from svclint.lint.suppress import Suppressions
 from svclint.settings import Settings
 
+__all__ = ["ActiveRule", "LintResult", "RuleCrash", "decide", "run"]
+
 UNUSED_SUPPRESSION_ID = "SVC007"
-
-
-@dataclass(frozen=True)
-class ActiveRule:
-    rule: type[Rule]
-    severity: Severity
-    options: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -57,41 +50,6 @@ class LintResult:
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
-
-
-def _specificity(entry: str, rule: type[Rule]) -> int | None:
-    """How specifically a select/ignore entry names ``rule`` (None: not at all)."""
-    if entry.upper() == "ALL":
-        return 0
-    if entry == rule.name or entry.upper() == rule.id:
-        return 100
-    if rule.id.startswith(entry.upper()):
-        return len(entry)
-    return None
-
-
-def decide(catalog: Catalog, settings: Settings) -> list[ActiveRule]:
-    """The rules that run, each with its severity and options."""
-    active = []
-    for rule in catalog:
-        best_select = 0 if settings.select is None and rule.enabled_by_default else -1
-        for entry_text in (settings.select or ()) + settings.extend_select:
-            spec = _specificity(entry_text, rule)
-            if spec is None or (not rule.enabled_by_default and spec not in (0, 100)):
-                continue
-            best_select = max(best_select, spec)
-        best_ignore = max((_specificity(s, rule) or 0 for s in settings.ignore if _specificity(s, rule) is not None), default=-1)
-        enabled = best_select >= 0 and best_select > best_ignore
-        entry = settings.rule_config.get(rule.id) or settings.rule_config.get(rule.name) or {}
-        if "enabled" in entry:
-            enabled = bool(entry["enabled"])
-        if not enabled:
-            continue
-        severity = Severity.parse(entry["severity"]) if "severity" in entry else rule.severity
-        options = rule.default_options()
-        options.update({k: v for k, v in entry.items() if k not in ("severity", "enabled")})
-        active.append(ActiveRule(rule, severity, options))
-    return active
 
 
 MAX_MESSAGE_CHARS = 1000
@@ -239,11 +197,12 @@ def run(
                 findings.append(finding)
     unused_rule = next((a for a in active if a.rule.id == UNUSED_SUPPRESSION_ID), None)
     if unused_rule is not None and not crashes:
-        enabled = {a.rule.id for a in active}
-        for suppression in suppressions.unused(catalog, enabled):
+        rules = tuple(catalog)
+        enabled = frozenset(a.rule.id for a in active)
+        for suppression in suppressions.unused(rules, enabled):
             names = ", ".join(suppression.names)
             kind = "annotation" if suppression.obj is not None else "comment"
-            unknown = [n for n in suppression.names if n.lower() != "all" and not catalog.matching(n)]
+            unknown = [n for n in suppression.names if not names_all(n) and not named_rules(n, rules)]
             detail = f"names no rule ({', '.join(unknown)})" if unknown else "suppresses nothing here"
             violation = Violation(
                 f"svclint ignore {kind} [{names}] {detail}; remove it",

@@ -1,6 +1,7 @@
 """Run the enabled rules over the graph: decide, stamp, locate, suppress, sort.
 
-Which rules run, with which severity and options, is ``selection``'s decision.
+Which rules run, with which severity and options, is ``selection``'s decision. Rules marked
+``after_suppression`` run last, with a context that tells which suppressions were used.
 """
 
 from __future__ import annotations
@@ -19,13 +20,11 @@ from svclint.kube.graph import ManifestGraph
 from svclint.kube.objects import LoadResult
 from svclint.lint.catalog import Catalog
 from svclint.lint.rule import RuleContext, Violation
-from svclint.lint.selection import ActiveRule, decide, named_rules, names_all
-from svclint.lint.suppress import Suppressions
+from svclint.lint.selection import ActiveRule, decide
+from svclint.lint.suppress import SuppressionContext, Suppressions
 from svclint.settings import Settings
 
 __all__ = ["ActiveRule", "LintResult", "RuleCrash", "decide", "run"]
-
-UNUSED_SUPPRESSION_ID = "SVC007"
 
 
 @dataclass(frozen=True)
@@ -91,9 +90,8 @@ Outcome = "list[tuple[Finding, K8sObject | None]] | RuleCrash"
 PARALLEL_MIN_OBJECTS = 2000  # below this, forking costs more than the rules
 
 
-def _check_one(entry: ActiveRule, graph: ManifestGraph, load: LoadResult, settings: Settings) -> Outcome:
+def _check_one(entry: ActiveRule, ctx: RuleContext) -> Outcome:
     """Run one rule and locate its findings; a rule that raises becomes a RuleCrash."""
-    ctx = RuleContext(graph, load, settings, entry.options)
     try:
         violations = list(entry.rule().check(ctx))
         return [(_finding(entry, v), v.obj) for v in violations]
@@ -108,7 +106,7 @@ def _check_share(
     position = {id(obj): i for i, obj in enumerate(load.objects)}
     out: list[Any] = []
     for index in indexes:
-        outcome = _check_one(entries[index], graph, load, settings)
+        outcome = _check_one(entries[index], RuleContext(graph, load, settings, entries[index].options))
         if not isinstance(outcome, RuleCrash):
             # An object outside the load cannot carry a suppression annotation: None is the same.
             outcome = [(finding, position.get(id(obj)) if obj is not None else None) for finding, obj in outcome]
@@ -128,7 +126,7 @@ def _check_all(entries: list[ActiveRule], graph: ManifestGraph, load: LoadResult
     if jobs == 0:
         jobs = 2 if len(load.objects) >= PARALLEL_MIN_OBJECTS and (os.cpu_count() or 1) > 1 else 1
     if jobs <= 1 or len(entries) < 2 or sys.platform == "win32":
-        return [_check_one(entry, graph, load, settings) for entry in entries]
+        return [_check_one(entry, RuleContext(graph, load, settings, entry.options)) for entry in entries]
     half = len(entries) // 2
     theirs = list(range(half, len(entries)))
     returned: list[Any] | None = None
@@ -152,8 +150,8 @@ def _check_all(entries: list[ActiveRule], graph: ManifestGraph, load: LoadResult
         process.start()
         send.close()
     except (OSError, RuntimeError):  # no fork: everything here
-        return [_check_one(entry, graph, load, settings) for entry in entries]
-    mine = [_check_one(entry, graph, load, settings) for entry in entries[:half]]
+        return [_check_one(entry, RuleContext(graph, load, settings, entry.options)) for entry in entries]
+    mine = [_check_one(entry, RuleContext(graph, load, settings, entry.options)) for entry in entries[:half]]
     try:
         payload = receive.recv_bytes()
         returned = pickle.loads(payload) if payload else None  # noqa: S301 - our own child
@@ -163,7 +161,7 @@ def _check_all(entries: list[ActiveRule], graph: ManifestGraph, load: LoadResult
         receive.close()
         process.join()
     if returned is None:
-        return mine + [_check_one(entries[i], graph, load, settings) for i in theirs]
+        return mine + [_check_one(entries[i], RuleContext(graph, load, settings, entries[i].options)) for i in theirs]
     rebuilt: list[Outcome] = []
     for outcome in returned:
         if not isinstance(outcome, RuleCrash):
@@ -185,7 +183,7 @@ def run(
     findings: list[Finding] = []
     crashes: list[RuleCrash] = []
     suppressed = 0
-    checked = [entry for entry in active if entry.rule.id != UNUSED_SUPPRESSION_ID]
+    checked = [entry for entry in active if not entry.rule.after_suppression]
     for outcome in _check_all(checked, graph, load, settings):
         if isinstance(outcome, RuleCrash):
             crashes.append(outcome)
@@ -195,21 +193,19 @@ def run(
                 suppressed += 1
             else:
                 findings.append(finding)
-    unused_rule = next((a for a in active if a.rule.id == UNUSED_SUPPRESSION_ID), None)
-    if unused_rule is not None and not crashes:
-        rules = tuple(catalog)
-        enabled = frozenset(a.rule.id for a in active)
-        for suppression in suppressions.unused(rules, enabled):
-            names = ", ".join(suppression.names)
-            kind = "annotation" if suppression.obj is not None else "comment"
-            unknown = [n for n in suppression.names if not names_all(n) and not named_rules(n, rules)]
-            detail = f"names no rule ({', '.join(unknown)})" if unknown else "suppresses nothing here"
-            violation = Violation(
-                f"svclint ignore {kind} [{names}] {detail}; remove it",
-                suppression.obj,
-                location=suppression.location,
+    rules = tuple(catalog)
+    enabled_ids = frozenset(entry.rule.id for entry in active)
+    all_rules_ran = not crashes
+    for entry in active:
+        if entry.rule.after_suppression:
+            ctx = SuppressionContext(
+                graph, load, settings, entry.options, suppressions, rules, enabled_ids, all_rules_ran
             )
-            findings.append(_finding(unused_rule, violation))
+            outcome = _check_one(entry, ctx)
+            if isinstance(outcome, RuleCrash):
+                crashes.append(outcome)
+            else:
+                findings.extend(finding for finding, _ in outcome)
     if report_only is not None:
         keep = set(report_only)
         findings = [f for f in findings if f.location.path in keep]

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from svclint.findings import Location
 from svclint.kube.model import K8sObject
-from svclint.lint.rule import Rule
+from svclint.lint.rule import Rule, RuleContext
 from svclint.lint.selection import named_rules, names_rule
 from svclint.loading.directives import Directive, parse_names
 
@@ -81,3 +81,13 @@ class Suppressions:
                 out.append(suppression)
         return sorted(out, key=lambda s: s.location)
 
+
+@dataclass
+class SuppressionContext(RuleContext):
+    """What a rule that runs after suppression (``Rule.after_suppression``) sees besides the
+    graph: every suppression of the run, each marked with whether it silenced a finding."""
+
+    suppressions: Suppressions = field(default_factory=Suppressions)
+    rules: tuple[type[Rule], ...] = ()  # the catalog
+    enabled_ids: frozenset[str] = frozenset()  # the rules that ran
+    all_rules_ran: bool = True  # False when a rule crashed: the suppressions it would have used are unknown

@@ -1,27 +1,27 @@
 """Run the enabled rules over the graph: decide, stamp, locate, suppress, sort.
 
-Which rules run, with which severity and options, is ``selection``'s decision. Rules marked
-``after_suppression`` run last, with a context that tells which suppressions were used.
+Which rules run, with which severity and options, is ``selection``'s decision; how the work
+is spread over processes is ``parallel``'s. Rules marked ``after_suppression`` run last, with
+a context that tells which suppressions were used.
 """
 
 from __future__ import annotations
 
-import os
-import pickle
 import re
-import sys
 import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 from svclint.findings import Finding, Severity
 from svclint.kube.graph import ManifestGraph
+from svclint.kube.model import K8sObject
 from svclint.kube.objects import LoadResult
 from svclint.lint.catalog import Catalog
 from svclint.lint.rule import RuleContext, Violation
 from svclint.lint.selection import ActiveRule, decide
 from svclint.lint.suppress import SuppressionContext, Suppressions
+from svclint.parallel import fork_split, jobs_for_checking
 from svclint.settings import Settings
 
 __all__ = ["ActiveRule", "LintResult", "RuleCrash", "decide", "run"]
@@ -86,8 +86,7 @@ def _finding(active: ActiveRule, violation: Violation) -> Finding:
     )
 
 
-Outcome = "list[tuple[Finding, K8sObject | None]] | RuleCrash"
-PARALLEL_MIN_OBJECTS = 2000  # below this, forking costs more than the rules
+Outcome: TypeAlias = "list[tuple[Finding, K8sObject | None]] | RuleCrash"
 
 
 def _check_one(entry: ActiveRule, ctx: RuleContext) -> Outcome:
@@ -99,75 +98,39 @@ def _check_one(entry: ActiveRule, ctx: RuleContext) -> Outcome:
         return RuleCrash(entry.rule.id, entry.rule.name, f"{type(error).__name__}: {error}", traceback.format_exc())
 
 
-def _check_share(
-    entries: list[ActiveRule], indexes: list[int], graph: ManifestGraph, load: LoadResult, settings: Settings
-) -> bytes:
-    """Outcomes of some rules as a pickle, each finding's object sent as its index in the load."""
-    position = {id(obj): i for i, obj in enumerate(load.objects)}
-    out: list[Any] = []
-    for index in indexes:
-        outcome = _check_one(entries[index], RuleContext(graph, load, settings, entries[index].options))
-        if not isinstance(outcome, RuleCrash):
-            # An object outside the load cannot carry a suppression annotation: None is the same.
-            outcome = [(finding, position.get(id(obj)) if obj is not None else None) for finding, obj in outcome]
-        out.append(outcome)
-    return pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)
-
-
 def _check_all(entries: list[ActiveRule], graph: ManifestGraph, load: LoadResult, settings: Settings) -> list[Outcome]:
     """Every rule's outcome, in rule order, on two cores when the input is large.
 
     Rules only read the graph, so a forked process runs the second half of the rules (whole
     families stay together, and with them the models they share, such as SVC4xx's routing
     model) and locates their findings, while this process does the first half. Findings
-    come back as plain data; the result is the same as with one process.
+    come back as plain data, each finding's object as its index in the load; the result is
+    the same as with one process.
     """
-    jobs = settings.jobs
-    if jobs == 0:
-        jobs = 2 if len(load.objects) >= PARALLEL_MIN_OBJECTS and (os.cpu_count() or 1) > 1 else 1
-    if jobs <= 1 or len(entries) < 2 or sys.platform == "win32":
-        return [_check_one(entry, RuleContext(graph, load, settings, entry.options)) for entry in entries]
-    half = len(entries) // 2
-    theirs = list(range(half, len(entries)))
-    returned: list[Any] | None = None
-    try:
-        import multiprocessing
 
-        context = multiprocessing.get_context("fork")
-        receive, send = context.Pipe(duplex=False)
+    def check(entry: ActiveRule) -> Outcome:
+        return _check_one(entry, RuleContext(graph, load, settings, entry.options))
 
-        def work() -> None:  # runs in the forked child, which sees this process's graph
-            try:
-                payload = _check_share(entries, theirs, graph, load, settings)
-            except Exception:  # noqa: BLE001 - e.g. a finding that does not pickle: redone here
-                payload = b""
-            send.send_bytes(payload)
-            send.close()
+    def encode(outcomes: list[Outcome]) -> list[Any]:  # in the child
+        position = {id(obj): i for i, obj in enumerate(load.objects)}
+        # An object outside the load cannot carry a suppression annotation: None is the same.
+        return [
+            outcome
+            if isinstance(outcome, RuleCrash)
+            else [(finding, position.get(id(obj)) if obj is not None else None) for finding, obj in outcome]
+            for outcome in outcomes
+        ]
 
-        sys.stdout.flush()
-        sys.stderr.flush()
-        process = context.Process(target=work, daemon=True)
-        process.start()
-        send.close()
-    except (OSError, RuntimeError):  # no fork: everything here
-        return [_check_one(entry, RuleContext(graph, load, settings, entry.options)) for entry in entries]
-    mine = [_check_one(entry, RuleContext(graph, load, settings, entry.options)) for entry in entries[:half]]
-    try:
-        payload = receive.recv_bytes()
-        returned = pickle.loads(payload) if payload else None  # noqa: S301 - our own child
-    except (EOFError, OSError):  # the child died
-        returned = None
-    finally:
-        receive.close()
-        process.join()
-    if returned is None:
-        return mine + [_check_one(entries[i], RuleContext(graph, load, settings, entries[i].options)) for i in theirs]
-    rebuilt: list[Outcome] = []
-    for outcome in returned:
-        if not isinstance(outcome, RuleCrash):
-            outcome = [(finding, load.objects[i] if i is not None else None) for finding, i in outcome]
-        rebuilt.append(outcome)
-    return mine + rebuilt
+    def decode(returned: list[Any]) -> list[Outcome]:
+        return [
+            outcome
+            if isinstance(outcome, RuleCrash)
+            else [(finding, load.objects[i] if i is not None else None) for finding, i in outcome]
+            for outcome in returned
+        ]
+
+    jobs = jobs_for_checking(settings.jobs, len(load.objects))
+    return fork_split(entries, check, jobs, encode, decode)
 
 
 def run(

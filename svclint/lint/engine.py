@@ -162,7 +162,14 @@ def run(
     for entry in active:
         if entry.rule.after_suppression:
             ctx = SuppressionContext(
-                graph, load, settings, entry.options, suppressions, rules, enabled_ids, all_rules_ran
+                graph,
+                load,
+                settings,
+                entry.options,
+                suppressions=suppressions,
+                rules=rules,
+                enabled_ids=enabled_ids,
+                all_rules_ran=all_rules_ran,
             )
             outcome = _check_one(entry, ctx)
             if isinstance(outcome, RuleCrash):

@@ -2,7 +2,8 @@
 
 Nothing registers itself at import time. The catalog is built on request from an explicit
 list (``checks.BUILTIN_RULES``), the ``svclint.rules`` entry-point group, and rule
-directories, and it answers lookups by id, id prefix (``SVC2``) or name.
+directories, and it answers lookups by id, id prefix (``SVC2``) or name (what an entry
+names is decided in ``selection``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from importlib import metadata
 from typing import Any
 
 from svclint.lint.rule import CatalogError, Rule, validate_rule_class
+from svclint.lint.selection import named_rules
 
 ENTRY_POINT_GROUP = "svclint.rules"
 
@@ -42,13 +44,7 @@ class Catalog:
 
     def matching(self, selector: str) -> list[type[Rule]]:
         """Rules a select/ignore entry names: an id, an id prefix, a name, or ``ALL``."""
-        if selector.upper() == "ALL":
-            return list(self.rules)
-        rule = self.get(selector)
-        if rule is not None:
-            return [rule]
-        prefix = selector.upper()
-        return [r for r in self.rules if r.id.startswith(prefix)]
+        return named_rules(selector, self.rules)
 
     def is_known_selector(self, selector: str) -> bool:
         return bool(self.matching(selector))

@@ -1,38 +1,30 @@
 """Run the enabled rules over the graph: decide, stamp, locate, suppress, sort.
 
-Selection follows flake8: ``select`` (or the rules enabled by default) and ``ignore`` take
-ids, prefixes and names; when a rule matches both, the longer (more specific) entry wins;
-``rules: {ID: off|on}`` in the config has the last word. A rule that is off by default is
-turned on only by naming it (its id, its name, or ``ALL``), never by a prefix.
+Which rules run, with which severity and options, is ``selection``'s decision; how the work
+is spread over processes is ``parallel``'s. Rules marked ``after_suppression`` run last, with
+a context that tells which suppressions were used.
 """
 
 from __future__ import annotations
 
-import os
-import pickle
 import re
-import sys
 import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 from svclint.findings import Finding, RuleCrash, Severity
 from svclint.kube.graph import ManifestGraph
+from svclint.kube.model import K8sObject
 from svclint.kube.objects import LoadResult
 from svclint.lint.catalog import Catalog
-from svclint.lint.rule import Rule, RuleContext, Violation
-from svclint.lint.suppress import Suppressions
+from svclint.lint.rule import RuleContext, Violation
+from svclint.lint.selection import ActiveRule, decide
+from svclint.lint.suppress import SuppressionContext, Suppressions
+from svclint.parallel import fork_split, jobs_for_checking
 from svclint.settings import Settings
 
-UNUSED_SUPPRESSION_ID = "SVC007"
-
-
-@dataclass(frozen=True)
-class ActiveRule:
-    rule: type[Rule]
-    severity: Severity
-    options: dict[str, Any]
+__all__ = ["ActiveRule", "LintResult", "RuleCrash", "decide", "run"]
 
 
 @dataclass
@@ -47,41 +39,6 @@ class LintResult:
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
-
-
-def _specificity(entry: str, rule: type[Rule]) -> int | None:
-    """How specifically a select/ignore entry names ``rule`` (None: not at all)."""
-    if entry.upper() == "ALL":
-        return 0
-    if entry == rule.name or entry.upper() == rule.id:
-        return 100
-    if rule.id.startswith(entry.upper()):
-        return len(entry)
-    return None
-
-
-def decide(catalog: Catalog, settings: Settings) -> list[ActiveRule]:
-    """The rules that run, each with its severity and options."""
-    active = []
-    for rule in catalog:
-        best_select = 0 if settings.select is None and rule.enabled_by_default else -1
-        for entry_text in (settings.select or ()) + settings.extend_select:
-            spec = _specificity(entry_text, rule)
-            if spec is None or (not rule.enabled_by_default and spec not in (0, 100)):
-                continue
-            best_select = max(best_select, spec)
-        best_ignore = max((_specificity(s, rule) or 0 for s in settings.ignore if _specificity(s, rule) is not None), default=-1)
-        enabled = best_select >= 0 and best_select > best_ignore
-        entry = settings.rule_config.get(rule.id) or settings.rule_config.get(rule.name) or {}
-        if "enabled" in entry:
-            enabled = bool(entry["enabled"])
-        if not enabled:
-            continue
-        severity = Severity.parse(entry["severity"]) if "severity" in entry else rule.severity
-        options = rule.default_options()
-        options.update({k: v for k, v in entry.items() if k not in ("severity", "enabled")})
-        active.append(ActiveRule(rule, severity, options))
-    return active
 
 
 MAX_MESSAGE_CHARS = 1000
@@ -119,33 +76,16 @@ def _finding(active: ActiveRule, violation: Violation) -> Finding:
     )
 
 
-Outcome = "list[tuple[Finding, K8sObject | None]] | RuleCrash"
-PARALLEL_MIN_OBJECTS = 2000  # below this, forking costs more than the rules
+Outcome: TypeAlias = "list[tuple[Finding, K8sObject | None]] | RuleCrash"
 
 
-def _check_one(entry: ActiveRule, graph: ManifestGraph, load: LoadResult, settings: Settings) -> Outcome:
+def _check_one(entry: ActiveRule, ctx: RuleContext) -> Outcome:
     """Run one rule and locate its findings; a rule that raises becomes a RuleCrash."""
-    ctx = RuleContext(graph, load, settings, entry.options)
     try:
         violations = list(entry.rule().check(ctx))
         return [(_finding(entry, v), v.obj) for v in violations]
     except Exception as error:  # noqa: BLE001 - reported as a crash naming the rule
         return RuleCrash(entry.rule.id, entry.rule.name, f"{type(error).__name__}: {error}", traceback.format_exc())
-
-
-def _check_share(
-    entries: list[ActiveRule], indexes: list[int], graph: ManifestGraph, load: LoadResult, settings: Settings
-) -> bytes:
-    """Outcomes of some rules as a pickle, each finding's object sent as its index in the load."""
-    position = {id(obj): i for i, obj in enumerate(load.objects)}
-    out: list[Any] = []
-    for index in indexes:
-        outcome = _check_one(entries[index], graph, load, settings)
-        if not isinstance(outcome, RuleCrash):
-            # An object outside the load cannot carry a suppression annotation: None is the same.
-            outcome = [(finding, position.get(id(obj)) if obj is not None else None) for finding, obj in outcome]
-        out.append(outcome)
-    return pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _check_all(entries: list[ActiveRule], graph: ManifestGraph, load: LoadResult, settings: Settings) -> list[Outcome]:
@@ -154,54 +94,33 @@ def _check_all(entries: list[ActiveRule], graph: ManifestGraph, load: LoadResult
     Rules only read the graph, so a forked process runs the second half of the rules (whole
     families stay together, and with them the models they share, such as SVC4xx's routing
     model) and locates their findings, while this process does the first half. Findings
-    come back as plain data; the result is the same as with one process.
+    come back as plain data, each finding's object as its index in the load; the result is
+    the same as with one process.
     """
-    jobs = settings.jobs
-    if jobs == 0:
-        jobs = 2 if len(load.objects) >= PARALLEL_MIN_OBJECTS and (os.cpu_count() or 1) > 1 else 1
-    if jobs <= 1 or len(entries) < 2 or sys.platform == "win32":
-        return [_check_one(entry, graph, load, settings) for entry in entries]
-    half = len(entries) // 2
-    theirs = list(range(half, len(entries)))
-    returned: list[Any] | None = None
-    try:
-        import multiprocessing
 
-        context = multiprocessing.get_context("fork")
-        receive, send = context.Pipe(duplex=False)
+    def check(entry: ActiveRule) -> Outcome:
+        return _check_one(entry, RuleContext(graph, load, settings, entry.options))
 
-        def work() -> None:  # runs in the forked child, which sees this process's graph
-            try:
-                payload = _check_share(entries, theirs, graph, load, settings)
-            except Exception:  # noqa: BLE001 - e.g. a finding that does not pickle: redone here
-                payload = b""
-            send.send_bytes(payload)
-            send.close()
+    def encode(outcomes: list[Outcome]) -> list[Any]:  # in the child
+        position = {id(obj): i for i, obj in enumerate(load.objects)}
+        # An object outside the load cannot carry a suppression annotation: None is the same.
+        return [
+            outcome
+            if isinstance(outcome, RuleCrash)
+            else [(finding, position.get(id(obj)) if obj is not None else None) for finding, obj in outcome]
+            for outcome in outcomes
+        ]
 
-        sys.stdout.flush()
-        sys.stderr.flush()
-        process = context.Process(target=work, daemon=True)
-        process.start()
-        send.close()
-    except (OSError, RuntimeError):  # no fork: everything here
-        return [_check_one(entry, graph, load, settings) for entry in entries]
-    mine = [_check_one(entry, graph, load, settings) for entry in entries[:half]]
-    try:
-        payload = receive.recv_bytes()
-        returned = pickle.loads(payload) if payload else None  # noqa: S301 - our own child
-    except (EOFError, OSError):  # the child died
-        returned = None
-    finally:
-        receive.close()
-        process.join()
-    if returned is None:
-        return mine + [_check_one(entries[i], graph, load, settings) for i in theirs]
-    rebuilt: list[Outcome] = []
-    for outcome in returned:
-        if not isinstance(outcome, RuleCrash):
-            outcome = [(finding, load.objects[i] if i is not None else None) for finding, i in outcome]
-        rebuilt.append(outcome)
-    return mine + rebuilt
+    def decode(returned: list[Any]) -> list[Outcome]:
+        return [
+            outcome
+            if isinstance(outcome, RuleCrash)
+            else [(finding, load.objects[i] if i is not None else None) for finding, i in outcome]
+            for outcome in returned
+        ]
+
+    jobs = jobs_for_checking(settings.jobs, len(load.objects))
+    return fork_split(entries, check, jobs, encode, decode)
 
 
 def run(
@@ -217,7 +136,7 @@ def run(
     findings: list[Finding] = []
     crashes: list[RuleCrash] = []
     suppressed = 0
-    checked = [entry for entry in active if entry.rule.id != UNUSED_SUPPRESSION_ID]
+    checked = [entry for entry in active if not entry.rule.after_suppression]
     for outcome in _check_all(checked, graph, load, settings):
         if isinstance(outcome, RuleCrash):
             crashes.append(outcome)
@@ -227,20 +146,26 @@ def run(
                 suppressed += 1
             else:
                 findings.append(finding)
-    unused_rule = next((a for a in active if a.rule.id == UNUSED_SUPPRESSION_ID), None)
-    if unused_rule is not None and not crashes:
-        enabled = {a.rule.id for a in active}
-        for suppression in suppressions.unused(catalog, enabled):
-            names = ", ".join(suppression.names)
-            kind = "annotation" if suppression.obj is not None else "comment"
-            unknown = [n for n in suppression.names if n.lower() != "all" and not catalog.matching(n)]
-            detail = f"names no rule ({', '.join(unknown)})" if unknown else "suppresses nothing here"
-            violation = Violation(
-                f"svclint ignore {kind} [{names}] {detail}; remove it",
-                suppression.obj,
-                location=suppression.location,
+    rules = tuple(catalog)
+    enabled_ids = frozenset(entry.rule.id for entry in active)
+    all_rules_ran = not crashes
+    for entry in active:
+        if entry.rule.after_suppression:
+            ctx = SuppressionContext(
+                graph,
+                load,
+                settings,
+                entry.options,
+                suppressions=suppressions,
+                rules=rules,
+                enabled_ids=enabled_ids,
+                all_rules_ran=all_rules_ran,
             )
-            findings.append(_finding(unused_rule, violation))
+            outcome = _check_one(entry, ctx)
+            if isinstance(outcome, RuleCrash):
+                crashes.append(outcome)
+            else:
+                findings.extend(finding for finding, _ in outcome)
     if report_only is not None:
         keep = set(report_only)
         findings = [f for f in findings if f.location.path in keep]

@@ -134,6 +134,9 @@ class Rule:
     options: ClassVar[tuple[Option, ...]] = ()
     tags: ClassVar[tuple[str, ...]] = ()
     origin: ClassVar[str] = "builtin"  # builtin, plugin:<dist>, or the declarative file
+    # True: runs once the other rules' findings are suppressed, with a SuppressionContext
+    # (lint.suppress) that tells which suppressions were used; its findings are not suppressed.
+    after_suppression: ClassVar[bool] = False
 
     def check(self, ctx: RuleContext) -> Iterable[Violation]:
         raise NotImplementedError

@@ -12,21 +12,16 @@ do not pile up.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from svclint.findings import Location
 from svclint.kube.model import K8sObject
-from svclint.lint.catalog import Catalog
+from svclint.lint.rule import Rule, RuleContext
+from svclint.lint.selection import named_rules, names_rule
 from svclint.loading.directives import Directive, parse_names
 
 ANNOTATION = "svclint.io/ignore"
-
-
-def names_match(names: tuple[str, ...], rule_id: str, rule_name: str) -> bool:
-    for name in names:
-        if name.lower() == "all" or name == rule_name or rule_id.startswith(name.upper()):
-            return True
-    return False
 
 
 @dataclass
@@ -63,24 +58,36 @@ class Suppressions:
         hit = False
         if obj is not None:
             annotation = self.by_object.get(id(obj))
-            if annotation is not None and names_match(annotation.names, rule_id, rule_name):
+            if annotation is not None and names_rule(annotation.names, rule_id, rule_name):
                 annotation.used = True
                 hit = True
         comment = self.by_line.get((path, line))
-        if comment is not None and names_match(comment.names, rule_id, rule_name):
+        if comment is not None and names_rule(comment.names, rule_id, rule_name):
             comment.used = True
             hit = True
         return hit
 
-    def unused(self, catalog: Catalog, enabled_ids: set[str]) -> list[Suppression]:
-        """Suppressions that silenced nothing although a rule they name ran."""
+    def unused(self, rules: Sequence[type[Rule]], enabled_ids: frozenset[str]) -> list[Suppression]:
+        """Suppressions that silenced nothing although a rule they name ran, or that name no
+        rule of ``rules`` (the catalog)."""
         out = []
         for suppression in list(self.by_object.values()) + list(self.by_line.values()):
             if suppression.used:
                 continue
-            named = set()
+            named: set[str] = set()
             for name in suppression.names:
-                named.update(r.id for r in catalog.matching(name))
+                named.update(r.id for r in named_rules(name, rules))
             if named & enabled_ids or not named:
                 out.append(suppression)
         return sorted(out, key=lambda s: s.location)
+
+
+@dataclass
+class SuppressionContext(RuleContext):
+    """What a rule that runs after suppression (``Rule.after_suppression``) sees besides the
+    graph: every suppression of the run, each marked with whether it silenced a finding."""
+
+    suppressions: Suppressions = field(default_factory=Suppressions)
+    rules: tuple[type[Rule], ...] = ()  # the catalog
+    enabled_ids: frozenset[str] = frozenset()  # the rules that ran
+    all_rules_ran: bool = True  # False when a rule crashed: the suppressions it would have used are unknown

@@ -1,7 +1,8 @@
 """Parsing files into documents, in worker processes when the input is large.
 
 Workers return plain data (marshal, falling back to pickle); file texts stay on disk until a
-finding needs a location. Batches are consumed in order while later ones are still parsed.
+finding needs a location. Batches are consumed in order while later ones are still parsed
+(the pool, and when it pays, are ``parallel``'s).
 """
 
 from __future__ import annotations
@@ -9,10 +10,9 @@ from __future__ import annotations
 import marshal
 import os
 import pickle
-import sys
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Generator
 from dataclasses import dataclass, field, fields
+from functools import partial
 from typing import Any
 
 from svclint.loading.directives import Directive, find_comment_directives
@@ -23,11 +23,8 @@ from svclint.loading.source import (
     read_manifest,
 )
 from svclint.loading.yamlload import LoadedDocument, YamlProblem, parse_stream
-from svclint.parallel import gc_paused
+from svclint.parallel import gc_paused, jobs_for_parsing, map_in_workers
 from svclint.settings import Limits
-
-PARALLEL_MIN_BYTES = 4 * 1024 * 1024
-BATCH_FILES = 256  # files per worker task: small enough to overlap, large enough to amortise
 
 
 @dataclass
@@ -140,47 +137,22 @@ def _parse_batch_packed(batch: list[str], limits: Limits) -> tuple[bool, bytes]:
 def _unpack_batch(result: tuple[bool, bytes]) -> list[ParsedFile]:
     is_marshal, payload = result
     if not is_marshal:
-        return pickle.loads(payload)  # noqa: S301 - written by our own forked worker
+        parsed: list[ParsedFile] = pickle.loads(payload)  # noqa: S301 - written by our own forked worker
+        return parsed
     return [_unpack(state) for state in marshal.loads(payload)]
 
 
-def parse_all(files: list[str], limits: Limits, jobs: int) -> Iterator[ParsedFile]:
+def parse_all(files: list[str], limits: Limits, jobs: int) -> Generator[ParsedFile, None, None]:
     """Every file parsed, in the order given.
 
     With several jobs, consecutive batches are parsed by worker processes while the caller
     turns the batches already returned into objects: the parent's share of the work (about
     a quarter) overlaps the parsing instead of following it.
     """
-    if jobs == 0:
-        total = 0
-        for path in files:
-            try:
-                total += os.path.getsize(path)
-            except OSError:
-                pass
-            if total >= PARALLEL_MIN_BYTES:
-                break
-        jobs = min(os.cpu_count() or 1, 4) if total >= PARALLEL_MIN_BYTES else 1
-    if jobs <= 1 or len(files) < 2 or sys.platform == "win32":
-        yield from _parse_batch(files, limits)
-        return
-    size = max(1, min(BATCH_FILES, -(-len(files) // (jobs * 4))))
-    batches = [files[i : i + size] for i in range(0, len(files), size)]
-    done = 0
-    try:
-        import multiprocessing
-
-        context = multiprocessing.get_context("fork")
-        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
-        try:
-            for batch_result in pool.map(_parse_batch_packed, batches, [limits] * len(batches)):
-                for parsed in _unpack_batch(batch_result):
-                    done += 1
-                    yield parsed
-        finally:  # closed early (an error, Ctrl-C): do not parse the batches nobody will read
-            pool.shutdown(wait=True, cancel_futures=True)
-    except (OSError, RuntimeError):  # no fork, no semaphores, a worker died: the rest here
-        yield from _parse_batch(files[done:], limits)
-
-
-# -- objects --------------------------------------------------------------------------------
+    yield from map_in_workers(
+        partial(_parse_batch_packed, limits=limits),
+        files,
+        jobs_for_parsing(jobs, files),
+        receive=_unpack_batch,
+        here=partial(_parse_batch, limits=limits),
+    )

@@ -6,6 +6,8 @@ from collections.abc import Iterator
 
 from svclint.findings import Severity
 from svclint.lint.rule import Rule, RuleContext, Violation
+from svclint.lint.selection import named_rules, names_all
+from svclint.lint.suppress import SuppressionContext
 
 
 class UnusedSuppression(Rule):
@@ -27,6 +29,18 @@ class UnusedSuppression(Rule):
     summary = "A suppression annotation or comment that suppresses nothing"
     severity = Severity.NOTE
     tags = ("input",)
+    after_suppression = True
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        return iter(())
+        if not isinstance(ctx, SuppressionContext) or not ctx.all_rules_ran:
+            return
+        for suppression in ctx.suppressions.unused(ctx.rules, ctx.enabled_ids):
+            names = ", ".join(suppression.names)
+            kind = "annotation" if suppression.obj is not None else "comment"
+            unknown = [n for n in suppression.names if not names_all(n) and not named_rules(n, ctx.rules)]
+            detail = f"names no rule ({', '.join(unknown)})" if unknown else "suppresses nothing here"
+            yield Violation(
+                f"svclint ignore {kind} [{names}] {detail}; remove it",
+                suppression.obj,
+                location=suppression.location,
+            )

@@ -16,8 +16,8 @@ class UnusedSuppression(Rule):
     silenced nothing in this run, or that names no rule. Suppressions naming only rules that
     did not run are left alone.
 
-    The engine computes this rule after every other rule has run, because only then is it
-    known which suppressions were used; `check` itself therefore yields nothing.
+    It runs after every other rule, because only then is it known which suppressions were
+    used, and not when a rule crashed (the crashed rule's suppressions would look unused).
 
     ## Why is this bad?
     A stale suppression hides the next real problem on that line or object, and a misspelt

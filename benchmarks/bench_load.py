@@ -18,6 +18,10 @@ The medians go into a Markdown table, written between the ``<!-- bench:begin -->
 ``<!-- bench:end -->`` markers of ``--output`` (default docs/bench.md) so the prose around
 it stays.
 
+With ``--baseline DIR`` the svclint of another checkout (``git worktree add /tmp/base
+main``) is timed in the same rotation, so a change is compared with what it changes on the
+same machine at the same moment.
+
 Not a test: run it by hand, on an otherwise idle machine.
 
     python benchmarks/bench_load.py --shared-generator ../shared/bench/gen_corpus.py
@@ -73,6 +77,7 @@ class Row:
     stats: dict[str, Any]
     plain: list[Sample] = field(default_factory=list)
     svclint: list[Sample] = field(default_factory=list)
+    baseline: list[Sample] = field(default_factory=list)  # --baseline: another checkout's svclint
     findings: dict[str, int] = field(default_factory=dict)
 
 
@@ -161,26 +166,33 @@ def file_list(directory: str, root: str) -> str:
     return listing
 
 
-def bench(row: Row, directory: str, listing: str, runs: int, jobs: int | None) -> None:
+def _env(checkout: str) -> dict[str, str]:
+    return dict(os.environ, PYTHONPATH=checkout + os.pathsep + os.environ.get("PYTHONPATH", ""))
+
+
+def bench(row: Row, directory: str, listing: str, runs: int, jobs: int | None, baseline: str | None = None) -> None:
     svclint = [sys.executable, "-m", "svclint", "check", directory, "--format", "json", "--isolated"]
     if jobs is not None:
         svclint += ["--jobs", str(jobs)]
     plain = [sys.executable, "-c", PLAIN_LOAD, listing]
-    env = dict(os.environ, PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env = _env(REPO)
     with tempfile.TemporaryDirectory() as tmp:
         report = os.path.join(tmp, "report.json")
         for run in range(runs):
-            # Alternate the order so drift (page cache, thermal) does not favour one side.
+            # Rotate the order so drift (page cache, thermal, other load) favours no side.
             last = run == runs - 1
             target = svclint + ["-o", report if last else os.devnull]
-            order = [("plain", plain), ("svclint", target)] if run % 2 == 0 else [("svclint", target), ("plain", plain)]
-            for what, argv in order:
-                sample = measure(argv, env)
-                if what == "svclint" and sample.exit_code not in (0, 1):
-                    raise SystemExit(f"svclint failed with exit code {sample.exit_code} on {directory}")
+            sides = [("plain", plain, env), ("svclint", target, env)]
+            if baseline is not None:
+                sides.append(("baseline", svclint + ["-o", os.devnull], _env(baseline)))
+            shift = run % len(sides)
+            for what, argv, side_env in sides[shift:] + sides[:shift]:
+                sample = measure(argv, side_env)
+                if what != "plain" and sample.exit_code not in (0, 1):
+                    raise SystemExit(f"{what} svclint failed with exit code {sample.exit_code} on {directory}")
                 if what == "plain" and sample.exit_code != 0:
                     raise SystemExit(f"the plain load failed with exit code {sample.exit_code}")
-                (row.plain if what == "plain" else row.svclint).append(sample)
+                {"plain": row.plain, "svclint": row.svclint, "baseline": row.baseline}[what].append(sample)
                 print(f"  {row.corpus} {row.stats['objects']:>6} {what:<8} run {run + 1}: {sample.wall:6.2f} s, "
                       f"{sample.max_rss_mib:6.0f} MiB", file=sys.stderr)
         with open(report, encoding="utf-8") as handle:
@@ -235,6 +247,16 @@ def markdown(rows: list[Row], runs: int, targets: dict[str, float], load: tuple[
             f"{plain:.2f} | {ours:.2f} | **{ours / plain:.2f}×** | {median(row.svclint, 'max_rss_mib'):.0f} / {tree:.0f} | "
             f"{median(row.plain, 'max_rss_mib'):.0f} | {findings} |"
         )
+    if any(row.baseline for row in rows):
+        lines.append("")
+        lines.append("Side by side with `--baseline` (another checkout, run in the same rotation):")
+        lines.append("")
+        lines.append("| corpus | objects | baseline s | baseline ratio | this checkout s | ratio | this / baseline |")
+        lines.append("|---|---:|---:|---:|---:|---:|---:|")
+        for row in rows:
+            plain, ours, base = (median(samples, "wall") for samples in (row.plain, row.svclint, row.baseline))
+            lines.append(f"| {row.corpus} | {row.stats['objects']:,} | {base:.2f} | {base / plain:.2f}× | "
+                         f"{ours:.2f} | {ours / plain:.2f}× | {ours / base:.2f} |")
     lines.append("")
     lines.append(f"Wall times are medians of {runs} runs (whole processes, interpreter start included); "
                  "CPU times (user+sys, medians):")
@@ -280,6 +302,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="also benchmark the tree of this reference generator (e.g. ../shared/bench/gen_corpus.py)")
     parser.add_argument("--regenerate", action="store_true", help="rebuild corpora even if --work holds them")
     parser.add_argument("--jobs", type=int, help="pass --jobs to svclint (default: automatic)")
+    parser.add_argument("--baseline", metavar="DIR",
+                        help="also time the svclint of another checkout (e.g. `git worktree add /tmp/base main`) side by side")
     parser.add_argument("--output", "-o", default=os.path.join(REPO, "docs", "bench.md"),
                         help="Markdown table to write ('-' for stdout only)")
     args = parser.parse_args(argv)
@@ -296,7 +320,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name, generator in generators:
             directory, stats = corpus(generator, size, args.work, name, args.seed, args.regenerate)
             row = Row(name, stats)
-            bench(row, directory, file_list(directory, args.work), args.runs, args.jobs)
+            baseline = os.path.abspath(args.baseline) if args.baseline else None
+            bench(row, directory, file_list(directory, args.work), args.runs, args.jobs, baseline)
             rows.append(row)
     rows.sort(key=lambda r: (r.corpus, r.stats["objects"]))
     load_after = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")

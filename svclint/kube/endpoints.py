@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from typing import Any
 
 from svclint.kube.graph import ManifestGraph
-from svclint.kube.model import ContainerPort, K8sObject, PodTemplate
+from svclint.kube.model import K8sObject, PodTemplate
+from svclint.kube.podports import ContainerPort
 from svclint.kube.services import ServicePort, service_selector, service_type
-from svclint.loading.source import FieldPath
 
 # Label that ties a manually managed EndpointSlice to its Service
 # (discovery.k8s.io/v1 LabelServiceName, k8s.io/api/discovery/v1/well_known_labels.go).
@@ -72,21 +71,6 @@ def ports_numbered(template: PodTemplate, number: int) -> list[ContainerPort]:
     return [p for p in template.ports() if p.number == number]
 
 
-def plain_init_ports(template: PodTemplate) -> list[ContainerPort]:
-    """Ports declared on init containers that are not sidecars (they never receive traffic)."""
-    return template.ports(template.plain_init_containers())
-
-
-def container_at(template: PodTemplate, port: ContainerPort) -> tuple[FieldPath, dict[str, Any]]:
-    """The container (path, mapping) that declares ``port``."""
-    path = port.path[:-2]  # (..., "containers", i, "ports", j) -> (..., "containers", i)
-    relative = path[len(template.path) :]
-    container = template.spec
-    for part in relative[1:]:  # skip the leading "spec"
-        container = container[part]
-    return path, container
-
-
 @dataclass(frozen=True)
 class PortNameMiss:
     """Why a named targetPort does not resolve on one pod template, for messages."""
@@ -124,5 +108,5 @@ def explain_named_miss(template: PodTemplate, name: str, protocol: str) -> PortN
         if p.name and p.name not in declared:
             declared.append(p.name)
     other = next((p for p in serving if p.name == name and p.protocol != protocol), None)
-    init = next((p for p in plain_init_ports(template) if p.name == name), None)
+    init = next((p for p in template.plain_init_ports() if p.name == name), None)
     return PortNameMiss(declared, other, init)

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 
 from svclint.kube.endpoints import manual_endpoints, resolve_target_port
 from svclint.kube.graph import ManifestGraph
-from svclint.kube.model import ContainerPort, K8sObject, PodTemplate
+from svclint.kube.model import K8sObject, PodTemplate
+from svclint.kube.podports import ContainerPort
 from svclint.kube.services import (
     ServicePort,
     is_headless,

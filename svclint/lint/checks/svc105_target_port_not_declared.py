@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from svclint.findings import Severity
-from svclint.kube.endpoints import plain_init_ports, ports_numbered, selected_templates
+from svclint.kube.endpoints import ports_numbered, selected_templates
 from svclint.kube.model import K8sObject, PodTemplate
 from svclint.kube.services import ServicePort, service_ports
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
@@ -21,7 +21,7 @@ def target_port_field(service: K8sObject, port: ServicePort) -> tuple[FieldPath,
 
 def _has_silent_container(template: PodTemplate) -> bool:
     """A regular container that declares no ports may listen on any of them."""
-    return any(not container.get("ports") for _, container, sidecar in template.containers() if not sidecar)
+    return any(not container.spec.get("ports") for container in template.containers() if container.regular)
 
 
 class TargetPortNotDeclared(Rule):
@@ -144,7 +144,7 @@ class TargetPortNotDeclared(Rule):
                     listed = ", ".join(
                         f"{p.number}/{p.protocol}" + (f' "{p.name}"' if p.name else "") for p in declared if p.number
                     )
-                    init = next((p for p in plain_init_ports(template) if p.number == number), None)
+                    init = next((p for p in template.plain_init_ports() if p.number == number), None)
                     note = (
                         f' (init container "{init.container}" declares it, but init containers that are not '
                         f"sidecars serve no traffic)"

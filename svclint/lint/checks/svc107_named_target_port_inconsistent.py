@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from svclint.findings import Severity
 from svclint.kube.endpoints import resolve_target_port, selected_templates
-from svclint.kube.model import ContainerPort
+from svclint.kube.podports import ContainerPort
 from svclint.kube.services import service_ports
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
 

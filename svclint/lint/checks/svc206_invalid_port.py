@@ -7,7 +7,6 @@ from collections.abc import Iterator
 
 from svclint.findings import Severity
 from svclint.kube.model import K8sObject, PodTemplate
-from svclint.kube.podports import declared_ports
 from svclint.kube.services import is_int
 from svclint.kube.validation import (
     PORT_RANGE_MESSAGE,
@@ -177,7 +176,7 @@ class InvalidPort(Rule):
                 yield ctx.report(name_problem(target, "targetPort"), service, path + ("targetPort",))
 
     def _template(self, ctx: RuleContext, template: PodTemplate) -> Iterator[Violation]:
-        for declared in declared_ports(template):
+        for declared in template.declared_ports():
             raw = declared.raw
             number = raw.get("containerPort")
             if number is None or number == 0:

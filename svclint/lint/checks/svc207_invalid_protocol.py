@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from svclint.findings import Severity
-from svclint.kube.podports import declared_ports
 from svclint.kube.validation import (
     PROTOCOLS,
     SUPPORTED_PROTOCOLS,
@@ -94,7 +93,7 @@ class InvalidProtocol(Rule):
                         ("spec", "ports", i, "protocol"),
                     )
         for template in ctx.graph.pod_templates:
-            for declared in declared_ports(template):
+            for declared in template.declared_ports():
                 value = declared.raw.get("protocol")
                 if _invalid(value):
                     hint = protocol_hint(value).split(" (")[0]

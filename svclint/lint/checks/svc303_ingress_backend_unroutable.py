@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from svclint.findings import Severity
-from svclint.kube.endpoints import SERVICE_NAME_LABEL, plain_init_ports
+from svclint.kube.endpoints import SERVICE_NAME_LABEL
 from svclint.kube.ingress import (
     BackendRef,
     all_backends,
@@ -243,7 +243,7 @@ class IngressBackendUnroutable(Rule):
 def _plain_init_container_with(pods: list[PodTemplate], port_name: str) -> str | None:
     """The name of an ordinary init container declaring ``port_name`` (a likely mistake)."""
     for template in pods:
-        for port in plain_init_ports(template):
+        for port in template.plain_init_ports():
             if port.name == port_name:
                 return port.container
     return None

@@ -17,30 +17,55 @@ k8s.io/kubernetes pkg/api/v1/pod/util.go ``FindPort``; k8s-semantics.md §3):
 from __future__ import annotations
 
 import difflib
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from svclint.kube.graph import ManifestGraph
 from svclint.kube.model import K8sObject, PodTemplate
 from svclint.kube.podports import ContainerPort
-from svclint.kube.services import ServicePort, service_selector, service_type
+from svclint.kube.services import ServicePort, is_external_name, service_selector
 
 # Label that ties a manually managed EndpointSlice to its Service
 # (discovery.k8s.io/v1 LabelServiceName, k8s.io/api/discovery/v1/well_known_labels.go).
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
 
 
-def selected_templates(graph: ManifestGraph, service: K8sObject) -> list[PodTemplate]:
-    """Pod templates the endpoint controller would pick for ``service`` (none when it does not run)."""
-    if service_type(service) == "ExternalName":
-        return []
+def endpoint_selector(service: K8sObject, ignored_labels: Collection[str] = ()) -> dict[str, str]:
+    """The selector the endpoint controller matches pods with, minus ``ignored_labels``.
+
+    ``{}`` when the controller manages no endpoints for ``service``: an ExternalName Service,
+    or one without a selector (absent or ``{}``, which never means "every pod").
+    """
+    if is_external_name(service):
+        return {}
     selector = service_selector(service)
-    if not selector:
-        return []
-    return graph.select_pods(service.namespace, selector)
+    if ignored_labels:
+        selector = {k: v for k, v in selector.items() if k not in ignored_labels}
+    return selector
+
+
+def selected_templates(graph: ManifestGraph, service: K8sObject, ignored_labels: Collection[str] = ()) -> list[PodTemplate]:
+    """Pod templates the endpoint controller would pick for ``service``, in its own namespace.
+
+    None when the controller does not run for it (see ``endpoint_selector``).
+    """
+    selector = endpoint_selector(service, ignored_labels)
+    return graph.select_pods(service.namespace, selector) if selector else []
+
+
+def backed_manually(service: K8sObject) -> bool:
+    """A Service without a selector: only the Endpoints / EndpointSlices users create back it."""
+    return not is_external_name(service) and not service_selector(service)
 
 
 def manual_endpoints(graph: ManifestGraph, service: K8sObject) -> list[K8sObject]:
-    """Endpoints named like the Service and EndpointSlices labelled with its name, same namespace."""
+    """Endpoints named like a selector-less Service and EndpointSlices labelled with its name.
+
+    Same namespace only. A Service with a selector gets none: the controller owns its
+    endpoints and replaces any a user writes. Presence is enough; addresses are not checked.
+    """
+    if not backed_manually(service):
+        return []
     found = [e for e in graph.of_kind("Endpoints") if e.namespace == service.namespace and e.name == service.name]
     found += [
         s
@@ -110,3 +135,13 @@ def explain_named_miss(template: PodTemplate, name: str, protocol: str) -> PortN
     other = next((p for p in serving if p.name == name and p.protocol != protocol), None)
     init = next((p for p in template.plain_init_ports() if p.name == name), None)
     return PortNameMiss(declared, other, init)
+
+
+def declared_port_names(templates: list[PodTemplate]) -> list[str]:
+    """``web/TCP`` for every named port the templates serve (FindPort order, de-duplicated)."""
+    seen: dict[str, None] = {}
+    for template in templates:
+        for port in template.ports():
+            if port.name:
+                seen.setdefault(f"{port.name}/{port.protocol}", None)
+    return list(seen)

@@ -24,6 +24,11 @@ def service_type(service: K8sObject) -> str:
     return value if isinstance(value, str) and value else "ClusterIP"
 
 
+def is_external_name(service: K8sObject) -> bool:
+    """A DNS CNAME to ``spec.externalName``: no cluster IP, no endpoints, no ports in use."""
+    return service_type(service) == "ExternalName"
+
+
 def is_headless(service: K8sObject) -> bool:
     """Headless means clusterIP "None" (k8s-semantics §5.15)."""
     return service.spec.get("clusterIP") == "None"

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from svclint.kube.model import K8sObject
+from svclint.kube.services import is_headless
 from svclint.loading.source import FieldPath
 from svclint.routing.classes import PodClass
 from svclint.routing.engine import CompiledRule, Decision
@@ -108,7 +109,7 @@ def service_reason(column: Column) -> Reason:
         text = f"headless Service {column.destination} without ports: clients use pod port {column.port}/{column.protocol}"
     else:
         target = f"targetPort {column.target}" if column.target != column.port else f"targetPort {column.target} (= port)"
-        headless = "headless " if service.spec.get("clusterIP") == "None" else ""
+        headless = "headless " if is_headless(service) else ""
         text = f"{headless}Service {column.destination} port {column.port}/{column.protocol} -> {target} on {len(column.endpoints)} endpoint workload(s)"
     return _at("service", text, service, path)
 

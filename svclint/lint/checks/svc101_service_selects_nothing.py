@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from svclint.findings import Severity
+from svclint.kube.endpoints import endpoint_selector, selected_templates
 from svclint.kube.graph import ManifestGraph
 from svclint.kube.model import K8sObject, PodTemplate, string_map
-from svclint.kube.services import service_selector, service_type
 from svclint.lint.rule import Option, Related, Rule, RuleContext, Violation
 from svclint.suggest import edit_distance
 
@@ -162,10 +162,8 @@ class ServiceSelectsNothing(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         ignored = set(ctx.options.get("ignored-labels", []))
         for service in ctx.graph.of_kind("Service"):
-            if service_type(service) == "ExternalName":
-                continue
-            selector = {k: v for k, v in service_selector(service).items() if k not in ignored}
-            if not selector or ctx.graph.select_pods(service.namespace, selector):
+            selector = endpoint_selector(service, ignored)
+            if not selector or selected_templates(ctx.graph, service, ignored):
                 continue
             hint, nearest = _nearest_miss(ctx.graph, service, selector)
             related = []

@@ -228,7 +228,7 @@ class PodTemplate:
         """Every declared port, API order (init containers first); walked once per template."""
         cached = self.__dict__.get("_declared_ports")
         if cached is None:
-            cached = self.__dict__["_declared_ports"] = tuple(walk_ports(self.all_containers()))
+            cached = self.__dict__["_declared_ports"] = tuple(walk_ports(self.spec, self.path))
         return cached
 
     def ports(self) -> list[ContainerPort]:
@@ -240,9 +240,10 @@ class PodTemplate:
         cached = self.__dict__.get("_serving_ports")
         if cached is None:
             declared = self.declared_ports()
-            cached = self.__dict__["_serving_ports"] = tuple(
-                [p for p in declared if p.kind == CONTAINER] + [p for p in declared if p.kind == SIDECAR]
-            )
+            serving = [p for p in declared if p.kind == CONTAINER]
+            if len(serving) < len(declared):
+                serving += [p for p in declared if p.kind == SIDECAR]
+            cached = self.__dict__["_serving_ports"] = tuple(serving)
         return list(cached)
 
     def plain_init_ports(self) -> list[ContainerPort]:

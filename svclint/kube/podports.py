@@ -11,7 +11,7 @@ containers never serve. ``PodTemplate`` offers both as views over this one walk.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeGuard
 
@@ -20,7 +20,7 @@ from svclint.loading.source import FieldPath
 CONTAINER, SIDECAR, INIT = "container", "sidecar", "init"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Container:
     """One container mapping of a pod spec, with where it is declared."""
 
@@ -39,7 +39,7 @@ class Container:
         return self.kind == CONTAINER
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ContainerPort:
     """One mapping under a container's ``ports``, defaulted the way the API server reads it."""
 
@@ -83,8 +83,8 @@ def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def walk_containers(spec: dict[str, Any], at: FieldPath) -> Iterator[Container]:
-    """Every container mapping of the pod ``spec`` (found at ``at``), init containers first."""
+def _walk(spec: dict[str, Any]) -> Iterator[tuple[str, int, dict[str, Any], str]]:
+    """(list name, index, container, kind) for every container mapping, init containers first."""
     for list_name in ("initContainers", "containers"):
         containers = spec.get(list_name)
         if not isinstance(containers, list):
@@ -96,16 +96,23 @@ def walk_containers(spec: dict[str, Any], at: FieldPath) -> Iterator[Container]:
                 kind = CONTAINER
             else:
                 kind = SIDECAR if container.get("restartPolicy") == "Always" else INIT
-            yield Container(at + ("spec", list_name, i), container, kind, i)
+            yield list_name, i, container, kind
 
 
-def walk_ports(containers: Iterable[Container]) -> Iterator[ContainerPort]:
-    """Every mapping under ``ports`` of ``containers``, in their order."""
-    for container in containers:
-        ports = container.spec.get("ports")
+def walk_containers(spec: dict[str, Any], at: FieldPath) -> Iterator[Container]:
+    """Every container mapping of the pod ``spec`` (found at ``at``), init containers first."""
+    for list_name, i, container, kind in _walk(spec):
+        yield Container(at + ("spec", list_name, i), container, kind, i)
+
+
+def walk_ports(spec: dict[str, Any], at: FieldPath) -> Iterator[ContainerPort]:
+    """Every mapping under ``ports`` of every container of ``spec``, init containers first."""
+    for list_name, i, container, kind in _walk(spec):
+        ports = container.get("ports")
         if not isinstance(ports, list):
             continue
-        cname = container.name
+        cname = container.get("name")
+        cname = cname if isinstance(cname, str) else "?"
         for j, port in enumerate(ports):
             if not isinstance(port, dict):
                 continue
@@ -113,13 +120,13 @@ def walk_ports(containers: Iterable[Container]) -> Iterator[ContainerPort]:
             name = port.get("name")
             protocol = port.get("protocol")
             yield ContainerPort(
-                container=cname,
-                number=number if _is_int(number) else None,
-                name=name if isinstance(name, str) else None,
-                protocol=protocol if isinstance(protocol, str) and protocol else "TCP",
-                path=container.path + ("ports", j),
-                kind=container.kind,
-                container_index=container.index,
-                index=j,
-                raw=port,
+                cname,
+                number if isinstance(number, int) and not isinstance(number, bool) else None,
+                name if isinstance(name, str) else None,
+                protocol if isinstance(protocol, str) and protocol else "TCP",
+                at + ("spec", list_name, i, "ports", j),
+                kind,
+                i,
+                j,
+                port,
             )

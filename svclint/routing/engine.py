@@ -33,33 +33,22 @@ class CompiledRule:
     selected: int  # classes the owning policy selects
 
     def port_matches(self, protocol: str, port: int, dst: PodClass | None) -> bool:
+        """Whether the rule admits pod port ``port``/``protocol`` on ``dst`` (None: outside)."""
         if not self.rule.ports:
             return True
-        for rp in self.rule.ports:
-            if rp.protocol != protocol:
-                continue
-            if rp.port is None:
-                return True
-            if isinstance(rp.port, str):
-                if dst is not None and dst.port_number(rp.port, protocol) == port:
-                    return True
-            elif rp.port <= port <= (rp.end_port or rp.port):
-                return True
-        return False
+        named = dst.named_ports if dst is not None else None
+        return any(rp.covers(protocol, port, named) for rp in self.rule.ports)
 
     def portset(self, dst: PodClass | None) -> PortSet:
+        """Every pod port the rule admits on ``dst`` (None: outside)."""
         if not self.rule.ports:
             return ALL_PORTS
+        named = dst.named_ports if dst is not None else None
         out: dict[str, list[tuple[int, int]]] = {}
         for rp in self.rule.ports:
-            if rp.port is None:
-                out.setdefault(rp.protocol, []).append((1, 65535))
-            elif isinstance(rp.port, str):
-                number = dst.port_number(rp.port, rp.protocol) if dst is not None else None
-                if number is not None:
-                    out.setdefault(rp.protocol, []).append((number, number))
-            else:
-                out.setdefault(rp.protocol, []).append((rp.port, rp.end_port or rp.port))
+            span = rp.span(named)
+            if span is not None:
+                out.setdefault(rp.protocol, []).append(span)
         return PortSet.of(out)
 
     def matching_peer(self, cls: PodClass | None, classes: PodClasses) -> Peer | None:
@@ -152,21 +141,46 @@ class PolicyEngine:
     def policy_selects(self, policy: Policy) -> int:
         return self.selected.get(id(policy), 0)
 
-    # -- bulk queries (the matrix) --------------------------------------------------------
+    # -- the evaluator: which rules admit a connection -----------------------------------------
+    #
+    # Verdicts (the matrix, the SVC4xx rules) fold these lists into bitsets; explanations
+    # filter the same lists down to the rules naming one peer. Both read one answer.
+
+    def ingress_admitting(self, dst: PodClass, protocol: str, port: int) -> list[CompiledRule] | None:
+        """Ingress rules at ``dst`` admitting (protocol, port), policy order; None: not isolated."""
+        if not self.isolated_in & dst.bit:
+            return None
+        return [r for r in self.ingress_rules[dst.index] if r.port_matches(protocol, port, dst)]
+
+    def egress_admitting_to(self, dst: PodClass, protocol: str, port: int) -> list[CompiledRule]:
+        """Egress rules whose peers include ``dst`` admitting (protocol, port), policy order.
+
+        Only sources a rule's policy selects (``rule.selected``) are isolated for egress and
+        let out by it; every other source is let out anyway.
+        """
+        return [r for r in self.rules_to(dst) if r.port_matches(protocol, port, dst)]
+
+    def egress_admitting_out(self, src: PodClass, protocol: str, port: int) -> list[CompiledRule] | None:
+        """Egress rules at ``src`` admitting (protocol, port) to outside addresses; None: not isolated."""
+        if not self.isolated_out & src.bit:
+            return None
+        return [r for r in self.egress_rules_of[src.index] if r.port_matches(protocol, port, None)]
+
+    # -- verdicts (the matrix) ----------------------------------------------------------------
 
     def ingress_allowed(self, dst: PodClass, protocol: str, port: int) -> tuple[int, IPSet]:
         """Source classes and outside addresses ``dst`` admits on (protocol, port)."""
         key = (dst.index, protocol, port)
         found = self._ingress_cache.get(key)
         if found is None:
-            if not self.isolated_in & dst.bit:
+            rules = self.ingress_admitting(dst, protocol, port)
+            if rules is None:
                 found = (self.classes.all_bits, ALL_IPS)
             else:
                 bits, ips = 0, NO_IPS
-                for rule in self.ingress_rules[dst.index]:
-                    if rule.port_matches(protocol, port, dst):
-                        bits |= rule.peer_bits
-                        ips = ips | rule.ips
+                for rule in rules:
+                    bits |= rule.peer_bits
+                    ips = ips | rule.ips
                 found = (bits, ips)
             self._ingress_cache[key] = found
         return found
@@ -177,9 +191,8 @@ class PolicyEngine:
         found = self._egress_cache.get(key)
         if found is None:
             found = self.classes.all_bits & ~self.isolated_out
-            for rule in self.rules_to(dst):
-                if rule.port_matches(protocol, port, dst):
-                    found |= rule.selected
+            for rule in self.egress_admitting_to(dst, protocol, port):
+                found |= rule.selected
             self._egress_cache[key] = found
         return found
 
@@ -204,12 +217,12 @@ class PolicyEngine:
 
     def egress_external(self, src: PodClass, protocol: str, port: int) -> IPSet:
         """Outside addresses ``src`` may send to on (protocol, port)."""
-        if not self.isolated_out & src.bit:
+        rules = self.egress_admitting_out(src, protocol, port)
+        if rules is None:
             return ALL_IPS
         ips = NO_IPS
-        for rule in self.egress_rules_of[src.index]:
-            if rule.port_matches(protocol, port, None):
-                ips = ips | rule.ips
+        for rule in rules:
+            ips = ips | rule.ips
         return ips
 
     # -- pair queries (connlist) ------------------------------------------------------------
@@ -250,28 +263,22 @@ class PolicyEngine:
                 out = out | rule.portset(None)
         return out
 
-    # -- explanations ---------------------------------------------------------------------------
+    # -- explanations: the rules above, narrowed to one peer -------------------------------------
 
     def decide_ingress(self, src: PodClass | None, dst: PodClass, protocol: str, port: int) -> Decision:
         """Ingress at ``dst`` from ``src`` (None: the outside world, any address)."""
-        policies = self.ingress_policies[dst.index]
-        if not policies:
+        rules = self.ingress_admitting(dst, protocol, port)
+        if rules is None:
             return Decision("ingress", True)
-        allowing = [
-            r
-            for r in self.ingress_rules[dst.index]
-            if (r.ips if src is None else r.peer_bits & src.bit) and r.port_matches(protocol, port, dst)
-        ]
-        return Decision("ingress", bool(allowing), list(policies), allowing)
+        allowing = [r for r in rules if (r.ips if src is None else r.peer_bits & src.bit)]
+        return Decision("ingress", bool(allowing), list(self.ingress_policies[dst.index]), allowing)
 
     def decide_egress(self, src: PodClass, dst: PodClass | None, protocol: str, port: int) -> Decision:
         """Egress at ``src`` towards ``dst`` (None: the outside world, any address)."""
-        policies = self.egress_policies[src.index]
-        if not policies:
+        if not self.isolated_out & src.bit:
             return Decision("egress", True)
-        allowing = [
-            r
-            for r in self.egress_rules_of[src.index]
-            if (r.ips if dst is None else r.peer_bits & dst.bit) and r.port_matches(protocol, port, dst)
-        ]
-        return Decision("egress", bool(allowing), list(policies), allowing)
+        if dst is None:
+            allowing = [r for r in self.egress_admitting_out(src, protocol, port) or () if r.ips]
+        else:
+            allowing = [r for r in self.egress_admitting_to(dst, protocol, port) if r.selected & src.bit]
+        return Decision("egress", bool(allowing), list(self.egress_policies[src.index]), allowing)

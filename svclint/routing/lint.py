@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from svclint.kube.selectors import LabelSelector
 from svclint.routing.classes import PodClass, PodClasses
 from svclint.routing.model import DENY, RoutingModel
-from svclint.routing.policy import Peer, Policy, RulePort
+from svclint.routing.policy import Peer, Policy
 from svclint.routing.services import PODS, Column
 
 
@@ -75,12 +75,3 @@ def blocked_exposures(model: RoutingModel) -> Iterator[Column]:
         if model.plan(column).structural is None and model.external_verdict(column) == DENY:
             yield column
 
-
-def port_covers(rp: RulePort, protocol: str, number: int, cls: PodClass) -> bool:
-    if rp.protocol != protocol:
-        return False
-    if rp.port is None:
-        return True
-    if isinstance(rp.port, str):
-        return cls.port_number(rp.port, protocol) == number
-    return rp.port <= number <= (rp.end_port or rp.port)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from svclint.kube.model import K8sObject, string_map
 from svclint.loading.source import FieldPath
@@ -52,13 +53,19 @@ class ServicePort:
     path: FieldPath
 
 
-def service_ports(service: K8sObject) -> Iterator[ServicePort]:
+def service_port_entries(service: K8sObject) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(index, mapping) of every ``spec.ports`` entry as written, for validation."""
     ports = service.spec.get("ports")
     if not isinstance(ports, list):
         return
     for i, entry in enumerate(ports):
-        if not isinstance(entry, dict):
-            continue
+        if isinstance(entry, dict):
+            yield i, entry
+
+
+def service_ports(service: K8sObject) -> Iterator[ServicePort]:
+    """Every ``spec.ports`` entry after defaulting."""
+    for i, entry in service_port_entries(service):
         port = entry.get("port")
         port = port if is_int(port) else None
         protocol = entry.get("protocol") or "TCP"

@@ -59,12 +59,13 @@ class CompiledRule:
             if cls is None:
                 if peer.ip_block:
                     return peer
-            elif peer.ip_block is None and _peer_bits(peer, self.policy, classes) & cls.bit:
+            elif peer.ip_block is None and peer_classes(peer, self.policy, classes) & cls.bit:
                 return peer
         return None
 
 
-def _peer_bits(peer: Peer, policy: Policy, classes: PodClasses) -> int:
+def peer_classes(peer: Peer, policy: Policy, classes: PodClasses) -> int:
+    """Classes a pod peer of ``policy`` matches (0 for an ipBlock: it never matches pods)."""
     if peer.ip_block is not None:
         return 0
     namespaces = [policy.namespace] if peer.namespace_selector is None else classes.namespaces_matching(peer.namespace_selector)
@@ -133,7 +134,7 @@ class PolicyEngine:
                 if peer.ip_block is not None:
                     ips = ips | peer.ip_block
                 else:
-                    bits |= _peer_bits(peer, policy, self.classes)
+                    bits |= peer_classes(peer, policy, self.classes)
         compiled = CompiledRule(policy, rule, bits, ips, selected)
         self.compiled[id(rule)] = compiled
         return compiled

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from svclint.kube.model import K8sObject
 from svclint.kube.selectors import LabelSelector
 from svclint.routing.classes import PodClass, PodClasses
 from svclint.routing.model import DENY, RoutingModel
@@ -66,6 +67,20 @@ def unreachable_columns(model: RoutingModel) -> Iterator[Column]:
         if model.exposure[id(column)].exposed:
             continue  # reachable from outside, or blocked exposure: SVC405's finding
         yield column
+
+
+def isolating_policies(model: RoutingModel, column: Column) -> list[tuple[str, K8sObject]]:
+    """(what, policy object): the first policy isolating each of the first three endpoints."""
+    out = []
+    for endpoint in column.resolved[:3]:
+        for policy in model.engine.ingress_policies[endpoint.cls.index][:1]:
+            out.append((f"NetworkPolicy {policy.key} isolates {endpoint.template.owner.ref.qualified}", policy.obj))
+    return out
+
+
+def pod_ports_text(column: Column) -> str:
+    """``8080, 9090``: the pod ports a Service port's endpoints listen on."""
+    return ", ".join(sorted({str(e.port) for e in column.resolved}))
 
 
 def blocked_exposures(model: RoutingModel) -> Iterator[Column]:

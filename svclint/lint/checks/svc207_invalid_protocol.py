@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from svclint.findings import Severity
+from svclint.kube.services import service_port_entries
 from svclint.kube.validation import (
     PROTOCOLS,
     SUPPORTED_PROTOCOLS,
@@ -81,11 +82,8 @@ class InvalidProtocol(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for service in ctx.graph.of_kind("Service"):
-            ports = service.spec.get("ports")
-            if not isinstance(ports, list):
-                continue
-            for i, entry in enumerate(ports):
-                if isinstance(entry, dict) and _invalid(entry.get("protocol")):
+            for i, entry in service_port_entries(service):
+                if _invalid(entry.get("protocol")):
                     value = entry["protocol"]
                     yield ctx.report(
                         f"protocol {go_value(value)} is not supported ({SUPPORTED_PROTOCOLS}); {protocol_hint(value)}",

@@ -17,13 +17,13 @@ k8s.io/kubernetes pkg/api/v1/pod/util.go ``FindPort``; k8s-semantics.md §3):
 from __future__ import annotations
 
 import difflib
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 from svclint.kube.graph import ManifestGraph
 from svclint.kube.model import K8sObject, PodTemplate
 from svclint.kube.podports import ContainerPort
-from svclint.kube.services import ServicePort, is_external_name, service_selector
+from svclint.kube.services import ServicePort, is_external_name, service_ports, service_selector
 
 # Label that ties a manually managed EndpointSlice to its Service
 # (discovery.k8s.io/v1 LabelServiceName, k8s.io/api/discovery/v1/well_known_labels.go).
@@ -51,6 +51,15 @@ def selected_templates(graph: ManifestGraph, service: K8sObject, ignored_labels:
     """
     selector = endpoint_selector(service, ignored_labels)
     return graph.select_pods(service.namespace, selector) if selector else []
+
+
+def ports_with_backends(graph: ManifestGraph) -> Iterator[tuple[K8sObject, ServicePort, list[PodTemplate]]]:
+    """(Service, one of its ports, the pod templates it selects) for every Service selecting pods."""
+    for service in graph.of_kind("Service"):
+        templates = selected_templates(graph, service)
+        if templates:
+            for port in service_ports(service):
+                yield service, port, templates
 
 
 def backed_manually(service: K8sObject) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from svclint.kube.model import K8sObject, string_map
 from svclint.loading.source import FieldPath
@@ -16,7 +16,8 @@ from svclint.loading.source import FieldPath
 NODE_PORT_TYPES = ("NodePort", "LoadBalancer")
 
 
-def is_int(value: object) -> bool:
+def is_int(value: object) -> TypeGuard[int]:
+    """An integer that is not a YAML boolean."""
     return isinstance(value, int) and not isinstance(value, bool)
 
 

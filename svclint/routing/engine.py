@@ -17,6 +17,7 @@ Semantics (https://kubernetes.io/docs/concepts/services-networking/network-polic
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from svclint.routing.classes import PodClass, PodClasses
@@ -147,11 +148,19 @@ class PolicyEngine:
     # Verdicts (the matrix, the SVC4xx rules) fold these lists into bitsets; explanations
     # filter the same lists down to the rules naming one peer. Both read one answer.
 
+    def rules_at(self, direction: str, cls: PodClass) -> list[CompiledRule] | None:
+        """The ingress or egress rules of the policies selecting ``cls``, in policy order.
+
+        None when no policy isolates ``cls`` for that direction: it allows everything.
+        """
+        if direction == "ingress":
+            return self.ingress_rules[cls.index] if self.isolated_in & cls.bit else None
+        return self.egress_rules_of[cls.index] if self.isolated_out & cls.bit else None
+
     def ingress_admitting(self, dst: PodClass, protocol: str, port: int) -> list[CompiledRule] | None:
         """Ingress rules at ``dst`` admitting (protocol, port), policy order; None: not isolated."""
-        if not self.isolated_in & dst.bit:
-            return None
-        return [r for r in self.ingress_rules[dst.index] if r.port_matches(protocol, port, dst)]
+        rules = self.rules_at("ingress", dst)
+        return None if rules is None else [r for r in rules if r.port_matches(protocol, port, dst)]
 
     def egress_admitting_to(self, dst: PodClass, protocol: str, port: int) -> list[CompiledRule]:
         """Egress rules whose peers include ``dst`` admitting (protocol, port), policy order.
@@ -163,9 +172,8 @@ class PolicyEngine:
 
     def egress_admitting_out(self, src: PodClass, protocol: str, port: int) -> list[CompiledRule] | None:
         """Egress rules at ``src`` admitting (protocol, port) to outside addresses; None: not isolated."""
-        if not self.isolated_out & src.bit:
-            return None
-        return [r for r in self.egress_rules_of[src.index] if r.port_matches(protocol, port, None)]
+        rules = self.rules_at("egress", src)
+        return None if rules is None else [r for r in rules if r.port_matches(protocol, port, None)]
 
     # -- verdicts (the matrix) ----------------------------------------------------------------
 
@@ -228,41 +236,31 @@ class PolicyEngine:
 
     # -- pair queries (connlist) ------------------------------------------------------------
 
-    def pair_ports(self, src: PodClass, dst: PodClass) -> PortSet:
-        egress = ALL_PORTS
-        if self.isolated_out & src.bit:
-            egress = NO_PORTS
-            for rule in self.egress_rules_of[src.index]:
-                if rule.peer_bits & dst.bit:
-                    egress = egress | rule.portset(dst)
-        if not egress:
-            return egress
-        ingress = ALL_PORTS
-        if self.isolated_in & dst.bit:
-            ingress = NO_PORTS
-            for rule in self.ingress_rules[dst.index]:
-                if rule.peer_bits & src.bit:
-                    ingress = ingress | rule.portset(dst)
-        return egress & ingress
-
-    def external_ingress_ports(self, dst: PodClass, address: IPSet) -> PortSet:
-        """Ports ``dst`` admits from the addresses in ``address`` (a segment: all or nothing)."""
-        if not self.isolated_in & dst.bit:
+    @staticmethod
+    def _ports(rules: list[CompiledRule] | None, peer: Callable[[CompiledRule], object], dst: PodClass | None) -> PortSet:
+        """Pod ports on ``dst`` that the ``rules`` naming ``peer`` admit (None: not isolated, all)."""
+        if rules is None:
             return ALL_PORTS
         out = NO_PORTS
-        for rule in self.ingress_rules[dst.index]:
-            if rule.ips & address:
+        for rule in rules:
+            if peer(rule):
                 out = out | rule.portset(dst)
         return out
 
+    def pair_ports(self, src: PodClass, dst: PodClass) -> PortSet:
+        """Every (protocol, port) ``src`` may open on ``dst``: egress AND ingress."""
+        egress = self._ports(self.rules_at("egress", src), lambda r: r.peer_bits & dst.bit, dst)
+        if not egress:
+            return egress
+        return egress & self._ports(self.rules_at("ingress", dst), lambda r: r.peer_bits & src.bit, dst)
+
+    def external_ingress_ports(self, dst: PodClass, address: IPSet) -> PortSet:
+        """Ports ``dst`` admits from the addresses in ``address`` (a segment: all or nothing)."""
+        return self._ports(self.rules_at("ingress", dst), lambda r: r.ips & address, dst)
+
     def external_egress_ports(self, src: PodClass, address: IPSet) -> PortSet:
-        if not self.isolated_out & src.bit:
-            return ALL_PORTS
-        out = NO_PORTS
-        for rule in self.egress_rules_of[src.index]:
-            if rule.ips & address:
-                out = out | rule.portset(None)
-        return out
+        """Ports ``src`` may open on the addresses in ``address`` (a segment: all or nothing)."""
+        return self._ports(self.rules_at("egress", src), lambda r: r.ips & address, None)
 
     # -- explanations: the rules above, narrowed to one peer -------------------------------------
 
@@ -276,7 +274,7 @@ class PolicyEngine:
 
     def decide_egress(self, src: PodClass, dst: PodClass | None, protocol: str, port: int) -> Decision:
         """Egress at ``src`` towards ``dst`` (None: the outside world, any address)."""
-        if not self.isolated_out & src.bit:
+        if self.rules_at("egress", src) is None:
             return Decision("egress", True)
         if dst is None:
             allowing = [r for r in self.egress_admitting_out(src, protocol, port) or () if r.ips]

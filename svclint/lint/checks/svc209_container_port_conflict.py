@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from svclint.findings import Severity
 from svclint.kube.model import PodTemplate
-from svclint.kube.podports import INIT, ContainerPort
+from svclint.kube.podports import ContainerPort
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
 
 
@@ -166,9 +166,8 @@ class ContainerPortConflict(Rule):
                     related=[Related(f'port name "{port.name}" first used here', template.owner, first.path + ("name",))],
                 )
         # Across containers: FindPort order, regular containers first, then sidecars.
-        serving = sorted((p for p in ports if p.kind != INIT), key=lambda p: (not p.regular, p.container_index, p.index))
         first_by_name: dict[str, ContainerPort] = {}
-        for port in serving:
+        for port in template.ports():
             if not port.name:
                 continue
             first = first_by_name.setdefault(port.name, port)

@@ -88,12 +88,12 @@ def test_endpoint_selector_and_selected_templates() -> None:
     assert endpoint_selector(legacy) == {}
 
 
-def test_manual_endpoints_back_only_selectorless_services() -> None:
+def test_manual_endpoints_back_selectorless_services() -> None:
     graph = _graph()
     web, legacy, alias = (_service(graph, n) for n in ("web", "legacy", "alias"))
     assert (backed_manually(web), backed_manually(legacy), backed_manually(alias)) == (False, True, False)
     assert [o.name for o in manual_endpoints(graph, legacy)] == ["legacy"]
-    assert manual_endpoints(graph, web) == []  # the controller owns a selector Service's endpoints
+    assert manual_endpoints(graph, alias) == []
 
 
 def test_one_port_walk_two_orders() -> None:

@@ -1,6 +1,7 @@
 """Where a Service's traffic lands: backends of a Service and its ports on a pod template.
 
-Pure functions over the graph, shared by the SVC1xx rules and the routing engine. They
+Pure functions over the graph, shared by the rules (SVC1xx, SVC3xx) and the routing engine:
+every "which pods back this Service" question is answered here. They
 follow the EndpointSlice controller (k8s.io/endpointslice utils.go ``getEndpointPorts`` and
 k8s.io/kubernetes pkg/api/v1/pod/util.go ``FindPort``; k8s-semantics.md §3):
 
@@ -47,7 +48,7 @@ def endpoint_selector(service: K8sObject, ignored_labels: Collection[str] = ()) 
 def selected_templates(graph: ManifestGraph, service: K8sObject, ignored_labels: Collection[str] = ()) -> list[PodTemplate]:
     """Pod templates the endpoint controller would pick for ``service``, in its own namespace.
 
-    None when the controller does not run for it (see ``endpoint_selector``).
+    Empty when the controller does not run for it (see ``endpoint_selector``).
     """
     selector = endpoint_selector(service, ignored_labels)
     return graph.select_pods(service.namespace, selector) if selector else []
@@ -63,18 +64,21 @@ def ports_with_backends(graph: ManifestGraph) -> Iterator[tuple[K8sObject, Servi
 
 
 def backed_manually(service: K8sObject) -> bool:
-    """A Service without a selector: only the Endpoints / EndpointSlices users create back it."""
+    """A Service without a selector: only the Endpoints / EndpointSlices users create back it.
+
+    pkg/controller/endpointslice/endpointslice_controller.go syncService: "services without a
+    selector receive no endpoint slices from this controller; these services will receive
+    endpoint slices that are created out-of-band via the REST API".
+    """
     return not is_external_name(service) and not service_selector(service)
 
 
 def manual_endpoints(graph: ManifestGraph, service: K8sObject) -> list[K8sObject]:
-    """Endpoints named like a selector-less Service and EndpointSlices labelled with its name.
+    """Endpoints named like the Service and EndpointSlices labelled with its name, same namespace.
 
-    Same namespace only. A Service with a selector gets none: the controller owns its
-    endpoints and replaces any a user writes. Presence is enough; addresses are not checked.
+    They are what backs a Service when ``backed_manually`` holds. Presence is enough here;
+    their addresses are not checked.
     """
-    if not backed_manually(service):
-        return []
     found = [e for e in graph.of_kind("Endpoints") if e.namespace == service.namespace and e.name == service.name]
     found += [
         s

@@ -110,7 +110,10 @@ def test_one_port_walk_two_orders() -> None:
     assert [p.number for p in template.ports()] == [8080, 8081, None, 9000]  # FindPort order
     assert [p.name for p in template.plain_init_ports()] == ["setup"]
     assert declared[1].protocol == "TCP" and declared[3].protocol == "UDP"
-    assert [c.name for c in template.containers()] == ["app", "?", "sidecar"]
+    assert [c.name for c in template.all_containers()] == ["sidecar", "setup", "app", "?"]
+    assert [(path[-1], sidecar) for path, _, sidecar in template.containers()] == [(0, False), (1, False), (0, True)]
+    assert [path for path, _, _ in template.plain_init_containers()] == [("spec", "template", "spec", "initContainers", 1)]
+    assert template.ports(template.plain_init_containers()) == template.plain_init_ports()
     assert template.container_of(declared[3]).name == "app"
     assert template.find_named_port("metrics", "TCP") is declared[0]
     assert declared[2].where == 'container "app" ports[0] (8080/TCP)'

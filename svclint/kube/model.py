@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -215,14 +215,27 @@ class PodTemplate:
             cached = self.__dict__["_containers"] = tuple(walk_containers(self.spec, self.path))
         return cached
 
-    def containers(self) -> list[Container]:
-        """Regular containers first, then sidecar init containers: the ones that serve.
+    def containers(self, include_sidecars: bool = True) -> Iterator[tuple[FieldPath, dict[str, Any], bool]]:
+        """(path, container, is_sidecar): regular containers first, then sidecar init containers.
 
         This is the order the endpoint controller searches named ports in
         (k8s.io/kubernetes pkg/api/v1/pod/util.go FindPort). Plain init containers never serve.
+        Part of the plugin API: rules outside svclint iterate it.
         """
         every = self.all_containers()
-        return [c for c in every if c.kind == CONTAINER] + [c for c in every if c.kind == SIDECAR]
+        for c in every:
+            if c.kind == CONTAINER:
+                yield c.path, c.spec, False
+        if include_sidecars:
+            for c in every:
+                if c.kind == SIDECAR:
+                    yield c.path, c.spec, True
+
+    def plain_init_containers(self) -> Iterator[tuple[FieldPath, dict[str, Any], bool]]:
+        """(path, container, False) for init containers that are not sidecars: they never serve."""
+        for c in self.all_containers():
+            if c.kind == INIT:
+                yield c.path, c.spec, False
 
     def declared_ports(self) -> tuple[ContainerPort, ...]:
         """Every declared port, API order (init containers first); walked once per template."""
@@ -231,12 +244,15 @@ class PodTemplate:
             cached = self.__dict__["_declared_ports"] = tuple(walk_ports(self.spec, self.path))
         return cached
 
-    def ports(self) -> list[ContainerPort]:
-        """Ports of the serving containers in FindPort order; protocol defaults to TCP.
+    def ports(self, containers: Iterable[tuple[FieldPath, dict[str, Any], bool]] | None = None) -> list[ContainerPort]:
+        """Ports of the serving containers in FindPort order (or of ``containers``); protocol defaults to TCP.
 
         Computed once per template: several rules ask for every (Service port, selected
         template) pair.
         """
+        if containers is not None:
+            declared = self.declared_ports()
+            return [p for path, _, _ in containers for p in declared if p.path[:-2] == path]
         cached = self.__dict__.get("_serving_ports")
         if cached is None:
             declared = self.declared_ports()

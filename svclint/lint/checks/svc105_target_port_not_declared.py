@@ -21,7 +21,7 @@ def target_port_field(service: K8sObject, port: ServicePort) -> tuple[FieldPath,
 
 def _has_silent_container(template: PodTemplate) -> bool:
     """A regular container that declares no ports may listen on any of them."""
-    return any(not container.spec.get("ports") for container in template.containers() if container.regular)
+    return any(not container.spec.get("ports") for container in template.all_containers() if container.regular)
 
 
 class TargetPortNotDeclared(Rule):

@@ -31,7 +31,7 @@ def serving_containers(template: PodTemplate, port: ServicePort) -> list[Contain
         declared = ports_numbered(template, found)
         if declared:
             return list(dict.fromkeys(template.container_of(p) for p in declared))
-        regular = [c for c in template.containers() if c.regular]
+        regular = [c for c in template.all_containers() if c.regular]
         if len(regular) == 1:
             return regular
     return []

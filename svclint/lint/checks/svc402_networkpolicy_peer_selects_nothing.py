@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from svclint.findings import Severity
+from svclint.kube.selectors import LabelSelector
 from svclint.lint.rule import Rule, RuleContext, Violation
 from svclint.routing.engine import peer_classes
 from svclint.routing.lint import nearest_labels
@@ -184,8 +185,6 @@ class NetworkPolicyPeerSelectsNothing(Rule):
 
 
 def _nearest_namespace(known: list[str], selector: object, classes: object) -> str:
-    from svclint.kube.selectors import LabelSelector
-
     assert isinstance(selector, LabelSelector)
     best, best_score = None, 0
     for ns in known:

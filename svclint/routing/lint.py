@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from svclint.kube.model import K8sObject
-from svclint.kube.selectors import LabelSelector
+from svclint.kube.selectors import LabelSelector, label_differences
 from svclint.routing.classes import PodClass, PodClasses
 from svclint.routing.model import DENY, RoutingModel
 from svclint.routing.policy import Peer, Policy
@@ -38,13 +38,7 @@ def nearest_labels(candidates: list[PodClass], selector: LabelSelector) -> str:
     best = min(candidates, key=score)
     if score(best)[:2] == (0, 0):
         return ""
-    diffs = []
-    for key, value in selector.match_labels:
-        have = best.labels.get(key)
-        if have is None:
-            diffs.append(f"has no label {key!r}")
-        elif have != value:
-            diffs.append(f"has {key}={have}, not {key}={value}")
+    diffs = label_differences(selector.match_labels, best.labels)
     return f"; nearest is {best.describe()}, which " + " and ".join(diffs) if diffs else ""
 
 

@@ -13,21 +13,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, TypeGuard
+from typing import Any, NamedTuple, TypeGuard
 
 from svclint.loading.source import FieldPath
 
 CONTAINER, SIDECAR, INIT = "container", "sidecar", "init"
 
 
-@dataclass(frozen=True, slots=True)
-class Container:
+class Container(NamedTuple):
     """One container mapping of a pod spec, with where it is declared."""
 
     path: FieldPath  # relative to the owner object
-    spec: dict[str, Any] = field(compare=False)
+    spec: dict[str, Any]
     kind: str  # CONTAINER, SIDECAR (init with restartPolicy: Always) or INIT
-    index: int  # within its list (containers or initContainers)
+    list_index: int  # within its list (containers or initContainers)
 
     @property
     def name(self) -> str:

@@ -38,7 +38,10 @@ class CompiledRule:
         if not self.rule.ports:
             return True
         named = dst.named_ports if dst is not None else None
-        return any(rp.covers(protocol, port, named) for rp in self.rule.ports)
+        for rp in self.rule.ports:
+            if rp.covers(protocol, port, named):
+                return True
+        return False
 
     def portset(self, dst: PodClass | None) -> PortSet:
         """Every pod port the rule admits on ``dst`` (None: outside)."""
@@ -248,11 +251,27 @@ class PolicyEngine:
         return out
 
     def pair_ports(self, src: PodClass, dst: PodClass) -> PortSet:
-        """Every (protocol, port) ``src`` may open on ``dst``: egress AND ingress."""
-        egress = self._ports(self.rules_at("egress", src), lambda r: r.peer_bits & dst.bit, dst)
+        """Every (protocol, port) ``src`` may open on ``dst``: egress AND ingress.
+
+        ``_ports`` written out: connlist asks this of every pair of pod classes.
+        """
+        egress = ALL_PORTS
+        if self.isolated_out & src.bit:
+            egress = NO_PORTS
+            dst_bit = dst.bit
+            for rule in self.egress_rules_of[src.index]:
+                if rule.peer_bits & dst_bit:
+                    egress = egress | rule.portset(dst)
         if not egress:
             return egress
-        return egress & self._ports(self.rules_at("ingress", dst), lambda r: r.peer_bits & src.bit, dst)
+        ingress = ALL_PORTS
+        if self.isolated_in & dst.bit:
+            ingress = NO_PORTS
+            src_bit = src.bit
+            for rule in self.ingress_rules[dst.index]:
+                if rule.peer_bits & src_bit:
+                    ingress = ingress | rule.portset(dst)
+        return egress & ingress
 
     def external_ingress_ports(self, dst: PodClass, address: IPSet) -> PortSet:
         """Ports ``dst`` admits from the addresses in ``address`` (a segment: all or nothing)."""

@@ -30,7 +30,7 @@ def serving_containers(template: PodTemplate, port: ServicePort) -> list[Contain
     if isinstance(found, int):
         declared = ports_numbered(template, found)
         if declared:
-            return list(dict.fromkeys(template.container_of(p) for p in declared))
+            return list({p.path[:-2]: template.container_of(p) for p in declared}.values())
         regular = [c for c in template.all_containers() if c.regular]
         if len(regular) == 1:
             return regular

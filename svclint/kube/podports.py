@@ -46,11 +46,19 @@ class ContainerPort:
     number: int | None  # containerPort; None when absent or not an integer
     name: str | None
     protocol: str  # defaulted to TCP
-    path: FieldPath  # relative to the owner object
+    path: FieldPath  # (..., "containers" or "initContainers", i, "ports", j), relative to the owner
     kind: str = CONTAINER  # of the declaring container
-    container_index: int = 0
-    index: int = 0  # within the container's ports
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def container_index(self) -> int:
+        """The declaring container's index within its list."""
+        return _index(self.path[-3])
+
+    @property
+    def index(self) -> int:
+        """This port's index within the container's ``ports``."""
+        return _index(self.path[-1])
 
     @property
     def sidecar(self) -> bool:
@@ -80,6 +88,11 @@ class ContainerPort:
 
 def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _index(part: str | int) -> int:
+    assert isinstance(part, int)
+    return part
 
 
 def _walk(spec: dict[str, Any]) -> Iterator[tuple[str, int, dict[str, Any], str]]:
@@ -125,7 +138,5 @@ def walk_ports(spec: dict[str, Any], at: FieldPath) -> Iterator[ContainerPort]:
                 protocol if isinstance(protocol, str) and protocol else "TCP",
                 at + ("spec", list_name, i, "ports", j),
                 kind,
-                i,
-                j,
                 port,
             )

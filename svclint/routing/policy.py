@@ -47,13 +47,14 @@ class RulePort:
         return (self.port, self.end_port or self.port)
 
     def covers(self, protocol: str, port: int, named_ports: Mapping[tuple[str, str], int] | None) -> bool:
-        """Whether this entry allows pod port ``port``/``protocol`` (see ``span``)."""
+        """Whether ``span`` holds pod port ``port``/``protocol`` (written out: verdicts ask it often)."""
         if self.protocol != protocol:
             return False
         if self.port is None:
             return True
-        span = self.span(named_ports)
-        return span is not None and span[0] <= port <= span[1]
+        if isinstance(self.port, str):
+            return named_ports is not None and named_ports.get((self.port, protocol)) == port
+        return self.port <= port <= (self.end_port or self.port)
 
     def text(self) -> str:
         if self.port is None:

@@ -1,5 +1,5 @@
 """SVC1xx behaviours beyond the fixture harness: exact messages, skipped cases, and the
-shared endpoint helpers (svclint/endpoints.py) on real loaded manifests."""
+shared endpoint helpers (svclint/kube/endpoints.py) on real loaded manifests."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Where a Service's traffic lands: backends of a Service and its ports on a pod template.
 
-Pure functions over the graph, shared by the SVC1xx rules and the routing engine. They
+Pure functions over the graph, shared by the rules (SVC1xx, SVC3xx) and the routing engine:
+every "which pods back this Service" question is answered here. They
 follow the EndpointSlice controller (k8s.io/endpointslice utils.go ``getEndpointPorts`` and
 k8s.io/kubernetes pkg/api/v1/pod/util.go ``FindPort``; k8s-semantics.md §3):
 
@@ -17,31 +18,67 @@ k8s.io/kubernetes pkg/api/v1/pod/util.go ``FindPort``; k8s-semantics.md §3):
 from __future__ import annotations
 
 import difflib
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from svclint.kube.graph import ManifestGraph
-from svclint.kube.model import ContainerPort, K8sObject, PodTemplate
-from svclint.kube.services import ServicePort, service_selector, service_type
-from svclint.loading.source import FieldPath
+from svclint.kube.model import K8sObject, PodTemplate
+from svclint.kube.podports import ContainerPort
+from svclint.kube.services import ServicePort, is_external_name, service_ports, service_selector
 
 # Label that ties a manually managed EndpointSlice to its Service
 # (discovery.k8s.io/v1 LabelServiceName, k8s.io/api/discovery/v1/well_known_labels.go).
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
 
 
-def selected_templates(graph: ManifestGraph, service: K8sObject) -> list[PodTemplate]:
-    """Pod templates the endpoint controller would pick for ``service`` (none when it does not run)."""
-    if service_type(service) == "ExternalName":
-        return []
+def endpoint_selector(service: K8sObject, ignored_labels: Collection[str] = ()) -> dict[str, str]:
+    """The selector the endpoint controller matches pods with, minus ``ignored_labels``.
+
+    ``{}`` when the controller manages no endpoints for ``service``: an ExternalName Service,
+    or one without a selector (absent or ``{}``, which never means "every pod").
+    """
+    if is_external_name(service):
+        return {}
     selector = service_selector(service)
-    if not selector:
-        return []
-    return graph.select_pods(service.namespace, selector)
+    if ignored_labels:
+        selector = {k: v for k, v in selector.items() if k not in ignored_labels}
+    return selector
+
+
+def selected_templates(graph: ManifestGraph, service: K8sObject, ignored_labels: Collection[str] = ()) -> list[PodTemplate]:
+    """Pod templates the endpoint controller would pick for ``service``, in its own namespace.
+
+    Empty when the controller does not run for it (see ``endpoint_selector``).
+    """
+    selector = endpoint_selector(service, ignored_labels)
+    return graph.select_pods(service.namespace, selector) if selector else []
+
+
+def ports_with_backends(graph: ManifestGraph) -> Iterator[tuple[K8sObject, ServicePort, list[PodTemplate]]]:
+    """(Service, one of its ports, the pod templates it selects) for every Service selecting pods."""
+    for service in graph.of_kind("Service"):
+        templates = selected_templates(graph, service)
+        if templates:
+            for port in service_ports(service):
+                yield service, port, templates
+
+
+def backed_manually(service: K8sObject) -> bool:
+    """A Service without a selector: only the Endpoints / EndpointSlices users create back it.
+
+    pkg/controller/endpointslice/endpointslice_controller.go syncService: "services without a
+    selector receive no endpoint slices from this controller; these services will receive
+    endpoint slices that are created out-of-band via the REST API".
+    """
+    return not is_external_name(service) and not service_selector(service)
 
 
 def manual_endpoints(graph: ManifestGraph, service: K8sObject) -> list[K8sObject]:
-    """Endpoints named like the Service and EndpointSlices labelled with its name, same namespace."""
+    """Endpoints named like the Service and EndpointSlices labelled with its name, same namespace.
+
+    They are what backs a Service when ``backed_manually`` holds. Presence is enough here;
+    their addresses are not checked.
+    """
     found = [e for e in graph.of_kind("Endpoints") if e.namespace == service.namespace and e.name == service.name]
     found += [
         s
@@ -70,21 +107,6 @@ def resolve_target_port(template: PodTemplate, port: ServicePort) -> ContainerPo
 def ports_numbered(template: PodTemplate, number: int) -> list[ContainerPort]:
     """Ports of serving containers (regular, then sidecars) declared with ``containerPort: number``."""
     return [p for p in template.ports() if p.number == number]
-
-
-def plain_init_ports(template: PodTemplate) -> list[ContainerPort]:
-    """Ports declared on init containers that are not sidecars (they never receive traffic)."""
-    return template.ports(template.plain_init_containers())
-
-
-def container_at(template: PodTemplate, port: ContainerPort) -> tuple[FieldPath, dict[str, Any]]:
-    """The container (path, mapping) that declares ``port``."""
-    path = port.path[:-2]  # (..., "containers", i, "ports", j) -> (..., "containers", i)
-    relative = path[len(template.path) :]
-    container = template.spec
-    for part in relative[1:]:  # skip the leading "spec"
-        container = container[part]
-    return path, container
 
 
 @dataclass(frozen=True)
@@ -124,5 +146,15 @@ def explain_named_miss(template: PodTemplate, name: str, protocol: str) -> PortN
         if p.name and p.name not in declared:
             declared.append(p.name)
     other = next((p for p in serving if p.name == name and p.protocol != protocol), None)
-    init = next((p for p in plain_init_ports(template) if p.name == name), None)
+    init = next((p for p in template.plain_init_ports() if p.name == name), None)
     return PortNameMiss(declared, other, init)
+
+
+def declared_port_names(templates: list[PodTemplate]) -> list[str]:
+    """``web/TCP`` for every named port the templates serve (FindPort order, de-duplicated)."""
+    seen: dict[str, None] = {}
+    for template in templates:
+        for port in template.ports():
+            if port.name:
+                seen.setdefault(f"{port.name}/{port.protocol}", None)
+    return list(seen)

@@ -25,10 +25,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from weakref import WeakKeyDictionary
 
-from svclint.kube import endpoints
 from svclint.kube.graph import ManifestGraph
-from svclint.kube.model import K8sObject, PodTemplate
-from svclint.kube.services import ServicePort, is_int, service_ports, service_type
+from svclint.kube.model import K8sObject
+from svclint.kube.services import ServicePort, is_int, service_ports
 from svclint.loading.source import FieldPath
 
 INGRESS_GROUPS = ("networking.k8s.io", "extensions")
@@ -283,28 +282,3 @@ def describe_ports(service: K8sObject) -> str:
         text = f"{sp.port}/{sp.protocol}"
         parts.append(f"{text} ({sp.name})" if sp.name else text)
     return ", ".join(parts)
-
-
-def manual_endpoints(graph: ManifestGraph, service: K8sObject) -> K8sObject | None:
-    """Endpoints of the Service's name, or an EndpointSlice labelled with it, in its namespace.
-
-    Only a selectorless Service uses them (k8s-semantics §3: the controller manages the
-    endpoints of a Service with a selector). Presence is enough here; their addresses are
-    not checked.
-    """
-    found = endpoints.manual_endpoints(graph, service)
-    return found[0] if found else None
-
-
-def declared_port_names(templates: list[PodTemplate]) -> list[str]:
-    """``web/TCP`` for every named port the templates declare (FindPort order, de-duplicated)."""
-    seen: dict[str, None] = {}
-    for template in templates:
-        for port in template.ports():
-            if port.name:
-                seen.setdefault(f"{port.name}/{port.protocol}", None)
-    return list(seen)
-
-
-def is_external_name(service: K8sObject) -> bool:
-    return service_type(service) == "ExternalName"

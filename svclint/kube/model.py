@@ -7,6 +7,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from svclint.findings import Location, ObjectRef
+from svclint.kube.podports import (
+    CONTAINER,
+    INIT,
+    SIDECAR,
+    Container,
+    ContainerPort,
+    walk_containers,
+    walk_ports,
+)
 from svclint.loading.source import (
     Attribution,
     DocumentSpan,
@@ -180,18 +189,6 @@ class K8sObject:
         return f"<{self.ref} at {self.source.path}#{self.doc_index}>"
 
 
-@dataclass(frozen=True)
-class ContainerPort:
-    """A declared container port, with where it is declared."""
-
-    container: str
-    number: int | None
-    name: str | None
-    protocol: str
-    path: FieldPath  # path of this port inside the owner object
-    sidecar: bool = False  # an init container with restartPolicy: Always
-
-
 @dataclass(eq=False)
 class PodTemplate:
     """The pods a workload would create: labels and containers in one namespace."""
@@ -211,70 +208,68 @@ class PodTemplate:
         value = self.owner.spec.get("replicas") if self.owner.kind != "Pod" else None
         return value if isinstance(value, int) and not isinstance(value, bool) else None
 
+    def all_containers(self) -> tuple[Container, ...]:
+        """Every container, init containers first (API order); walked once per template."""
+        cached = self.__dict__.get("_containers")
+        if cached is None:
+            cached = self.__dict__["_containers"] = tuple(walk_containers(self.spec, self.path))
+        return cached
+
     def containers(self, include_sidecars: bool = True) -> Iterator[tuple[FieldPath, dict[str, Any], bool]]:
         """(path, container, is_sidecar): regular containers first, then sidecar init containers.
 
         This is the order the endpoint controller searches named ports in
         (k8s.io/kubernetes pkg/api/v1/pod/util.go FindPort). Plain init containers never serve.
+        Part of the plugin API: rules outside svclint iterate it.
         """
-        containers = self.spec.get("containers")
-        if isinstance(containers, list):
-            for i, c in enumerate(containers):
-                if isinstance(c, dict):
-                    yield self.path + ("spec", "containers", i), c, False
+        every = self.all_containers()
+        for c in every:
+            if c.kind == CONTAINER:
+                yield c.path, c.spec, False
         if include_sidecars:
-            inits = self.spec.get("initContainers")
-            if isinstance(inits, list):
-                for i, c in enumerate(inits):
-                    if isinstance(c, dict) and c.get("restartPolicy") == "Always":
-                        yield self.path + ("spec", "initContainers", i), c, True
+            for c in every:
+                if c.kind == SIDECAR:
+                    yield c.path, c.spec, True
 
     def plain_init_containers(self) -> Iterator[tuple[FieldPath, dict[str, Any], bool]]:
         """(path, container, False) for init containers that are not sidecars: they never serve."""
-        inits = self.spec.get("initContainers")
-        if isinstance(inits, list):
-            for i, c in enumerate(inits):
-                if isinstance(c, dict) and c.get("restartPolicy") != "Always":
-                    yield self.path + ("spec", "initContainers", i), c, False
+        for c in self.all_containers():
+            if c.kind == INIT:
+                yield c.path, c.spec, False
+
+    def declared_ports(self) -> tuple[ContainerPort, ...]:
+        """Every declared port, API order (init containers first); walked once per template."""
+        cached = self.__dict__.get("_declared_ports")
+        if cached is None:
+            cached = self.__dict__["_declared_ports"] = tuple(walk_ports(self.spec, self.path))
+        return cached
 
     def ports(self, containers: Iterable[tuple[FieldPath, dict[str, Any], bool]] | None = None) -> list[ContainerPort]:
-        """Declared ports in FindPort order (or of ``containers``); protocol defaults to TCP.
+        """Ports of the serving containers in FindPort order (or of ``containers``); protocol defaults to TCP.
 
-        The serving ports are computed once per template: several rules ask for every
-        (Service port, selected template) pair.
+        Computed once per template: several rules ask for every (Service port, selected
+        template) pair.
         """
         if containers is not None:
-            return self._collect_ports(containers)
+            declared = self.declared_ports()
+            return [p for path, _, _ in containers for p in declared if p.path[:-2] == path]
         cached = self.__dict__.get("_serving_ports")
         if cached is None:
-            cached = self.__dict__["_serving_ports"] = tuple(self._collect_ports(self.containers()))
+            declared = self.declared_ports()
+            serving = [p for p in declared if p.kind == CONTAINER]
+            if len(serving) < len(declared):
+                serving += [p for p in declared if p.kind == SIDECAR]
+            cached = self.__dict__["_serving_ports"] = tuple(serving)
         return list(cached)
 
-    @staticmethod
-    def _collect_ports(containers: Iterable[tuple[FieldPath, dict[str, Any], bool]]) -> list[ContainerPort]:
-        out = []
-        for cpath, container, sidecar in containers:
-            ports = container.get("ports")
-            if not isinstance(ports, list):
-                continue
-            cname = container.get("name") if isinstance(container.get("name"), str) else "?"
-            for j, port in enumerate(ports):
-                if not isinstance(port, dict):
-                    continue
-                number = port.get("containerPort")
-                name = port.get("name")
-                protocol = port.get("protocol") or "TCP"
-                out.append(
-                    ContainerPort(
-                        container=cname,
-                        number=number if isinstance(number, int) and not isinstance(number, bool) else None,
-                        name=name if isinstance(name, str) else None,
-                        protocol=protocol if isinstance(protocol, str) else "TCP",
-                        path=cpath + ("ports", j),
-                        sidecar=sidecar,
-                    )
-                )
-        return out
+    def plain_init_ports(self) -> list[ContainerPort]:
+        """Ports declared on init containers that are not sidecars (they never receive traffic)."""
+        return [p for p in self.declared_ports() if p.kind == INIT]
+
+    def container_of(self, port: ContainerPort) -> Container:
+        """The container that declares ``port``."""
+        path = port.path[:-2]  # (..., "containers", i, "ports", j) -> (..., "containers", i)
+        return next(c for c in self.all_containers() if c.path == path)
 
     def find_named_port(self, name: str, protocol: str) -> ContainerPort | None:
         """The container port a named targetPort resolves to (first match wins)."""

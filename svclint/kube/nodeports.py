@@ -16,14 +16,20 @@ from svclint.kube.model import K8sObject
 from svclint.kube.services import NODE_PORT_TYPES, is_int, service_ports, service_type
 from svclint.loading.source import FieldPath
 
+HEALTH_CHECK_PATH: FieldPath = ("spec", "healthCheckNodePort")
+
 
 @dataclass(frozen=True)
 class NodePortClaim:
     service: K8sObject
     node_port: int
-    service_port: int | None  # None for healthCheckNodePort
+    service_port: int | None  # None for healthCheckNodePort (or a port entry without a number)
     protocol: str
     path: FieldPath
+
+    @property
+    def health_check(self) -> bool:
+        return self.path == HEALTH_CHECK_PATH
 
 
 def requested_node_ports(graph: ManifestGraph) -> Iterator[NodePortClaim]:
@@ -36,7 +42,7 @@ def requested_node_ports(graph: ManifestGraph) -> Iterator[NodePortClaim]:
                 yield NodePortClaim(service, port.node_port, port.port, port.protocol, port.path + ("nodePort",))
         health = service.spec.get("healthCheckNodePort")
         if is_int(health) and health:
-            yield NodePortClaim(service, health, None, "TCP", ("spec", "healthCheckNodePort"))
+            yield NodePortClaim(service, health, None, "TCP", HEALTH_CHECK_PATH)
 
 
 def free_node_port(used: set[int], low: int, high: int) -> int | None:

@@ -12,7 +12,7 @@ Two kinds exist (k8s.io/apimachinery pkg/labels and pkg/apis/meta/v1/helpers.go)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +25,18 @@ def service_selector_matches(selector: Mapping[str, str], labels: Mapping[str, s
         if labels.get(key) != value:
             return False
     return True
+
+
+def label_differences(terms: Iterable[tuple[str, str]], labels: Mapping[str, str]) -> list[str]:
+    """How ``labels`` miss each equality term, for "nearest is ..." messages."""
+    out = []
+    for key, value in terms:
+        have = labels.get(key)
+        if have is None:
+            out.append(f"has no label {key!r}")
+        elif have != value:
+            out.append(f"has {key}={have}, not {key}={value}")
+    return out
 
 
 class SelectorError(ValueError):

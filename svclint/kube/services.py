@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any, TypeGuard
 
 from svclint.kube.model import K8sObject, string_map
 from svclint.loading.source import FieldPath
@@ -15,13 +16,19 @@ from svclint.loading.source import FieldPath
 NODE_PORT_TYPES = ("NodePort", "LoadBalancer")
 
 
-def is_int(value: object) -> bool:
+def is_int(value: object) -> TypeGuard[int]:
+    """An integer that is not a YAML boolean."""
     return isinstance(value, int) and not isinstance(value, bool)
 
 
 def service_type(service: K8sObject) -> str:
     value = service.spec.get("type")
     return value if isinstance(value, str) and value else "ClusterIP"
+
+
+def is_external_name(service: K8sObject) -> bool:
+    """A DNS CNAME to ``spec.externalName``: no cluster IP, no endpoints, no ports in use."""
+    return service_type(service) == "ExternalName"
 
 
 def is_headless(service: K8sObject) -> bool:
@@ -47,13 +54,19 @@ class ServicePort:
     path: FieldPath
 
 
-def service_ports(service: K8sObject) -> Iterator[ServicePort]:
+def service_port_entries(service: K8sObject) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(index, mapping) of every ``spec.ports`` entry as written, for validation."""
     ports = service.spec.get("ports")
     if not isinstance(ports, list):
         return
     for i, entry in enumerate(ports):
-        if not isinstance(entry, dict):
-            continue
+        if isinstance(entry, dict):
+            yield i, entry
+
+
+def service_ports(service: K8sObject) -> Iterator[ServicePort]:
+    """Every ``spec.ports`` entry after defaulting."""
+    for i, entry in service_port_entries(service):
         port = entry.get("port")
         port = port if is_int(port) else None
         protocol = entry.get("protocol") or "TCP"

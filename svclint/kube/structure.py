@@ -17,7 +17,7 @@ _MAP, _LIST, _PORT, _INT, _STR = "mapping", "list", "port", "integer", "string"
 _EXPECTED = {_MAP: "a mapping", _LIST: "a list", _PORT: "a number or a name", _INT: "an integer", _STR: "a string"}
 
 # kind -> [(path with "*" for every list item, expected shape)]
-_SERVICE = [
+_SERVICE: list[tuple[FieldPath, str]] = [
     (("spec",), _MAP),
     (("spec", "selector"), _MAP),
     (("spec", "ports"), _LIST),
@@ -113,7 +113,7 @@ def _selector_problems(obj: K8sObject) -> Iterator[tuple[FieldPath, str]]:
     """Selectors the API server rejects, which would otherwise silently match nothing."""
     at = _LABEL_SELECTORS.get(obj.kind)
     raw = obj.get(at) if at is not None else None
-    if isinstance(raw, dict):
+    if at is not None and isinstance(raw, dict):
         try:
             LabelSelector.parse(raw)
         except SelectorError as error:

@@ -16,7 +16,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from svclint.kube.graph import ManifestGraph
-from svclint.kube.model import ContainerPort, PodTemplate
+from svclint.kube.model import PodTemplate
+from svclint.kube.podports import ContainerPort
 from svclint.kube.selectors import LabelSelector
 from svclint.settings import WorkloadIdentity
 

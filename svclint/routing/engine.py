@@ -17,6 +17,7 @@ Semantics (https://kubernetes.io/docs/concepts/services-networking/network-polic
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from svclint.routing.classes import PodClass, PodClasses
@@ -33,33 +34,25 @@ class CompiledRule:
     selected: int  # classes the owning policy selects
 
     def port_matches(self, protocol: str, port: int, dst: PodClass | None) -> bool:
+        """Whether the rule admits pod port ``port``/``protocol`` on ``dst`` (None: outside)."""
         if not self.rule.ports:
             return True
+        named = dst.named_ports if dst is not None else None
         for rp in self.rule.ports:
-            if rp.protocol != protocol:
-                continue
-            if rp.port is None:
-                return True
-            if isinstance(rp.port, str):
-                if dst is not None and dst.port_number(rp.port, protocol) == port:
-                    return True
-            elif rp.port <= port <= (rp.end_port or rp.port):
+            if rp.covers(protocol, port, named):
                 return True
         return False
 
     def portset(self, dst: PodClass | None) -> PortSet:
+        """Every pod port the rule admits on ``dst`` (None: outside)."""
         if not self.rule.ports:
             return ALL_PORTS
+        named = dst.named_ports if dst is not None else None
         out: dict[str, list[tuple[int, int]]] = {}
         for rp in self.rule.ports:
-            if rp.port is None:
-                out.setdefault(rp.protocol, []).append((1, 65535))
-            elif isinstance(rp.port, str):
-                number = dst.port_number(rp.port, rp.protocol) if dst is not None else None
-                if number is not None:
-                    out.setdefault(rp.protocol, []).append((number, number))
-            else:
-                out.setdefault(rp.protocol, []).append((rp.port, rp.end_port or rp.port))
+            span = rp.span(named)
+            if span is not None:
+                out.setdefault(rp.protocol, []).append(span)
         return PortSet.of(out)
 
     def matching_peer(self, cls: PodClass | None, classes: PodClasses) -> Peer | None:
@@ -70,12 +63,13 @@ class CompiledRule:
             if cls is None:
                 if peer.ip_block:
                     return peer
-            elif peer.ip_block is None and _peer_bits(peer, self.policy, classes) & cls.bit:
+            elif peer.ip_block is None and peer_classes(peer, self.policy, classes) & cls.bit:
                 return peer
         return None
 
 
-def _peer_bits(peer: Peer, policy: Policy, classes: PodClasses) -> int:
+def peer_classes(peer: Peer, policy: Policy, classes: PodClasses) -> int:
+    """Classes a pod peer of ``policy`` matches (0 for an ipBlock: it never matches pods)."""
     if peer.ip_block is not None:
         return 0
     namespaces = [policy.namespace] if peer.namespace_selector is None else classes.namespaces_matching(peer.namespace_selector)
@@ -144,7 +138,7 @@ class PolicyEngine:
                 if peer.ip_block is not None:
                     ips = ips | peer.ip_block
                 else:
-                    bits |= _peer_bits(peer, policy, self.classes)
+                    bits |= peer_classes(peer, policy, self.classes)
         compiled = CompiledRule(policy, rule, bits, ips, selected)
         self.compiled[id(rule)] = compiled
         return compiled
@@ -152,21 +146,53 @@ class PolicyEngine:
     def policy_selects(self, policy: Policy) -> int:
         return self.selected.get(id(policy), 0)
 
-    # -- bulk queries (the matrix) --------------------------------------------------------
+    # -- the evaluator: which rules admit a connection -----------------------------------------
+    #
+    # Verdicts (the matrix, the SVC4xx rules) fold these lists into bitsets; explanations
+    # filter the same lists down to the rules naming one peer. Both read one answer.
+
+    def rules_at(self, direction: str, cls: PodClass) -> list[CompiledRule] | None:
+        """The ingress or egress rules of the policies selecting ``cls``, in policy order.
+
+        None when no policy isolates ``cls`` for that direction: it allows everything.
+        """
+        if direction == "ingress":
+            return self.ingress_rules[cls.index] if self.isolated_in & cls.bit else None
+        return self.egress_rules_of[cls.index] if self.isolated_out & cls.bit else None
+
+    def ingress_admitting(self, dst: PodClass, protocol: str, port: int) -> list[CompiledRule] | None:
+        """Ingress rules at ``dst`` admitting (protocol, port), policy order; None: not isolated."""
+        rules = self.rules_at("ingress", dst)
+        return None if rules is None else [r for r in rules if r.port_matches(protocol, port, dst)]
+
+    def egress_admitting_to(self, dst: PodClass, protocol: str, port: int) -> list[CompiledRule]:
+        """Egress rules whose peers include ``dst`` admitting (protocol, port), policy order.
+
+        Only sources a rule's policy selects (``rule.selected``) are isolated for egress and
+        let out by it; every other source is let out anyway.
+        """
+        return [r for r in self.rules_to(dst) if r.port_matches(protocol, port, dst)]
+
+    def egress_admitting_out(self, src: PodClass, protocol: str, port: int) -> list[CompiledRule] | None:
+        """Egress rules at ``src`` admitting (protocol, port) to outside addresses; None: not isolated."""
+        rules = self.rules_at("egress", src)
+        return None if rules is None else [r for r in rules if r.port_matches(protocol, port, None)]
+
+    # -- verdicts (the matrix) ----------------------------------------------------------------
 
     def ingress_allowed(self, dst: PodClass, protocol: str, port: int) -> tuple[int, IPSet]:
         """Source classes and outside addresses ``dst`` admits on (protocol, port)."""
         key = (dst.index, protocol, port)
         found = self._ingress_cache.get(key)
         if found is None:
-            if not self.isolated_in & dst.bit:
+            rules = self.ingress_admitting(dst, protocol, port)
+            if rules is None:
                 found = (self.classes.all_bits, ALL_IPS)
             else:
                 bits, ips = 0, NO_IPS
-                for rule in self.ingress_rules[dst.index]:
-                    if rule.port_matches(protocol, port, dst):
-                        bits |= rule.peer_bits
-                        ips = ips | rule.ips
+                for rule in rules:
+                    bits |= rule.peer_bits
+                    ips = ips | rule.ips
                 found = (bits, ips)
             self._ingress_cache[key] = found
         return found
@@ -177,9 +203,8 @@ class PolicyEngine:
         found = self._egress_cache.get(key)
         if found is None:
             found = self.classes.all_bits & ~self.isolated_out
-            for rule in self.rules_to(dst):
-                if rule.port_matches(protocol, port, dst):
-                    found |= rule.selected
+            for rule in self.egress_admitting_to(dst, protocol, port):
+                found |= rule.selected
             self._egress_cache[key] = found
         return found
 
@@ -204,74 +229,74 @@ class PolicyEngine:
 
     def egress_external(self, src: PodClass, protocol: str, port: int) -> IPSet:
         """Outside addresses ``src`` may send to on (protocol, port)."""
-        if not self.isolated_out & src.bit:
+        rules = self.egress_admitting_out(src, protocol, port)
+        if rules is None:
             return ALL_IPS
         ips = NO_IPS
-        for rule in self.egress_rules_of[src.index]:
-            if rule.port_matches(protocol, port, None):
-                ips = ips | rule.ips
+        for rule in rules:
+            ips = ips | rule.ips
         return ips
 
     # -- pair queries (connlist) ------------------------------------------------------------
 
+    @staticmethod
+    def _ports(rules: list[CompiledRule] | None, peer: Callable[[CompiledRule], object], dst: PodClass | None) -> PortSet:
+        """Pod ports on ``dst`` that the ``rules`` naming ``peer`` admit (None: not isolated, all)."""
+        if rules is None:
+            return ALL_PORTS
+        out = NO_PORTS
+        for rule in rules:
+            if peer(rule):
+                out = out | rule.portset(dst)
+        return out
+
     def pair_ports(self, src: PodClass, dst: PodClass) -> PortSet:
+        """Every (protocol, port) ``src`` may open on ``dst``: egress AND ingress.
+
+        ``_ports`` written out: connlist asks this of every pair of pod classes.
+        """
         egress = ALL_PORTS
         if self.isolated_out & src.bit:
             egress = NO_PORTS
+            dst_bit = dst.bit
             for rule in self.egress_rules_of[src.index]:
-                if rule.peer_bits & dst.bit:
+                if rule.peer_bits & dst_bit:
                     egress = egress | rule.portset(dst)
         if not egress:
             return egress
         ingress = ALL_PORTS
         if self.isolated_in & dst.bit:
             ingress = NO_PORTS
+            src_bit = src.bit
             for rule in self.ingress_rules[dst.index]:
-                if rule.peer_bits & src.bit:
+                if rule.peer_bits & src_bit:
                     ingress = ingress | rule.portset(dst)
         return egress & ingress
 
     def external_ingress_ports(self, dst: PodClass, address: IPSet) -> PortSet:
         """Ports ``dst`` admits from the addresses in ``address`` (a segment: all or nothing)."""
-        if not self.isolated_in & dst.bit:
-            return ALL_PORTS
-        out = NO_PORTS
-        for rule in self.ingress_rules[dst.index]:
-            if rule.ips & address:
-                out = out | rule.portset(dst)
-        return out
+        return self._ports(self.rules_at("ingress", dst), lambda r: r.ips & address, dst)
 
     def external_egress_ports(self, src: PodClass, address: IPSet) -> PortSet:
-        if not self.isolated_out & src.bit:
-            return ALL_PORTS
-        out = NO_PORTS
-        for rule in self.egress_rules_of[src.index]:
-            if rule.ips & address:
-                out = out | rule.portset(None)
-        return out
+        """Ports ``src`` may open on the addresses in ``address`` (a segment: all or nothing)."""
+        return self._ports(self.rules_at("egress", src), lambda r: r.ips & address, None)
 
-    # -- explanations ---------------------------------------------------------------------------
+    # -- explanations: the rules above, narrowed to one peer -------------------------------------
 
     def decide_ingress(self, src: PodClass | None, dst: PodClass, protocol: str, port: int) -> Decision:
         """Ingress at ``dst`` from ``src`` (None: the outside world, any address)."""
-        policies = self.ingress_policies[dst.index]
-        if not policies:
+        rules = self.ingress_admitting(dst, protocol, port)
+        if rules is None:
             return Decision("ingress", True)
-        allowing = [
-            r
-            for r in self.ingress_rules[dst.index]
-            if (r.ips if src is None else r.peer_bits & src.bit) and r.port_matches(protocol, port, dst)
-        ]
-        return Decision("ingress", bool(allowing), list(policies), allowing)
+        allowing = [r for r in rules if (r.ips if src is None else r.peer_bits & src.bit)]
+        return Decision("ingress", bool(allowing), list(self.ingress_policies[dst.index]), allowing)
 
     def decide_egress(self, src: PodClass, dst: PodClass | None, protocol: str, port: int) -> Decision:
         """Egress at ``src`` towards ``dst`` (None: the outside world, any address)."""
-        policies = self.egress_policies[src.index]
-        if not policies:
+        if self.rules_at("egress", src) is None:
             return Decision("egress", True)
-        allowing = [
-            r
-            for r in self.egress_rules_of[src.index]
-            if (r.ips if dst is None else r.peer_bits & dst.bit) and r.port_matches(protocol, port, dst)
-        ]
-        return Decision("egress", bool(allowing), list(policies), allowing)
+        if dst is None:
+            allowing = [r for r in self.egress_admitting_out(src, protocol, port) or () if r.ips]
+        else:
+            allowing = [r for r in self.egress_admitting_to(dst, protocol, port) if r.selected & src.bit]
+        return Decision("egress", bool(allowing), list(self.egress_policies[src.index]), allowing)

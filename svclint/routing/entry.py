@@ -7,7 +7,7 @@ SNAT it to a node address); a LoadBalancer is reached through its load balancer,
 ingress-controller pods, which anybody outside can reach on 80/443 unless policies on a
 controller found in the input say otherwise.
 
-Ingress backends come from svclint/ingress.py, shared with the SVC3xx rules.
+Ingress backends come from svclint/kube/ingress.py, shared with the SVC3xx rules.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from svclint.kube.graph import ManifestGraph
 from svclint.kube.ingress import BackendRef, ingress_backends, is_ingress
 from svclint.kube.model import K8sObject
-from svclint.kube.services import service_type
+from svclint.kube.services import is_external_name, service_type
 from svclint.loading.source import FieldPath
 from svclint.routing.ports import ALL_IPS, NO_IPS, IPSet
 from svclint.routing.services import Column
@@ -26,7 +26,7 @@ from svclint.routing.services import Column
 
 @dataclass(frozen=True)
 class IngressBackend:
-    """An Ingress backend naming a Service port (from svclint/ingress.py's BackendRef)."""
+    """An Ingress backend naming a Service port (from svclint/kube/ingress.py's BackendRef)."""
 
     ingress: K8sObject
     service: str
@@ -87,7 +87,7 @@ def exposures(graph: ManifestGraph, columns: list[Column]) -> dict[int, Exposure
             exposure.direct.append(f"NodePort {sp.node_port}" if sp is not None and sp.node_port else "NodePort")
             exposure.direct_ips = ALL_IPS
         external_ips = service.spec.get("externalIPs")
-        if isinstance(external_ips, list) and external_ips and kind != "ExternalName":
+        if isinstance(external_ips, list) and external_ips and not is_external_name(service):
             exposure.direct.append("externalIPs " + ",".join(str(x) for x in external_ips))
             exposure.direct_ips = ALL_IPS
         if sp is not None:

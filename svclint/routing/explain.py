@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from svclint.kube.model import K8sObject
+from svclint.kube.services import is_headless
 from svclint.loading.source import FieldPath
 from svclint.routing.classes import PodClass
 from svclint.routing.engine import CompiledRule, Decision
@@ -108,7 +109,7 @@ def service_reason(column: Column) -> Reason:
         text = f"headless Service {column.destination} without ports: clients use pod port {column.port}/{column.protocol}"
     else:
         target = f"targetPort {column.target}" if column.target != column.port else f"targetPort {column.target} (= port)"
-        headless = "headless " if service.spec.get("clusterIP") == "None" else ""
+        headless = "headless " if is_headless(service) else ""
         text = f"{headless}Service {column.destination} port {column.port}/{column.protocol} -> {target} on {len(column.endpoints)} endpoint workload(s)"
     return _at("service", text, service, path)
 
@@ -153,12 +154,12 @@ def cell_reasons(model: RoutingModel, source: Source, column: Column) -> list[Re
         reasons.append(endpoint_reason(column, endpoint))
         if endpoint.port is None:
             continue
-        port = f"{column.protocol} {endpoint.port}"
+        on = f"{column.protocol} {endpoint.port}"
         if source.cls is None:
             exposure = model.exposure[id(column)]
             if exposure.direct:
                 decision = model.engine.decide_ingress(None, endpoint.cls, column.protocol, endpoint.port)
-                reasons.extend(decision_reasons(decision, model, None, endpoint.cls, port, 2))
+                reasons.extend(decision_reasons(decision, model, None, endpoint.cls, on, 2))
                 limit = exposure.direct_ips
                 within = "" if limit.is_all else f" (policies within loadBalancerSourceRanges {limit.text()})"
                 reasons.append(Reason("entry", f"outside addresses admitted{within}: {model.external_ips_allowed(column, endpoint)}", 2))
@@ -168,10 +169,10 @@ def cell_reasons(model: RoutingModel, source: Source, column: Column) -> list[Re
                     model.engine.decide_egress(ic, endpoint.cls, column.protocol, endpoint.port),
                     model.engine.decide_ingress(ic, endpoint.cls, column.protocol, endpoint.port),
                 ):
-                    reasons.extend(decision_reasons(decision, model, ic, endpoint.cls, port, 2))
+                    reasons.extend(decision_reasons(decision, model, ic, endpoint.cls, on, 2))
             continue
         for decision in model.endpoint_decisions(source, column, endpoint):
-            reasons.extend(decision_reasons(decision, model, source.cls, endpoint.cls, port, 2, source))
+            reasons.extend(decision_reasons(decision, model, source.cls, endpoint.cls, on, 2, source))
     if source.template is not None and column.kind != NO_ENDPOINTS:
         reasons.extend(_dns(model, source))
     return reasons

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from svclint.kube.selectors import LabelSelector
+from svclint.kube.model import K8sObject
+from svclint.kube.selectors import LabelSelector, label_differences
 from svclint.routing.classes import PodClass, PodClasses
 from svclint.routing.model import DENY, RoutingModel
-from svclint.routing.policy import Peer, Policy, RulePort
+from svclint.routing.policy import Peer, Policy
 from svclint.routing.services import PODS, Column
 
 
@@ -37,13 +38,7 @@ def nearest_labels(candidates: list[PodClass], selector: LabelSelector) -> str:
     best = min(candidates, key=score)
     if score(best)[:2] == (0, 0):
         return ""
-    diffs = []
-    for key, value in selector.match_labels:
-        have = best.labels.get(key)
-        if have is None:
-            diffs.append(f"has no label {key!r}")
-        elif have != value:
-            diffs.append(f"has {key}={have}, not {key}={value}")
+    diffs = label_differences(selector.match_labels, best.labels)
     return f"; nearest is {best.describe()}, which " + " and ".join(diffs) if diffs else ""
 
 
@@ -68,6 +63,20 @@ def unreachable_columns(model: RoutingModel) -> Iterator[Column]:
         yield column
 
 
+def isolating_policies(model: RoutingModel, column: Column) -> list[tuple[str, K8sObject]]:
+    """(what, policy object): the first policy isolating each of the first three endpoints."""
+    out = []
+    for endpoint in column.resolved[:3]:
+        for policy in model.engine.ingress_policies[endpoint.cls.index][:1]:
+            out.append((f"NetworkPolicy {policy.key} isolates {endpoint.template.owner.ref.qualified}", policy.obj))
+    return out
+
+
+def pod_ports_text(column: Column) -> str:
+    """``8080, 9090``: the pod ports a Service port's endpoints listen on."""
+    return ", ".join(sorted({str(e.port) for e in column.resolved}))
+
+
 def blocked_exposures(model: RoutingModel) -> Iterator[Column]:
     for column in model.columns:
         if column.kind != PODS or not model.exposure[id(column)].exposed:
@@ -75,12 +84,3 @@ def blocked_exposures(model: RoutingModel) -> Iterator[Column]:
         if model.plan(column).structural is None and model.external_verdict(column) == DENY:
             yield column
 
-
-def port_covers(rp: RulePort, protocol: str, number: int, cls: PodClass) -> bool:
-    if rp.protocol != protocol:
-        return False
-    if rp.port is None:
-        return True
-    if isinstance(rp.port, str):
-        return cls.port_number(rp.port, protocol) == number
-    return rp.port <= number <= (rp.end_port or rp.port)

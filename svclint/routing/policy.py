@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +32,29 @@ class RulePort:
     port: int | str | None  # None: every port of the protocol
     end_port: int | None
     path: FieldPath
+
+    def span(self, named_ports: Mapping[tuple[str, str], int] | None) -> tuple[int, int] | None:
+        """The pod ports this entry allows for its protocol; None when its name resolves to none.
+
+        A named port resolves on the destination pod, by name and protocol
+        (``named_ports`` of the destination; None: the outside world, where names mean nothing).
+        """
+        if self.port is None:
+            return (1, MAX_PORT)
+        if isinstance(self.port, str):
+            number = named_ports.get((self.port, self.protocol)) if named_ports is not None else None
+            return None if number is None else (number, number)
+        return (self.port, self.end_port or self.port)
+
+    def covers(self, protocol: str, port: int, named_ports: Mapping[tuple[str, str], int] | None) -> bool:
+        """Whether ``span`` holds pod port ``port``/``protocol`` (written out: verdicts ask it often)."""
+        if self.protocol != protocol:
+            return False
+        if self.port is None:
+            return True
+        if isinstance(self.port, str):
+            return named_ports is not None and named_ports.get((self.port, protocol)) == port
+        return self.port <= port <= (self.end_port or self.port)
 
     def text(self) -> str:
         if self.port is None:

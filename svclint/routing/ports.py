@@ -7,7 +7,7 @@ equal and hash alike (the connlist groups by them).
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 PROTOCOLS = ("SCTP", "TCP", "UDP")  # the protocols Kubernetes accepts, in print order
@@ -51,7 +51,7 @@ class PortSet:
     items: tuple[tuple[str, Intervals], ...] = ()
 
     @classmethod
-    def of(cls, mapping: dict[str, Iterable[tuple[int, int]]]) -> PortSet:
+    def of(cls, mapping: Mapping[str, Iterable[tuple[int, int]]]) -> PortSet:
         items = []
         for proto in PROTOCOLS:
             intervals = _normalise(mapping.get(proto, ()))

@@ -6,23 +6,23 @@ pods the selector matches in the Service's namespace; a numeric targetPort is us
 named one is looked up on each pod by name and protocol (first container wins) and a pod
 without it gets no endpoint for that port. Policies are evaluated on that pod port.
 
-Resolution itself is svclint/endpoints.py's, shared with the SVC1xx rules.
+Which pods and which pod port are svclint/kube/endpoints.py's decisions, shared with the rules.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from svclint.kube.endpoints import manual_endpoints, resolve_target_port
-from svclint.kube.graph import ManifestGraph
-from svclint.kube.model import ContainerPort, K8sObject, PodTemplate
-from svclint.kube.services import (
-    ServicePort,
-    is_headless,
-    service_ports,
-    service_selector,
-    service_type,
+from svclint.kube.endpoints import (
+    backed_manually,
+    manual_endpoints,
+    resolve_target_port,
+    selected_templates,
 )
+from svclint.kube.graph import ManifestGraph
+from svclint.kube.model import K8sObject, PodTemplate
+from svclint.kube.podports import ContainerPort
+from svclint.kube.services import ServicePort, is_external_name, is_headless, service_ports
 from svclint.routing.classes import PodClass, PodClasses
 
 # Column kinds.
@@ -85,13 +85,12 @@ def service_columns(graph: ManifestGraph, classes: PodClasses) -> list[Column]:
 def _columns_of(graph: ManifestGraph, classes: PodClasses, service: K8sObject) -> list[Column]:
     destination = service.ref.qualified
     ports = [p for p in service_ports(service) if p.port is not None]
-    if service_type(service) == "ExternalName":
+    if is_external_name(service):
         return [Column(service, destination, p.port, p.protocol, p, EXTERNAL_NAME, target=p.port) for p in ports]  # type: ignore[arg-type]
-    selector = service_selector(service)
-    if not selector:
+    if backed_manually(service):
         kind = MANUAL if manual_endpoints(graph, service) else NO_ENDPOINTS
         return [Column(service, destination, p.port, p.protocol, p, kind, target=p.target_port) for p in ports]  # type: ignore[arg-type]
-    templates = _distinct(graph.select_pods(service.namespace, selector))
+    templates = _distinct(selected_templates(graph, service))
     if not ports and is_headless(service):
         return _headless_pod_ports(service, destination, templates, classes)
     out = []

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from svclint.kube.endpoints import resolve_target_port, selected_templates
 from svclint.kube.graph import ManifestGraph
 from svclint.kube.ingress import BackendRef, describe_ports, is_ingress, service_names
 from svclint.kube.model import K8sObject
-from svclint.kube.services import ServicePort, service_ports, service_selector
+from svclint.kube.podports import ContainerPort
+from svclint.kube.services import ServicePort, service_ports
 from svclint.lint.rule import Related
 from svclint.suggest import is_close, nearest
 
@@ -75,8 +77,7 @@ def missing_port(graph: ManifestGraph, service: K8sObject, ref: BackendRef) -> t
 
 def _port_behind(graph: ManifestGraph, service: K8sObject, port: int | str | None) -> ServicePort | None:
     """The Service port whose targetPort is ``port``, by value or as resolved on its pods."""
-    selector = service_selector(service)
-    pods = graph.select_pods(service.namespace, selector) if selector else []
+    pods = selected_templates(graph, service)
     for sp in service_ports(service):
         if sp.port == port:
             continue
@@ -84,7 +85,7 @@ def _port_behind(graph: ManifestGraph, service: K8sObject, port: int | str | Non
             return sp
         if isinstance(port, int) and isinstance(sp.target_port, str):
             for template in pods:
-                found = template.find_named_port(sp.target_port, sp.protocol)
-                if found is not None and found.number == port:
+                found = resolve_target_port(template, sp)
+                if isinstance(found, ContainerPort) and found.number == port:
                     return sp
     return None

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from svclint.findings import Severity
+from svclint.kube.endpoints import endpoint_selector, selected_templates
 from svclint.kube.graph import ManifestGraph
 from svclint.kube.model import K8sObject, PodTemplate, string_map
-from svclint.kube.services import service_selector, service_type
+from svclint.kube.selectors import label_differences
 from svclint.lint.rule import Option, Related, Rule, RuleContext, Violation
 from svclint.suggest import edit_distance
 
@@ -40,13 +41,7 @@ def _nearest_miss(graph: ManifestGraph, service: K8sObject, selector: dict[str, 
     best = min(templates, key=rank)
     if rank(best)[:2] == (0, 0):
         return "; no pod template has any of these labels", None
-    differences = []
-    for key, value in sorted(selector.items()):
-        have = best.labels.get(key)
-        if have is None:
-            differences.append(f"has no label {key!r}")
-        elif have != value:
-            differences.append(f"has {key}={have}, not {key}={value}")
+    differences = label_differences(sorted(selector.items()), best.labels)
     text = f"; nearest is {best.owner.ref}, whose pod template " + " and ".join(differences)
     owner_labels = string_map((best.owner.data.get("metadata") or {}).get("labels"))
     if best.owner.kind != "Pod" and all(owner_labels.get(k) == v for k, v in selector.items()):
@@ -88,10 +83,8 @@ class ServiceSelectsNothing(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         ignored = set(ctx.options.get("ignored-labels", []))
         for service in ctx.graph.of_kind("Service"):
-            if service_type(service) == "ExternalName":
-                continue
-            selector = {k: v for k, v in service_selector(service).items() if k not in ignored}
-            if not selector or ctx.graph.select_pods(service.namespace, selector):
+            selector = endpoint_selector(service, ignored)
+            if not selector or selected_templates(ctx.graph, service, ignored):
                 continue
             hint, nearest = _nearest_miss(ctx.graph, service, selector)
             related = []

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from svclint.findings import Severity
-from svclint.kube.endpoints import SERVICE_NAME_LABEL, manual_endpoints
-from svclint.kube.services import service_selector, service_type
+from svclint.kube.endpoints import SERVICE_NAME_LABEL, backed_manually, manual_endpoints
 from svclint.lint.rule import Rule, RuleContext, Violation
 
 
@@ -34,7 +33,7 @@ class ServiceWithoutEndpoints(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for service in ctx.graph.of_kind("Service"):
             raw = service.spec.get("selector")
-            if service_type(service) == "ExternalName" or service_selector(service):
+            if not backed_manually(service):
                 continue
             if isinstance(raw, dict) and raw:
                 continue  # only non-string values: the API rejects the Service (SVC002/SVC006)

@@ -5,12 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from svclint.findings import Severity
-from svclint.kube.endpoints import (
-    explain_named_miss,
-    resolve_target_port,
-    selected_templates,
-)
-from svclint.kube.services import service_ports
+from svclint.kube.endpoints import explain_named_miss, ports_with_backends, resolve_target_port
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
 
 
@@ -41,25 +36,21 @@ class NamedTargetPortUnresolved(Rule):
     tags = ("services", "ports")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        for service in ctx.graph.of_kind("Service"):
-            templates = selected_templates(ctx.graph, service)
-            if not templates:
-                continue
-            for port in service_ports(service):
-                name = port.target_port
-                if not isinstance(name, str) or not any(c.isalpha() for c in name):
-                    continue  # numeric, or an invalid name (SVC206)
-                for template in templates:
-                    if resolve_target_port(template, port) is not None:
-                        continue
-                    miss = explain_named_miss(template, name, port.protocol)
-                    yield ctx.report(
-                        f'targetPort "{name}" of Service {service.namespace}/{service.name} port '
-                        f"{port.port}/{port.protocol} matches no {port.protocol} container port of "
-                        f"{template.owner.ref}, so its pods get no endpoint for this port; "
-                        f"{miss.explain(name, port.protocol)}. Name a container port \"{name}\" "
-                        f"({port.protocol}) or set targetPort to one the pods declare",
-                        service,
-                        port.path + ("targetPort",),
-                        [Related(f"pod template of {template.owner.ref}", template.owner, template.path + ("spec", "containers"))],
-                    )
+        for service, port, templates in ports_with_backends(ctx.graph):
+            name = port.target_port
+            if not isinstance(name, str) or not any(c.isalpha() for c in name):
+                continue  # numeric, or an invalid name (SVC206)
+            for template in templates:
+                if resolve_target_port(template, port) is not None:
+                    continue
+                miss = explain_named_miss(template, name, port.protocol)
+                yield ctx.report(
+                    f'targetPort "{name}" of Service {service.namespace}/{service.name} port '
+                    f"{port.port}/{port.protocol} matches no {port.protocol} container port of "
+                    f"{template.owner.ref}, so its pods get no endpoint for this port; "
+                    f"{miss.explain(name, port.protocol)}. Name a container port \"{name}\" "
+                    f"({port.protocol}) or set targetPort to one the pods declare",
+                    service,
+                    port.path + ("targetPort",),
+                    [Related(f"pod template of {template.owner.ref}", template.owner, template.path + ("spec", "containers"))],
+                )

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from svclint.findings import Severity
-from svclint.kube.endpoints import plain_init_ports, ports_numbered, selected_templates
+from svclint.kube.endpoints import ports_numbered, ports_with_backends
 from svclint.kube.model import K8sObject, PodTemplate
-from svclint.kube.services import ServicePort, service_ports
+from svclint.kube.services import ServicePort, is_int
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
 from svclint.loading.source import FieldPath
 
@@ -21,7 +21,7 @@ def target_port_field(service: K8sObject, port: ServicePort) -> tuple[FieldPath,
 
 def _has_silent_container(template: PodTemplate) -> bool:
     """A regular container that declares no ports may listen on any of them."""
-    return any(not container.get("ports") for _, container, sidecar in template.containers() if not sidecar)
+    return any(not container.spec.get("ports") for container in template.all_containers() if container.regular)
 
 
 class TargetPortNotDeclared(Rule):
@@ -52,37 +52,33 @@ class TargetPortNotDeclared(Rule):
     tags = ("services", "ports")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        for service in ctx.graph.of_kind("Service"):
-            templates = selected_templates(ctx.graph, service)
-            if not templates:
+        for service, port, templates in ports_with_backends(ctx.graph):
+            number = port.target_port
+            if not is_int(number):
                 continue
-            for port in service_ports(service):
-                number = port.target_port
-                if not isinstance(number, int) or isinstance(number, bool):
+            at, what = target_port_field(service, port)
+            for template in templates:
+                if template.spec.get("hostNetwork") is True:
                     continue
-                at, what = target_port_field(service, port)
-                for template in templates:
-                    if template.spec.get("hostNetwork") is True:
-                        continue
-                    declared = template.ports()
-                    if not declared or ports_numbered(template, number) or _has_silent_container(template):
-                        continue
-                    listed = ", ".join(
-                        f"{p.number}/{p.protocol}" + (f' "{p.name}"' if p.name else "") for p in declared if p.number
-                    )
-                    init = next((p for p in plain_init_ports(template) if p.number == number), None)
-                    note = (
-                        f' (init container "{init.container}" declares it, but init containers that are not '
-                        f"sidecars serve no traffic)"
-                        if init
-                        else ""
-                    )
-                    yield ctx.report(
-                        f"{what} of Service {service.namespace}/{service.name} port {port.port}/{port.protocol} "
-                        f"is declared by no container of {template.owner.ref}, which declares {listed}{note}; "
-                        f"traffic goes to pod port {number} anyway: set targetPort to the port the app listens "
-                        f"on, or declare containerPort {number}",
-                        service,
-                        at,
-                        [Related(f"ports of {template.owner.ref}", template.owner, declared[0].path)],
-                    )
+                declared = template.ports()
+                if not declared or ports_numbered(template, number) or _has_silent_container(template):
+                    continue
+                listed = ", ".join(
+                    f"{p.number}/{p.protocol}" + (f' "{p.name}"' if p.name else "") for p in declared if p.number
+                )
+                init = next((p for p in template.plain_init_ports() if p.number == number), None)
+                note = (
+                    f' (init container "{init.container}" declares it, but init containers that are not '
+                    f"sidecars serve no traffic)"
+                    if init
+                    else ""
+                )
+                yield ctx.report(
+                    f"{what} of Service {service.namespace}/{service.name} port {port.port}/{port.protocol} "
+                    f"is declared by no container of {template.owner.ref}, which declares {listed}{note}; "
+                    f"traffic goes to pod port {number} anyway: set targetPort to the port the app listens "
+                    f"on, or declare containerPort {number}",
+                    service,
+                    at,
+                    [Related(f"ports of {template.owner.ref}", template.owner, declared[0].path)],
+                )

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from svclint.findings import Severity
-from svclint.kube.endpoints import ports_numbered, selected_templates
-from svclint.kube.services import service_ports
+from svclint.kube.endpoints import ports_numbered, ports_with_backends
+from svclint.kube.services import is_int
 from svclint.lint.checks.svc105_target_port_not_declared import target_port_field
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
 
@@ -32,27 +32,23 @@ class TargetPortProtocolMismatch(Rule):
     tags = ("services", "ports")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        for service in ctx.graph.of_kind("Service"):
-            templates = selected_templates(ctx.graph, service)
-            if not templates:
+        for service, port, templates in ports_with_backends(ctx.graph):
+            number = port.target_port
+            if not is_int(number):
                 continue
-            for port in service_ports(service):
-                number = port.target_port
-                if not isinstance(number, int) or isinstance(number, bool):
+            at, what = target_port_field(service, port)
+            for template in templates:
+                found = ports_numbered(template, number)
+                if not found or any(p.protocol == port.protocol for p in found):
                     continue
-                at, what = target_port_field(service, port)
-                for template in templates:
-                    found = ports_numbered(template, number)
-                    if not found or any(p.protocol == port.protocol for p in found):
-                        continue
-                    first = found[0]
-                    protocols = "/".join(sorted({p.protocol for p in found}))
-                    yield ctx.report(
-                        f"{what} of Service {service.namespace}/{service.name} port {port.port}/{port.protocol} "
-                        f'reaches container "{first.container}" of {template.owner.ref}, which declares port '
-                        f"{number} as {protocols} only; set the Service port's protocol to {first.protocol}, or "
-                        f"declare containerPort {number} with protocol: {port.protocol}",
-                        service,
-                        at,
-                        [Related(f"containerPort {number}/{first.protocol} of {template.owner.ref}", template.owner, first.path)],
-                    )
+                first = found[0]
+                protocols = "/".join(sorted({p.protocol for p in found}))
+                yield ctx.report(
+                    f"{what} of Service {service.namespace}/{service.name} port {port.port}/{port.protocol} "
+                    f'reaches container "{first.container}" of {template.owner.ref}, which declares port '
+                    f"{number} as {protocols} only; set the Service port's protocol to {first.protocol}, or "
+                    f"declare containerPort {number} with protocol: {port.protocol}",
+                    service,
+                    at,
+                    [Related(f"containerPort {number}/{first.protocol} of {template.owner.ref}", template.owner, first.path)],
+                )

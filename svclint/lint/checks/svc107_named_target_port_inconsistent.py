@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from svclint.findings import Severity
-from svclint.kube.endpoints import resolve_target_port, selected_templates
-from svclint.kube.model import ContainerPort
-from svclint.kube.services import service_ports
+from svclint.kube.endpoints import ports_with_backends, resolve_target_port
+from svclint.kube.podports import ContainerPort
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
 
 
@@ -31,30 +30,26 @@ class NamedTargetPortInconsistent(Rule):
     tags = ("services", "ports")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        for service in ctx.graph.of_kind("Service"):
-            templates = selected_templates(ctx.graph, service)
-            if len(templates) < 2:
+        for service, port, templates in ports_with_backends(ctx.graph):
+            if len(templates) < 2 or not isinstance(port.target_port, str):
                 continue
-            for port in service_ports(service):
-                if not isinstance(port.target_port, str):
-                    continue
-                resolved = []
-                for template in templates:
-                    found = resolve_target_port(template, port)
-                    if isinstance(found, ContainerPort) and found.number is not None:
-                        resolved.append((template, found))
-                if len({found.number for _, found in resolved}) < 2:
-                    continue
-                resolved.sort(key=lambda item: (item[1].number or 0, str(item[0].owner.ref)))
-                listed = ", ".join(f"{found.number} on {t.owner.ref}" for t, found in resolved)
-                yield ctx.report(
-                    f'targetPort "{port.target_port}" of Service {service.namespace}/{service.name} port '
-                    f"{port.port}/{port.protocol} resolves to different pod ports: {listed}; use one container "
-                    f"port number for \"{port.target_port}\" in every selected workload",
-                    service,
-                    port.path + ("targetPort",),
-                    [
-                        Related(f'"{port.target_port}" is {found.number} in {t.owner.ref}', t.owner, found.path)
-                        for t, found in resolved
-                    ],
-                )
+            resolved = []
+            for template in templates:
+                found = resolve_target_port(template, port)
+                if isinstance(found, ContainerPort) and found.number is not None:
+                    resolved.append((template, found))
+            if len({found.number for _, found in resolved}) < 2:
+                continue
+            resolved.sort(key=lambda item: (item[1].number or 0, str(item[0].owner.ref)))
+            listed = ", ".join(f"{found.number} on {t.owner.ref}" for t, found in resolved)
+            yield ctx.report(
+                f'targetPort "{port.target_port}" of Service {service.namespace}/{service.name} port '
+                f"{port.port}/{port.protocol} resolves to different pod ports: {listed}; use one container "
+                f"port number for \"{port.target_port}\" in every selected workload",
+                service,
+                port.path + ("targetPort",),
+                [
+                    Related(f'"{port.target_port}" is {found.number} in {t.owner.ref}', t.owner, found.path)
+                    for t, found in resolved
+                ],
+            )

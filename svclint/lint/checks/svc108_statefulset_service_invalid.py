@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from svclint.findings import Severity
-from svclint.kube.services import is_headless, service_selector, service_type
+from svclint.kube.endpoints import endpoint_selector, selected_templates
+from svclint.kube.services import is_external_name, is_headless
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
 
 
@@ -54,8 +55,8 @@ class StatefulSetServiceInvalid(Rule):
                 )
                 continue
             related = [Related(f"Service {service.namespace}/{service.name}", service, "metadata.name")]
-            if service_type(service) == "ExternalName" or not is_headless(service):
-                kind = "an ExternalName Service" if service_type(service) == "ExternalName" else "not headless"
+            if is_external_name(service) or not is_headless(service):
+                kind = "an ExternalName Service" if is_external_name(service) else "not headless"
                 yield ctx.report(
                     f"serviceName {name!r} of {where} names Service {service.namespace}/{service.name}, which is "
                     f"{kind}, so pod names like {dns} do not resolve; give the StatefulSet its own headless "
@@ -65,9 +66,8 @@ class StatefulSetServiceInvalid(Rule):
                     related,
                 )
                 continue
-            selector = service_selector(service)
             template = ctx.graph.template_of(sts)
-            if selector and template is not None and template not in ctx.graph.select_pods(sts.namespace, selector):
+            if endpoint_selector(service) and template is not None and template not in selected_templates(ctx.graph, service):
                 yield ctx.report(
                     f"serviceName {name!r} of {where} names headless Service {service.namespace}/{service.name}, "
                     f"whose selector does not select the StatefulSet's pods, so pod names like {dns} do not "

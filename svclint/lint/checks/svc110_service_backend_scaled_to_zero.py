@@ -12,12 +12,12 @@ from svclint.lint.rule import Related, Rule, RuleContext, Violation
 
 def _autoscaled(ctx: RuleContext) -> set[tuple[str | None, str, str]]:
     """(namespace, kind, name) of workloads a KEDA ScaledObject may scale up from zero."""
-    out = set()
+    out: set[tuple[str | None, str, str]] = set()
     for scaled in ctx.graph.of_kind("ScaledObject"):
         ref = scaled.spec.get("scaleTargetRef")
         if isinstance(ref, dict) and isinstance(ref.get("name"), str):
-            kind = ref.get("kind") if isinstance(ref.get("kind"), str) else "Deployment"
-            out.add((scaled.namespace, kind, ref["name"]))
+            kind = ref.get("kind")
+            out.add((scaled.namespace, kind if isinstance(kind, str) else "Deployment", ref["name"]))
     return out
 
 

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from typing import Any
 
 from svclint.findings import Severity
 from svclint.kube.endpoints import (
-    container_at,
     ports_numbered,
     resolve_target_port,
     selected_templates,
 )
-from svclint.kube.model import ContainerPort, K8sObject, PodTemplate
+from svclint.kube.model import K8sObject, PodTemplate
+from svclint.kube.podports import Container, ContainerPort
 from svclint.kube.services import ServicePort, service_ports
 from svclint.lint.rule import Rule, RuleContext, Violation
 from svclint.loading.source import FieldPath
 
 
-def serving_containers(template: PodTemplate, port: ServicePort) -> list[tuple[FieldPath, dict[str, Any]]]:
+def serving_containers(template: PodTemplate, port: ServicePort) -> list[Container]:
     """The containers that receive a Service port's traffic in pods of ``template``.
 
     Named targetPort: the container FindPort picks. Numeric: the containers declaring that
@@ -27,16 +26,12 @@ def serving_containers(template: PodTemplate, port: ServicePort) -> list[tuple[F
     """
     found = resolve_target_port(template, port)
     if isinstance(found, ContainerPort):
-        return [container_at(template, found)]
+        return [template.container_of(found)]
     if isinstance(found, int):
         declared = ports_numbered(template, found)
         if declared:
-            unique = {}
-            for p in declared:
-                path, container = container_at(template, p)
-                unique[path] = container
-            return list(unique.items())
-        regular = [(path, c) for path, c, sidecar in template.containers() if not sidecar]
+            return list({p.path[:-2]: template.container_of(p) for p in declared}.values())
+        regular = [c for c in template.all_containers() if c.regular]
         if len(regular) == 1:
             return regular
     return []
@@ -65,23 +60,23 @@ class ServiceBackendWithoutReadinessProbe(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         serves: dict[tuple[int, FieldPath], list[str]] = defaultdict(list)
-        owners: dict[tuple[int, FieldPath], tuple[K8sObject, dict[str, Any]]] = {}
+        owners: dict[tuple[int, FieldPath], tuple[K8sObject, Container]] = {}
         for service in ctx.graph.of_kind("Service"):
             if service.spec.get("publishNotReadyAddresses") is True:
                 continue
             for template in selected_templates(ctx.graph, service):
                 for port in service_ports(service):
-                    for path, container in serving_containers(template, port):
-                        if "readinessProbe" in container:
+                    for container in serving_containers(template, port):
+                        if "readinessProbe" in container.spec:
                             continue
-                        key = (id(template.owner), path)
+                        key = (id(template.owner), container.path)
                         owners[key] = (template.owner, container)
                         what = f"Service {service.namespace}/{service.name} port {port.port}/{port.protocol}"
                         if what not in serves[key]:
                             serves[key].append(what)
         for key, services in serves.items():
             owner, container = owners[key]
-            name = container.get("name")
+            name = container.spec.get("name")
             yield ctx.report(
                 f'container "{name}" of {owner.ref} serves {", ".join(services)} but has no readinessProbe, '
                 f"so it gets traffic before it is ready and while it hangs; add a readinessProbe "

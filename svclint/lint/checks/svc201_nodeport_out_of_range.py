@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 from svclint.findings import Severity
 from svclint.kube.nodeports import free_node_port, requested_node_ports
-from svclint.kube.services import NODE_PORT_TYPES, service_ports, service_type
 from svclint.lint.rule import Rule, RuleContext, Violation
 
 
@@ -32,18 +31,16 @@ class NodePortOutOfRange(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         low, high = ctx.settings.node_port_range
-        used = {claim.node_port for claim in requested_node_ports(ctx.graph)}
-        for service in ctx.graph.of_kind("Service"):
-            if service_type(service) not in NODE_PORT_TYPES:
+        claims = list(requested_node_ports(ctx.graph))
+        used = {claim.node_port for claim in claims}
+        for claim in claims:
+            if claim.health_check or low <= claim.node_port <= high:
                 continue
-            for port in service_ports(service):
-                if port.node_port is None or low <= port.node_port <= high:
-                    continue
-                suggestion = free_node_port(used, low, high)
-                fix = f"use a free port in range such as {suggestion}" if suggestion else "the range is full"
-                yield ctx.report(
-                    f"nodePort {port.node_port} is outside the node port range {low}-{high}; "
-                    f"{fix}, or omit nodePort to let the cluster allocate one",
-                    service,
-                    port.path + ("nodePort",),
-                )
+            suggestion = free_node_port(used, low, high)
+            fix = f"use a free port in range such as {suggestion}" if suggestion else "the range is full"
+            yield ctx.report(
+                f"nodePort {claim.node_port} is outside the node port range {low}-{high}; "
+                f"{fix}, or omit nodePort to let the cluster allocate one",
+                claim.service,
+                claim.path,
+            )

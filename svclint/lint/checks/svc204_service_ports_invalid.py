@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from svclint.findings import Severity
-from svclint.kube.services import ServicePort, is_headless, service_ports, service_type
+from svclint.kube.services import ServicePort, is_external_name, is_headless, service_ports, service_type
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
 
 
@@ -38,12 +38,11 @@ class ServicePortsInvalid(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for service in ctx.graph.of_kind("Service"):
-            kind = service_type(service)
             ports = service.spec.get("ports")
-            if (ports is None or ports == []) and not is_headless(service) and kind != "ExternalName":
+            if (ports is None or ports == []) and not is_headless(service) and not is_external_name(service):
                 at = ("spec", "ports") if "ports" in service.spec else ("spec",)
                 yield ctx.report(
-                    f"a {kind} Service needs at least one port (spec.ports: Required value); add the "
+                    f"a {service_type(service)} Service needs at least one port (spec.ports: Required value); add the "
                     "ports it serves, or make it headless (clusterIP: None) if it only exists for DNS",
                     service,
                     at,

@@ -7,8 +7,7 @@ from collections.abc import Iterator
 
 from svclint.findings import Severity
 from svclint.kube.model import K8sObject, PodTemplate
-from svclint.kube.podports import declared_ports
-from svclint.kube.services import is_int
+from svclint.kube.services import is_int, service_port_entries
 from svclint.kube.validation import (
     PORT_RANGE_MESSAGE,
     go_value,
@@ -77,12 +76,7 @@ class InvalidPort(Rule):
             yield from self._template(ctx, template)
 
     def _service(self, ctx: RuleContext, service: K8sObject) -> Iterator[Violation]:
-        ports = service.spec.get("ports")
-        if not isinstance(ports, list):
-            return
-        for i, entry in enumerate(ports):
-            if not isinstance(entry, dict):
-                continue
+        for i, entry in service_port_entries(service):
             path = ("spec", "ports", i)
             port = entry.get("port")
             if port is None:
@@ -105,7 +99,7 @@ class InvalidPort(Rule):
                 yield ctx.report(name_problem(target, "targetPort"), service, path + ("targetPort",))
 
     def _template(self, ctx: RuleContext, template: PodTemplate) -> Iterator[Violation]:
-        for declared in declared_ports(template):
+        for declared in template.declared_ports():
             raw = declared.raw
             number = raw.get("containerPort")
             if number is None or number == 0:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from svclint.findings import Severity
-from svclint.kube.podports import declared_ports
+from svclint.kube.services import service_port_entries
 from svclint.kube.validation import (
     PROTOCOLS,
     SUPPORTED_PROTOCOLS,
@@ -41,11 +41,8 @@ class InvalidProtocol(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for service in ctx.graph.of_kind("Service"):
-            ports = service.spec.get("ports")
-            if not isinstance(ports, list):
-                continue
-            for i, entry in enumerate(ports):
-                if isinstance(entry, dict) and _invalid(entry.get("protocol")):
+            for i, entry in service_port_entries(service):
+                if _invalid(entry.get("protocol")):
                     value = entry["protocol"]
                     yield ctx.report(
                         f"protocol {go_value(value)} is not supported ({SUPPORTED_PROTOCOLS}); {protocol_hint(value)}",
@@ -53,7 +50,7 @@ class InvalidProtocol(Rule):
                         ("spec", "ports", i, "protocol"),
                     )
         for template in ctx.graph.pod_templates:
-            for declared in declared_ports(template):
+            for declared in template.declared_ports():
                 value = declared.raw.get("protocol")
                 if _invalid(value):
                     hint = protocol_hint(value).split(" (")[0]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from svclint.findings import Severity
 from svclint.kube.model import PodTemplate
-from svclint.kube.podports import DeclaredPort, declared_ports
+from svclint.kube.podports import INIT, ContainerPort
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
 from svclint.loading.source import FieldPath
 
@@ -17,15 +17,12 @@ ANY_IP = "0.0.0.0"  # the scheduler's DefaultBindAllHostIP; "" is sanitized to i
 
 @dataclass(frozen=True)
 class HostPortClaim:
-    declared: DeclaredPort
+    template: PodTemplate
+    declared: ContainerPort
     host_port: int
     host_ip: str  # "" normalised to 0.0.0.0
     protocol: str
     at: FieldPath  # hostPort field (or containerPort for a defaulted hostNetwork port)
-
-    @property
-    def template(self) -> PodTemplate:
-        return self.declared.template
 
     def overlaps(self, other: HostPortClaim) -> bool:
         """NodePorts plugin (pkg/scheduler/framework/types.go HostPortInfo.CheckConflict)."""
@@ -48,15 +45,15 @@ def _claims(template: PodTemplate) -> list[HostPortClaim]:
     """
     host_network = template.spec.get("hostNetwork") is True
     out = []
-    for declared in declared_ports(template):
-        if declared.kind == "init":
+    for declared in template.declared_ports():
+        if declared.kind == INIT:
             continue
         host_port, at = declared.host_port, declared.path + ("hostPort",)
-        if host_port == 0 and host_network and declared.container_port:
-            host_port, at = declared.container_port, declared.path + ("containerPort",)
+        if host_port == 0 and host_network and declared.number:
+            host_port, at = declared.number, declared.path + ("containerPort",)
         if host_port > 0:
             ip = declared.host_ip if declared.host_ip not in ("", "::") else ANY_IP
-            out.append(HostPortClaim(declared, host_port, ip, declared.protocol, at))
+            out.append(HostPortClaim(template, declared, host_port, ip, declared.protocol, at))
     return out
 
 
@@ -139,8 +136,8 @@ class HostPortConflict(Rule):
 
     def _within_pod(self, ctx: RuleContext, template: PodTemplate) -> Iterator[Violation]:
         """AccumulateUniqueHostPorts: regular containers together, each init container alone."""
-        seen: dict[tuple[object, str, str, int], DeclaredPort] = {}
-        for declared in declared_ports(template):
+        seen: dict[tuple[object, str, str, int], ContainerPort] = {}
+        for declared in template.declared_ports():
             if declared.host_port == 0:
                 continue
             group: object = "containers" if declared.regular else ("init", declared.container_index)

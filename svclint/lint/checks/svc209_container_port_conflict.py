@@ -7,16 +7,16 @@ from collections.abc import Iterator
 
 from svclint.findings import Severity
 from svclint.kube.model import PodTemplate
-from svclint.kube.podports import DeclaredPort, declared_ports
+from svclint.kube.podports import ContainerPort
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
 
 
-def _host_group(port: DeclaredPort) -> object:
+def _host_group(port: ContainerPort) -> object:
     """Ports SVC208 already checks together for duplicate host ports (an API error)."""
     return "containers" if port.regular else ("init", port.container_index)
 
 
-def _number_conflict(port: DeclaredPort, other: DeclaredPort) -> str | None:
+def _number_conflict(port: ContainerPort, other: ContainerPort) -> str | None:
     """The pod warning (pkg/api/pod/warnings.go) for two ports with one containerPort/protocol."""
     if port.host_ip == other.host_ip and port.host_port == other.host_port:
         if port.host_port != 0 and _host_group(port) == _host_group(other):
@@ -59,12 +59,12 @@ class ContainerPortConflict(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for template in ctx.graph.pod_templates:
-            ports = list(declared_ports(template))
+            ports = list(template.declared_ports())
             yield from self._numbers(ctx, template, ports)
             yield from self._names(ctx, template, ports)
 
-    def _numbers(self, ctx: RuleContext, template: PodTemplate, ports: list[DeclaredPort]) -> Iterator[Violation]:
-        seen: dict[tuple[int, str], list[DeclaredPort]] = defaultdict(list)
+    def _numbers(self, ctx: RuleContext, template: PodTemplate, ports: list[ContainerPort]) -> Iterator[Violation]:
+        seen: dict[tuple[int, str], list[ContainerPort]] = defaultdict(list)
         for port in ports:
             if port.host_ip and port.host_port == 0:
                 yield ctx.report(
@@ -73,9 +73,9 @@ class ContainerPortConflict(Rule):
                     template.owner,
                     port.path + ("hostIP",),
                 )
-            if port.container_port is None:
+            if port.number is None:
                 continue
-            key = (port.container_port, port.protocol)
+            key = (port.number, port.protocol)
             for other in seen[key]:
                 kind = _number_conflict(port, other)
                 if kind is None:
@@ -90,8 +90,8 @@ class ContainerPortConflict(Rule):
                 break
             seen[key].append(port)
 
-    def _names(self, ctx: RuleContext, template: PodTemplate, ports: list[DeclaredPort]) -> Iterator[Violation]:
-        within: dict[tuple[str, int, str], DeclaredPort] = {}
+    def _names(self, ctx: RuleContext, template: PodTemplate, ports: list[ContainerPort]) -> Iterator[Violation]:
+        within: dict[tuple[str, int, str], ContainerPort] = {}
         for port in ports:
             if not port.name:
                 continue
@@ -106,9 +106,8 @@ class ContainerPortConflict(Rule):
                     related=[Related(f'port name "{port.name}" first used here', template.owner, first.path + ("name",))],
                 )
         # Across containers: FindPort order, regular containers first, then sidecars.
-        serving = sorted((p for p in ports if p.kind != "init"), key=lambda p: (not p.regular, p.container_index, p.index))
-        first_by_name: dict[str, DeclaredPort] = {}
-        for port in serving:
+        first_by_name: dict[str, ContainerPort] = {}
+        for port in template.ports():
             if not port.name:
                 continue
             first = first_by_name.setdefault(port.name, port)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from svclint.findings import Severity
 from svclint.kube.model import K8sObject
-from svclint.kube.services import service_type
+from svclint.kube.services import is_external_name
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
 from svclint.loading.source import FieldPath
 
@@ -59,7 +59,7 @@ class ClusterIPConflict(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         first: dict[str, tuple[K8sObject, str, FieldPath]] = {}
         services = sorted(
-            (s for s in ctx.graph.of_kind("Service") if service_type(s) != "ExternalName"),
+            (s for s in ctx.graph.of_kind("Service") if not is_external_name(s)),
             key=lambda s: (s.source.path, s.doc_index, s.base_path),
         )
         for service in services:

@@ -7,7 +7,7 @@ from typing import Any
 
 from svclint.findings import Severity
 from svclint.kube.model import K8sObject
-from svclint.kube.services import is_int
+from svclint.kube.services import is_headless, is_int, service_type
 from svclint.kube.validation import go_value
 from svclint.lint.rule import Rule, RuleContext, Violation
 from svclint.loading.source import FieldPath
@@ -67,16 +67,15 @@ class FieldNotAllowedForType(Rule):
 
     def _problems(self, service: K8sObject) -> Iterator[tuple[str, FieldPath]]:
         spec = service.spec
-        raw_type = spec.get("type")
-        kind = raw_type if isinstance(raw_type, str) and raw_type else "ClusterIP"
+        kind = service_type(service)
         if kind not in SERVICE_TYPES:
             match = next((t for t in SERVICE_TYPES if t.lower() == str(kind).lower()), None)
             fix = f"write {match!r} (types are case-sensitive)" if match else "use one of them"
-            yield f"type {go_value(raw_type)} is not supported ({_supported(SERVICE_TYPES)}); {fix}", ("spec", "type")
+            yield f"type {go_value(spec.get('type'))} is not supported ({_supported(SERVICE_TYPES)}); {fix}", ("spec", "type")
             return
         yield from self._cluster_ip(spec, kind)
         yield from self._load_balancer_fields(service, kind)
-        yield from self._traffic_policies(spec, kind)
+        yield from self._traffic_policies(service, kind)
         yield from self._session_affinity(spec)
 
     def _cluster_ip(self, spec: dict[str, Any], kind: str) -> Iterator[tuple[str, FieldPath]]:
@@ -111,7 +110,8 @@ class FieldNotAllowedForType(Rule):
             if key in spec and spec[key] is not None:
                 yield f"{key} {why}; remove it", ("spec", key)
 
-    def _traffic_policies(self, spec: dict[str, Any], kind: str) -> Iterator[tuple[str, FieldPath]]:
+    def _traffic_policies(self, service: K8sObject, kind: str) -> Iterator[tuple[str, FieldPath]]:
+        spec = service.spec
         external_ips = spec.get("externalIPs")
         # pkg/api/service/util.go ExternallyAccessible
         accessible = kind in ("NodePort", "LoadBalancer") or (
@@ -120,7 +120,7 @@ class FieldNotAllowedForType(Rule):
         policy = spec.get("externalTrafficPolicy")
         if _is_set(spec, "externalTrafficPolicy"):
             if not accessible:
-                what = "a headless Service" if spec.get("clusterIP") == "None" and kind == "ClusterIP" else f"{'an' if kind == 'ExternalName' else 'a'} {kind} Service"
+                what = "a headless Service" if is_headless(service) and kind == "ClusterIP" else f"{'an' if kind == 'ExternalName' else 'a'} {kind} Service"
                 extra = " without externalIPs" if kind == "ClusterIP" else ""
                 yield (
                     f"externalTrafficPolicy {go_value(policy)} may only be set for externally-accessible services, "

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from svclint.findings import Severity
-from svclint.kube.services import service_type
+from svclint.kube.services import is_external_name
 from svclint.kube.validation import go_value, is_dns1123_subdomain
 from svclint.lint.rule import Rule, RuleContext, Violation
 
@@ -58,7 +58,7 @@ class ExternalNameInvalid(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for service in ctx.graph.of_kind("Service"):
-            if service_type(service) != "ExternalName":
+            if not is_external_name(service):
                 continue
             value = service.spec.get("externalName")
             at = ("spec", "externalName") if "externalName" in service.spec else ("spec",)

@@ -9,9 +9,9 @@ from svclint.kube.ingress import (
     core_service,
     find_service_port,
     ingress_backends,
-    is_external_name,
     is_ingress,
 )
+from svclint.kube.services import is_external_name
 from svclint.lint.checks.backends import backend_label, missing_port
 from svclint.lint.rule import Rule, RuleContext, Violation
 

@@ -5,20 +5,25 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from svclint.findings import Severity
-from svclint.kube.endpoints import SERVICE_NAME_LABEL, plain_init_ports
+from svclint.kube.endpoints import (
+    SERVICE_NAME_LABEL,
+    backed_manually,
+    declared_port_names,
+    endpoint_selector,
+    manual_endpoints,
+    resolve_target_port,
+    selected_templates,
+)
 from svclint.kube.ingress import (
     BackendRef,
     all_backends,
     core_service,
-    declared_port_names,
     find_service_port,
-    is_external_name,
     is_route,
-    manual_endpoints,
     reference_granted,
 )
 from svclint.kube.model import K8sObject, PodTemplate
-from svclint.kube.services import service_selector
+from svclint.kube.services import is_external_name
 from svclint.lint.checks.backends import backend_label, port_label
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
 
@@ -70,9 +75,8 @@ class IngressBackendUnroutable(Rule):
     def _dead_end(self, ctx: RuleContext, ref: BackendRef, service: K8sObject) -> Violation | None:
         label = f"{backend_label(ref)} leads nowhere"
         svc = f"Service {service.namespace}/{service.name}"
-        selector = service_selector(service)
-        if not selector:
-            if manual_endpoints(ctx.graph, service) is not None:
+        if backed_manually(service):
+            if manual_endpoints(ctx.graph, service):
                 return None
             return ctx.report(
                 f"{label}: {svc} has no selector and no Endpoints or EndpointSlice "
@@ -82,8 +86,9 @@ class IngressBackendUnroutable(Rule):
                 ref.name_path,
                 [Related(f"{svc} has no selector", service, "metadata.name")],
             )
-        pods = ctx.graph.select_pods(service.namespace, selector)
+        pods = selected_templates(ctx.graph, service)
         if not pods:
+            selector = endpoint_selector(service)
             labels = ",".join(f"{k}={v}" for k, v in sorted(selector.items()))
             return ctx.report(
                 f"{label}: {svc} has no endpoints, because no pod in namespace {service.namespace!r} "
@@ -102,7 +107,7 @@ class IngressBackendUnroutable(Rule):
         sp = find_service_port(service, ref.port)
         if sp is None or not isinstance(sp.target_port, str):
             return None  # a numeric targetPort routes whatever the containers declare
-        if any(t.find_named_port(sp.target_port, sp.protocol) for t in pods):
+        if any(resolve_target_port(t, sp) for t in pods):
             return None  # some endpoints serve it; per-workload gaps are SVC104's
         owners = ", ".join(sorted(str(t.owner.ref) for t in pods))
         declared = declared_port_names(pods)
@@ -127,7 +132,7 @@ class IngressBackendUnroutable(Rule):
 def _plain_init_container_with(pods: list[PodTemplate], port_name: str) -> str | None:
     """The name of an ordinary init container declaring ``port_name`` (a likely mistake)."""
     for template in pods:
-        for port in plain_init_ports(template):
+        for port in template.plain_init_ports():
             if port.name == port_name:
                 return port.container
     return None

@@ -12,13 +12,13 @@ from svclint.kube.ingress import (
     core_service,
     describe_ports,
     find_service_port,
-    is_external_name,
     is_route,
     reference_granted,
     reference_grants,
     route_backends,
 )
 from svclint.kube.model import K8sObject
+from svclint.kube.services import is_external_name
 from svclint.lint.checks.backends import backend_label, missing_port, missing_service
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from svclint.findings import Severity
+from svclint.kube.selectors import LabelSelector
 from svclint.lint.rule import Rule, RuleContext, Violation
+from svclint.routing.engine import peer_classes
 from svclint.routing.lint import nearest_labels
 from svclint.routing.model import routing_model
 
@@ -56,7 +58,7 @@ class NetworkPolicyPeerSelectsNothing(Rule):
                             continue
                     if peer.pod_selector is None or peer.pod_selector.is_empty:
                         continue
-                    if any(classes.select(ns, peer.pod_selector) for ns in namespaces):
+                    if peer_classes(peer, policy, classes):
                         continue
                     candidates = [c for ns in namespaces for c in classes.by_namespace.get(ns, [])]
                     where = f"namespace {namespaces[0]!r}" if len(namespaces) == 1 else f"namespaces {', '.join(namespaces)}"
@@ -69,8 +71,6 @@ class NetworkPolicyPeerSelectsNothing(Rule):
 
 
 def _nearest_namespace(known: list[str], selector: object, classes: object) -> str:
-    from svclint.kube.selectors import LabelSelector
-
     assert isinstance(selector, LabelSelector)
     best, best_score = None, 0
     for ns in known:

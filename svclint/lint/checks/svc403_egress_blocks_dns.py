@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from svclint.findings import Severity
 from svclint.lint.rule import Rule, RuleContext, Violation
 from svclint.routing.model import routing_model
+from svclint.routing.policy import Policy
 
 
 class EgressBlocksDns(Rule):
@@ -33,7 +34,7 @@ class EgressBlocksDns(Rule):
         model = routing_model(ctx.graph, ctx.settings)
         engine = model.engine
         udp, tcp = model.dns_ok_bits("UDP"), model.dns_ok_bits("TCP")
-        by_policy: dict[int, tuple[object, list[str], set[str]]] = {}
+        by_policy: dict[int, tuple[Policy, list[str], set[str]]] = {}
         for source in model.workloads:
             cls = source.cls
             assert cls is not None
@@ -46,15 +47,15 @@ class EgressBlocksDns(Rule):
             entry = by_policy.setdefault(id(policy), (policy, [], set()))
             entry[1].append(source.name)
             entry[2].update(missing)
-        for policy, names, missing in sorted(by_policy.values(), key=lambda e: e[0].key):  # type: ignore[attr-defined]
-            ports = " and ".join(f"{p} 53" for p in ("UDP", "TCP") if p in missing)
-            at = "spec.egress" if policy.obj.spec.get("egress") else "spec.policyTypes"  # type: ignore[attr-defined]
+        for policy, names, missing_protocols in sorted(by_policy.values(), key=lambda e: e[0].key):
+            ports = " and ".join(f"{p} 53" for p in ("UDP", "TCP") if p in missing_protocols)
+            at = "spec.egress" if policy.obj.spec.get("egress") else "spec.policyTypes"
             dns = ctx.settings.kube_dns
             labels = ",".join(f"{k}={v}" for k, v in dns.labels)
             yield ctx.report(
-                f"NetworkPolicy {policy.key} puts {', '.join(names)} under egress isolation without an allowance "  # type: ignore[attr-defined]
+                f"NetworkPolicy {policy.key} puts {', '.join(names)} under egress isolation without an allowance "
                 f"to kube-dns ({dns.namespace}, {labels}) on {ports}: Service names will not resolve; add an egress "
                 f"rule to kube-dns on UDP and TCP port 53",
-                policy.obj,  # type: ignore[attr-defined]
+                policy.obj,
                 at,
             )

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from svclint.findings import Severity
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
-from svclint.routing.lint import unreachable_columns
+from svclint.routing.lint import isolating_policies, pod_ports_text, unreachable_columns
 from svclint.routing.model import routing_model
 
 
@@ -31,11 +31,8 @@ class ServiceUnreachable(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         model = routing_model(ctx.graph, ctx.settings)
         for column in unreachable_columns(model):
-            related = []
-            for endpoint in column.resolved[:3]:
-                for policy in model.engine.ingress_policies[endpoint.cls.index][:1]:
-                    related.append(Related(f"NetworkPolicy {policy.key} isolates {endpoint.template.owner.ref.qualified}", policy.obj, "spec.podSelector"))
-            ports = ", ".join(sorted({str(e.port) for e in column.resolved}))
+            related = [Related(what, policy, "spec.podSelector") for what, policy in isolating_policies(model, column)]
+            ports = pod_ports_text(column)
             at = column.service_port.path if column.service_port is not None else ("spec",)
             yield ctx.report(
                 f"Service {column.service.namespace}/{column.service.name} port {column.port}/{column.protocol} "

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from svclint.findings import Severity
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
-from svclint.routing.lint import blocked_exposures
+from svclint.routing.lint import blocked_exposures, isolating_policies, pod_ports_text
 from svclint.routing.model import routing_model
 
 
@@ -34,11 +34,8 @@ class ExposedServiceBlocked(Rule):
         for column in blocked_exposures(model):
             exposure = model.exposure[id(column)]
             service = column.service
-            related = []
-            for endpoint in column.resolved[:3]:
-                for policy in model.engine.ingress_policies[endpoint.cls.index][:1]:
-                    related.append(Related(f"NetworkPolicy {policy.key} isolates {endpoint.template.owner.ref.qualified}", policy.obj, "spec.podSelector"))
-            ports = ", ".join(sorted({str(e.port) for e in column.resolved}))
+            related = [Related(what, policy, "spec.podSelector") for what, policy in isolating_policies(model, column)]
+            ports = pod_ports_text(column)
             name = f"{service.namespace}/{service.name}"
             if exposure.direct:
                 at = column.service_port.path if column.service_port is not None else ("spec",)

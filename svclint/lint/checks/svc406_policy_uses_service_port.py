@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 from svclint.findings import Severity
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
-from svclint.routing.lint import port_covers
 from svclint.routing.model import routing_model
 from svclint.routing.services import PODS
 
@@ -44,7 +43,7 @@ class PolicyUsesServicePort(Rule):
                 rules = engine.ingress_rules[cls.index] + engine.rules_to(cls)
                 for rule in rules:
                     ports = rule.rule.ports
-                    if any(port_covers(rp, column.protocol, endpoint.port, cls) for rp in ports):  # type: ignore[arg-type]
+                    if any(rp.covers(column.protocol, endpoint.port, cls.named_ports) for rp in ports):  # type: ignore[arg-type]
                         continue
                     for rp in ports:
                         if isinstance(rp.port, int) and rp.end_port is None and rp.port == column.port and rp.protocol == column.protocol:

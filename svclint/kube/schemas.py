@@ -70,15 +70,15 @@ class SchemaSet:
     version: tuple[int, int] | None
     extra_dirs: tuple[str, ...] = ()
     _validators: dict[tuple[str, str], Any] = field(default_factory=dict)
-    _registry: Registry | None = None  # type: ignore[type-arg]
+    _registry: Registry | None = None
 
     @property
     def version_text(self) -> str:
         return f"{self.version[0]}.{self.version[1]}" if self.version else "custom"
 
-    def _base_registry(self) -> Registry:  # type: ignore[type-arg]
+    def _base_registry(self) -> Registry:
         if self._registry is None:
-            registry: Registry = Registry()  # type: ignore[type-arg]
+            registry: Registry = Registry()
             if self.folder is not None:
                 with open(os.path.join(self.folder, "_definitions.json"), encoding="utf-8") as handle:
                     registry = Resource.from_contents(json.load(handle)) @ registry

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import jsonschema
@@ -34,9 +34,15 @@ def _explain(error: jsonschema.ValidationError) -> Iterator[tuple[FieldPath, str
     """(path of the offending field, message) for one validation error."""
     path: FieldPath = tuple(error.absolute_path)
     where = format_field_path(path) or "the object"
-    if error.validator == "additionalProperties" and error.validator_value is False:
-        known = sorted(error.schema.get("properties", {}))
-        for key in sorted(set(error.instance) - set(known), key=str):
+    schema, instance = error.schema, error.instance
+    if (
+        error.validator == "additionalProperties"
+        and error.validator_value is False
+        and isinstance(schema, Mapping)  # always, for additionalProperties: said for the type checker
+        and isinstance(instance, Mapping)
+    ):
+        known = sorted(schema.get("properties", {}))
+        for key in sorted(set(instance) - set(known), key=str):
             hint = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
             hint_text = f"; did you mean {hint[0]!r}?" if hint else f"; {where} has no such field"
             yield path + (key,), f"unknown field {format_field_path(path + (key,))}{hint_text}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import yaml
@@ -46,13 +46,14 @@ def kubectl_type(text: str) -> str | None:
     return None
 
 
-_RESOLVER = yaml.resolver.Resolver()
+# PyYAML's implicit resolver (typed here: the stubs leave ``resolve`` untyped).
+_resolve: Callable[[type[yaml.Node], str, tuple[bool, bool]], str] = yaml.resolver.Resolver().resolve
 
 
 def _was_quoted(value: str) -> bool:
     """A loaded string that, written plain, PyYAML would not read as a string: it was quoted
     (or a block scalar). Saves re-reading the file for every ``"true"`` and ``"8080"``."""
-    return _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) != "tag:yaml.org,2002:str"
+    return _resolve(yaml.ScalarNode, value, (True, False)) != "tag:yaml.org,2002:str"
 
 
 def _go_number(plain: str) -> int | float:

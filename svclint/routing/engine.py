@@ -162,8 +162,9 @@ class PolicyEngine:
 
     def ingress_admitting(self, dst: PodClass, protocol: str, port: int) -> list[CompiledRule] | None:
         """Ingress rules at ``dst`` admitting (protocol, port), policy order; None: not isolated."""
-        rules = self.rules_at("ingress", dst)
-        return None if rules is None else [r for r in rules if r.port_matches(protocol, port, dst)]
+        if not self.isolated_in & dst.bit:  # rules_at("ingress", dst) is None, without the call
+            return None
+        return [r for r in self.ingress_rules[dst.index] if r.port_matches(protocol, port, dst)]
 
     def egress_admitting_to(self, dst: PodClass, protocol: str, port: int) -> list[CompiledRule]:
         """Egress rules whose peers include ``dst`` admitting (protocol, port), policy order.

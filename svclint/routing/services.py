@@ -87,10 +87,10 @@ def _columns_of(graph: ManifestGraph, classes: PodClasses, service: K8sObject) -
     ports = [p for p in service_ports(service) if p.port is not None]
     if is_external_name(service):
         return [Column(service, destination, p.port, p.protocol, p, EXTERNAL_NAME, target=p.port) for p in ports]  # type: ignore[arg-type]
-    if backed_manually(service):
+    templates = _distinct(selected_templates(graph, service))
+    if not templates and backed_manually(service):
         kind = MANUAL if manual_endpoints(graph, service) else NO_ENDPOINTS
         return [Column(service, destination, p.port, p.protocol, p, kind, target=p.target_port) for p in ports]  # type: ignore[arg-type]
-    templates = _distinct(selected_templates(graph, service))
     if not ports and is_headless(service):
         return _headless_pod_ports(service, destination, templates, classes)
     out = []

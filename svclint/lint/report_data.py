@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 
+from svclint import HOMEPAGE
 from svclint.findings import InputFile, LintReport, RuleInfo, RuleOptionInfo, Severity
 from svclint.lint.docs import in_catalog_document, rule_anchor
 from svclint.lint.engine import LintResult
 from svclint.lint.rule import Rule
 from svclint.loading.source import STDIN_NAME, Source
 
-RULES_DOCUMENT_URI = "https://github.com/svclint/svclint/blob/main/rules/README.md"
+RULES_DOCUMENT_URI = f"{HOMEPAGE}/blob/main/rules/README.md"
 DEFAULT_PRECISION = "high"  # SARIF's ``precision``; a rule class may set its own
 
 

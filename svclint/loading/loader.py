@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from functools import partial
 
 from svclint.findings import Location
 from svclint.loading.directives import Directive, find_comment_directives
@@ -40,7 +40,7 @@ class TemplateProblem:
 
 
 ReadProblem = SyntaxProblem | TemplateProblem
-Attributor = Callable[[str, str], Attribution]  # (kind as written, name) -> the user's file
+AttributeObject = Callable[[str, str], Attribution]  # (kind as written, name) -> the user's file
 
 
 @dataclass
@@ -54,7 +54,7 @@ class Document:
     source: Source
     index: int
     loaded: LoadedDocument
-    attributor: Attributor | None = None
+    attributor: AttributeObject | None = None
     fallback: Location | None = None
 
 
@@ -151,7 +151,7 @@ class Reader:
                 rendered_source,
                 doc_index,
                 document,
-                _bound(attributor, origin if isinstance(origin, str) else None),
+                partial(attributor.attribute, origin_text=origin if isinstance(origin, str) else None),
                 kustomization.location(1),
             )
         self.sources.extend(sources[path] for path in sorted(sources))  # the files findings point into
@@ -174,12 +174,3 @@ class Reader:
             location = source.location(line, column)
             self.comments.setdefault(location.path, []).append((location.line, location.column, names))
 
-
-def _bound(attributor: Any, origin: str | None) -> Attributor:
-    """The kustomize attributor with this document's origin annotation filled in."""
-
-    def attribute(kind: str, name: str) -> Attribution:
-        result: Attribution = attributor.attribute(kind, name, origin)
-        return result
-
-    return attribute

@@ -27,14 +27,14 @@ from urllib.parse import quote
 
 import sarif_om as om  # no stubs (ignored in pyproject.toml); objects checked by schema tests
 
-from svclint import __version__
+from svclint import HOMEPAGE, __version__
 from svclint.findings import Finding, InputFile, LintReport, Location, RuleInfo, Severity
 from svclint.report.fingerprint import line_hashes
 from svclint.report.options import DEFAULT_OPTIONS, FormatOptions
 from svclint.report.sarif_json import to_sarif
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://github.com/svclint/svclint"
+INFORMATION_URI = HOMEPAGE
 SRCROOT = "%SRCROOT%"
 
 # GitHub's limits ("SARIF support for code scanning"); over them an upload is rejected or cut.

@@ -75,7 +75,7 @@ def analyze(
 
     settings = settings or Settings()
     result = load(paths, settings, stdin_bytes=stdin_bytes, cwd=cwd or os.getcwd())
-    model = routing_model(ManifestGraph(result.objects), settings)
+    model = routing_model(ManifestGraph(result.objects, settings.pod_sources), settings)
     model.load_problems = len(result.problems)
     return model
 

@@ -25,6 +25,24 @@ class WorkloadIdentity:
     labels: tuple[tuple[str, str], ...]
 
 
+@dataclass(frozen=True)
+class PodSource:
+    """A custom resource kind a team declares as a pod source (config ``pod-sources:``).
+
+    Paths are dotted field paths inside the custom resource; ``fixed_labels`` are labels the
+    operator adds to every pod (``{name}`` in a value stands for the resource's name).
+    """
+
+    kind: str
+    group: str
+    labels: str | None = "spec.template.metadata.labels"
+    containers: str | None = "spec.template.spec.containers"
+    replicas: str | None = "spec.replicas"
+    default_replicas: int = 1
+    fixed_labels: tuple[tuple[str, str], ...] = ()
+    ports: tuple[tuple[str, int, str], ...] = ()  # (name, containerPort, protocol) every pod declares
+
+
 DEFAULT_INGRESS_CONTROLLER = WorkloadIdentity(
     "ingress-nginx", (("app.kubernetes.io/name", "ingress-nginx"),)
 )
@@ -50,6 +68,7 @@ class Settings:
     limits: Limits = field(default_factory=Limits)
     ingress_controller: WorkloadIdentity = DEFAULT_INGRESS_CONTROLLER
     kube_dns: WorkloadIdentity = DEFAULT_KUBE_DNS
+    pod_sources: tuple[PodSource, ...] = ()  # custom resources the config declares as pod sources
     plugins: bool = True
     config_path: str | None = None
     kustomize_bin: str | None = None  # None: kustomize, else kubectl, on PATH

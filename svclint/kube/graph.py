@@ -13,13 +13,12 @@ from dataclasses import dataclass, field
 
 from svclint.kube.model import (
     CONTROLLER_LABEL_KEYS,
-    POD_TEMPLATE_PATHS,
     K8sObject,
     PodTemplate,
-    get_path,
-    string_map,
 )
 from svclint.kube.selectors import service_selector_matches
+from svclint.kube.sources import owning_workload, pod_ips, templates_of
+from svclint.settings import PodSource
 
 
 @dataclass
@@ -71,7 +70,7 @@ class LabelIndex:
 class ManifestGraph:
     """All objects of one run, with indexes by identity, kind and labels."""
 
-    def __init__(self, objects: Iterable[K8sObject]) -> None:
+    def __init__(self, objects: Iterable[K8sObject], pod_sources: Iterable[PodSource] = ()) -> None:
         self.objects: list[K8sObject] = list(objects)
         self.by_kind: dict[str, list[K8sObject]] = defaultdict(list)
         self.by_key: dict[tuple[str, str | None, str], list[K8sObject]] = defaultdict(list)
@@ -81,11 +80,27 @@ class ManifestGraph:
         for obj in self.objects:
             self.by_kind[obj.kind].append(obj)
             self.by_key[(obj.kind, obj.namespace, obj.name)].append(obj)
-            template = _pod_template(obj)
-            if template is not None:
-                self.pod_templates.append(template)
-                self.templates_of[id(obj)] = template
-                self.labels.add(template)
+        sources = tuple(pod_sources)
+        found: list[PodTemplate] = []
+        stood_for: set[int] = set()  # workloads whose Pods are in the input: the Pods stand for them
+        for obj in self.objects:
+            templates = templates_of(obj, sources, self.get)
+            if templates:
+                self.templates_of[id(obj)] = templates[0]
+            if obj.kind == "Pod" and templates:
+                ref, chain = owning_workload(obj, self.get)
+                if ref is not None:
+                    templates[0].controller = ref
+                    templates[0].pod_ips = pod_ips(obj)
+                    stood_for.update(id(o) for o in chain)
+                else:
+                    templates[0].pod_ips = pod_ips(obj)
+            found.extend(templates)
+        for template in found:
+            if id(template.owner) in stood_for and template.controller is None:
+                continue
+            self.pod_templates.append(template)
+            self.labels.add(template)
 
     # -- lookups ------------------------------------------------------------------------
 
@@ -148,15 +163,3 @@ class ManifestGraph:
             out.extend(self.select_pods(namespace, selector))
         return out
 
-
-def _pod_template(obj: K8sObject) -> PodTemplate | None:
-    path = POD_TEMPLATE_PATHS.get(obj.kind)
-    if path is None:
-        return None
-    template = get_path(obj.data, path) if path else obj.data
-    if not isinstance(template, dict):
-        return None
-    metadata = template.get("metadata")
-    spec = template.get("spec")
-    labels = string_map(metadata.get("labels")) if isinstance(metadata, dict) else {}
-    return PodTemplate(obj, path, labels, spec if isinstance(spec, dict) else {})

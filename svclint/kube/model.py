@@ -197,14 +197,33 @@ class PodTemplate:
     path: FieldPath  # path of the template (metadata + spec) inside the owner
     labels: dict[str, str]
     spec: dict[str, Any]
+    # Where the pods come from when not from a pod template written in ``owner``: the
+    # operator (and its source file) that turns a custom resource into pods, or the
+    # pod-sources entry that says so. Empty for templates written in the manifest.
+    origin: str = ""
+    generated: bool = False  # labels and containers computed from a table, not written by the user
+    generated_replicas: int | None = None  # replicas of generated pods (the operator's default applied)
+    controller: ObjectRef | None = None  # the workload owning these pods (ownerReferences), when not ``owner``
+    pod_ips: tuple[str, ...] = ()  # status.podIP / podIPs of a Pod from a cluster snapshot
 
     @property
     def namespace(self) -> str | None:
         return self.owner.namespace
 
     @property
+    def workload(self) -> ObjectRef:
+        """The workload these pods belong to, as reports and the matrix name it.
+
+        A Pod of a cluster snapshot owned by a ReplicaSet of a Deployment is the
+        Deployment (netpol-analyzer names it ``ns/name[Deployment]`` too).
+        """
+        return self.controller if self.controller is not None else self.owner.ref
+
+    @property
     def replicas(self) -> int | None:
         """Declared replicas (None: not a scalable kind, or left to the default of 1)."""
+        if self.generated:
+            return self.generated_replicas
         value = self.owner.spec.get("replicas") if self.owner.kind != "Pod" else None
         return value if isinstance(value, int) and not isinstance(value, bool) else None
 

@@ -130,7 +130,7 @@ def run(
     report_only: Iterable[str] | None = None,
 ) -> LintResult:
     """Check everything loaded; ``report_only`` limits findings to those display paths."""
-    graph = ManifestGraph(load.objects)
+    graph = ManifestGraph(load.objects, settings.pod_sources)
     active = decide(catalog, settings)
     suppressions = Suppressions.collect(load.objects, load.comments)
     findings: list[Finding] = []

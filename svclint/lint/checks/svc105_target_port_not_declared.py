@@ -58,7 +58,7 @@ class TargetPortNotDeclared(Rule):
                 continue
             at, what = target_port_field(service, port)
             for template in templates:
-                if template.spec.get("hostNetwork") is True:
+                if template.spec.get("hostNetwork") is True or template.generated:
                     continue
                 declared = template.ports()
                 if not declared or ports_numbered(template, number) or _has_silent_container(template):

@@ -65,6 +65,8 @@ class ServiceBackendWithoutReadinessProbe(Rule):
             if service.spec.get("publishNotReadyAddresses") is True:
                 continue
             for template in selected_templates(ctx.graph, service):
+                if template.generated:
+                    continue  # an operator's containers: their probes are not the user's to write
                 for port in service_ports(service):
                     for container in serving_containers(template, port):
                         if "readinessProbe" in container.spec:

@@ -24,7 +24,7 @@ from typing import Any
 from svclint.findings import ObjectRef
 from svclint.kube.model import POD_TEMPLATE_PATHS, K8sObject, PodTemplate, get_path, string_map
 from svclint.kube.operators import operator_kind
-from svclint.kube.workloads import assumed_template, workload_kind, workload_ref
+from svclint.kube.workloads import assumed_template, experiment_templates, rollout_overlays, workload_kind, workload_ref
 from svclint.loading.source import FieldPath, parse_field_path
 from svclint.settings import PodSource
 
@@ -43,6 +43,19 @@ def _template_at(obj: K8sObject, path: FieldPath, origin: str = "", holder: K8sO
     if holder is not None:  # a Rollout running a Deployment's template: the pods are the Rollout's
         found.controller = obj.ref
     return found
+
+
+def _with_overlays(obj: K8sObject, base: PodTemplate) -> list[PodTemplate]:
+    """A Rollout's pod sets: the template plus the labels its strategy adds (``rollout_overlays``)."""
+    overlays = rollout_overlays(obj)
+    if not overlays:
+        return [base]
+    out = []
+    for _, labels in overlays:
+        variant = PodTemplate(base.owner, base.path, {**base.labels, **labels}, base.spec, origin=base.origin)
+        variant.controller = base.controller
+        out.append(variant)
+    return out
 
 
 def _declared(obj: K8sObject, source: PodSource) -> PodTemplate:
@@ -97,7 +110,10 @@ def templates_of(obj: K8sObject, pod_sources: Iterable[PodSource], lookup: Looku
             found = _template_at(obj, POD_TEMPLATE_PATHS["Deployment"], kind.origin, holder=deployment)
         else:
             found = _template_at(obj, kind.template)
-        return [found] if found is not None else []
+        return _with_overlays(obj, found) if found is not None else []
+    experiments = experiment_templates(obj)
+    if experiments:
+        return [t for t in (_template_at(obj, path, "Argo Rollouts Experiment") for path in experiments) if t is not None]
     for source in pod_sources:
         if obj.manifest_kind == source.kind and obj.group == source.group:
             return [_declared(obj, source)]

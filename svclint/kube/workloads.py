@@ -7,6 +7,12 @@ read exactly like a Deployment's (labels from ``metadata.labels``, containers an
 * Argo Rollouts ``argoproj.io`` Rollout: ``spec.template``, or ``spec.workloadRef`` naming a
   Deployment whose template the Rollout then runs (pkg/apis/rollouts/v1alpha1/types.go,
   RolloutSpec.Template / WorkloadRef; rollout/controller.go resolves the referenced template).
+  The pods get labels beyond the template's: ``strategy.canary.canaryMetadata`` /
+  ``stableMetadata`` and ``strategy.blueGreen.previewMetadata`` / ``activeMetadata`` are added
+  to the canary (preview) and stable (active) pods, and an experiment step's
+  ``templates[*].metadata.labels`` to the pods it runs (types.go CanaryStrategy,
+  BlueGreenStrategy, RolloutExperimentTemplate.Metadata); each is a template of its own.
+  An Experiment (``argoproj.io``) runs ``spec.templates[*].template`` (experiment_types.go).
 * OpenShift ``apps.openshift.io`` DeploymentConfig (also the legacy group ``""`` of
   ``apiVersion: v1``): ``spec.template``; ``spec.selector`` is a plain map and ``replicas`` an
   int (openshift/api apps/v1/types.go DeploymentConfigSpec).
@@ -27,7 +33,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from svclint.kube.model import POD_TEMPLATE_PATHS, K8sObject, get_path
+from svclint.kube.model import POD_TEMPLATE_PATHS, K8sObject, get_path, string_map
 from svclint.loading.source import FieldPath
 
 TEMPLATE: FieldPath = ("spec", "template")
@@ -70,9 +76,50 @@ def is_custom(obj: K8sObject) -> bool:
 
 def assumed_template(obj: K8sObject) -> FieldPath | None:
     """``spec.template`` of an unknown custom resource when it is a pod template."""
-    if not is_custom(obj) or workload_kind(obj) is not None:
+    if not is_custom(obj) or workload_kind(obj) is not None or obj.manifest_kind == "Experiment":
         return None
     return TEMPLATE if is_pod_template(get_path(obj.data, TEMPLATE)) else None
+
+
+def rollout_overlays(obj: K8sObject) -> list[tuple[FieldPath, dict[str, str]]]:
+    """(where, labels added) for each set of pods a Rollout runs besides its plain template.
+
+    The first entry is the stable/active set (empty labels when no metadata is declared).
+    """
+    if obj.manifest_kind != "Rollout" or obj.group != "argoproj.io":
+        return []
+    strategy = obj.spec.get("strategy")
+    strategy = strategy if isinstance(strategy, dict) else {}
+    stable: dict[str, str] = {}
+    out: list[tuple[FieldPath, dict[str, str]]] = []
+    for name, stable_key, new_key in (("canary", "stableMetadata", "canaryMetadata"), ("blueGreen", "activeMetadata", "previewMetadata")):
+        body = strategy.get(name)
+        if not isinstance(body, dict):
+            continue
+        stable.update(string_map(get_path(body, (stable_key, "labels"))))
+        labels = string_map(get_path(body, (new_key, "labels")))
+        if labels:
+            out.append((("spec", "strategy", name, new_key, "labels"), labels))
+        steps = body.get("steps")
+        for i, step in enumerate(steps if isinstance(steps, list) else ()):
+            templates = get_path(step, ("experiment", "templates"))
+            for j, template in enumerate(templates if isinstance(templates, list) else ()):
+                labels = string_map(get_path(template, ("metadata", "labels")))
+                if labels:
+                    out.append((("spec", "strategy", name, "steps", i, "experiment", "templates", j, "metadata", "labels"), labels))
+    return [(("spec", "template", "metadata", "labels"), stable), *out] if out or stable else []
+
+
+def experiment_templates(obj: K8sObject) -> list[FieldPath]:
+    """Paths of the pod templates an Argo Experiment runs."""
+    if obj.manifest_kind != "Experiment" or obj.group != "argoproj.io":
+        return []
+    templates = obj.spec.get("templates")
+    return [
+        ("spec", "templates", i, "template")
+        for i, t in enumerate(templates if isinstance(templates, list) else ())
+        if is_pod_template(get_path(t, ("template",)))
+    ]
 
 
 def workload_ref(obj: K8sObject) -> tuple[str, str] | None:

@@ -46,7 +46,7 @@ class PodClass:
     def describe(self) -> str:
         if self.synthetic:
             return f"{self.synthetic} (assumed: namespace {self.namespace}, labels {_labels_text(self.labels)})"
-        return ", ".join(sorted({t.owner.ref.qualified for t in self.templates}))
+        return ", ".join(sorted({t.workload.qualified for t in self.templates}))
 
 
 def _labels_text(labels: dict[str, str]) -> str:

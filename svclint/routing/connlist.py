@@ -60,7 +60,7 @@ def _ingress_controller_lines(model: RoutingModel) -> Iterator[str]:
             assert endpoint.port is not None
             if model.engine.allowed_sources(endpoint.cls, column.protocol, endpoint.port) & ic.bit:
                 ports = PortSet.single(column.protocol, endpoint.port)
-                yield f"{{ingress-controller}} => {endpoint.template.owner.ref.qualified} : {ports.text()}"
+                yield f"{{ingress-controller}} => {endpoint.template.workload.qualified} : {ports.text()}"
 
 
 def connlist_lines(model: RoutingModel, external: bool = True) -> list[str]:

@@ -115,7 +115,7 @@ def service_reason(column: Column) -> Reason:
 
 
 def endpoint_reason(column: Column, endpoint: Endpoint) -> Reason:
-    owner = endpoint.template.owner.ref.qualified
+    owner = endpoint.template.workload.qualified
     if endpoint.port is None:
         return Reason(
             "endpoint",

@@ -199,7 +199,7 @@ def connlist_selected(model: RoutingModel, flt: MatrixFilter) -> list[str]:
     targets: set[str] | None = None
     if flt.destinations:
         columns = [c for c in model.columns if any(column_matches(c, p) for p in flt.destinations)]
-        targets = {e.template.owner.ref.qualified for c in columns for e in c.endpoints if e.port is not None}
+        targets = {e.template.workload.qualified for c in columns for e in c.endpoints if e.port is not None}
     namespaces = set(flt.namespaces)
     kept = []
     for line in lines:

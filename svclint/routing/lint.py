@@ -68,7 +68,7 @@ def isolating_policies(model: RoutingModel, column: Column) -> list[tuple[str, K
     out = []
     for endpoint in column.resolved[:3]:
         for policy in model.engine.ingress_policies[endpoint.cls.index][:1]:
-            out.append((f"NetworkPolicy {policy.key} isolates {endpoint.template.owner.ref.qualified}", policy.obj))
+            out.append((f"NetworkPolicy {policy.key} isolates {endpoint.template.workload.qualified}", policy.obj))
     return out
 
 

@@ -79,7 +79,7 @@ class RoutingModel:
     def _sources(self) -> list[Source]:
         seen: dict[str, Source] = {}
         for template in self.graph.pod_templates:
-            name = template.owner.ref.qualified
+            name = template.workload.qualified
             if name not in seen:
                 seen[name] = Source(name, template.namespace, self.classes.class_of(template), template)
         seen[EXTERNAL_SOURCE] = Source(EXTERNAL_SOURCE, None, None)

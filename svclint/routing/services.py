@@ -109,7 +109,7 @@ def _distinct(templates: list[PodTemplate]) -> list[PodTemplate]:
     seen: set[str] = set()
     out = []
     for template in templates:
-        name = template.owner.ref.qualified
+        name = template.workload.qualified
         if name not in seen:
             seen.add(name)
             out.append(template)

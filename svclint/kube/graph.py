@@ -18,6 +18,7 @@ from svclint.kube.model import (
 )
 from svclint.kube.selectors import service_selector_matches
 from svclint.kube.sources import owning_workload, pod_ips, templates_of
+from svclint.kube.workloads import may_make_pods
 from svclint.settings import PodSource
 
 
@@ -77,6 +78,7 @@ class ManifestGraph:
         self.pod_templates: list[PodTemplate] = []
         self.templates_of: dict[int, PodTemplate] = {}
         self.labels = LabelIndex()
+        self._unmodelled: dict[str | None, list[K8sObject]] = {}
         for obj in self.objects:
             self.by_kind[obj.kind].append(obj)
             self.by_key[(obj.kind, obj.namespace, obj.name)].append(obj)
@@ -114,6 +116,19 @@ class ManifestGraph:
 
     def template_of(self, obj: K8sObject) -> PodTemplate | None:
         return self.templates_of.get(id(obj))
+
+    def unmodelled(self, namespace: str | None) -> list[K8sObject]:
+        """Custom resources in ``namespace`` that may run pods svclint cannot see.
+
+        An operator svclint has no entry for (and no ``pod-sources:`` entry) may create pods
+        from them: a selector that matches nothing there is uncertain, not wrong.
+        """
+        found = self._unmodelled.get(namespace)
+        if found is None:
+            found = self._unmodelled[namespace] = [
+                o for o in self.objects if o.namespace == namespace and id(o) not in self.templates_of and may_make_pods(o)
+            ]
+        return found
 
     @property
     def namespaces(self) -> set[str]:

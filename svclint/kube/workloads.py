@@ -131,3 +131,16 @@ def workload_ref(obj: K8sObject) -> tuple[str, str] | None:
     if kind == "Deployment" and isinstance(name, str) and name:
         return kind, name
     return None
+
+
+# Keys of a custom resource's spec that suggest it runs pods (an operator's Cluster, a Helm
+# release, a GitOps Application). Only used to admit uncertainty in messages, never to
+# match selectors.
+POD_HINT_KEYS = frozenset(
+    {"replicas", "instances", "image", "containers", "template", "podTemplate", "podMetadata", "nodeSets", "chart", "values", "source"}
+)
+
+
+def may_make_pods(obj: K8sObject) -> bool:
+    """A custom resource svclint does not model whose spec looks like it runs pods."""
+    return is_custom(obj) and any(key in obj.spec for key in POD_HINT_KEYS)

@@ -22,7 +22,8 @@ from ruamel.yaml.error import YAMLError
 from svclint.findings import Severity
 from svclint.lint.catalog import Catalog
 from svclint.lint.yamllines import yaml_line_of
-from svclint.settings import Limits, Settings, WorkloadIdentity, parse_port_range
+from svclint.loading.source import parse_field_path
+from svclint.settings import Limits, PodSource, Settings, WorkloadIdentity, parse_port_range
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -188,6 +189,8 @@ def apply_config(settings: Settings, config: ConfigFile) -> Settings:
         if key in data:
             identity = data[key]
             changes[attr] = WorkloadIdentity(identity["namespace"], tuple(sorted(identity["labels"].items())))
+    if "pod-sources" in data:
+        changes["pod_sources"] = tuple(_pod_source(config, i, entry) for i, entry in enumerate(data["pod-sources"]))
     if "limits" in data:
         limits = data["limits"]
         changes["limits"] = Limits(
@@ -196,6 +199,27 @@ def apply_config(settings: Settings, config: ConfigFile) -> Settings:
             max_document_bytes=limits.get("max-document-bytes", Limits.max_document_bytes),
         )
     return replace(settings, **changes)
+
+
+def _pod_source(config: ConfigFile, index: int, entry: dict[str, Any]) -> PodSource:
+    """One ``pod-sources:`` entry (the schema checked the types); paths must name a field."""
+    defaults = PodSource(entry["kind"], entry["group"])
+    paths: dict[str, str | None] = {}
+    for key in ("labels", "containers", "replicas"):
+        value = entry.get(key, getattr(defaults, key))
+        if value is not None and not parse_field_path(value):
+            raise config.error(("pod-sources", index, key), f"{value!r} is not a field path such as spec.template.metadata.labels")
+        paths[key] = value
+    return PodSource(
+        kind=entry["kind"],
+        group=entry["group"],
+        labels=paths["labels"],
+        containers=paths["containers"],
+        replicas=paths["replicas"],
+        default_replicas=entry.get("default-replicas", 1),
+        fixed_labels=tuple(sorted(entry.get("fixed-labels", {}).items())),
+        ports=tuple((p.get("name", ""), p["port"], p.get("protocol", "TCP")) for p in entry.get("ports", [])),
+    )
 
 
 def _rule_entry(value: Any) -> dict[str, Any]:

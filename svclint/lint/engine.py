@@ -67,7 +67,7 @@ def _finding(active: ActiveRule, violation: Violation) -> Finding:
     return Finding(
         rule_id=active.rule.id,
         rule_name=active.rule.name,
-        severity=active.severity,
+        severity=min(active.severity, Severity.NOTE) if violation.uncertain else active.severity,
         message=_bounded(violation.message),
         location=location,
         field_path=violation.field_path,

@@ -87,6 +87,9 @@ class Violation:
     at: str | FieldPath = ()
     location: Location | None = None
     related: tuple[Related, ...] = ()
+    # The input may not hold the whole answer (an unmodelled custom resource may create the
+    # pods): the finding is reported as a note whatever the rule's severity.
+    uncertain: bool = False
 
     @property
     def field_path(self) -> str:
@@ -109,12 +112,13 @@ class RuleContext:
         at: str | FieldPath = (),
         related: Iterable[Related] = (),
         location: Location | None = None,
+        uncertain: bool = False,
     ) -> Violation:
         """Build a Violation; a PodTemplate's ``at`` is relative to the template."""
         if isinstance(obj, PodTemplate):
             parts = parse_field_path(at) if isinstance(at, str) else at
-            return Violation(message, obj.owner, obj.path + parts, location, tuple(related))
-        return Violation(message, obj, at, location, tuple(related))
+            return Violation(message, obj.owner, obj.path + parts, location, tuple(related), uncertain)
+        return Violation(message, obj, at, location, tuple(related), uncertain)
 
 
 class Rule:

@@ -9,6 +9,7 @@ from svclint.kube.endpoints import endpoint_selector, selected_templates
 from svclint.kube.graph import ManifestGraph
 from svclint.kube.model import K8sObject, PodTemplate, string_map
 from svclint.kube.selectors import label_differences
+from svclint.kube.sources import unmodelled_hint
 from svclint.lint.rule import Option, Related, Rule, RuleContext, Violation
 from svclint.suggest import edit_distance
 
@@ -42,7 +43,8 @@ def _nearest_miss(graph: ManifestGraph, service: K8sObject, selector: dict[str, 
     if rank(best)[:2] == (0, 0):
         return "; no pod template has any of these labels", None
     differences = label_differences(sorted(selector.items()), best.labels)
-    text = f"; nearest is {best.owner.ref}, whose pod template " + " and ".join(differences)
+    whose = f"whose pods ({best.origin})" if best.generated else "whose pod template"
+    text = f"; nearest is {best.owner.ref}, {whose} " + " and ".join(differences)
     owner_labels = string_map((best.owner.data.get("metadata") or {}).get("labels"))
     if best.owner.kind != "Pod" and all(owner_labels.get(k) == v for k, v in selector.items()):
         text += f" (the labels are on the {best.owner.kind}'s metadata, not on its pod template)"
@@ -56,6 +58,15 @@ class ServiceSelectsNothing(Rule):
     pod template with exactly that value, and only pods in the Service's own namespace
     count. The message names the nearest miss: which label differs on the closest pod
     template, or that matching pods live in another namespace.
+
+    Pods count from every pod source svclint knows: the built-in workloads, Argo Rollouts,
+    OpenShift DeploymentConfigs, OpenKruise workloads, the custom resources operators turn
+    into pods (prometheus-operator's Prometheus, Alertmanager and ThanosRuler, CloudNativePG
+    Cluster, RabbitmqCluster), Pods of a cluster snapshot, and the kinds declared under
+    `pod-sources:` in the configuration. When nothing matches but a custom resource
+    svclint does not model sits in the namespace (its spec has `replicas`, `image`,
+    `template`...), the finding says so, suggests `pod-sources:`, and is a note: the pods
+    may exist.
 
     Services without a selector (manual Endpoints) and ExternalName Services are not
     checked here. Labels that controllers add to pods (`statefulset.kubernetes.io/pod-name`,
@@ -86,8 +97,12 @@ class ServiceSelectsNothing(Rule):
             selector = endpoint_selector(service, ignored)
             if not selector or selected_templates(ctx.graph, service, ignored):
                 continue
-            hint, nearest = _nearest_miss(ctx.graph, service, selector)
-            related = []
+            unmodelled = ctx.graph.unmodelled(service.namespace)
+            if unmodelled:
+                hint, nearest = unmodelled_hint(unmodelled), None
+            else:
+                hint, nearest = _nearest_miss(ctx.graph, service, selector)
+            related = [Related(f"not modelled: {o.manifest_kind} {o.namespace}/{o.name}", o) for o in unmodelled[:3]]
             if nearest is not None:
                 related.append(Related(f"nearest pod template: {nearest.owner.ref}", nearest.owner, nearest.path + ("metadata", "labels")))
             yield ctx.report(
@@ -96,4 +111,5 @@ class ServiceSelectsNothing(Rule):
                 service,
                 "spec.selector",
                 related,
+                uncertain=bool(unmodelled),
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from svclint.findings import Severity
+from svclint.kube.sources import unmodelled_hint
 from svclint.lint.rule import Rule, RuleContext, Violation
 from svclint.routing.lint import nearest_labels
 from svclint.routing.model import routing_model
@@ -15,6 +16,8 @@ class NetworkPolicySelectsNothing(Rule):
     Reports a NetworkPolicy whose `spec.podSelector` matches no pod template in the
     policy's namespace. The message names the nearest pod template and the label that
     differs. An empty `podSelector: {}` (every pod of the namespace) is not reported.
+    Pods count from every pod source svclint knows (see SVC101); when a custom resource
+    svclint does not model sits in the namespace, the finding says so and is a note.
 
     ## Why is this bad?
     A policy applies only to the pods it selects. One that selects nothing isolates nothing
@@ -33,10 +36,15 @@ class NetworkPolicySelectsNothing(Rule):
         for policy in model.parsed.valid:
             if policy.pod_selector.is_empty or model.engine.policy_selects(policy):
                 continue
-            hint = nearest_labels(model.classes.by_namespace.get(policy.namespace, []), policy.pod_selector)
+            unmodelled = ctx.graph.unmodelled(policy.namespace)
+            if unmodelled:
+                hint = unmodelled_hint(unmodelled)
+            else:
+                hint = nearest_labels(model.classes.by_namespace.get(policy.namespace, []), policy.pod_selector)
             yield ctx.report(
                 f"NetworkPolicy {policy.key} podSelector {policy.pod_selector} matches no pod template in "
                 f"namespace {policy.namespace!r}, so it isolates and allows nothing{hint}",
                 policy.obj,
                 "spec.podSelector",
+                uncertain=bool(unmodelled),
             )

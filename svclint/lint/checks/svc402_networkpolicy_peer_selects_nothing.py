@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from svclint.findings import Severity
 from svclint.kube.selectors import LabelSelector
+from svclint.kube.sources import unmodelled_hint
 from svclint.lint.rule import Rule, RuleContext, Violation
 from svclint.routing.engine import peer_classes
 from svclint.routing.lint import nearest_labels
@@ -18,7 +19,9 @@ class NetworkPolicyPeerSelectsNothing(Rule):
     namespace of the input (Namespace labels plus the automatic
     `kubernetes.io/metadata.name`), or whose `podSelector` matches no pod template in the
     namespaces the peer covers (the policy's own namespace when there is no
-    namespaceSelector). The message names the nearest miss.
+    namespaceSelector). The message names the nearest miss. Pods count from every pod
+    source svclint knows (see SVC101); when a custom resource svclint does not model sits
+    in those namespaces, the finding says so and is a note.
 
     ## Why is this bad?
     A peer that matches nothing allows nothing: the traffic the rule was written for is
@@ -62,11 +65,14 @@ class NetworkPolicyPeerSelectsNothing(Rule):
                         continue
                     candidates = [c for ns in namespaces for c in classes.by_namespace.get(ns, [])]
                     where = f"namespace {namespaces[0]!r}" if len(namespaces) == 1 else f"namespaces {', '.join(namespaces)}"
+                    unmodelled = [o for ns in namespaces for o in ctx.graph.unmodelled(ns)]
+                    hint = unmodelled_hint(unmodelled) if unmodelled else nearest_labels(candidates, peer.pod_selector)
                     yield ctx.report(
                         f"NetworkPolicy {policy.key} {rule.label}: podSelector {peer.pod_selector} matches no pod "
-                        f"template in {where}{nearest_labels(candidates, peer.pod_selector)}; this peer allows nothing",
+                        f"template in {where}{hint}; this peer allows nothing",
                         policy.obj,
                         peer.path + ("podSelector",),
+                        uncertain=bool(unmodelled),
                     )
 
 

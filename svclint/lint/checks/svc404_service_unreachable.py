@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from svclint.findings import Severity
+from svclint.kube.sources import unmodelled_hint
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
 from svclint.routing.lint import isolating_policies, pod_ports_text, unreachable_columns
 from svclint.routing.model import routing_model
@@ -14,8 +15,10 @@ class ServiceUnreachable(Rule):
     """## What it does
     Reports a Service port whose endpoints no workload of the input can reach (egress at the
     client and ingress at the endpoint, on the endpoint's resolved targetPort) and that no
-    entry point (NodePort, LoadBalancer, Ingress) reaches either. Services without
-    endpoints are left to the Service rules.
+    entry point (NodePort, LoadBalancer, Ingress, OpenShift Route) reaches either. Services
+    without endpoints are left to the Service rules. Workloads are every pod source
+    svclint knows (see SVC101); when the input holds a custom resource svclint does not
+    model, its pods may be the clients: the finding says so and is a note.
 
     ## Why is this bad?
     Nothing can use the port: the NetworkPolicies in front of its pods admit no client that
@@ -30,6 +33,7 @@ class ServiceUnreachable(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         model = routing_model(ctx.graph, ctx.settings)
+        unmodelled = [o for ns in sorted(ctx.graph.namespaces) for o in ctx.graph.unmodelled(ns)]
         for column in unreachable_columns(model):
             related = [Related(what, policy, "spec.podSelector") for what, policy in isolating_policies(model, column)]
             ports = pod_ports_text(column)
@@ -37,8 +41,10 @@ class ServiceUnreachable(Rule):
             yield ctx.report(
                 f"Service {column.service.namespace}/{column.service.name} port {column.port}/{column.protocol} "
                 f"is reachable from no workload and no entry point: the policies on its endpoints admit nobody "
-                f"on pod port {ports}; allow the clients on that port (`svclint explain CLIENT {column.service.name}` shows why)",
+                f"on pod port {ports}; allow the clients on that port (`svclint explain CLIENT {column.service.name}` shows why)"
+                f"{unmodelled_hint(unmodelled).replace('may run these pods', 'may run its clients')}",
                 column.service,
                 at,
                 related,
+                uncertain=bool(unmodelled),
             )

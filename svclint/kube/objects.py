@@ -110,16 +110,42 @@ def _add_data(result: LoadResult, problems: list[LoadProblem], document: Documen
     if "kind" not in data and document.source.path.rsplit("/", 1)[-1] == "Chart.yaml":
         result.skipped_documents += 1  # a Helm chart's metadata (apiVersion: v2, no kind)
         return
-    kind = data.get("kind")
-    items = data.get("items")
-    if isinstance(kind, str) and kind.endswith("List") and isinstance(items, list):
-        for i, item in enumerate(items):
-            if not isinstance(item, dict):
-                problems.append(_problem(document, ("items", i), f"{kind} item {i} is not an object mapping"))
-                continue
-            _add_object(result, problems, document, item, ("items", i), settings)
+    _add_items(result, problems, document, data, (), settings, depth=0)
+
+
+# ``kubectl get -o yaml|json`` writes ``kind: List`` (items keep their kind) or a typed list
+# (``PodList``, ``ServiceList``...) whose items carry no kind or apiVersion: the API server
+# leaves them out (k8s.io/apimachinery pkg/runtime/serializer: typed lists encode items
+# without TypeMeta). An item without them takes the list's: PodList -> Pod, same apiVersion.
+MAX_LIST_NESTING = 8
+
+
+def _add_items(
+    result: LoadResult,
+    problems: list[LoadProblem],
+    document: Document,
+    data: dict[str, Any],
+    base: FieldPath,
+    settings: Settings,
+    depth: int,
+) -> None:
+    """``data`` as one object, or the items of a (possibly nested) list."""
+    kind, items = data.get("kind"), data.get("items")
+    if not (isinstance(kind, str) and kind.endswith("List") and isinstance(items, list)) or depth > MAX_LIST_NESTING:
+        _add_object(result, problems, document, data, base, settings)
         return
-    _add_object(result, problems, document, data, (), settings)
+    item_kind = kind[: -len("List")] if kind != "List" else None
+    api_version = data.get("apiVersion")
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            problems.append(_problem(document, base + ("items", i), f"{kind} item {i} is not an object mapping"))
+            continue
+        if item_kind and ("kind" not in item or "apiVersion" not in item):
+            item = {**item}
+            item.setdefault("kind", item_kind)
+            if isinstance(api_version, str):
+                item.setdefault("apiVersion", api_version)
+        _add_items(result, problems, document, item, base + ("items", i), settings, depth + 1)
 
 
 def _add_object(

@@ -140,7 +140,9 @@ def controller_of(obj: K8sObject) -> tuple[str, str] | None:
     for ref in refs if isinstance(refs, list) else ():
         if isinstance(ref, dict) and ref.get("controller") is True:
             kind, name = ref.get("kind"), ref.get("name")
-            if isinstance(kind, str) and isinstance(name, str) and kind != "Node" and kind and name:
+            if not isinstance(kind, str) or not kind:
+                kind = "Pod"  # no kind: netpol-analyzer names the workload ``ns/owner[Pod]`` (WorkloadPeer.Kind)
+            if isinstance(name, str) and name and kind != "Node":
                 return kind, name
     return None
 

@@ -52,15 +52,20 @@ def _external_lines(model: RoutingModel, segments: list[tuple[int, int]]) -> Ite
 
 
 def _ingress_controller_lines(model: RoutingModel) -> Iterator[str]:
+    """One line per backend workload, every port the controller reaches on it (as netpol-analyzer)."""
     ic = model.ingress_controller
+    reached: dict[str, PortSet] = {}
     for column in model.columns:
         if column.kind != PODS or not model.exposure[id(column)].ingresses:
             continue
         for endpoint in column.resolved:
             assert endpoint.port is not None
             if model.engine.allowed_sources(endpoint.cls, column.protocol, endpoint.port) & ic.bit:
+                name = endpoint.template.workload.qualified
                 ports = PortSet.single(column.protocol, endpoint.port)
-                yield f"{{ingress-controller}} => {endpoint.template.workload.qualified} : {ports.text()}"
+                reached[name] = reached[name] | ports if name in reached else ports
+    for name, ports in reached.items():
+        yield f"{{ingress-controller}} => {name} : {ports.text()}"
 
 
 def connlist_lines(model: RoutingModel, external: bool = True) -> list[str]:

@@ -12,6 +12,7 @@ the input holds no such pod, a synthetic class stands in for it so that policies
 
 from __future__ import annotations
 
+import ipaddress
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -19,6 +20,7 @@ from svclint.kube.graph import ManifestGraph
 from svclint.kube.model import PodTemplate
 from svclint.kube.podports import ContainerPort
 from svclint.kube.selectors import LabelSelector
+from svclint.routing.ports import NO_IPS, IPSet
 from svclint.settings import WorkloadIdentity
 
 # Ports of the synthetic stand-ins: CoreDNS's and ingress-nginx's published container ports.
@@ -34,6 +36,7 @@ class PodClass:
     named_ports: dict[tuple[str, str], int]
     templates: list[PodTemplate] = field(default_factory=list)
     synthetic: str | None = None  # "kube-dns" / "ingress-controller" when no input pod plays it
+    ips: IPSet = NO_IPS  # status.podIP(s) of snapshot Pods: what ipBlock peers match
 
     @property
     def bit(self) -> int:
@@ -73,16 +76,18 @@ class PodClasses:
         for template in graph.pod_templates:
             namespace = template.namespace or default_namespace
             ports = named_ports_of(template.ports())
-            key = (namespace, frozenset(template.labels.items()), frozenset(ports.items()))
+            key = (namespace, frozenset(template.labels.items()), frozenset(ports.items()), template.pod_ips)
             cls = keyed.get(key)
             if cls is None:
                 cls = self._add(namespace, dict(template.labels), ports, None)
+                cls.ips = pod_ip_set(template.pod_ips)
                 keyed[key] = cls
             cls.templates.append(template)
             self.of_template[id(template)] = cls
         self.kube_dns = self._identity(kube_dns, "kube-dns", KUBE_DNS_PORTS)
         self.ingress_controller = self._identity(ingress_controller, "ingress-controller", INGRESS_CONTROLLER_PORTS)
         self.all_bits = (1 << len(self.classes)) - 1
+        self.with_ips = [c for c in self.classes if c.ips]
         self._ns_labels: dict[str, dict[str, str]] = {}
         self._ns_matching: dict[LabelSelector, list[str]] = {}
         self._selected: dict[tuple[str, LabelSelector | None], int] = {}
@@ -126,6 +131,18 @@ class PodClasses:
             found = self._ns_matching[selector] = [ns for ns in sorted(self.by_namespace) if selector.matches(self.namespace_labels(ns))]
         return found
 
+    def in_ip_block(self, block: IPSet) -> int:
+        """Classes of snapshot Pods whose address falls in ``block`` (its ``except`` already removed).
+
+        Pods without an address (every pod of a manifest) are never matched: which address a
+        pod gets is not known before it runs.
+        """
+        bits = 0
+        for cls in self.with_ips:
+            if cls.ips & block:
+                bits |= cls.bit
+        return bits
+
     def members(self, bits: int) -> list[PodClass]:
         out = []
         while bits:
@@ -133,3 +150,15 @@ class PodClasses:
             out.append(self.classes[low.bit_length() - 1])
             bits ^= low
         return out
+
+
+def pod_ip_set(addresses: tuple[str, ...]) -> IPSet:
+    """The addresses of a Pod as an IPSet (invalid ones are ignored)."""
+    out = NO_IPS
+    for text in addresses:
+        try:
+            network = ipaddress.ip_network(text)
+        except ValueError:
+            continue
+        out = out | IPSet.cidr(network)
+    return out

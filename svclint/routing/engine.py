@@ -11,8 +11,10 @@ Semantics (https://kubernetes.io/docs/concepts/services-networking/network-polic
 * ports absent or empty: every port; named ports resolve on the *destination* pod with a
   protocol match; ``endPort`` makes a range;
 * a connection needs egress allowed at the source AND ingress allowed at the destination;
-* ipBlock matches only addresses outside the cluster (pods are never matched by ipBlock:
-  the reading of NCA, netpol-analyzer and Cilium; Calico differs).
+* ipBlock matches addresses outside the cluster, and a pod only by the ``status.podIP(s)``
+  a cluster snapshot gives it (the address the peer sees without SNAT); pods of manifests
+  have no address yet and are never matched (the reading of NCA, netpol-analyzer and
+  Cilium; Calico differs).
 """
 
 from __future__ import annotations
@@ -63,15 +65,15 @@ class CompiledRule:
             if cls is None:
                 if peer.ip_block:
                     return peer
-            elif peer.ip_block is None and peer_classes(peer, self.policy, classes) & cls.bit:
+            elif peer_classes(peer, self.policy, classes) & cls.bit:
                 return peer
         return None
 
 
 def peer_classes(peer: Peer, policy: Policy, classes: PodClasses) -> int:
-    """Classes a pod peer of ``policy`` matches (0 for an ipBlock: it never matches pods)."""
+    """Classes a peer of ``policy`` matches (an ipBlock: only snapshot Pods with an address in it)."""
     if peer.ip_block is not None:
-        return 0
+        return classes.in_ip_block(peer.ip_block)
     namespaces = [policy.namespace] if peer.namespace_selector is None else classes.namespaces_matching(peer.namespace_selector)
     bits = 0
     for ns in namespaces:
@@ -137,8 +139,7 @@ class PolicyEngine:
             for peer in rule.peers:
                 if peer.ip_block is not None:
                     ips = ips | peer.ip_block
-                else:
-                    bits |= peer_classes(peer, policy, self.classes)
+                bits |= peer_classes(peer, policy, self.classes)
         compiled = CompiledRule(policy, rule, bits, ips, selected)
         self.compiled[id(rule)] = compiled
         return compiled

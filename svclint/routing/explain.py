@@ -13,7 +13,7 @@ from svclint.kube.services import is_headless
 from svclint.loading.source import FieldPath
 from svclint.routing.classes import PodClass
 from svclint.routing.engine import CompiledRule, Decision
-from svclint.routing.model import ASSUMPTIONS, RoutingModel, Source
+from svclint.routing.model import RoutingModel, Source
 from svclint.routing.services import (
     EXTERNAL_NAME,
     MANUAL,
@@ -219,5 +219,5 @@ def explain_text(model: RoutingModel, source: Source, columns: list[Column]) -> 
             lines.append(f"{'  ' * (reason.depth + 1)}{reason.text}{where}")
         lines.append("")
     lines.append("assumptions:")
-    lines.extend(f"  - {a}" for a in ASSUMPTIONS)
+    lines.extend(f"  - {a}" for a in model.assumptions)
     return "\n".join(lines) + "\n"

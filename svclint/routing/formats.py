@@ -22,7 +22,7 @@ from svclint.routing.matrix import (
     rows,
     selected,
 )
-from svclint.routing.model import ASSUMPTIONS, DNS_BLOCKED, RoutingModel, Source
+from svclint.routing.model import DNS_BLOCKED, RoutingModel, Source
 from svclint.routing.services import Column
 
 CSV_HEADER = "source,destination,port,protocol,verdict\n"
@@ -82,7 +82,7 @@ def write_csv(model: RoutingModel, selection: Selection, out: TextIO) -> None:
 
 
 def write_json(model: RoutingModel, flt: Selection, out: TextIO) -> None:
-    out.write('{"version": 1,\n "assumptions": ' + json.dumps(list(ASSUMPTIONS)) + ',\n "cells": [')
+    out.write('{"version": 1,\n "assumptions": ' + json.dumps(list(model.assumptions)) + ',\n "cells": [')
     first = True
     for source, column, verdict in rows(model, flt):
         cell = {
@@ -140,7 +140,7 @@ def write_table(model: RoutingModel, flt: Selection, out: TextIO) -> None:
     for header, column in zip(headers, columns):
         out.write(f"{header} {column.label}\n")
     out.write("\n" + LEGEND + ("  · neither end in --namespace" if flt.namespaces else "") + "\n")
-    out.write("assumptions: " + "; ".join(ASSUMPTIONS) + "\n")
+    out.write("assumptions: " + "; ".join(model.assumptions) + "\n")
 
 
 def _source_label(names: list[str]) -> str:
@@ -154,7 +154,7 @@ def write_markdown(model: RoutingModel, flt: Selection, out: TextIO) -> None:
     for names, verdicts in grid:
         label = "<br>".join(f"`{n}`" for n in names)
         out.write(f"| {label} | " + " | ".join(v or "" for v in verdicts) + " |\n")
-    out.write("\n" + "Assumptions: " + "; ".join(ASSUMPTIONS) + ".\n")
+    out.write("\n" + "Assumptions: " + "; ".join(model.assumptions) + ".\n")
 
 
 def write_dot(model: RoutingModel, flt: Selection, out: TextIO) -> None:

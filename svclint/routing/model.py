@@ -37,6 +37,8 @@ ASSUMPTIONS = (
     "Ingress traffic reaches backends from the ingress-controller pods; the controller is reachable from outside on 80/443",
     "pods are selected by their pod template labels; labels added by controllers are not seen by policies",
 )
+# With snapshot Pods that carry status.podIP, the first assumption reads instead:
+POD_IP_ASSUMPTION = "ipBlock rules match addresses outside the cluster, and snapshot Pods by their status.podIP(s)"
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,13 @@ class RoutingModel:
         seen[EXTERNAL_SOURCE] = Source(EXTERNAL_SOURCE, None, None)
         seen[INGRESS_CONTROLLER_SOURCE] = Source(INGRESS_CONTROLLER_SOURCE, None, self.ingress_controller)
         return [seen[k] for k in sorted(seen)]
+
+    @property
+    def assumptions(self) -> tuple[str, ...]:
+        """What the verdicts assume (the ipBlock one depends on whether pods have addresses)."""
+        if self.classes.with_ips:
+            return (POD_IP_ASSUMPTION, *ASSUMPTIONS[1:])
+        return ASSUMPTIONS
 
     @property
     def ingress_controller(self) -> PodClass:

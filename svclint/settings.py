@@ -23,6 +23,7 @@ class WorkloadIdentity:
 
     namespace: str
     labels: tuple[tuple[str, str], ...]
+    namespace_labels: tuple[tuple[str, str], ...] = ()  # labels of its namespace when the input has no Namespace object
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,15 @@ DEFAULT_INGRESS_CONTROLLER = WorkloadIdentity(
     "ingress-nginx", (("app.kubernetes.io/name", "ingress-nginx"),)
 )
 DEFAULT_KUBE_DNS = WorkloadIdentity("kube-system", (("k8s-app", "kube-dns"),))
+# OpenShift's default router: the IngressController "default" runs in openshift-ingress,
+# its pods labelled by cluster-ingress-operator (pkg/operator/controller/names.go ControllerDeploymentLabel);
+# policies admit it by the namespace labels OpenShift documents for ingress traffic
+# (policy-group.network.openshift.io/ingress, and the legacy network.openshift.io/policy-group: ingress).
+DEFAULT_OPENSHIFT_ROUTER = WorkloadIdentity(
+    "openshift-ingress",
+    (("ingresscontroller.operator.openshift.io/deployment-ingresscontroller", "default"),),
+    (("network.openshift.io/policy-group", "ingress"), ("policy-group.network.openshift.io/ingress", "")),
+)
 
 
 @dataclass
@@ -68,6 +78,7 @@ class Settings:
     limits: Limits = field(default_factory=Limits)
     ingress_controller: WorkloadIdentity = DEFAULT_INGRESS_CONTROLLER
     kube_dns: WorkloadIdentity = DEFAULT_KUBE_DNS
+    openshift_router: WorkloadIdentity = DEFAULT_OPENSHIFT_ROUTER  # the source of Route traffic
     pod_sources: tuple[PodSource, ...] = ()  # custom resources the config declares as pod sources
     plugins: bool = True
     config_path: str | None = None

@@ -185,10 +185,14 @@ def apply_config(settings: Settings, config: ConfigFile) -> Settings:
         changes["jobs"] = data["jobs"]
     if "rules" in data:
         changes["rule_config"] = {str(k): _rule_entry(v) for k, v in data["rules"].items()}
-    for key, attr in (("ingress-controller", "ingress_controller"), ("kube-dns", "kube_dns")):
+    for key, attr in (("ingress-controller", "ingress_controller"), ("kube-dns", "kube_dns"), ("openshift-router", "openshift_router")):
         if key in data:
             identity = data[key]
-            changes[attr] = WorkloadIdentity(identity["namespace"], tuple(sorted(identity["labels"].items())))
+            changes[attr] = WorkloadIdentity(
+                identity["namespace"],
+                tuple(sorted(identity["labels"].items())),
+                tuple(sorted(identity.get("namespace-labels", {}).items())),
+            )
     if "pod-sources" in data:
         changes["pod_sources"] = tuple(_pod_source(config, i, entry) for i, entry in enumerate(data["pod-sources"]))
     if "limits" in data:

@@ -26,6 +26,7 @@ from svclint.settings import WorkloadIdentity
 # Ports of the synthetic stand-ins: CoreDNS's and ingress-nginx's published container ports.
 KUBE_DNS_PORTS = {("dns", "UDP"): 53, ("dns-tcp", "TCP"): 53, ("metrics", "TCP"): 9153}
 INGRESS_CONTROLLER_PORTS = {("http", "TCP"): 80, ("https", "TCP"): 443}
+ROUTER_PORTS = {("http", "TCP"): 80, ("https", "TCP"): 443}
 
 
 @dataclass(eq=False)
@@ -67,7 +68,14 @@ def named_ports_of(declared: list[ContainerPort]) -> dict[tuple[str, str], int]:
 class PodClasses:
     """Every class, how templates map to them, and selector evaluation over classes."""
 
-    def __init__(self, graph: ManifestGraph, default_namespace: str, kube_dns: WorkloadIdentity, ingress_controller: WorkloadIdentity) -> None:
+    def __init__(
+        self,
+        graph: ManifestGraph,
+        default_namespace: str,
+        kube_dns: WorkloadIdentity,
+        ingress_controller: WorkloadIdentity,
+        router: WorkloadIdentity | None = None,
+    ) -> None:
         self.graph = graph
         self.classes: list[PodClass] = []
         self.of_template: dict[int, PodClass] = {}
@@ -86,6 +94,13 @@ class PodClasses:
             self.of_template[id(template)] = cls
         self.kube_dns = self._identity(kube_dns, "kube-dns", KUBE_DNS_PORTS)
         self.ingress_controller = self._identity(ingress_controller, "ingress-controller", INGRESS_CONTROLLER_PORTS)
+        # OpenShift's router, only when the input has Routes (it is the source of their traffic)
+        self.router = self._identity(router, "openshift-router", ROUTER_PORTS) if router is not None else []
+        self._identity_ns_labels = {
+            identity.namespace: dict(identity.namespace_labels)
+            for identity in (kube_dns, ingress_controller, router)
+            if identity is not None and identity.namespace_labels
+        }
         self.all_bits = (1 << len(self.classes)) - 1
         self.with_ips = [c for c in self.classes if c.ips]
         self._ns_labels: dict[str, dict[str, str]] = {}
@@ -109,7 +124,10 @@ class PodClasses:
     def namespace_labels(self, namespace: str) -> dict[str, str]:
         labels = self._ns_labels.get(namespace)
         if labels is None:
-            labels = self._ns_labels[namespace] = self.graph.namespace_labels(namespace)
+            labels = self.graph.namespace_labels(namespace)
+            if self.graph.get("Namespace", None, namespace) is None:
+                labels = {**self._identity_ns_labels.get(namespace, {}), **labels}
+            self._ns_labels[namespace] = labels
         return labels
 
     def select(self, namespace: str, selector: LabelSelector | None) -> int:

@@ -3,8 +3,9 @@
 ``default/frontend[Deployment] => default/backend[Deployment] : TCP 9090``; ``All Connections``
 when unrestricted; outside peers as IPv4 ranges ``0.0.0.0-255.255.255.255[External]``, the
 address space cut at every ipBlock boundary and adjacent ranges with the same connections
-merged. Workload-to-itself pairs are left out, as netpol-analyzer does. Ingress backends
-reachable from the ingress controller appear as ``{ingress-controller} => ...`` lines.
+merged. Workload-to-itself pairs are left out, as netpol-analyzer does. Ingress (and
+OpenShift Route) backends reachable from the ingress controller (the router) appear as
+``{ingress-controller} => ...`` lines.
 """
 
 from __future__ import annotations
@@ -53,14 +54,15 @@ def _external_lines(model: RoutingModel, segments: list[tuple[int, int]]) -> Ite
 
 def _ingress_controller_lines(model: RoutingModel) -> Iterator[str]:
     """One line per backend workload, every port the controller reaches on it (as netpol-analyzer)."""
-    ic = model.ingress_controller
     reached: dict[str, PortSet] = {}
     for column in model.columns:
-        if column.kind != PODS or not model.exposure[id(column)].ingresses:
+        backends = model.exposure[id(column)].ingresses
+        if column.kind != PODS or not backends:
             continue
+        controllers = {model.controller_for(b).bit for b in backends}
         for endpoint in column.resolved:
             assert endpoint.port is not None
-            if model.engine.allowed_sources(endpoint.cls, column.protocol, endpoint.port) & ic.bit:
+            if any(model.engine.allowed_sources(endpoint.cls, column.protocol, endpoint.port) & bit for bit in controllers):
                 name = endpoint.template.workload.qualified
                 ports = PortSet.single(column.protocol, endpoint.port)
                 reached[name] = reached[name] | ports if name in reached else ports

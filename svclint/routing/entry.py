@@ -8,6 +8,9 @@ ingress-controller pods, which anybody outside can reach on 80/443 unless polici
 controller found in the input say otherwise.
 
 Ingress backends come from svclint/kube/ingress.py, shared with the SVC3xx rules.
+OpenShift Routes (svclint/kube/routes.py) are entry points the same way, through the
+OpenShift router (``openshift-router:`` in the configuration) instead of the ingress
+controller.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from dataclasses import dataclass, field
 from svclint.kube.graph import ManifestGraph
 from svclint.kube.ingress import BackendRef, ingress_backends, is_ingress
 from svclint.kube.model import K8sObject
+from svclint.kube.routes import is_openshift_route, route_backends, route_port_matches
 from svclint.kube.services import is_external_name, service_type
 from svclint.loading.source import FieldPath
 from svclint.routing.ports import ALL_IPS, NO_IPS, IPSet
@@ -33,6 +37,12 @@ class IngressBackend:
     number: int | None
     name: str | None
     path: FieldPath  # of the backend's `service` mapping (v1) or the backend itself (v1beta1)
+    kind: str = "Ingress"  # or "Route" (OpenShift): then the router is the source
+    route_port: int | str | None = None  # a Route's spec.port.targetPort
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.ingress.namespace}/{self.ingress.name}"
 
     @classmethod
     def of(cls, ref: BackendRef) -> IngressBackend:
@@ -74,6 +84,14 @@ def exposures(graph: ManifestGraph, columns: list[Column]) -> dict[int, Exposure
             continue
         for ref in ingress_backends(ingress):
             backends.setdefault((ingress.namespace, ref.service), []).append(IngressBackend.of(ref))
+    routes: dict[tuple[str | None, str], list[IngressBackend]] = {}
+    for route in graph.of_kind("Route"):
+        if not is_openshift_route(route):
+            continue
+        for route_ref in route_backends(route):
+            routes.setdefault((route.namespace, route_ref.service), []).append(
+                IngressBackend(route, route_ref.service, None, None, route_ref.path, "Route", route_ref.target_port)
+            )
     out: dict[int, Exposure] = {}
     for column in columns:
         exposure = Exposure()
@@ -94,5 +112,8 @@ def exposures(graph: ManifestGraph, columns: list[Column]) -> dict[int, Exposure
             for backend in backends.get((service.namespace, service.name), []):
                 if (backend.number is not None and backend.number == sp.port) or (backend.name is not None and backend.name == sp.name):
                     exposure.ingresses.append(backend)
+            for route_backend in routes.get((service.namespace, service.name), []):
+                if route_port_matches(route_backend.route_port, sp):
+                    exposure.ingresses.append(route_backend)
         out[id(column)] = exposure
     return out

@@ -163,8 +163,7 @@ def cell_reasons(model: RoutingModel, source: Source, column: Column) -> list[Re
                 limit = exposure.direct_ips
                 within = "" if limit.is_all else f" (policies within loadBalancerSourceRanges {limit.text()})"
                 reasons.append(Reason("entry", f"outside addresses admitted{within}: {model.external_ips_allowed(column, endpoint)}", 2))
-            if exposure.ingresses:
-                ic = model.ingress_controller
+            for ic in {id(c): c for c in map(model.controller_for, exposure.ingresses)}.values():
                 for decision in (
                     model.engine.decide_egress(ic, endpoint.cls, column.protocol, endpoint.port),
                     model.engine.decide_ingress(ic, endpoint.cls, column.protocol, endpoint.port),
@@ -184,11 +183,13 @@ def _entry(model: RoutingModel, column: Column) -> list[Reason]:
     for text in exposure.direct:
         out.append(_at("entry", f"exposed outside the cluster by {text}", column.service, ("spec", "type")))
     for backend in exposure.ingresses:
-        ic = model.ingress_controller
-        via = f"through the ingress controller {ic.describe()}"
-        out.append(_at("entry", f"exposed by Ingress {backend.ingress.namespace}/{backend.ingress.name} {via}", backend.ingress, backend.path))
-    if exposure.ingresses and not model.controller_reachable_from_outside():
-        out.append(Reason("entry", "the ingress controller itself does not admit outside traffic on TCP 80 or 443"))
+        ic = model.controller_for(backend)
+        via = f"through the {'OpenShift router' if backend.kind == 'Route' else 'ingress controller'} {ic.describe()}"
+        out.append(_at("entry", f"exposed by {backend.label} {via}", backend.ingress, backend.path))
+    for ic in {id(c): c for c in map(model.controller_for, exposure.ingresses)}.values():
+        if not model.controller_reachable_from_outside(ic):
+            what = "OpenShift router" if ic in model.classes.router else "ingress controller"
+            out.append(Reason("entry", f"the {what} itself does not admit outside traffic on TCP 80 or 443"))
     if not out:
         out.append(_at("entry", f"not exposed outside the cluster: a {column.service.spec.get('type') or 'ClusterIP'} Service and no Ingress backend", column.service, ("spec",)))
     return out

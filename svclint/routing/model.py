@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 
 from svclint.kube.graph import ManifestGraph
 from svclint.kube.model import PodTemplate
+from svclint.kube.routes import is_openshift_route
 from svclint.routing.classes import PodClass, PodClasses
 from svclint.routing.engine import Decision, PolicyEngine
-from svclint.routing.entry import Exposure, exposures
+from svclint.routing.entry import Exposure, IngressBackend, exposures
 from svclint.routing.policy import ParsedPolicies, parse_policies
 from svclint.routing.ports import NO_IPS
 from svclint.routing.services import (
@@ -66,7 +67,11 @@ class RoutingModel:
         self.graph = graph
         self.settings = settings
         self.parsed: ParsedPolicies = parse_policies(list(graph.of_kind("NetworkPolicy")), settings.default_namespace)
-        self.classes = PodClasses(graph, settings.default_namespace, settings.kube_dns, settings.ingress_controller)
+        has_routes = any(is_openshift_route(r) for r in graph.of_kind("Route"))
+        self.classes = PodClasses(
+            graph, settings.default_namespace, settings.kube_dns, settings.ingress_controller,
+            settings.openshift_router if has_routes else None,
+        )
         self.engine = PolicyEngine(self.classes, self.parsed.valid)
         self.columns: list[Column] = service_columns(graph, self.classes)
         self.exposure: dict[int, Exposure] = exposures(graph, self.columns)
@@ -186,16 +191,24 @@ class RoutingModel:
         total = len(column.resolved)
         return ALLOW if k == total else DENY if k == 0 else f"partial {k}/{total}"
 
-    def controller_reachable_from_outside(self) -> bool:
-        ic = self.ingress_controller
+    def controller_for(self, backend: IngressBackend) -> PodClass:
+        """The pods an entry's traffic comes from: the ingress controller, or OpenShift's router for a Route."""
+        if backend.kind == "Route" and self.classes.router:
+            return self.classes.router[0]
+        return self.ingress_controller
+
+    def controller_reachable_from_outside(self, controller: PodClass | None = None) -> bool:
+        ic = controller if controller is not None else self.ingress_controller
         return any(bool(self.engine.ingress_allowed(ic, "TCP", p)[1]) for p in (80, 443))
 
     def endpoint_reachable_from_outside(self, column: Column, endpoint: Endpoint, exposure: Exposure) -> bool:
         assert endpoint.port is not None
         if exposure.direct and self.engine.ingress_allowed(endpoint.cls, column.protocol, endpoint.port)[1] & exposure.direct_ips:
             return True
-        if exposure.ingresses and self.controller_reachable_from_outside():
-            return bool(self.engine.allowed_sources(endpoint.cls, column.protocol, endpoint.port) & self.ingress_controller.bit)
+        for controller in {id(c): c for c in map(self.controller_for, exposure.ingresses)}.values():
+            if self.controller_reachable_from_outside(controller):
+                if self.engine.allowed_sources(endpoint.cls, column.protocol, endpoint.port) & controller.bit:
+                    return True
         return False
 
     # -- explanations -------------------------------------------------------------------------
@@ -222,7 +235,7 @@ def routing_model(graph: ManifestGraph, settings: Settings) -> RoutingModel:
 
     Kept on the graph itself: a WeakKeyDictionary keyed by the graph never let go of it,
     because the model refers to its graph (every run leaked its whole input)."""
-    key = (settings.default_namespace, settings.kube_dns, settings.ingress_controller)
+    key = (settings.default_namespace, settings.kube_dns, settings.ingress_controller, settings.openshift_router)
     cached: tuple[tuple[object, ...], RoutingModel] | None = getattr(graph, "_routing_model", None)
     if cached is not None and cached[0] == key:
         return cached[1]

@@ -50,9 +50,10 @@ class ExposedServiceBlocked(Rule):
             for backend in exposure.ingresses:
                 if exposure.direct:
                     break
+                what = "the OpenShift router" if backend.kind == "Route" else "the ingress controller"
                 yield ctx.report(
-                    f"Ingress {backend.ingress.namespace}/{backend.ingress.name} routes to Service {name} port "
-                    f"{column.port}, but the pods admit no traffic from the ingress controller on "
+                    f"{backend.label} routes to Service {name} port "
+                    f"{column.port}, but the pods admit no traffic from {what} on "
                     f"{column.protocol} {ports}; allow the controller's namespace in an ingress rule",
                     backend.ingress,
                     backend.path,

@@ -57,6 +57,7 @@ from svclint.lint.checks.svc303_ingress_backend_unroutable import (
     IngressBackendUnroutable,
 )
 from svclint.lint.checks.svc304_httproute_backend_missing import HTTPRouteBackendMissing
+from svclint.lint.checks.svc305_route_backend_missing import RouteBackendMissing
 from svclint.lint.checks.svc401_networkpolicy_selects_nothing import (
     NetworkPolicySelectsNothing,
 )
@@ -112,6 +113,7 @@ BUILTIN_RULES: tuple[type[Rule], ...] = (
     IngressServicePortMissing,
     IngressBackendUnroutable,
     HTTPRouteBackendMissing,
+    RouteBackendMissing,
     NetworkPolicySelectsNothing,
     NetworkPolicyPeerSelectsNothing,
     EgressBlocksDns,

@@ -202,7 +202,9 @@ class PodTemplate:
     # pod-sources entry that says so. Empty for templates written in the manifest.
     origin: str = ""
     generated: bool = False  # labels and containers computed from a table, not written by the user
-    generated_replicas: int | None = None  # replicas of generated pods (the operator's default applied)
+    # Replicas when they are not the owner's spec.replicas: generated pods (the operator's
+    # default applied), or a Rollout running a Deployment's template (the Rollout's count).
+    generated_replicas: int | None = None
     controller: ObjectRef | None = None  # the workload owning these pods (ownerReferences), when not ``owner``
     pod_ips: tuple[str, ...] = ()  # status.podIP / podIPs of a Pod from a cluster snapshot
 
@@ -222,7 +224,7 @@ class PodTemplate:
     @property
     def replicas(self) -> int | None:
         """Declared replicas (None: not a scalable kind, or left to the default of 1)."""
-        if self.generated:
+        if self.generated or self.generated_replicas is not None:
             return self.generated_replicas
         value = self.owner.spec.get("replicas") if self.owner.kind != "Pod" else None
         return value if isinstance(value, int) and not isinstance(value, bool) else None

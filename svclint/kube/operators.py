@@ -108,7 +108,7 @@ def prometheus(obj: K8sObject) -> list[GeneratedPods]:
             "prometheus": name,
             "operator.prometheus.io/shard": str(shard),
         })
-        workload = f"prometheus-{name}" + (f"-shard-{shard}" if shard else "")
+        workload = f"StatefulSet prometheus-{name}" + (f"-shard-{shard}" if shard else "")
         out.append(GeneratedPods(labels, containers, _int(spec.get("replicas"), 1), ("spec", "podMetadata"), workload))
     return out
 
@@ -122,7 +122,7 @@ def prometheus_agent(obj: K8sObject) -> list[GeneratedPods]:
     labels.update(MANAGED_BY)
     labels.update({"app.kubernetes.io/name": "prometheus-agent", "app.kubernetes.io/instance": name, "operator.prometheus.io/name": name})
     replicas = 1 if spec.get("mode") == "DaemonSet" else _int(spec.get("replicas"), 1)
-    return [GeneratedPods(labels, containers, replicas, ("spec", "podMetadata"), f"prom-agent-{name}")]
+    return [GeneratedPods(labels, containers, replicas, ("spec", "podMetadata"), f"StatefulSet prom-agent-{name}")]
 
 
 def alertmanager(obj: K8sObject) -> list[GeneratedPods]:
@@ -141,7 +141,7 @@ def alertmanager(obj: K8sObject) -> list[GeneratedPods]:
     containers += _user_containers(spec, containers)
     labels = _pod_metadata_labels(spec)
     labels.update({"app.kubernetes.io/name": "alertmanager", **MANAGED_BY, "app.kubernetes.io/instance": name, "alertmanager": name})
-    return [GeneratedPods(labels, containers, _int(spec.get("replicas"), 1), ("spec", "podMetadata"), f"alertmanager-{name}")]
+    return [GeneratedPods(labels, containers, _int(spec.get("replicas"), 1), ("spec", "podMetadata"), f"StatefulSet alertmanager-{name}")]
 
 
 def thanos_ruler(obj: K8sObject) -> list[GeneratedPods]:
@@ -153,7 +153,7 @@ def thanos_ruler(obj: K8sObject) -> list[GeneratedPods]:
     labels = _pod_metadata_labels(spec)
     labels.pop("app.kubernetes.io/version", None)  # overwritten with the operator's version
     labels.update({"app.kubernetes.io/name": "thanos-ruler", **MANAGED_BY, "app.kubernetes.io/instance": name, "thanos-ruler": name})
-    return [GeneratedPods(labels, containers, _int(spec.get("replicas"), 1), ("spec", "podMetadata"), f"thanos-ruler-{name}")]
+    return [GeneratedPods(labels, containers, _int(spec.get("replicas"), 1), ("spec", "podMetadata"), f"StatefulSet thanos-ruler-{name}")]
 
 
 # -- CloudNativePG (postgresql.cnpg.io Cluster) ----------------------------------------------
@@ -179,7 +179,7 @@ def cnpg_cluster(obj: K8sObject) -> list[GeneratedPods]:
         if count == 0 and role == "replica":
             continue
         labels = {**base, "cnpg.io/instanceRole": role, "role": role}
-        out.append(GeneratedPods(labels, containers, count, ("spec",), f"{name} ({role})"))
+        out.append(GeneratedPods(labels, containers, count, ("spec",), f"the {role} pod{'s' if role == 'replica' else ''} of {name}"))
     return out
 
 
@@ -191,7 +191,7 @@ def rabbitmq_cluster(obj: K8sObject) -> list[GeneratedPods]:
     spec, name = obj.spec, obj.name
     labels = {"app.kubernetes.io/name": name, "app.kubernetes.io/component": "rabbitmq", "app.kubernetes.io/part-of": "rabbitmq"}
     ports = [_port("epmd", 4369), _port("amqp", 5672), _port("management", 15672), _port("prometheus", 15692)]
-    return [GeneratedPods(labels, [_container("rabbitmq", *ports)], _int(spec.get("replicas"), 1), ("metadata", "name"), f"{name}-server")]
+    return [GeneratedPods(labels, [_container("rabbitmq", *ports)], _int(spec.get("replicas"), 1), ("metadata", "name"), f"StatefulSet {name}-server")]
 
 
 @dataclass(frozen=True)

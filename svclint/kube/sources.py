@@ -42,6 +42,8 @@ def _template_at(obj: K8sObject, path: FieldPath, origin: str = "", holder: K8sO
     found = PodTemplate(source, path, labels, spec if isinstance(spec, dict) else {}, origin=origin)
     if holder is not None:  # a Rollout running a Deployment's template: the pods are the Rollout's
         found.controller = obj.ref
+        replicas = obj.spec.get("replicas")
+        found.generated_replicas = replicas if isinstance(replicas, int) and not isinstance(replicas, bool) else 1
     return found
 
 
@@ -53,7 +55,7 @@ def _with_overlays(obj: K8sObject, base: PodTemplate) -> list[PodTemplate]:
     out = []
     for _, labels in overlays:
         variant = PodTemplate(base.owner, base.path, {**base.labels, **labels}, base.spec, origin=base.origin)
-        variant.controller = base.controller
+        variant.controller, variant.generated_replicas = base.controller, base.generated_replicas
         out.append(variant)
     return out
 
@@ -88,7 +90,7 @@ def _operator_templates(obj: K8sObject) -> list[PodTemplate]:
     for pods in entry.pods(obj):
         out.append(PodTemplate(
             obj, pods.labels_at, pods.labels, {"containers": pods.containers},
-            origin=f"pods {entry.operator} creates for this {entry.kind} ({pods.workload}; {entry.source})",
+            origin=f"created by {entry.operator} as {pods.workload}, {entry.source}",
             generated=True, generated_replicas=pods.replicas,
         ))
     return out

@@ -39,6 +39,7 @@ ASSUMPTIONS = (
     "pods are selected by their pod template labels; labels added by controllers are not seen by policies",
 )
 # With snapshot Pods that carry status.podIP, the first assumption reads instead:
+ROUTER_ASSUMPTION = "OpenShift Route traffic reaches backends from the router pods (openshift-router:), reachable from outside on 80/443"
 POD_IP_ASSUMPTION = "ipBlock rules match addresses outside the cluster, and snapshot Pods by their status.podIP(s)"
 
 
@@ -96,9 +97,10 @@ class RoutingModel:
     @property
     def assumptions(self) -> tuple[str, ...]:
         """What the verdicts assume (the ipBlock one depends on whether pods have addresses)."""
-        if self.classes.with_ips:
-            return (POD_IP_ASSUMPTION, *ASSUMPTIONS[1:])
-        return ASSUMPTIONS
+        found = (POD_IP_ASSUMPTION, *ASSUMPTIONS[1:]) if self.classes.with_ips else ASSUMPTIONS
+        if self.classes.router:
+            found = (*found, ROUTER_ASSUMPTION)
+        return found
 
     @property
     def ingress_controller(self) -> PodClass:

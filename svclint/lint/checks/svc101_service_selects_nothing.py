@@ -43,7 +43,7 @@ def _nearest_miss(graph: ManifestGraph, service: K8sObject, selector: dict[str, 
     if rank(best)[:2] == (0, 0):
         return "; no pod template has any of these labels", None
     differences = label_differences(sorted(selector.items()), best.labels)
-    whose = f"whose pods ({best.origin})" if best.generated else "whose pod template"
+    whose = f"whose generated pod template ({best.origin})" if best.generated else "whose pod template"
     text = f"; nearest is {best.owner.ref}, {whose} " + " and ".join(differences)
     owner_labels = string_map((best.owner.data.get("metadata") or {}).get("labels"))
     if best.owner.kind != "Pod" and all(owner_labels.get(k) == v for k, v in selector.items()):

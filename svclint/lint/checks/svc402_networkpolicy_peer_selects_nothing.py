@@ -69,7 +69,7 @@ class NetworkPolicyPeerSelectsNothing(Rule):
                     hint = unmodelled_hint(unmodelled) if unmodelled else nearest_labels(candidates, peer.pod_selector)
                     yield ctx.report(
                         f"NetworkPolicy {policy.key} {rule.label}: podSelector {peer.pod_selector} matches no pod "
-                        f"template in {where}{hint}; this peer allows nothing",
+                        f"template in {where}{hint}{'' if unmodelled else '; this peer allows nothing'}",
                         policy.obj,
                         peer.path + ("podSelector",),
                         uncertain=bool(unmodelled),

@@ -97,7 +97,7 @@ class RoutingModel:
     @property
     def assumptions(self) -> tuple[str, ...]:
         """What the verdicts assume (the ipBlock one depends on whether pods have addresses)."""
-        found = (POD_IP_ASSUMPTION, *ASSUMPTIONS[1:]) if self.classes.with_ips else ASSUMPTIONS
+        found: tuple[str, ...] = (POD_IP_ASSUMPTION, *ASSUMPTIONS[1:]) if self.classes.with_ips else ASSUMPTIONS
         if self.classes.router:
             found = (*found, ROUTER_ASSUMPTION)
         return found

@@ -262,3 +262,15 @@ def test_rules_docs_name_the_pod_sources() -> None:
     run = run_cli("rules", "SVC101")
     assert "pod-sources:" in run.stdout and "Argo Rollouts" in run.stdout
     assert os.path.exists(FIXTURES / "rules" / "SVC305" / "bad.yaml")
+
+
+def test_eck_node_sets_and_kibana() -> None:
+    assert findings(f"{REL}/operators/eck.yaml") == []
+    graph = graph_of(PODS / "operators" / "eck.yaml")
+    by_set = {t.labels.get("elasticsearch.k8s.elastic.co/statefulset-name", t.owner.kind): t for t in graph.pod_templates}
+    masters, data = by_set["logs-es-masters"], by_set["logs-es-data"]
+    assert (masters.replicas, masters.labels["elasticsearch.k8s.elastic.co/node-master"], masters.labels["elasticsearch.k8s.elastic.co/node-data"]) == (3, "true", "false")
+    assert (data.replicas, data.labels["elasticsearch.k8s.elastic.co/node-data"], data.labels["tier"]) == (2, "true", "hot")
+    assert [(p.name, p.number) for p in data.ports()] == [("https", 9200), ("transport", 9300)]
+    kibana = by_set["Kibana"]
+    assert kibana.labels == {"kibana.k8s.elastic.co/name": "logs", "common.k8s.elastic.co/type": "kibana", "kibana.k8s.elastic.co/version": "8.15.0"}

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from svclint.kube.model import K8sObject, string_map
+from svclint.kube.model import K8sObject, get_path, string_map
 from svclint.loading.source import FieldPath
 
 
@@ -194,6 +194,114 @@ def rabbitmq_cluster(obj: K8sObject) -> list[GeneratedPods]:
     return [GeneratedPods(labels, [_container("rabbitmq", *ports)], _int(spec.get("replicas"), 1), ("metadata", "name"), f"StatefulSet {name}-server")]
 
 
+# -- Elastic Cloud on Kubernetes (elasticsearch.k8s.elastic.co, kibana.k8s.elastic.co) ---------------
+# Source: github.com/elastic/cloud-on-k8s @ 7b93383d8ec1: pkg/controller/elasticsearch/label/label.go
+# (NewPodLabels), pkg/apis/elasticsearch/v1/elasticsearch_config.go (IsConfiguredWithRole),
+# pkg/controller/elasticsearch/nodespec/podspec.go and network/ports.go (9200, 9300),
+# pkg/apis/common/v1/common.go (TypeLabelName; HTTPConfig.Protocol), pkg/controller/kibana/pod.go.
+ES_ROLE_LABELS = (  # (role, label suffix, first version with the label)
+    ("master", "node-master", (0, 0)),
+    ("data", "node-data", (0, 0)),
+    ("ingest", "node-ingest", (0, 0)),
+    ("ml", "node-ml", (0, 0)),
+    ("transform", "node-transform", (7, 7)),
+    ("remote_cluster_client", "node-remote_cluster_client", (7, 7)),
+    ("voting_only", "node-voting_only", (7, 3)),
+    ("data_content", "node-data_content", (7, 10)),
+    ("data_cold", "node-data_cold", (7, 10)),
+    ("data_hot", "node-data_hot", (7, 10)),
+    ("data_warm", "node-data_warm", (7, 10)),
+    ("data_frozen", "node-data_frozen", (7, 12)),
+)
+
+
+def _version(text: Any) -> tuple[int, int] | None:
+    parts = str(text).lstrip("v").split(".") if isinstance(text, str) else []
+    try:
+        return (int(parts[0]), int(parts[1])) if len(parts) >= 2 else None
+    except ValueError:
+        return None
+
+
+def _es_config(config: Any, dotted: str) -> Any:
+    """``node.roles`` written flat (``node.roles: [...]``) or nested (``node: {roles: [...]}``)."""
+    if not isinstance(config, dict):
+        return None
+    if dotted in config:
+        return config[dotted]
+    head, _, rest = dotted.partition(".")
+    return _es_config(config.get(head), rest) if rest else config.get(head)
+
+
+def _es_has_role(config: Any, role: str) -> bool:
+    """IsConfiguredWithRole: node.roles when set, else the legacy booleans, else every role but voting_only."""
+    roles = _es_config(config, "node.roles")
+    if isinstance(roles, list):
+        return role in roles
+    def flag(name: str, default: bool) -> bool:
+        value = _es_config(config, f"node.{name}")
+        return value if isinstance(value, bool) else default
+    if role.startswith("data_"):
+        return flag("data", True)
+    if role == "transform":
+        return flag("transform", flag("data", True))
+    if role == "voting_only":
+        return flag("voting_only", False)
+    return flag(role, True)
+
+
+def _http_scheme(spec: Mapping[str, Any]) -> str:
+    tls = spec.get("http", {}).get("tls") if isinstance(spec.get("http"), dict) else None
+    self_signed = tls.get("selfSignedCertificate") if isinstance(tls, dict) else None
+    secret = tls.get("certificate", {}).get("secretName") if isinstance(tls, dict) and isinstance(tls.get("certificate"), dict) else None
+    disabled = isinstance(self_signed, dict) and self_signed.get("disabled") is True
+    return "http" if disabled and not secret else "https"
+
+
+def elasticsearch(obj: K8sObject) -> list[GeneratedPods]:
+    """One StatefulSet ``NAME-es-NODESET`` per ``spec.nodeSets[]`` with ``count`` pods."""
+    spec, name = obj.spec, obj.name
+    scheme = _http_scheme(spec)
+    version = spec.get("version")
+    parsed = _version(version)
+    out = []
+    node_sets = spec.get("nodeSets")
+    for i, node_set in enumerate(node_sets if isinstance(node_sets, list) else ()):
+        if not isinstance(node_set, dict) or not isinstance(node_set.get("name"), str):
+            continue
+        sset = f"{name}-es-{node_set['name']}"
+        labels = string_map(get_path(node_set, ("podTemplate", "metadata", "labels")))
+        labels.update({
+            "elasticsearch.k8s.elastic.co/cluster-name": name,
+            "common.k8s.elastic.co/type": "elasticsearch",
+            "elasticsearch.k8s.elastic.co/http-scheme": scheme,
+            "elasticsearch.k8s.elastic.co/statefulset-name": sset,
+        })
+        if isinstance(version, str):
+            labels["elasticsearch.k8s.elastic.co/version"] = version.lstrip("v")
+        if parsed is not None:
+            for role, suffix, since in ES_ROLE_LABELS:
+                if parsed >= since:
+                    labels[f"elasticsearch.k8s.elastic.co/{suffix}"] = "true" if _es_has_role(node_set.get("config"), role) else "false"
+        containers = [_container("elasticsearch", _port(scheme, 9200), _port("transport", 9300))]
+        containers += _user_containers(get_path(node_set, ("podTemplate", "spec")) or {}, containers)
+        at = ("spec", "nodeSets", i, "podTemplate", "metadata")
+        out.append(GeneratedPods(labels, containers, _int(node_set.get("count"), 1), at, f"StatefulSet {sset}"))
+    return out
+
+
+def kibana(obj: K8sObject) -> list[GeneratedPods]:
+    """Deployment ``NAME-kb`` with ``count`` pods (default 1); port 5601 named after the scheme."""
+    spec, name = obj.spec, obj.name
+    labels = string_map(get_path(spec, ("podTemplate", "metadata", "labels")))
+    labels.update({"kibana.k8s.elastic.co/name": name, "common.k8s.elastic.co/type": "kibana"})
+    if isinstance(spec.get("version"), str):
+        labels["kibana.k8s.elastic.co/version"] = spec["version"]
+    containers = [_container("kibana", _port(_http_scheme(spec), 5601))]
+    containers += _user_containers(get_path(spec, ("podTemplate", "spec")) or {}, containers)
+    return [GeneratedPods(labels, containers, _int(spec.get("count"), 1), ("spec", "podTemplate", "metadata"), f"Deployment {name}-kb")]
+
+
 @dataclass(frozen=True)
 class OperatorKind:
     """A custom resource kind an operator turns into pods."""
@@ -212,6 +320,8 @@ OPERATOR_KINDS: tuple[OperatorKind, ...] = (
     OperatorKind("ThanosRuler", "monitoring.coreos.com", "prometheus-operator", "pkg/thanos/statefulset.go", thanos_ruler),
     OperatorKind("Cluster", "postgresql.cnpg.io", "CloudNativePG", "pkg/specs/pods.go", cnpg_cluster),
     OperatorKind("RabbitmqCluster", "rabbitmq.com", "RabbitMQ Cluster Operator", "internal/resource/statefulset.go", rabbitmq_cluster),
+    OperatorKind("Elasticsearch", "elasticsearch.k8s.elastic.co", "ECK", "pkg/controller/elasticsearch/label/label.go", elasticsearch),
+    OperatorKind("Kibana", "kibana.k8s.elastic.co", "ECK", "pkg/controller/kibana/pod.go", kibana),
 )
 
 _BY_KIND: dict[tuple[str, str], OperatorKind] = {(o.kind, o.group): o for o in OPERATOR_KINDS}

@@ -141,6 +141,11 @@ POD_HINT_KEYS = frozenset(
 )
 
 
+# Groups whose resources run pods although their spec's top level shows no hint (Strimzi's
+# Kafka keeps replicas under spec.kafka / spec.zookeeper; its pods are not modelled yet).
+POD_HINT_GROUPS = frozenset({"kafka.strimzi.io"})
+
+
 def may_make_pods(obj: K8sObject) -> bool:
     """A custom resource svclint does not model whose spec looks like it runs pods."""
-    return is_custom(obj) and any(key in obj.spec for key in POD_HINT_KEYS)
+    return is_custom(obj) and (obj.group in POD_HINT_GROUPS or any(key in obj.spec for key in POD_HINT_KEYS))

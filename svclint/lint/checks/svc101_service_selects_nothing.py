@@ -62,8 +62,9 @@ class ServiceSelectsNothing(Rule):
     Pods count from every pod source svclint knows: the built-in workloads, Argo Rollouts,
     OpenShift DeploymentConfigs, OpenKruise workloads, the custom resources operators turn
     into pods (prometheus-operator's Prometheus, Alertmanager and ThanosRuler, CloudNativePG
-    Cluster, RabbitmqCluster), Pods of a cluster snapshot, and the kinds declared under
-    `pod-sources:` in the configuration. When nothing matches but a custom resource
+    Cluster, RabbitmqCluster, ECK Elasticsearch and Kibana), Pods of a cluster snapshot, and
+    the kinds declared under `pod-sources:` in the configuration. When nothing matches but
+    a custom resource
     svclint does not model sits in the namespace (its spec has `replicas`, `image`,
     `template`...), the finding says so, suggests `pod-sources:`, and is a note: the pods
     may exist.

@@ -274,3 +274,12 @@ def test_eck_node_sets_and_kibana() -> None:
     assert [(p.name, p.number) for p in data.ports()] == [("https", 9200), ("transport", 9300)]
     kibana = by_set["Kibana"]
     assert kibana.labels == {"kibana.k8s.elastic.co/name": "logs", "common.k8s.elastic.co/type": "kibana", "kibana.k8s.elastic.co/version": "8.15.0"}
+
+
+def test_unreachable_service_with_unmodelled_clients_is_a_note() -> None:
+    [finding] = findings(f"{REL}/uncertain/clients.yaml")
+    assert (finding["rule"], finding["line"], finding["severity"]) == ("SVC404", 44, "note")
+    assert finding["message"].endswith(
+        "; but Worker jobs/importer (batch.example.com) is a custom resource svclint does not model and may run its "
+        "clients: if its operator creates them, declare the kind under `pod-sources:` in .svclint.yaml"
+    )

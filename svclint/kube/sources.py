@@ -189,7 +189,7 @@ def pod_ips(obj: K8sObject) -> tuple[str, ...]:
 
 
 
-def unmodelled_hint(resources: list[K8sObject]) -> str:
+def unmodelled_hint(resources: list[K8sObject], what: str = "these pods") -> str:
     """``; Redis shop/cache (cache.example.com) is a custom resource ...``: why a miss may not be one."""
     if not resources:
         return ""
@@ -197,6 +197,6 @@ def unmodelled_hint(resources: list[K8sObject]) -> str:
     more = f" (and {len(resources) - 1} more)" if len(resources) > 1 else ""
     return (
         f"; but {first.manifest_kind} {first.namespace}/{first.name} ({first.group}){more} is a custom resource "
-        f"svclint does not model and may run these pods: if its operator creates them, declare the kind under "
+        f"svclint does not model and may run {what}: if its operator creates them, declare the kind under "
         f"`pod-sources:` in .svclint.yaml"
     )

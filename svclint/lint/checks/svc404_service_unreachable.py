@@ -42,7 +42,7 @@ class ServiceUnreachable(Rule):
                 f"Service {column.service.namespace}/{column.service.name} port {column.port}/{column.protocol} "
                 f"is reachable from no workload and no entry point: the policies on its endpoints admit nobody "
                 f"on pod port {ports}; allow the clients on that port (`svclint explain CLIENT {column.service.name}` shows why)"
-                f"{unmodelled_hint(unmodelled).replace('may run these pods', 'may run its clients')}",
+                f"{unmodelled_hint(unmodelled, 'its clients')}",
                 column.service,
                 at,
                 related,

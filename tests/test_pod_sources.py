@@ -283,3 +283,14 @@ def test_unreachable_service_with_unmodelled_clients_is_a_note() -> None:
         "; but Worker jobs/importer (batch.example.com) is a custom resource svclint does not model and may run its "
         "clients: if its operator creates them, declare the kind under `pod-sources:` in .svclint.yaml"
     )
+
+
+def test_strimzi_node_pools() -> None:
+    assert findings(f"{REL}/operators/strimzi.yaml") == []
+    graph = graph_of(PODS / "operators" / "strimzi.yaml")
+    pools = {t.owner.name: t for t in graph.pod_templates}
+    brokers, controllers = pools["brokers"], pools["controllers"]
+    assert brokers.labels["strimzi.io/name"] == "events-kafka" and brokers.labels["strimzi.io/broker-role"] == "true"
+    assert controllers.labels["strimzi.io/broker-role"] == "false" and controllers.replicas == 3
+    assert [p.name for p in brokers.ports()] == ["tcp-kafkaagent", "tcp-replication", "tcp-clients", "tcp-clientstls"]
+    assert [p.name for p in controllers.ports()] == ["tcp-kafkaagent", "tcp-ctrlplane"]

@@ -19,6 +19,9 @@ from typing import Any
 from svclint.kube.model import K8sObject, get_path, string_map
 from svclint.loading.source import FieldPath
 
+# (kind, namespace, name) -> the object of the input, for entries that read a second resource
+Lookup = Callable[[str, str | None, str], K8sObject | None]
+
 
 @dataclass(frozen=True)
 class GeneratedPods:
@@ -84,7 +87,7 @@ def _port_name(spec: Mapping[str, Any]) -> str:
     return name if isinstance(name, str) and name else "web"  # +kubebuilder:default:="web"
 
 
-def prometheus(obj: K8sObject) -> list[GeneratedPods]:
+def prometheus(obj: K8sObject, lookup: Lookup) -> list[GeneratedPods]:
     """One StatefulSet per shard (``prometheus-NAME``, ``prometheus-NAME-shard-N``); replicas default 1.
 
     pkg/prometheus/common.go: ReplicasNumberPtr (default 1), ExpectedStatefulSetShardNames,
@@ -113,7 +116,7 @@ def prometheus(obj: K8sObject) -> list[GeneratedPods]:
     return out
 
 
-def prometheus_agent(obj: K8sObject) -> list[GeneratedPods]:
+def prometheus_agent(obj: K8sObject, lookup: Lookup) -> list[GeneratedPods]:
     """PrometheusAgent: ``app.kubernetes.io/name: prometheus-agent`` (pkg/prometheus/agent/operator.go makeSelectorLabels)."""
     spec, name = obj.spec, obj.name
     containers = [_container("prometheus", *([_port(_port_name(spec), 9090)] if _listen(spec) else [])), _reloader(spec)]
@@ -125,7 +128,7 @@ def prometheus_agent(obj: K8sObject) -> list[GeneratedPods]:
     return [GeneratedPods(labels, containers, replicas, ("spec", "podMetadata"), f"StatefulSet prom-agent-{name}")]
 
 
-def alertmanager(obj: K8sObject) -> list[GeneratedPods]:
+def alertmanager(obj: K8sObject, lookup: Lookup) -> list[GeneratedPods]:
     """StatefulSet ``alertmanager-NAME``; replicas default 1 (pkg/alertmanager/statefulset.go).
 
     Ports: ``web`` 9093 unless listenLocal, ``mesh-tcp`` 9094/TCP, ``mesh-udp`` 9094/UDP, and the
@@ -144,7 +147,7 @@ def alertmanager(obj: K8sObject) -> list[GeneratedPods]:
     return [GeneratedPods(labels, containers, _int(spec.get("replicas"), 1), ("spec", "podMetadata"), f"StatefulSet alertmanager-{name}")]
 
 
-def thanos_ruler(obj: K8sObject) -> list[GeneratedPods]:
+def thanos_ruler(obj: K8sObject, lookup: Lookup) -> list[GeneratedPods]:
     """StatefulSet ``thanos-ruler-NAME`` (pkg/thanos/statefulset.go): ``grpc`` 10901, ``web`` 10902 unless listenLocal."""
     spec, name = obj.spec, obj.name
     ports = [_port("grpc", 10901)] + ([_port(_port_name(spec), 10902)] if _listen(spec) else [])
@@ -160,7 +163,7 @@ def thanos_ruler(obj: K8sObject) -> list[GeneratedPods]:
 # Source: github.com/cloudnative-pg/cloudnative-pg @ a95a534dbe08: pkg/specs/pods.go
 # (PodWithExistingStorage labels; createPostgresContainers ports), pkg/utils/labels_annotations.go,
 # pkg/management/url/url.go (9187, 8000), pkg/postgres/configuration.go (5432).
-def cnpg_cluster(obj: K8sObject) -> list[GeneratedPods]:
+def cnpg_cluster(obj: K8sObject, lookup: Lookup) -> list[GeneratedPods]:
     """One primary and ``instances - 1`` replicas (``cnpg.io/instanceRole``, and the older ``role``)."""
     spec, name = obj.spec, obj.name
     instances = _int(spec.get("instances"), 1)
@@ -186,7 +189,7 @@ def cnpg_cluster(obj: K8sObject) -> list[GeneratedPods]:
 # -- RabbitMQ Cluster Operator (rabbitmq.com RabbitmqCluster) -----------------------------------
 # Source: github.com/rabbitmq/cluster-operator @ 06cda8e8e1a9: internal/metadata/label.go (Label),
 # internal/resource/statefulset.go (podTemplateSpec labels, updateContainerPorts).
-def rabbitmq_cluster(obj: K8sObject) -> list[GeneratedPods]:
+def rabbitmq_cluster(obj: K8sObject, lookup: Lookup) -> list[GeneratedPods]:
     """StatefulSet ``NAME-server``; replicas default 1; ports epmd, amqp, management, prometheus."""
     spec, name = obj.spec, obj.name
     labels = {"app.kubernetes.io/name": name, "app.kubernetes.io/component": "rabbitmq", "app.kubernetes.io/part-of": "rabbitmq"}
@@ -258,7 +261,7 @@ def _http_scheme(spec: Mapping[str, Any]) -> str:
     return "http" if disabled and not secret else "https"
 
 
-def elasticsearch(obj: K8sObject) -> list[GeneratedPods]:
+def elasticsearch(obj: K8sObject, lookup: Lookup) -> list[GeneratedPods]:
     """One StatefulSet ``NAME-es-NODESET`` per ``spec.nodeSets[]`` with ``count`` pods."""
     spec, name = obj.spec, obj.name
     scheme = _http_scheme(spec)
@@ -290,7 +293,7 @@ def elasticsearch(obj: K8sObject) -> list[GeneratedPods]:
     return out
 
 
-def kibana(obj: K8sObject) -> list[GeneratedPods]:
+def kibana(obj: K8sObject, lookup: Lookup) -> list[GeneratedPods]:
     """Deployment ``NAME-kb`` with ``count`` pods (default 1); port 5601 named after the scheme."""
     spec, name = obj.spec, obj.name
     labels = string_map(get_path(spec, ("podTemplate", "metadata", "labels")))
@@ -302,6 +305,64 @@ def kibana(obj: K8sObject) -> list[GeneratedPods]:
     return [GeneratedPods(labels, containers, _int(spec.get("count"), 1), ("spec", "podTemplate", "metadata"), f"Deployment {name}-kb")]
 
 
+# -- Strimzi (kafka.strimzi.io KafkaNodePool of a Kafka) ------------------------------------------
+# Source: github.com/strimzi/strimzi-kafka-operator @ 8541da1e336b:
+# cluster-operator/.../model/KafkaPool.java (pod labels), KafkaCluster.java getContainerPortList
+# (8443 tcp-kafkaagent; 9090 tcp-ctrlplane on controllers; 9091 tcp-replication and the
+# listeners on brokers; 9404 tcp-prometheus with metrics), ListenersUtils.backwardsCompatiblePortName,
+# operator-common/.../model/Labels.java (fromResource drops app.kubernetes.io/* but part-of).
+def _listener_port_name(listener: Mapping[str, Any]) -> str:
+    name, port, kind = listener.get("name"), listener.get("port"), listener.get("type")
+    if port == 9092 and name == "plain" and kind == "internal":
+        return "tcp-clients"
+    if port == 9093 and name == "tls" and kind == "internal":
+        return "tcp-clientstls"
+    if port == 9094 and name == "external":
+        return "tcp-external"
+    return f"tcp-{name}"
+
+
+def kafka_node_pool(obj: K8sObject, lookup: Lookup) -> list[GeneratedPods]:
+    """The pods of one KafkaNodePool (``strimzi.io/cluster`` names its Kafka); replicas from the pool."""
+    cluster = obj.labels.get("strimzi.io/cluster")
+    if not cluster:
+        return []
+    kafka = lookup("Kafka", obj.namespace, cluster)
+    found = kafka.spec.get("kafka") if kafka is not None else None
+    kafka_spec: dict[str, Any] = found if isinstance(found, dict) else {}
+    roles = obj.spec.get("roles")
+    roles = roles if isinstance(roles, list) else []
+    labels = {k: v for k, v in obj.labels.items() if not k.startswith("app.kubernetes.io/") or k == "app.kubernetes.io/part-of"}
+    labels.update(string_map(get_path(kafka_spec, ("template", "pod", "metadata", "labels"))))
+    labels.update(string_map(get_path(obj.spec, ("template", "pod", "metadata", "labels"))))
+    labels.update({
+        "strimzi.io/kind": "Kafka",
+        "strimzi.io/name": f"{cluster}-kafka",
+        "strimzi.io/cluster": cluster,
+        "strimzi.io/component-type": "kafka",
+        "strimzi.io/pool-name": obj.name,
+        "app.kubernetes.io/name": "kafka",
+        "app.kubernetes.io/instance": cluster,
+        "app.kubernetes.io/part-of": f"strimzi-{cluster}",
+        "app.kubernetes.io/managed-by": "strimzi-cluster-operator",
+        "strimzi.io/broker-role": "true" if "broker" in roles else "false",
+        "strimzi.io/controller-role": "true" if "controller" in roles else "false",
+    })
+    ports = [_port("tcp-kafkaagent", 8443)]
+    if "controller" in roles:
+        ports.append(_port("tcp-ctrlplane", 9090))
+    if "broker" in roles:
+        ports.append(_port("tcp-replication", 9091))
+        listeners = kafka_spec.get("listeners")
+        for listener in listeners if isinstance(listeners, list) else ():
+            if isinstance(listener, dict) and isinstance(listener.get("port"), int) and isinstance(listener.get("name"), str):
+                ports.append(_port(_listener_port_name(listener), listener["port"]))
+    if kafka_spec.get("metricsConfig") is not None:
+        ports.append(_port("tcp-prometheus", 9404))
+    containers = [_container("kafka", *ports)]
+    return [GeneratedPods(labels, containers, _int(obj.spec.get("replicas"), 1), ("metadata", "labels"), f"pods {cluster}-{obj.name}-N")]
+
+
 @dataclass(frozen=True)
 class OperatorKind:
     """A custom resource kind an operator turns into pods."""
@@ -310,7 +371,7 @@ class OperatorKind:
     group: str
     operator: str
     source: str  # the operator source file the semantics come from
-    pods: Callable[[K8sObject], list[GeneratedPods]]
+    pods: Callable[[K8sObject, Lookup], list[GeneratedPods]]
 
 
 OPERATOR_KINDS: tuple[OperatorKind, ...] = (
@@ -322,6 +383,7 @@ OPERATOR_KINDS: tuple[OperatorKind, ...] = (
     OperatorKind("RabbitmqCluster", "rabbitmq.com", "RabbitMQ Cluster Operator", "internal/resource/statefulset.go", rabbitmq_cluster),
     OperatorKind("Elasticsearch", "elasticsearch.k8s.elastic.co", "ECK", "pkg/controller/elasticsearch/label/label.go", elasticsearch),
     OperatorKind("Kibana", "kibana.k8s.elastic.co", "ECK", "pkg/controller/kibana/pod.go", kibana),
+    OperatorKind("KafkaNodePool", "kafka.strimzi.io", "Strimzi", "cluster-operator/.../model/KafkaPool.java", kafka_node_pool),
 )
 
 _BY_KIND: dict[tuple[str, str], OperatorKind] = {(o.kind, o.group): o for o in OPERATOR_KINDS}

@@ -18,17 +18,15 @@ real ones) and the workload's own template is not counted again.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from svclint.findings import ObjectRef
 from svclint.kube.model import POD_TEMPLATE_PATHS, K8sObject, PodTemplate, get_path, string_map
-from svclint.kube.operators import operator_kind
+from svclint.kube.operators import Lookup, operator_kind
 from svclint.kube.workloads import assumed_template, experiment_templates, rollout_overlays, workload_kind, workload_ref
 from svclint.loading.source import FieldPath, parse_field_path
 from svclint.settings import PodSource
-
-Lookup = Callable[[str, str | None, str], K8sObject | None]
 
 
 def _template_at(obj: K8sObject, path: FieldPath, origin: str = "", holder: K8sObject | None = None) -> PodTemplate | None:
@@ -82,12 +80,12 @@ def _declared(obj: K8sObject, source: PodSource) -> PodTemplate:
     )
 
 
-def _operator_templates(obj: K8sObject) -> list[PodTemplate]:
+def _operator_templates(obj: K8sObject, lookup: Lookup) -> list[PodTemplate]:
     entry = operator_kind(obj)
     if entry is None:
         return []
     out = []
-    for pods in entry.pods(obj):
+    for pods in entry.pods(obj, lookup):
         out.append(PodTemplate(
             obj, pods.labels_at, pods.labels, {"containers": pods.containers},
             origin=f"created by {entry.operator} as {pods.workload}, {entry.source}",
@@ -119,7 +117,7 @@ def templates_of(obj: K8sObject, pod_sources: Iterable[PodSource], lookup: Looku
     for source in pod_sources:
         if obj.manifest_kind == source.kind and obj.group == source.group:
             return [_declared(obj, source)]
-    generated = _operator_templates(obj)
+    generated = _operator_templates(obj, lookup)
     if generated:
         return generated
     assumed = assumed_template(obj)

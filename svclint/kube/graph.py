@@ -78,7 +78,7 @@ class ManifestGraph:
         self.pod_templates: list[PodTemplate] = []
         self.templates_of: dict[int, PodTemplate] = {}
         self.labels = LabelIndex()
-        self._unmodelled: dict[str | None, list[K8sObject]] = {}
+        self._unmodelled: dict[str | None, list[K8sObject]] | None = None
         for obj in self.objects:
             self.by_kind[obj.kind].append(obj)
             self.by_key[(obj.kind, obj.namespace, obj.name)].append(obj)
@@ -123,12 +123,12 @@ class ManifestGraph:
         An operator svclint has no entry for (and no ``pod-sources:`` entry) may create pods
         from them: a selector that matches nothing there is uncertain, not wrong.
         """
-        found = self._unmodelled.get(namespace)
-        if found is None:
-            found = self._unmodelled[namespace] = [
-                o for o in self.objects if o.namespace == namespace and id(o) not in self.templates_of and may_make_pods(o)
-            ]
-        return found
+        if self._unmodelled is None:  # one pass over the input, on first use
+            self._unmodelled = defaultdict(list)
+            for obj in self.objects:
+                if id(obj) not in self.templates_of and may_make_pods(obj):
+                    self._unmodelled[obj.namespace].append(obj)
+        return self._unmodelled.get(namespace, [])
 
     @property
     def namespaces(self) -> set[str]:

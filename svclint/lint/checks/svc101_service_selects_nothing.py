@@ -62,12 +62,11 @@ class ServiceSelectsNothing(Rule):
     Pods count from every pod source svclint knows: the built-in workloads, Argo Rollouts,
     OpenShift DeploymentConfigs, OpenKruise workloads, the custom resources operators turn
     into pods (prometheus-operator's Prometheus, Alertmanager and ThanosRuler, CloudNativePG
-    Cluster, RabbitmqCluster, ECK Elasticsearch and Kibana), Pods of a cluster snapshot, and
-    the kinds declared under `pod-sources:` in the configuration. When nothing matches but
-    a custom resource
-    svclint does not model sits in the namespace (its spec has `replicas`, `image`,
-    `template`...), the finding says so, suggests `pod-sources:`, and is a note: the pods
-    may exist.
+    Cluster, RabbitmqCluster, ECK Elasticsearch and Kibana, Strimzi KafkaNodePool), Pods of
+    a cluster snapshot, and the kinds declared under `pod-sources:` in the configuration.
+    When nothing matches but a custom resource svclint does not model sits in the
+    namespace (its spec has `replicas`, `image`, `template`...), the finding says so,
+    suggests `pod-sources:`, and is a note: the pods may exist.
 
     Services without a selector (manual Endpoints) and ExternalName Services are not
     checked here. Labels that controllers add to pods (`statefulset.kubernetes.io/pod-name`,

@@ -294,3 +294,21 @@ def test_strimzi_node_pools() -> None:
     assert controllers.labels["strimzi.io/broker-role"] == "false" and controllers.replicas == 3
     assert [p.name for p in brokers.ports()] == ["tcp-kafkaagent", "tcp-replication", "tcp-clients", "tcp-clientstls"]
     assert [p.name for p in controllers.ports()] == ["tcp-kafkaagent", "tcp-ctrlplane"]
+
+
+def test_replicaset_of_a_deployment_in_the_input_is_the_deployment(tmp_path: Path) -> None:
+    """`kubectl get deploy,rs -o yaml` without Pods: one workload, not two."""
+    manifest = tmp_path / "snapshot.yaml"
+    manifest.write_text(
+        "apiVersion: v1\nkind: List\nitems:\n"
+        "- apiVersion: apps/v1\n  kind: Deployment\n  metadata: {name: web, namespace: shop}\n"
+        "  spec:\n    selector: {matchLabels: {app: web}}\n"
+        "    template: {metadata: {labels: {app: web}}, spec: {containers: [{name: web, image: web:1}]}}\n"
+        "- apiVersion: apps/v1\n  kind: ReplicaSet\n"
+        "  metadata:\n    name: web-5d4c\n    namespace: shop\n"
+        "    ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: web, uid: u1, controller: true}]\n"
+        "  spec:\n    selector: {matchLabels: {app: web, pod-template-hash: 5d4c}}\n"
+        "    template: {metadata: {labels: {app: web, pod-template-hash: 5d4c}}, spec: {containers: [{name: web, image: web:1}]}}\n"
+    )
+    graph = graph_of(manifest)
+    assert [t.workload.qualified for t in graph.pod_templates] == ["shop/web[Deployment]"]

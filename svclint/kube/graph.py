@@ -17,7 +17,7 @@ from svclint.kube.model import (
     PodTemplate,
 )
 from svclint.kube.selectors import service_selector_matches
-from svclint.kube.sources import owning_workload, pod_ips, templates_of
+from svclint.kube.sources import owned_in_input, owning_workload, pod_ips, templates_of
 from svclint.kube.workloads import may_make_pods
 from svclint.settings import PodSource
 
@@ -91,12 +91,11 @@ class ManifestGraph:
                 self.templates_of[id(obj)] = templates[0]
             if obj.kind == "Pod" and templates:
                 ref, chain = owning_workload(obj, self.get)
-                if ref is not None:
-                    templates[0].controller = ref
-                    templates[0].pod_ips = pod_ips(obj)
-                    stood_for.update(id(o) for o in chain)
-                else:
-                    templates[0].pod_ips = pod_ips(obj)
+                templates[0].controller = ref
+                templates[0].pod_ips = pod_ips(obj)
+                stood_for.update(id(o) for o in chain)
+            elif templates and owned_in_input(obj, self.get):
+                stood_for.add(id(obj))  # a ReplicaSet of a Deployment of the input: the Deployment's pods
             found.extend(templates)
         for template in found:
             if id(template.owner) in stood_for and template.controller is None:

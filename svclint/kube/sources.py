@@ -169,6 +169,12 @@ def owning_workload(obj: K8sObject, lookup: Lookup) -> tuple[ObjectRef | None, l
     return ref, chain
 
 
+def owned_in_input(obj: K8sObject, lookup: Lookup) -> bool:
+    """A workload whose controller (ownerReference) is an object of the input: its pods are the owner's."""
+    owner = controller_of(obj)
+    return owner is not None and lookup(owner[0], obj.namespace, owner[1]) is not None
+
+
 def pod_ips(obj: K8sObject) -> tuple[str, ...]:
     """``status.podIPs[*].ip`` (or ``status.podIP``) of a Pod from a snapshot; hostNetwork pods have none of their own."""
     status = obj.data.get("status")

@@ -121,10 +121,19 @@ def test_rollout_pod_sets_carry_strategy_labels() -> None:
 
 
 def test_without_their_kinds_the_same_services_would_select_nothing() -> None:
-    """The kinds are what makes the difference: renamed to an unknown group, SVC101 comes back."""
+    """The kinds are what makes the difference: renamed to an unknown group, SVC101 comes back
+    (as notes: the renamed resource may still run the pods)."""
     text = (PODS / "workloads" / "deploymentconfig.yaml").read_text().replace("apps.openshift.io/v1", "apps.example.com/v1")
     run = run_cli("check", "--isolated", "-f", "json", "-", input=text.replace("template:", "podTemplate:"))
-    assert [f["rule"] for f in json.loads(run.stdout)["findings"]] == ["SVC101"]
+    assert [(f["rule"], f["severity"]) for f in json.loads(run.stdout)["findings"]] == [("SVC101", "note")] * 3
+
+
+def test_deploymentconfig_pods_carry_the_controller_labels() -> None:
+    graph = graph_of(PODS / "workloads" / "deploymentconfig.yaml")
+    [template] = graph.pod_templates
+    assert template.labels == {"app": "frontend", "deploymentconfig": "frontend"}
+    assert template.controller_label_matches("deployment", "frontend-3") is True
+    assert template.controller_label_matches("deployment", "frontend-x") is False
 
 
 # -- uncertainty and pod-sources: --------------------------------------------------------------------

@@ -323,6 +323,9 @@ class PodTemplate:
             return (kind == "Job" and value == name) or (kind == "CronJob" and value.startswith(name + "-"))
         if key in ("controller-uid", "batch.kubernetes.io/controller-uid"):
             return kind in ("Job", "CronJob")
+        if key == "deployment":  # OpenShift: the ReplicationController NAME-VERSION of a DeploymentConfig
+            suffix = value[len(name) + 1:] if value.startswith(name + "-") else ""
+            return kind == "DeploymentConfig" and suffix.isdigit()
         return None
 
     def __repr__(self) -> str:
@@ -339,5 +342,6 @@ CONTROLLER_LABEL_KEYS = frozenset(
         "batch.kubernetes.io/job-name",
         "controller-uid",
         "batch.kubernetes.io/controller-uid",
+        "deployment",
     }
 )

@@ -110,6 +110,11 @@ def templates_of(obj: K8sObject, pod_sources: Iterable[PodSource], lookup: Looku
             found = _template_at(obj, POD_TEMPLATE_PATHS["Deployment"], kind.origin, holder=deployment)
         else:
             found = _template_at(obj, kind.template)
+            if found is not None and kind.kind == "DeploymentConfig":
+                # podLabels[DeploymentConfigLabel] = config.Name (openshift/library-go
+                # pkg/apps/appsutil/util.go MakeDeployment); "deployment" is NAME-VERSION,
+                # matched as a controller label (model.PodTemplate.controller_label_matches).
+                found.labels = {**found.labels, "deploymentconfig": obj.name}
         return _with_overlays(obj, found) if found is not None else []
     experiments = experiment_templates(obj)
     if experiments:

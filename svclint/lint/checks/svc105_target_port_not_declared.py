@@ -8,6 +8,7 @@ from svclint.findings import Severity
 from svclint.kube.endpoints import ports_numbered, ports_with_backends
 from svclint.kube.model import K8sObject, PodTemplate
 from svclint.kube.services import ServicePort, is_int
+from svclint.lint.checks.strict import misspelled_here
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
 from svclint.loading.source import FieldPath
 
@@ -54,7 +55,7 @@ class TargetPortNotDeclared(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for service, port, templates in ports_with_backends(ctx.graph):
             number = port.target_port
-            if not is_int(number):
+            if not is_int(number) or misspelled_here(ctx, service, port.path, "targetPort"):
                 continue
             at, what = target_port_field(service, port)
             for template in templates:

@@ -14,6 +14,7 @@ from svclint.kube.validation import (
     is_valid_port_name,
     is_valid_port_num,
 )
+from svclint.lint.checks.strict import misspelled_here
 from svclint.lint.rule import Rule, RuleContext, Violation
 
 
@@ -79,7 +80,7 @@ class InvalidPort(Rule):
         for i, entry in service_port_entries(service):
             path = ("spec", "ports", i)
             port = entry.get("port")
-            if port is None:
+            if port is None and not misspelled_here(ctx, service, path, "port"):
                 yield ctx.report(
                     f"port is missing (it decodes to 0: spec.ports[{i}].port: Invalid value: 0: {PORT_RANGE_MESSAGE}); "
                     "set the port number the Service listens on",
@@ -102,7 +103,9 @@ class InvalidPort(Rule):
         for declared in template.declared_ports():
             raw = declared.raw
             number = raw.get("containerPort")
-            if number is None or number == 0:
+            if number is None and misspelled_here(ctx, template.owner, declared.path, "containerPort"):
+                pass  # containerport: SVC008
+            elif number is None or number == 0:
                 at = declared.path + (("containerPort",) if "containerPort" in raw else ())
                 yield ctx.report(
                     f'containerPort is required (container "{declared.container}", ports[{declared.index}]); '

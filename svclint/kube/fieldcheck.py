@@ -47,7 +47,7 @@ class FieldProblem:
     meant: str | None = None  # the field an unknown key most likely stands for (targetport -> targetPort)
 
 
-_Chain = tuple[Struct, FieldPath, Any]  # (struct, its path, the enclosing chain or None)
+_Chain = tuple[Struct, FieldPath, dict[Any, Any], Any]  # (struct, its path, its value, the enclosing chain or None)
 
 
 class _Walker:
@@ -58,7 +58,7 @@ class _Walker:
 
     def struct(self, value: dict[Any, Any], struct: Struct, path: FieldPath, chain: Any) -> None:
         fields = struct.fields
-        here: _Chain = (struct, path, chain)
+        here: _Chain = (struct, path, value, chain)
         for key, item in value.items():
             kind = fields.get(key) if type(key) is str else None
             if kind is None:
@@ -114,6 +114,8 @@ class _Walker:
                     self.value(element, inner, path + (key,), chain)
 
     def wrong(self, path: FieldPath, kind: FieldType, item: Any, chain: Any) -> None:
+        if type(item) is dict and len(item) == 1 and str(next(iter(item))).startswith("{"):
+            return  # `cell: {{cell}}`, a placeholder of an unrendered template, loads as a mapping
         if isinstance(kind, Struct):
             expected = f"a mapping ({kind.title})"
         elif isinstance(kind, tuple):
@@ -127,7 +129,7 @@ class _Walker:
         )
 
     def unknown(self, value: dict[Any, Any], key: Any, here: _Chain) -> None:
-        struct, path, _ = here
+        struct, path, _, _ = here
         if not isinstance(key, str):
             key_text = describe(key)
             self.problems.append(
@@ -191,24 +193,27 @@ def close_field(key: str, struct: Struct) -> str | None:
 
 def hint(key: str, here: _Chain) -> str:
     """"; did you mean targetPort?" or where a misplaced field belongs ("" when unsure)."""
-    struct, path, outer = here
+    struct, path, value, outer = here
     names = struct.fields
     close = close_field(key, struct)
     if close is not None:
         return f"; did you mean {close}?"
+    for name, kind in sorted(names.items()):
+        if kind == ("m", "s") and name in value and value[name] is None:
+            return f"; {name} is empty just above: indent {key} under {name}"
     if names.get("matchLabels") == ("m", "s"):
         return f"; a label selector has only matchLabels and matchExpressions: write matchLabels: {{{key}: ...}}"
     for name, kind in sorted(names.items()):
-        if _holds(kind, key):
+        if name in value and _holds(kind, key):  # only a field written here: a hint, not a guess
             where = format_field_path(path + (name,))
             each = "each item of " if _list_of(kind) else ""
             return f"; {key} belongs in {each}{where}"
     if outer is not None:
-        parent, parent_path, _ = outer
+        parent, parent_path, parent_value, _ = outer
         if key in parent.fields:
             return f"; {key} belongs one level up, in {format_field_path(parent_path) or 'the top level'}"
         for name, kind in sorted(parent.fields.items()):
-            if _holds(kind, key) and not _list_of(kind):
+            if name in parent_value and _holds(kind, key) and not _list_of(kind):
                 return f"; {key} belongs in {format_field_path(parent_path + (name,))}"
     return ""
 

@@ -96,17 +96,36 @@ def _at(changes: list[list[Any]], index: int) -> Any:
     return value
 
 
+def _merged(changes: list[list[Any]], indexes: list[int], bodies: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The struct body at the first of ``indexes`` that has it, plus the fields only the others have."""
+    merged: dict[str, Any] | None = None
+    for index in indexes:
+        body_index = _at(changes, index)
+        if body_index is None:
+            continue
+        if merged is None:
+            merged = dict(bodies[body_index])
+        else:
+            for key, code in bodies[body_index].items():
+                merged.setdefault(key, code)
+    return merged
+
+
 @lru_cache(maxsize=4)
 def field_tree(kube_version: str | None) -> FieldTree:
-    """The field tree for ``--kube-version`` (built once per version and process)."""
+    """The field tree for ``--kube-version`` (built once per version and process).
+
+    Without ``--kube-version`` the manifests may target any cluster: a field is known when
+    some shipped version has it (the union, newest type first), so a ``status: {}`` that
+    NetworkPolicy had in 1.25-1.27 is not reported by default.
+    """
     data = _data()
-    index = choose_version(kube_version)
     bodies: list[dict[str, Any]] = data["bodies"]
-    structs: dict[str, Struct] = {}
-    wanted = {name: _at(changes, index) for name, changes in data["structs"].items()}
-    for name, body in wanted.items():
-        if body is not None:
-            structs[name] = Struct(name)
+    count = len(data["versions"])
+    indexes = [choose_version(kube_version)] if kube_version else list(range(count - 1, -1, -1))
+    label = data["versions"][indexes[0]] if kube_version else f"{data['versions'][0]}-{data['versions'][-1]}"
+    wanted = {name: _merged(changes, indexes, bodies) for name, changes in data["structs"].items()}
+    structs = {name: Struct(name) for name, body in wanted.items() if body is not None}
 
     def resolve(code: Any) -> FieldType:
         if isinstance(code, str):
@@ -114,11 +133,13 @@ def field_tree(kube_version: str | None) -> FieldTree:
         return (code[0], resolve(code[1]))
 
     for name, struct in structs.items():
-        struct.fields = {key: resolve(code) for key, code in bodies[wanted[name]].items()}
+        body = wanted[name]
+        assert body is not None
+        struct.fields = {key: resolve(code) for key, code in body.items()}
     kinds = {}
     for key, changes in data["kinds"].items():
-        target = _at(changes, index)
+        target = next((t for t in (_at(changes, i) for i in indexes) if t is not None), None)
         if target is not None:
             api_version, kind = key.split(" ")
             kinds[(api_version, kind)] = structs[target]
-    return FieldTree(data["versions"][index], kinds)
+    return FieldTree(label, kinds)

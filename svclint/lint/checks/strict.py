@@ -8,7 +8,7 @@ runs: with it switched off, the other rules report what they see.
 
 from __future__ import annotations
 
-from svclint.kube.fieldcheck import misspelled
+from svclint.kube.fieldcheck import field_problems, misspelled
 from svclint.kube.fieldtree import field_tree
 from svclint.kube.model import K8sObject
 from svclint.lint.checks.svc008_unknown_field import UnknownField
@@ -22,3 +22,11 @@ def misspelled_here(ctx: RuleContext, obj: K8sObject, path: FieldPath, field: st
     if not decide([UnknownField], ctx.settings):
         return False
     return misspelled(obj, field_tree(ctx.settings.kube_version), path, field)
+
+
+def reported_here(ctx: RuleContext, obj: K8sObject, path: FieldPath) -> bool:
+    """SVC008 runs and reports the field at ``path`` (or one above it) of ``obj``: a wrong
+    type or an unknown key, so a rule that finds the same field unreadable stays quiet."""
+    if not decide([UnknownField], ctx.settings):
+        return False
+    return any(path[: len(p.path)] == p.path for p in field_problems(obj, field_tree(ctx.settings.kube_version)))

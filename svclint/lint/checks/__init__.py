@@ -50,6 +50,7 @@ from svclint.lint.checks.svc210_cluster_ip_conflict import ClusterIPConflict
 from svclint.lint.checks.svc211_service_name_invalid import ServiceNameInvalid
 from svclint.lint.checks.svc212_field_not_allowed_for_type import FieldNotAllowedForType
 from svclint.lint.checks.svc213_external_name_invalid import ExternalNameInvalid
+from svclint.lint.checks.svc216_service_field_invalid import ServiceFieldInvalid
 from svclint.lint.checks.svc301_ingress_service_missing import IngressServiceMissing
 from svclint.lint.checks.svc302_ingress_service_port_missing import (
     IngressServicePortMissing,
@@ -110,6 +111,7 @@ BUILTIN_RULES: tuple[type[Rule], ...] = (
     ServiceNameInvalid,
     FieldNotAllowedForType,
     ExternalNameInvalid,
+    ServiceFieldInvalid,
     IngressServiceMissing,
     IngressServicePortMissing,
     IngressBackendUnroutable,

@@ -28,6 +28,7 @@ SOURCE_RANGES_ANNOTATION = "service.beta.kubernetes.io/load-balancer-source-rang
 TOPOLOGY_MODE = "service.kubernetes.io/topology-mode"
 TOPOLOGY_HINTS = "service.kubernetes.io/topology-aware-hints"
 IP_FAMILIES = ("IPv4", "IPv6")
+IP_FAMILY_POLICIES = ("PreferDualStack", "RequireDualStack", "SingleStack")
 # Every value some supported Kubernetes accepts (PreferClose 1.31+, PreferSameZone and
 # PreferSameNode 1.34+): an older API server rejecting a newer value is not reported.
 TRAFFIC_DISTRIBUTIONS = ("PreferClose", "PreferSameNode", "PreferSameZone")
@@ -149,7 +150,22 @@ def cluster_ip_problems(spec: dict[str, Any]) -> Iterator[Problem]:
         elif family in seen:
             yield ("spec", "ipFamilies", i), f"spec.ipFamilies[{i}]: Duplicate value: {go_value(family)}"
         seen.add(family)
+    policy = spec.get("ipFamilyPolicy")
+    if isinstance(policy, str) and policy not in IP_FAMILY_POLICIES:
+        supported = ", ".join(f'"{v}"' for v in IP_FAMILY_POLICIES)
+        yield ("spec", "ipFamilyPolicy"), (
+            f"spec.ipFamilyPolicy: Unsupported value: {go_value(policy)}: supported values: {supported}"
+        )
     if not ips:
+        # The registry copies clusterIP into clusterIPs before validating (NormalizeClusterIPs in
+        # pkg/registry/core/service/strategy.go): the family check then meets clusterIP itself.
+        parsed_ip = parse_ip(cluster_ip) if isinstance(cluster_ip, str) and cluster_ip != "None" else None
+        if parsed_ip is not None and families and families[0] in IP_FAMILIES:
+            wanted = 4 if families[0] == "IPv4" else 6
+            if parsed_ip.version != wanted:
+                yield _invalid(
+                    ("spec", "clusterIP"), cluster_ip, f"expected an {families[0]} value as indicated by `ipFamilies[0]`"
+                )
         return
     if isinstance(cluster_ip, str) and cluster_ip and ips[0] != cluster_ip:
         yield _invalid(("spec", "clusterIPs"), ips, "first value must match `clusterIP`")
@@ -199,7 +215,8 @@ class ServiceFieldInvalid(Rule):
     - `clusterIP` other than empty, `None` or an IP; `clusterIPs` whose first value differs
       from `clusterIP`, with `None` not alone, a malformed IP, more than two values, two of
       one family, or a family other than `ipFamilies` says; `ipFamilies` other than `IPv4`
-      and `IPv6`, or twice the same;
+      and `IPv6`, or twice the same; `ipFamilyPolicy` other than `SingleStack`,
+      `PreferDualStack` or `RequireDualStack`;
     - `externalIPs` that are not IPs, or loopback, unspecified, link-local or link-local
       multicast addresses; `loadBalancerSourceRanges` entries (and the
       `service.beta.kubernetes.io/load-balancer-source-ranges` annotation) that are not CIDRs;

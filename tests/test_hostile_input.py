@@ -195,7 +195,7 @@ def test_every_formatter_survives_the_whole_corpus(fmt: str) -> None:
 def test_terminal_escapes_in_values_are_escaped_in_messages() -> None:
     run = run_cli("check", _rel(BAD / "terminal-escapes.yaml"), "--isolated", "--format", "json")
     findings = {f["rule"]: f["message"] for f in run.json()["findings"]}
-    assert sorted(findings) == ["SVC101", "SVC211"]
+    assert sorted(findings) == ["SVC101", "SVC211", "SVC216"]
     assert not any(CONTROL.search(message) for message in findings.values())
     assert findings["SVC101"].startswith(
         "Service default/evil\\x1b]0;pwned\\x07 selector app=web\\x1b[2J matches no pod template"
@@ -275,7 +275,9 @@ def test_ten_megabyte_strings_are_read_and_messages_stay_short(tmp_path: Path) -
     path = GENERATE.ten_mb_string(tmp_path)
     code, payload = _check_json(path)
     assert code == 1
-    assert finding_keys(payload) == Counter({(str(path), 13, "SVC101"): 1}) + _after_service_keys(path, 18)
+    # A 10 MB selector value is no label value either (SVC216).
+    invalid = Counter({(str(path), 13, "SVC101"): 1, (str(path), 14, "SVC216"): 1})
+    assert finding_keys(payload) == invalid + _after_service_keys(path, 18)
     huge = next(f for f in payload["findings"] if f["line"] == 13)
     assert huge["message"].startswith("Service default/huge-selector selector app=xxxx")
     assert huge["message"].endswith("characters shortened]")

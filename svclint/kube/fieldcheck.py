@@ -45,6 +45,7 @@ class FieldProblem:
     message: str
     unknown: bool
     meant: str | None = None  # the field an unknown key most likely stands for (targetport -> targetPort)
+    belongs: FieldPath | None = None  # where a misplaced field belongs (a selector under template: spec.selector)
 
 
 _Chain = tuple[Struct, FieldPath, dict[Any, Any], Any]  # (struct, its path, its value, the enclosing chain or None)
@@ -66,6 +67,8 @@ class _Walker:
                 continue
             if item is None or kind == "x":
                 continue
+            if kind == "s" and type(item) is str:
+                continue  # the commonest case, without a call
             self.value(item, kind, path + (key,), here)
 
     def value(self, item: Any, kind: FieldType, path: FieldPath, chain: Any) -> None:
@@ -155,12 +158,10 @@ class _Walker:
                 )
             )
             return
+        text, belongs = hint(key, here)
         self.problems.append(
             FieldProblem(
-                path + (key,),
-                f"unknown field {key}{_where(path)} ({struct.title}){hint(key, here)}",
-                True,
-                close_field(key, struct),
+                path + (key,), f"unknown field {key}{_where(path)} ({struct.title}){text}", True, close_field(key, struct), belongs
             )
         )
 
@@ -191,31 +192,35 @@ def close_field(key: str, struct: Struct) -> str | None:
     return close
 
 
-def hint(key: str, here: _Chain) -> str:
-    """"; did you mean targetPort?" or where a misplaced field belongs ("" when unsure)."""
+def hint(key: str, here: _Chain) -> tuple[str, FieldPath | None]:
+    """"; did you mean targetPort?" or where a misplaced field belongs ("" when unsure), and
+    the path it belongs at when that is one place."""
     struct, path, value, outer = here
     names = struct.fields
     close = close_field(key, struct)
     if close is not None:
-        return f"; did you mean {close}?"
+        return f"; did you mean {close}?", None
     for name, kind in sorted(names.items()):
         if kind == ("m", "s") and name in value and value[name] is None:
-            return f"; {name} is empty just above: indent {key} under {name}"
+            return f"; {name} is empty just above: indent {key} under {name}", path + (name, key)
     if names.get("matchLabels") == ("m", "s"):
-        return f"; a label selector has only matchLabels and matchExpressions: write matchLabels: {{{key}: ...}}"
+        return (
+            f"; a label selector has only matchLabels and matchExpressions: write matchLabels: {{{key}: ...}}",
+            path + ("matchLabels", key),
+        )
     for name, kind in sorted(names.items()):
         if name in value and _holds(kind, key):  # only a field written here: a hint, not a guess
             where = format_field_path(path + (name,))
             each = "each item of " if _list_of(kind) else ""
-            return f"; {key} belongs in {each}{where}"
+            return f"; {key} belongs in {each}{where}", None if each else path + (name, key)
     if outer is not None:
         parent, parent_path, parent_value, _ = outer
         if key in parent.fields:
-            return f"; {key} belongs one level up, in {format_field_path(parent_path) or 'the top level'}"
+            return f"; {key} belongs one level up, in {format_field_path(parent_path) or 'the top level'}", parent_path + (key,)
         for name, kind in sorted(parent.fields.items()):
             if name in parent_value and _holds(kind, key) and not _list_of(kind):
-                return f"; {key} belongs in {format_field_path(parent_path + (name,))}"
-    return ""
+                return f"; {key} belongs in {format_field_path(parent_path + (name,))}", parent_path + (name, key)
+    return "", None
 
 
 def field_problems(obj: K8sObject, tree: FieldTree) -> tuple[FieldProblem, ...]:
@@ -234,6 +239,12 @@ def field_problems(obj: K8sObject, tree: FieldTree) -> tuple[FieldProblem, ...]:
             found = tuple(walker.problems)
         cache[tree.version] = found
     return found
+
+
+def misplaced(obj: K8sObject, tree: FieldTree, path: FieldPath) -> bool:
+    """Whether a field reported as unknown elsewhere belongs at ``path`` (``selector`` written
+    under ``template``): a rule that finds ``path`` missing defers to the unknown-field finding."""
+    return any(p.belongs == path for p in field_problems(obj, tree))
 
 
 def misspelled(obj: K8sObject, tree: FieldTree, path: FieldPath, field: str) -> bool:

@@ -8,7 +8,7 @@ runs: with it switched off, the other rules report what they see.
 
 from __future__ import annotations
 
-from svclint.kube.fieldcheck import field_problems, misspelled
+from svclint.kube.fieldcheck import field_problems, misplaced, misspelled
 from svclint.kube.fieldtree import field_tree
 from svclint.kube.model import K8sObject
 from svclint.lint.checks.svc008_unknown_field import UnknownField
@@ -30,3 +30,10 @@ def reported_here(ctx: RuleContext, obj: K8sObject, path: FieldPath) -> bool:
     if not decide([UnknownField], ctx.settings):
         return False
     return any(path[: len(p.path)] == p.path for p in field_problems(obj, field_tree(ctx.settings.kube_version)))
+
+
+def misplaced_here(ctx: RuleContext, obj: K8sObject, path: FieldPath) -> bool:
+    """SVC008 runs and reports a field written elsewhere that belongs at ``path``."""
+    if not decide([UnknownField], ctx.settings):
+        return False
+    return misplaced(obj, field_tree(ctx.settings.kube_version), path)

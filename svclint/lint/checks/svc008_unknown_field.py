@@ -8,7 +8,9 @@ from svclint.findings import Severity
 from svclint.kube.fieldcheck import field_problems
 from svclint.kube.fieldtree import field_tree
 from svclint.kube.objects import ObjectProblem
+from svclint.lint.checks.svc002_invalid_object import InvalidObject
 from svclint.lint.rule import Rule, RuleContext, Violation
+from svclint.lint.selection import decide
 from svclint.loading.source import format_field_path
 
 
@@ -55,9 +57,10 @@ class UnknownField(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         tree = field_tree(ctx.settings.kube_version)
+        # SVC002 reports the shape of the fields svclint reads: those are its findings while it runs.
         shaped = {
             problem.field_path for problem in ctx.load.problems if isinstance(problem, ObjectProblem) and problem.ref
-        }
+        } if decide([InvalidObject], ctx.settings) else set()
         for obj in ctx.load.objects:
             for problem in field_problems(obj, tree):
                 full = obj.base_path + problem.path

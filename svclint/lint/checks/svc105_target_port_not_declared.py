@@ -64,6 +64,8 @@ class TargetPortNotDeclared(Rule):
                 declared = template.ports()
                 if not declared or ports_numbered(template, number) or _has_silent_container(template):
                     continue
+                if any(misspelled_here(ctx, template.owner, p.path, "containerPort") for p in declared if p.number is None):
+                    continue  # containerport: SVC008
                 listed = ", ".join(
                     f"{p.number}/{p.protocol}" + (f' "{p.name}"' if p.name else "") for p in declared if p.number
                 )

@@ -39,7 +39,7 @@ Problem = tuple[FieldPath, str]
 
 def _invalid(path: FieldPath, value: Any, message: str) -> Problem:
     """field.Invalid as the API server prints it."""
-    shown = _go_list(value) if isinstance(value, list) else go_value(value)
+    shown = _go_list(value) if isinstance(value, list) else _short(value)
     return path, f"{format_field_path(path)}: Invalid value: {shown}: {message}"
 
 
@@ -128,7 +128,7 @@ def spec_problems(service: K8sObject) -> Iterator[Problem]:
     if isinstance(distribution, str) and distribution not in TRAFFIC_DISTRIBUTIONS:
         supported = ", ".join(f'"{v}"' for v in TRAFFIC_DISTRIBUTIONS)
         yield ("spec", "trafficDistribution"), (
-            f"spec.trafficDistribution: Unsupported value: {go_value(distribution)}: supported values: {supported}"
+            f"spec.trafficDistribution: Unsupported value: {_short(distribution)}: supported values: {supported}"
         )
 
 
@@ -145,7 +145,7 @@ def cluster_ip_problems(spec: dict[str, Any]) -> Iterator[Problem]:
     for i, family in _strings(spec.get("ipFamilies")):
         if family not in IP_FAMILIES:
             yield ("spec", "ipFamilies", i), (
-                f'spec.ipFamilies[{i}]: Unsupported value: {go_value(family)}: supported values: "IPv4", "IPv6"'
+                f'spec.ipFamilies[{i}]: Unsupported value: {_short(family)}: supported values: "IPv4", "IPv6"'
             )
         elif family in seen:
             yield ("spec", "ipFamilies", i), f"spec.ipFamilies[{i}]: Duplicate value: {go_value(family)}"
@@ -154,7 +154,7 @@ def cluster_ip_problems(spec: dict[str, Any]) -> Iterator[Problem]:
     if isinstance(policy, str) and policy not in IP_FAMILY_POLICIES:
         supported = ", ".join(f'"{v}"' for v in IP_FAMILY_POLICIES)
         yield ("spec", "ipFamilyPolicy"), (
-            f"spec.ipFamilyPolicy: Unsupported value: {go_value(policy)}: supported values: {supported}"
+            f"spec.ipFamilyPolicy: Unsupported value: {_short(policy)}: supported values: {supported}"
         )
     if not ips:
         # The registry copies clusterIP into clusterIPs before validating (NormalizeClusterIPs in
@@ -196,7 +196,14 @@ def cluster_ip_problems(spec: dict[str, Any]) -> Iterator[Problem]:
 
 
 def _go_list(values: list[str]) -> str:
-    return "[]string{" + ", ".join(go_value(v) for v in values) + "}"
+    return "[]string{" + ", ".join(_short(v) for v in values) + "}"
+
+
+def _short(value: Any) -> str:
+    """go_value, with a long string cut (a 10 MB selector value stays out of the message)."""
+    if isinstance(value, str) and len(value) > 100:
+        return f"{go_value(value[:60])}... ({len(value)} characters)"
+    return go_value(value)
 
 
 class ServiceFieldInvalid(Rule):

@@ -119,6 +119,8 @@ class _Walker:
     def wrong(self, path: FieldPath, kind: FieldType, item: Any, chain: Any) -> None:
         if type(item) is dict and len(item) == 1 and str(next(iter(item))).startswith("{"):
             return  # `cell: {{cell}}`, a placeholder of an unrendered template, loads as a mapping
+        if type(item) is str and "{{" in item:
+            return  # `port: "{{ .Values.port }}"`: an unrendered template (SVC005), not a wrong type
         if isinstance(kind, Struct):
             expected = f"a mapping ({kind.title})"
         elif isinstance(kind, tuple):
@@ -133,6 +135,8 @@ class _Walker:
 
     def unknown(self, value: dict[Any, Any], key: Any, here: _Chain) -> None:
         struct, path, _, _ = here
+        if isinstance(key, str) and ("{{" in key or key.startswith("{'")):
+            return  # a template placeholder used as a key (`{{ include "labels" . }}`): SVC005's
         if not isinstance(key, str):
             key_text = describe(key)
             self.problems.append(

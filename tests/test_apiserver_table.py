@@ -22,7 +22,7 @@ from .conftest import run_cli
 
 # Rules that encode the API server's validation (plus SVC104 for FindPort).
 VALIDATION_RULES = {
-    "SVC002", "SVC008", "SVC104", "SVC201", "SVC203", "SVC204", "SVC205", "SVC206", "SVC207",
+    "SVC002", "SVC008", "SVC104", "SVC201", "SVC202", "SVC203", "SVC204", "SVC205", "SVC206", "SVC207", "SVC210",
     "SVC209", "SVC211", "SVC212", "SVC213", "SVC216",
 }
 ANN = ("metadata", "annotations")
@@ -134,6 +134,29 @@ SERVICE_CASES: list[tuple[str, dict[str, Any], dict[str, Any], tuple[Any, ...] |
     ("invalid: headless NodePort", {}, {"type": "NodePort", "clusterIP": "None"}, ("spec", "clusterIP")),
     ("invalid: headless LoadBalancer", {}, {"type": "LoadBalancer", "clusterIP": "None"}, ("spec", "clusterIP")),
     ("invalid: port missing", {}, {"ports": [{"name": "a", "targetPort": 80}]}, ("spec", "ports", 0)),
+    ("valid: empty clusterIP", {}, {"clusterIP": ""}, None),
+    ("valid: sessionAffinity None", {}, {"sessionAffinity": "None"}, None),
+    ("valid: SCTP port", {}, {"ports": [{"port": 9000, "protocol": "SCTP"}]}, None),
+    ("valid: allocateLoadBalancerNodePorts on LoadBalancer", {}, {"type": "LoadBalancer", "allocateLoadBalancerNodePorts": False}, None),
+    ("valid: ipv6 primary dual-stack", {}, {"clusterIP": "fd00::3", "clusterIPs": ["fd00::3", "10.96.4.1"],
+                                           "ipFamilies": ["IPv6", "IPv4"], "ipFamilyPolicy": "PreferDualStack"}, None),
+    ("valid: internalTrafficPolicy Cluster", {}, {"internalTrafficPolicy": "Cluster"}, None),
+    ("valid: headless with targetPort", {}, {"clusterIP": "None", "ports": [{"port": 80, "targetPort": 8080}]}, None),
+    ("valid: same nodePort, other protocol", {}, {"type": "NodePort", "ports": [{"name": "a", "port": 53, "protocol": "TCP", "nodePort": 30053},
+                                                                               {"name": "b", "port": 53, "protocol": "UDP", "nodePort": 30053}]}, None),
+    ("invalid: port name with a dot", {}, {"ports": [{"name": "a.b", "port": 80}]}, ("spec", "ports", 0, "name")),
+    ("invalid: targetPort name too long", {}, {"ports": [{"port": 80, "targetPort": "abcdefghijklmnop"}]}, ("spec", "ports", 0, "targetPort")),
+    ("invalid: clientIP timeout too large", {}, {"sessionAffinity": "ClientIP", "sessionAffinityConfig": {"clientIP": {"timeoutSeconds": 86401}}},
+     ("spec", "sessionAffinityConfig", "clientIP", "timeoutSeconds")),
+    ("invalid: allocateLoadBalancerNodePorts on ClusterIP", {}, {"allocateLoadBalancerNodePorts": True}, ("spec", "allocateLoadBalancerNodePorts")),
+    ("invalid: source ranges annotation on ClusterIP", {"annotations": {RANGES: "10.0.0.0/8"}}, {}, ANN + (RANGES,)),
+    ("invalid: label value too long", {"labels": {"app": "a" * 64}}, {}, ("metadata", "labels", "app")),
+    ("invalid: label key prefix", {"labels": {"Bad_Prefix/app": "x"}}, {}, ("metadata", "labels", "Bad_Prefix/app")),
+    ("invalid: selector value too long", {}, {"selector": {"app": "b" * 64}}, ("spec", "selector", "app")),
+    ("invalid: externalIPs ipv6 link-local", {}, {"externalIPs": ["fe80::1"]}, ("spec", "externalIPs", 0)),
+    ("invalid: healthCheckNodePort on NodePort", {}, {"type": "NodePort", "healthCheckNodePort": 31102}, ("spec", "healthCheckNodePort")),
+    ("invalid: duplicate nodePort", {}, {"type": "NodePort", "ports": [{"name": "a", "port": 80, "nodePort": 30090},
+                                                                      {"name": "b", "port": 81, "nodePort": 30090}]}, ("spec", "ports", 1, "nodePort")),
 ]
 
 CONTAINER = ("spec", "template", "spec", "containers", 0, "ports")
@@ -155,6 +178,11 @@ CONTAINER_CASES: list[tuple[str, list[dict[str, Any]], tuple[Any, ...] | None]] 
     ("invalid: duplicate name", [{"name": "http", "containerPort": 80}, {"name": "http", "containerPort": 81}], CONTAINER + (1, "name")),
     ("invalid: protocol", [{"containerPort": 80, "protocol": "tcp"}], CONTAINER + (0, "protocol")),
     ("invalid: hostPort 65536", [{"containerPort": 80, "hostPort": 65536}], CONTAINER + (0, "hostPort")),
+    ("valid: hostIP with hostPort", [{"containerPort": 8080, "hostPort": 8080, "hostIP": "10.0.0.1"}], None),
+    ("valid: protocol defaulted", [{"containerPort": 8080, "protocol": ""}], None),
+    ("invalid: containerPort negative", [{"containerPort": -1}], CONTAINER + (0, "containerPort")),
+    ("invalid: name with underscore", [{"name": "my_port", "containerPort": 80}], CONTAINER + (0, "name")),
+    ("invalid: name ending in hyphen", [{"name": "http-", "containerPort": 80}], CONTAINER + (0, "name")),
 ]
 
 # FindPort: (case, container ports, Service targetPort and protocol, resolves)

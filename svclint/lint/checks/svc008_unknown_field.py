@@ -36,10 +36,12 @@ class UnknownField(Rule):
     A separate rule from SVC004 (schema-violation) because this one is cheap and needs
     nothing installed, so it is on by default; SVC004 stays the opt-in full validation
     (required fields, enums, patterns, custom resources with `--schema-dir`) and, when
-    both run, leaves unknown fields and wrong types to this rule. Rules that read a
-    mapping holding an unknown field (SVC105 for a Service port with `targetport`,
-    SVC301-SVC303 for a v1 Ingress backend written with `serviceName`) leave it to this
-    rule too: one defect, one finding.
+    both run, leaves unknown fields and wrong types to this rule. Rules that would see a
+    misspelled or misplaced field as missing leave it to this rule too (SVC105/SVC106 for
+    `targetport`, SVC111 for `readinessprobe`, SVC206 and SVC105 for `containerport`,
+    SVC103 for `matchlabel` or a `selector` under `template`, SVC301-SVC303 for a v1
+    Ingress backend written with `serviceName`), and so does SVC409 for a NetworkPolicy
+    field of the wrong type: one defect, one finding.
 
     ## Why is this bad?
     kubectl validates fields strictly by default since Kubernetes 1.27 and rejects the

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from svclint.kube.fieldtree import parse_kube_version
 from svclint.lint.catalog import Catalog
 from svclint.lint.engine import decide
 from svclint.settings import Settings
@@ -14,7 +15,9 @@ class SetupError(Exception):
 
 
 def check_setup(catalog: Catalog, settings: Settings) -> None:
-    """Raise SetupError when SVC004 is selected without usable schemas (or with a bad --kube-version)."""
+    """Raise SetupError when SVC004 is selected without usable schemas, or --kube-version is not a version."""
+    if settings.kube_version is not None and parse_kube_version(settings.kube_version) is None:
+        raise SetupError(f"--kube-version {settings.kube_version!r}: expected MAJOR.MINOR such as 1.31")
     if not any(active.rule.id == SCHEMA_RULE for active in decide(catalog, settings)):
         return
     # Only when SVC004 runs: jsonschema costs 0.1 s to import.

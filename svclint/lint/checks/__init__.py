@@ -9,6 +9,7 @@ from svclint.lint.checks.svc004_schema_violation import SchemaViolation
 from svclint.lint.checks.svc005_unrendered_template import UnrenderedTemplate
 from svclint.lint.checks.svc006_implicit_yaml_type import ImplicitYamlType
 from svclint.lint.checks.svc007_unused_suppression import UnusedSuppression
+from svclint.lint.checks.svc008_unknown_field import UnknownField
 from svclint.lint.checks.svc101_service_selects_nothing import ServiceSelectsNothing
 from svclint.lint.checks.svc102_service_without_endpoints import ServiceWithoutEndpoints
 from svclint.lint.checks.svc103_workload_selector_mismatch import (
@@ -49,6 +50,7 @@ from svclint.lint.checks.svc210_cluster_ip_conflict import ClusterIPConflict
 from svclint.lint.checks.svc211_service_name_invalid import ServiceNameInvalid
 from svclint.lint.checks.svc212_field_not_allowed_for_type import FieldNotAllowedForType
 from svclint.lint.checks.svc213_external_name_invalid import ExternalNameInvalid
+from svclint.lint.checks.svc216_service_field_invalid import ServiceFieldInvalid
 from svclint.lint.checks.svc301_ingress_service_missing import IngressServiceMissing
 from svclint.lint.checks.svc302_ingress_service_port_missing import (
     IngressServicePortMissing,
@@ -85,6 +87,7 @@ BUILTIN_RULES: tuple[type[Rule], ...] = (
     UnrenderedTemplate,
     ImplicitYamlType,
     UnusedSuppression,
+    UnknownField,
     ServiceSelectsNothing,
     ServiceWithoutEndpoints,
     WorkloadSelectorMismatch,
@@ -109,6 +112,7 @@ BUILTIN_RULES: tuple[type[Rule], ...] = (
     ServiceNameInvalid,
     FieldNotAllowedForType,
     ExternalNameInvalid,
+    ServiceFieldInvalid,
     IngressServiceMissing,
     IngressServicePortMissing,
     IngressBackendUnroutable,

@@ -9,9 +9,13 @@ from typing import Any
 import jsonschema
 
 from svclint.findings import Severity
+from svclint.kube.fieldcheck import field_problems
+from svclint.kube.fieldtree import field_tree
 from svclint.kube.schemas import SchemaSetupError, load_schema_set
 from svclint.kube.structure import describe
+from svclint.lint.checks.svc008_unknown_field import UnknownField
 from svclint.lint.rule import Rule, RuleContext, Violation
+from svclint.lint.selection import decide
 from svclint.loading.source import FieldPath, format_field_path
 
 INSTALL_HINT = "pip install 'svclint[schemas]' (Kubernetes JSON schemas), or give --schema-dir DIR"
@@ -79,6 +83,11 @@ class SchemaViolation(Rule):
     package: `pip install 'svclint[schemas]'`. Selecting this rule without them is a usage
     error (exit 2) that says so; it never passes silently.
 
+    Unknown fields and wrong types of the built-in kinds are also found, by default and
+    without the schemas, by SVC008 (unknown-field); when both rules run, this one leaves
+    the fields SVC008 reports to it and adds what SVC008 does not check: required fields,
+    enums, patterns, and custom resources with `--schema-dir`.
+
     Off by default: it roughly triples the time of `check` on large inputs (see the
     benchmark table); turn it on with `--extend-select SVC004` or in the config.
 
@@ -99,13 +108,28 @@ class SchemaViolation(Rule):
         schemas = load_schema_set(ctx.settings.kube_version, ctx.settings.schema_dirs)
         if schemas is None:
             raise SchemaSetupError(f"SVC004 needs the Kubernetes JSON schemas: {INSTALL_HINT}")
+        tree = field_tree(ctx.settings.kube_version) if decide([UnknownField], ctx.settings) else None
         for obj in ctx.load.objects:
             validator = schemas.validator(obj.api_version, obj.manifest_kind)
             if validator is None:
                 continue  # a custom resource (or a kind this version does not have)
             found: dict[FieldPath, str] = {}
+            # SVC008 runs: the fields it reports (and everything under them) are its findings, and
+            # so are the other unknown keys of a mapping it reports and a field it says is misspelled.
+            problems = field_problems(obj, tree) if tree is not None else ()
+            covered = [p.path for p in problems]
+            unknown_in = {p.path[:-1] for p in problems if p.unknown}
+            misspelt = {(p.path[:-1], p.meant) for p in problems if p.meant}
             for error in validator.iter_errors(obj.data):
+                if error.validator == "required" and isinstance(error.validator_value, list):
+                    where = tuple(error.absolute_path)
+                    if any((where, name) in misspelt for name in error.validator_value):
+                        continue
                 for path, message in _explain(error):
+                    if any(path[: len(c)] == c for c in covered):
+                        continue
+                    if message.startswith("unknown field") and path[:-1] in unknown_in:
+                        continue
                     found.setdefault(path, message)
             for path, message in sorted(found.items(), key=lambda item: [str(p) for p in item[0]]):
                 yield ctx.report(

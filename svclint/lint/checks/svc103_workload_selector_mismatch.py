@@ -8,6 +8,7 @@ from typing import Any
 from svclint.findings import Severity
 from svclint.kube.model import K8sObject, PodTemplate, get_path, string_map
 from svclint.kube.selectors import LabelSelector, SelectorError
+from svclint.lint.checks.strict import misplaced_here, misspelled_here
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
 from svclint.loading.source import FieldPath, format_field_path
 
@@ -88,6 +89,8 @@ class WorkloadSelectorMismatch(Rule):
         at = spec_path + ("selector",)
         raw = spec.get("selector")
         if raw is None:
+            if misplaced_here(ctx, obj, at):
+                return  # a selector written under template: SVC008
             if obj.api_version != "apps/v1":
                 return  # apps/v1beta1, v1beta2: defaulted from the template labels
             # ValidateDaemonSetSpec has no Required check: a nil selector matches nothing.
@@ -107,6 +110,8 @@ class WorkloadSelectorMismatch(Rule):
         if selector is None:
             return
         if selector.is_empty:
+            if any(misspelled_here(ctx, obj, at, field) for field in ("matchLabels", "matchExpressions")):
+                return  # matchlabel: SVC008
             yield ctx.report(
                 f"{format_field_path(at)}: Invalid value: empty selector is invalid for {APPS_KINDS[obj.kind]}; add matchLabels "
                 f"with its pod template labels ({_labels_text(template.labels)})",

@@ -8,6 +8,7 @@ from svclint.findings import Severity
 from svclint.kube.endpoints import ports_numbered, ports_with_backends
 from svclint.kube.model import K8sObject, PodTemplate
 from svclint.kube.services import ServicePort, is_int
+from svclint.lint.checks.strict import misspelled_here
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
 from svclint.loading.source import FieldPath
 
@@ -54,7 +55,7 @@ class TargetPortNotDeclared(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for service, port, templates in ports_with_backends(ctx.graph):
             number = port.target_port
-            if not is_int(number):
+            if not is_int(number) or misspelled_here(ctx, service, port.path, "targetPort"):
                 continue
             at, what = target_port_field(service, port)
             for template in templates:
@@ -63,6 +64,8 @@ class TargetPortNotDeclared(Rule):
                 declared = template.ports()
                 if not declared or ports_numbered(template, number) or _has_silent_container(template):
                     continue
+                if any(misspelled_here(ctx, template.owner, p.path, "containerPort") for p in declared if p.number is None):
+                    continue  # containerport: SVC008
                 listed = ", ".join(
                     f"{p.number}/{p.protocol}" + (f' "{p.name}"' if p.name else "") for p in declared if p.number
                 )

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from svclint.findings import Severity
 from svclint.kube.endpoints import ports_numbered, ports_with_backends
 from svclint.kube.services import is_int
+from svclint.lint.checks.strict import misspelled_here
 from svclint.lint.checks.svc105_target_port_not_declared import target_port_field
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
 
@@ -34,7 +35,9 @@ class TargetPortProtocolMismatch(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for service, port, templates in ports_with_backends(ctx.graph):
             number = port.target_port
-            if not is_int(number):
+            if not is_int(number) or any(
+                misspelled_here(ctx, service, port.path, field) for field in ("targetPort", "protocol")
+            ):
                 continue
             at, what = target_port_field(service, port)
             for template in templates:

@@ -14,6 +14,7 @@ from svclint.kube.endpoints import (
 from svclint.kube.model import K8sObject, PodTemplate
 from svclint.kube.podports import Container, ContainerPort
 from svclint.kube.services import ServicePort, service_ports
+from svclint.lint.checks.strict import misspelled_here
 from svclint.lint.rule import Rule, RuleContext, Violation
 from svclint.loading.source import FieldPath
 
@@ -71,6 +72,8 @@ class ServiceBackendWithoutReadinessProbe(Rule):
                     for container in serving_containers(template, port):
                         if "readinessProbe" in container.spec:
                             continue
+                        if misspelled_here(ctx, template.owner, container.path, "readinessProbe"):
+                            continue  # readinessprobe: SVC008
                         key = (id(template.owner), container.path)
                         owners[key] = (template.owner, container)
                         what = f"Service {service.namespace}/{service.name} port {port.port}/{port.protocol}"

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from svclint.findings import Severity
 from svclint.kube.model import K8sObject, PodTemplate
+from svclint.kube.podports import ContainerPort
 from svclint.kube.services import is_int, service_port_entries
 from svclint.kube.validation import (
     PORT_RANGE_MESSAGE,
@@ -14,7 +15,9 @@ from svclint.kube.validation import (
     is_valid_port_name,
     is_valid_port_num,
 )
-from svclint.lint.rule import Rule, RuleContext, Violation
+from svclint.lint.checks.strict import misspelled_here
+from svclint.lint.rule import Related, Rule, RuleContext, Violation
+from svclint.loading.source import FieldPath
 
 
 def port_name_suggestion(name: str) -> str | None:
@@ -79,7 +82,7 @@ class InvalidPort(Rule):
         for i, entry in service_port_entries(service):
             path = ("spec", "ports", i)
             port = entry.get("port")
-            if port is None:
+            if port is None and not misspelled_here(ctx, service, path, "port"):
                 yield ctx.report(
                     f"port is missing (it decodes to 0: spec.ports[{i}].port: Invalid value: 0: {PORT_RANGE_MESSAGE}); "
                     "set the port number the Service listens on",
@@ -99,10 +102,26 @@ class InvalidPort(Rule):
                 yield ctx.report(name_problem(target, "targetPort"), service, path + ("targetPort",))
 
     def _template(self, ctx: RuleContext, template: PodTemplate) -> Iterator[Violation]:
+        # validateContainerPorts (pkg/apis/core/validation/validation.go): names are unique per container.
+        names: dict[tuple[FieldPath, str], ContainerPort] = {}
+        for declared in template.declared_ports():
+            name = declared.raw.get("name")
+            if isinstance(name, str) and name:
+                first = names.setdefault((declared.path[:-2], name), declared)
+                if first is not declared:
+                    yield ctx.report(
+                        f'port name "{name}" is used twice in container "{declared.container}" '
+                        f'(ports[{declared.index}].name: Duplicate value: "{name}"); rename one of the ports',
+                        template.owner,
+                        declared.path + ("name",),
+                        related=[Related(f'port name "{name}" first used here', template.owner, first.path + ("name",))],
+                    )
         for declared in template.declared_ports():
             raw = declared.raw
             number = raw.get("containerPort")
-            if number is None or number == 0:
+            if number is None and misspelled_here(ctx, template.owner, declared.path, "containerPort"):
+                pass  # containerport: SVC008
+            elif number is None or number == 0:
                 at = declared.path + (("containerPort",) if "containerPort" in raw else ())
                 yield ctx.report(
                     f'containerPort is required (container "{declared.container}", ports[{declared.index}]); '

@@ -38,13 +38,12 @@ class ContainerPortConflict(Rule):
       and init containers: `duplicate port definition`, `overlapping port definition` (one
       of them has a hostPort) or `dangerously ambiguous port definition` (same hostPort, only
       one with a hostIP);
-    - the same port `name` twice in one container, which the API server rejects
-      (`ports[1].name: Duplicate value`);
     - the same port `name` in two containers (or sidecars) of a pod: accepted, but Services
       and probes that refer to the port by name always get the first one;
     - a `hostIP` without a `hostPort`, which does nothing.
 
-    A duplicate host port within a pod is SVC208's.
+    A duplicate host port within a pod is SVC208's; the same port `name` twice in one
+    container, which the API server rejects, is SVC206's.
 
     ## Why is this bad?
     Two declarations of one port make it unclear which container serves it, and a named
@@ -91,20 +90,7 @@ class ContainerPortConflict(Rule):
             seen[key].append(port)
 
     def _names(self, ctx: RuleContext, template: PodTemplate, ports: list[ContainerPort]) -> Iterator[Violation]:
-        within: dict[tuple[str, int, str], ContainerPort] = {}
-        for port in ports:
-            if not port.name:
-                continue
-            field = "containers" if port.regular else "initContainers"
-            first = within.setdefault((field, port.container_index, port.name), port)
-            if first is not port:
-                yield ctx.report(
-                    f'port name "{port.name}" is used twice in container "{port.container}" '
-                    f'(ports[{port.index}].name: Duplicate value: "{port.name}"); rename one of the ports',
-                    template.owner,
-                    port.path + ("name",),
-                    related=[Related(f'port name "{port.name}" first used here', template.owner, first.path + ("name",))],
-                )
+        # The same name twice in one container is rejected by the API server: SVC206's (an error).
         # Across containers: FindPort order, regular containers first, then sidecars.
         first_by_name: dict[str, ContainerPort] = {}
         for port in template.ports():

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from svclint.findings import Severity
 from svclint.kube.ingress import core_service, ingress_backends, is_ingress
 from svclint.lint.checks.backends import backend_label, missing_service
+from svclint.lint.checks.strict import misspelled_here
 from svclint.lint.rule import Rule, RuleContext, Violation
 
 
@@ -40,6 +41,8 @@ class IngressServiceMissing(Rule):
             if not is_ingress(ingress):
                 continue
             for ref in ingress_backends(ingress):
+                if misspelled_here(ctx, ingress, ref.path, "service"):
+                    continue  # v1beta1 serviceName/servicePort in a v1 Ingress: SVC008
                 if core_service(ctx.graph, ref.namespace, ref.service) is not None:
                     continue
                 text, related = missing_service(ctx.graph, ref)

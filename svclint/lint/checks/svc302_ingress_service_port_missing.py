@@ -13,6 +13,7 @@ from svclint.kube.ingress import (
 )
 from svclint.kube.services import is_external_name
 from svclint.lint.checks.backends import backend_label, missing_port
+from svclint.lint.checks.strict import misspelled_here
 from svclint.lint.rule import Rule, RuleContext, Violation
 
 
@@ -44,6 +45,8 @@ class IngressServicePortMissing(Rule):
             if not is_ingress(ingress):
                 continue
             for ref in ingress_backends(ingress):
+                if misspelled_here(ctx, ingress, ref.path, "service"):
+                    continue  # v1beta1 serviceName/servicePort in a v1 Ingress: SVC008
                 service = core_service(ctx.graph, ref.namespace, ref.service)
                 if service is None or ref.port is None or ref.port_path is None:
                     continue  # SVC301, or a port the API server requires anyway

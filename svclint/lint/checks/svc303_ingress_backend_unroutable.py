@@ -25,6 +25,7 @@ from svclint.kube.ingress import (
 from svclint.kube.model import K8sObject, PodTemplate
 from svclint.kube.services import is_external_name
 from svclint.lint.checks.backends import backend_label, port_label
+from svclint.lint.checks.strict import misspelled_here
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
 
 
@@ -64,6 +65,8 @@ class IngressBackendUnroutable(Rule):
             service = core_service(ctx.graph, ref.namespace, ref.service)
             if service is None or ref.port is None or is_external_name(service):
                 continue
+            if misspelled_here(ctx, ref.owner, ref.path, "service"):
+                continue  # v1beta1 serviceName/servicePort in a v1 Ingress: SVC008
             if is_route(ref.owner) and not reference_granted(ctx.graph, ref):
                 continue  # SVC304
             if find_service_port(service, ref.port) is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from svclint.findings import Severity
+from svclint.lint.checks.strict import reported_here
 from svclint.lint.rule import Rule, RuleContext, Violation
 from svclint.routing.model import routing_model
 
@@ -33,4 +34,6 @@ class NetworkPolicyInvalid(Rule):
         model = routing_model(ctx.graph, ctx.settings)
         for problem in model.parsed.problems:
             obj = problem.obj
+            if reported_here(ctx, obj, problem.path):
+                continue  # a wrong type or an unknown field: SVC008 reports it at the key
             yield ctx.report(f"NetworkPolicy {obj.namespace}/{obj.name}: {problem.message}", obj, problem.path)

@@ -25,6 +25,7 @@ from svclint.loading.discovery import DiscoveryError, discover, display_path
 from svclint.loading.render import RenderError
 from svclint.loading.render.kustomize import kustomization_file
 from svclint.report import DOCUMENTED_FORMATS, FORMATTERS
+from svclint.report.escape import visible
 from svclint.report.options import FormatOptions
 from svclint.settings import Settings
 
@@ -135,7 +136,7 @@ def check(
     )
     write_text(FORMATTERS[fmt](report, format_options), output)
     for crash in report.crashes:
-        click.echo(f"svclint: error: rule {crash.rule_id} ({crash.rule_name}) crashed: {crash.error}", err=True)
+        click.echo(f"svclint: error: rule {crash.rule_id} ({crash.rule_name}) crashed: {visible(crash.error)}", err=True)
         if show_traceback:
             click.echo(crash.traceback, err=True)
     return exit_code(report, settings.fail_on)

@@ -12,6 +12,7 @@ import click
 from svclint.lint.catalog import Catalog, build_catalog
 from svclint.lint.config import ConfigError, ConfigFile, Flags, apply_flags, check_rule_config, load_settings
 from svclint.lint.rule import CatalogError
+from svclint.report.escape import visible
 from svclint.settings import Settings
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -25,7 +26,7 @@ class UsageFailure(click.ClickException):
     exit_code = EXIT_ERROR
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"svclint: error: {self.format_message()}", err=True)
+        click.echo(f"svclint: error: {visible(self.format_message())}", err=True)
 
 
 def split_list(values: Sequence[str], option: str = "") -> tuple[str, ...]:

@@ -34,8 +34,8 @@ from svclint.kube.validation import go_value
 from svclint.lint.rule import CatalogError, Rule, RuleContext, Violation
 from svclint.lint.saferegex import linear_validator, regex_problems
 from svclint.lint.yamllines import yaml_line_of
-from svclint.loading.source import FieldPath, UnreadableFile, format_field_path, read_manifest
 from svclint.loading.nesting import nesting_error
+from svclint.loading.source import FieldPath, UnreadableFile, format_field_path, read_manifest
 from svclint.loading.yamlload import parse_stream
 from svclint.settings import Limits
 

@@ -55,6 +55,7 @@ class Settings:
     kustomize_bin: str | None = None  # None: kustomize, else kubectl, on PATH
     helm_charts: tuple[str, ...] = ()  # chart directories rendered with `helm template`
     schema_dirs: tuple[str, ...] = ()  # extra JSON schemas for SVC004 (custom resources)
+    allow_remote: bool = False  # --allow-remote only (never a config file): kustomize may fetch
 
 
 def parse_port_range(text: str) -> tuple[int, int]:

@@ -45,6 +45,7 @@ def common_options(function: F) -> F:
         click.option("--default-namespace", metavar="NS", help="Namespace of objects that name none (default: default)."),
         click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files matching this gitignore-style glob (repeatable)."),
         click.option("--jobs", "-j", type=click.IntRange(0, 64), help="Loader processes (0: automatic)."),
+        click.option("--allow-remote", is_flag=True, help="Let kustomize fetch remote resources and git URLs (off: such a kustomization is a finding, not built). Command line only."),
     ]
     for decorator in reversed(decorators):
         function = decorator(function)
@@ -69,6 +70,7 @@ def _flags(options: dict[str, Any]) -> Flags:
         kustomize_bin=options.get("kustomize_bin"),
         helm_chart=tuple(options.get("helm_chart") or ()),
         schema_dir=tuple(options.get("schema_dir") or ()),
+        allow_remote=bool(options.get("allow_remote")),
     )
 
 

@@ -256,6 +256,7 @@ class Flags:
     kustomize_bin: str | None = None
     helm_chart: tuple[str, ...] = ()
     schema_dir: tuple[str, ...] = ()
+    allow_remote: bool = False  # command line only: a repository cannot widen what svclint reaches
 
 
 def apply_flags(settings: Settings, flags: Flags) -> Settings:
@@ -294,6 +295,8 @@ def apply_flags(settings: Settings, flags: Flags) -> Settings:
         changes["helm_charts"] = flags.helm_chart
     if flags.schema_dir:
         changes["schema_dirs"] = tuple(os.path.abspath(d) for d in flags.schema_dir)
+    if flags.allow_remote:
+        changes["allow_remote"] = True
     return replace(settings, **changes)
 
 

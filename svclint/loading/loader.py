@@ -17,7 +17,7 @@ from svclint.findings import Location
 from svclint.loading.directives import Directive, find_comment_directives
 from svclint.loading.discovery import discover, display_path
 from svclint.loading.parsing import ParsedFile, parse_all, parse_bytes, parse_text
-from svclint.loading.render import helm, kustomize
+from svclint.loading.render import helm, kustomize, remote
 from svclint.loading.source import STDIN_NAME, Attribution, Source
 from svclint.loading.yamlload import LoadedDocument, parse_stream
 from svclint.settings import Settings
@@ -120,6 +120,8 @@ class Reader:
 
     def _kustomization(self, directory: str, cwd: str) -> Iterator[Document]:
         """Render a kustomization; every object is attributed to the file that defines it."""
+        if self._refuse_remote(directory, cwd):
+            return
         rendered = kustomize.render(directory, self.settings.kustomize_bin)
         kustomization_path = kustomize.kustomization_file(directory) or directory
         sources: dict[str, Source] = {}
@@ -155,6 +157,16 @@ class Reader:
                 kustomization.location(1),
             )
         self.sources.extend(sources[path] for path in sorted(sources))  # the files findings point into
+
+    def _refuse_remote(self, directory: str, cwd: str) -> bool:
+        """Without --allow-remote, a kustomization tree that names remote resources is not
+        built: one SVC001 at each remote entry (``render.remote``), the rest is checked."""
+        refused = [] if self.settings.allow_remote else remote.remote_references(directory)
+        for reference in refused:
+            self.problems.append(SyntaxProblem(Location(display_path(reference.file, cwd), reference.line, reference.column), reference.message))
+        for path in sorted({reference.file for reference in refused}):
+            self.sources.append(Source(display_path(path, cwd), path))
+        return bool(refused)
 
     def _parsed(self, source: Source, parsed: ParsedFile) -> Iterator[Document]:
         self._add_comments(source, parsed.comments)

@@ -135,6 +135,8 @@ def check(
         sarif_category=sarif_category,
     )
     write_text(FORMATTERS[fmt](report, format_options), output)
+    for note in report.notes:
+        click.echo(f"svclint: note: {visible(note)}", err=True)
     for crash in report.crashes:
         click.echo(f"svclint: error: rule {crash.rule_id} ({crash.rule_name}) crashed: {visible(crash.error)}", err=True)
         if show_traceback:

@@ -46,6 +46,7 @@ def common_options(function: F) -> F:
         click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files matching this gitignore-style glob (repeatable)."),
         click.option("--jobs", "-j", type=click.IntRange(0, 64), help="Loader processes (0: automatic)."),
         click.option("--allow-remote", is_flag=True, help="Let kustomize fetch remote resources and git URLs (off: such a kustomization is a finding, not built). Command line only."),
+        click.option("--follow-symlinks", is_flag=True, help="Follow symlinks that lead outside the checked directories (off: they are skipped, named in one note). Command line only."),
     ]
     for decorator in reversed(decorators):
         function = decorator(function)
@@ -71,6 +72,7 @@ def _flags(options: dict[str, Any]) -> Flags:
         helm_chart=tuple(options.get("helm_chart") or ()),
         schema_dir=tuple(options.get("schema_dir") or ()),
         allow_remote=bool(options.get("allow_remote")),
+        follow_symlinks=bool(options.get("follow_symlinks")),
     )
 
 

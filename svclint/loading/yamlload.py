@@ -279,9 +279,22 @@ def _problem_from_error(error: Exception, line_offset: int, text: str = "") -> Y
     return YamlProblem(mark.line + 1 + line_offset, mark.column + 1, message)
 
 
-def _parse(text: str, limits: Limits, chunk: bool, line_offset: int) -> ParsedStream:
-    """Parse a whole stream; raises yaml errors to the caller on syntax problems."""
+def _too_many_objects(line: int, limits: Limits) -> YamlProblem:
+    return YamlProblem(
+        line, 1,
+        f"more than {limits.max_objects_per_file} Kubernetes objects in this file; this one and the rest "
+        "of the file are not checked (limits.max-objects-per-file)",
+    )
+
+
+def _parse(text: str, limits: Limits, chunk: bool, line_offset: int, objects: list[int] | None = None) -> ParsedStream:
+    """Parse a whole stream; raises yaml errors to the caller on syntax problems.
+
+    ``objects`` counts the Kubernetes objects of the file so far (shared by its chunks):
+    past ``limits.max_objects_per_file`` the rest of the file is one problem, so a huge
+    file costs bounded memory and keeps the findings of what was read."""
     out = ParsedStream()
+    objects = objects if objects is not None else [0]
     too_deep = nesting_error(text, limits.max_depth)
     if too_deep is not None:
         raise too_deep
@@ -311,6 +324,11 @@ def _parse(text: str, limits: Limits, chunk: bool, line_offset: int) -> ParsedSt
                     )
                 )
                 data = None
+            if isinstance(data, dict) and "kind" in data:
+                objects[0] += 1
+                if objects[0] > limits.max_objects_per_file:
+                    out.problems.append(_too_many_objects(line, limits))
+                    break
             out.problems.extend(walker.problems)
             out.documents.append(LoadedDocument(span, line, data))
             index += 1
@@ -350,9 +368,12 @@ def parse_stream(text: str, limits: Limits = Limits()) -> ParsedStream:
     except (yaml.YAMLError, RecursionError):
         pass
     out = ParsedStream()
+    objects = [0]
     for first_line, chunk_text in split_documents(text):
+        if objects[0] > limits.max_objects_per_file:
+            break
         try:
-            parsed = _parse(chunk_text, limits, chunk=True, line_offset=first_line)
+            parsed = _parse(chunk_text, limits, chunk=True, line_offset=first_line, objects=objects)
         except yaml.YAMLError as error:
             action = None if isinstance(error, NestingError) else first_action(chunk_text)
             if action is not None:  # not YAML yet: one SVC005 instead of syntax errors

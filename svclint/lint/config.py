@@ -77,6 +77,8 @@ def _has_tool_section(path: str) -> bool:
             return "svclint" in tomllib.load(handle).get("tool", {})
     except (OSError, tomllib.TOMLDecodeError):
         return False
+    except RecursionError:  # nested past Python's stack: read_config names the file
+        return True
 
 
 def _toml_line_of(text: str) -> Callable[[tuple[Any, ...]], int]:

@@ -45,6 +45,7 @@ _MERGE = "tag:yaml.org,2002:merge"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 
+_MAX_INT_BITS = 14_000  # 10**4214: under Python's int-to-str limit of 4,300 digits
 _DOC_SEPARATOR = re.compile(r"^(?:---|\.\.\.)(?:[ \t].*)?$")
 
 
@@ -116,7 +117,12 @@ class _Walker:
             if tag == _INT:
                 if value.isdigit() and (value[0] != "0" or len(value) == 1):  # 0755 is octal
                     return int(value)
-                return self._constructor.construct_yaml_int(node)
+                number: int = self._constructor.construct_yaml_int(node)
+                # 0x/0o/0b/base-60 of more than ~4,300 decimal digits: kubectl's go-yaml reads
+                # any integer past 64 bits as a string (gopkg.in/yaml.v2 resolve.go: ParseInt,
+                # ParseUint and ParseFloat all fail), and Python's str() of it would raise in
+                # every rule that formats it. So it is the text, like a long decimal above.
+                return value if number.bit_length() > _MAX_INT_BITS else number
             if tag == _BOOL:
                 return self._constructor.construct_yaml_bool(node)
             if tag == _NULL:

@@ -18,7 +18,7 @@ from svclint.cli.options import (
     common_options,
     settings_from,
 )
-from svclint.cli.streams import read_stdin, write_text
+from svclint.cli.streams import read_stdin, silence_stdout, write_text
 from svclint.findings import LintReport, Severity
 from svclint.lint.preflight import SetupError, check_setup
 from svclint.loading.discovery import DiscoveryError, discover, display_path
@@ -134,7 +134,10 @@ def check(
         cwd=os.getcwd(),
         sarif_category=sarif_category,
     )
-    write_text(FORMATTERS[fmt](report, format_options), output)
+    try:
+        write_text(FORMATTERS[fmt](report, format_options), output)
+    except BrokenPipeError:  # `svclint check | head`: quiet, and the exit code still follows the findings
+        silence_stdout()
     for note in report.notes:
         click.echo(f"svclint: note: {visible(note)}", err=True)
     for crash in report.crashes:

@@ -50,9 +50,9 @@ def test_loader_workers_end_with_the_parent_on_sigterm(tmp_path: Path) -> None:
     for n in range(40):
         (tmp_path / f"f{n}.yaml").write_text(text)
     process = _svclint("check", str(tmp_path), "--isolated", "--jobs", "2", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: list[int] = []
     try:
         deadline = time.monotonic() + 60
-        workers: list[int] = []
         while time.monotonic() < deadline and process.poll() is None and len(workers) < 2:
             workers = _children(process.pid)
             time.sleep(0.05)
@@ -64,7 +64,7 @@ def test_loader_workers_end_with_the_parent_on_sigterm(tmp_path: Path) -> None:
             time.sleep(0.1)
         assert [w for w in workers if _alive(w)] == []
     finally:
-        for pid in [process.pid, *_children(process.pid)]:
+        for pid in [process.pid, *_children(process.pid), *workers]:  # only what this test started
             try:
                 os.kill(pid, signal.SIGKILL)
             except OSError:

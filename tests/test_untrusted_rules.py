@@ -133,3 +133,16 @@ def test_deep_nesting_in_a_rule_file_is_a_clear_error(tmp_path: Path, monkeypatc
     assert run.exit_code == 2
     assert run.stderr.startswith("svclint: error: rules/team.yaml:15: invalid YAML: nesting deeper than 100 levels")
     assert "internal error" not in run.stderr
+
+
+def test_a_rule_file_libyaml_reads_but_ruamel_does_not_is_a_rule_file_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by the rules fuzz target: a tab before a colon parses with libyaml, and the
+    ruamel pass that finds the line of an error raised ScannerError (an "internal error")."""
+    repository(tmp_path, monkeypatch, "  type: object\n")
+    (tmp_path / "rules" / "team.yaml").write_text("# Detiva@# Detiva@l:ehetar web\net:  l:ehetar web\ne\t:   !")
+    run = run_cli("check", "svc.yaml")
+    assert run.exit_code == 2
+    assert run.stderr.startswith("svclint: error: rules/team.yaml:1: ")
+    assert "internal error" not in run.stderr

@@ -188,3 +188,13 @@ def test_objects_past_the_per_file_bound_are_one_finding_and_the_rest_is_kept(re
 
 def test_the_default_object_bound_is_memory_aware_and_under_the_ceiling() -> None:
     assert 10_000 <= Limits().max_objects_per_file <= CEILINGS.max_objects_per_file
+
+
+def test_a_mapping_used_as_a_config_key_is_a_config_error(repo: Path) -> None:
+    """Found by the config fuzz target: ruamel raised TypeError (an "internal error")."""
+    (repo / ".svclint.yaml").write_text(
+        "1rZules:\n  SVC3kind: Deployment\n? C917:\n    sevC0958:1917:\n    sevXritkind: Deployment\ny: note\nerity: note\n"
+    )
+    run = run_cli("check")
+    assert run.exit_code == 2
+    assert run.stderr.startswith(f"svclint: error: {repo / '.svclint.yaml'}:1: invalid YAML: a mapping key that is not a plain value")

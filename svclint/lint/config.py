@@ -129,6 +129,8 @@ def read_config(path: str) -> ConfigFile:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
         raise ConfigError(f"{path}:{line}: invalid YAML: {getattr(error, 'problem', error)}") from None
+    except (TypeError, ValueError) as error:  # ruamel on a mapping used as a key (found by fuzzing)
+        raise ConfigError(f"{path}:1: invalid YAML: a mapping key that is not a plain value ({error})") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):

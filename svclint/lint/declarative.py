@@ -27,6 +27,7 @@ import jsonschema
 import referencing
 import yaml
 from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
 
 from svclint.findings import Severity
 from svclint.kube.model import K8sObject
@@ -194,7 +195,10 @@ def _load_rule_file(path: Path, origin: str, mtime_ns: int, size: int) -> type[R
         raise fail(1, "a rule file must be a mapping with id, name, summary, severity, match, schema, documentation")
 
     def line_of(at: tuple[Any, ...]) -> int:
-        return yaml_line_of(YAML(typ="rt").load(text))(at)
+        try:
+            return yaml_line_of(YAML(typ="rt").load(text))(at)
+        except (YAMLError, TypeError, ValueError):  # ruamel refuses what libyaml read (a mapping as a key)
+            return 1
 
     plain = _plain(data)
     invalid = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(_meta_schema()).iter_errors(plain))

@@ -146,3 +146,13 @@ def test_a_rule_file_libyaml_reads_but_ruamel_does_not_is_a_rule_file_error(
     assert run.exit_code == 2
     assert run.stderr.startswith("svclint: error: rules/team.yaml:1: ")
     assert "internal error" not in run.stderr
+
+
+def test_a_tagged_value_that_does_not_construct_is_a_rule_file_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by the rules fuzz target: ``!!int externalIPs:`` made PyYAML raise ValueError."""
+    repository(tmp_path, monkeypatch, "  properties:\n    spec:\n      properties:\n!!int     externalIPs: {maxItems: 0}\n")
+    run = run_cli("check", "svc.yaml")
+    assert run.exit_code == 2
+    assert run.stderr == "svclint: error: rules/team.yaml:18: invalid YAML: cannot read 'externalIPs' as !!int; remove the tag or fix the value\n"

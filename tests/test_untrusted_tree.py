@@ -198,3 +198,11 @@ def test_a_mapping_used_as_a_config_key_is_a_config_error(repo: Path) -> None:
     run = run_cli("check")
     assert run.exit_code == 2
     assert run.stderr.startswith(f"svclint: error: {repo / '.svclint.yaml'}:1: invalid YAML: a mapping key that is not a plain value")
+
+
+def test_a_non_string_config_key_is_a_config_error(repo: Path) -> None:
+    """Found by the config fuzz target: jsonschema compared a mapping key with a string."""
+    (repo / ".svclint.yaml").write_text("rules:\n  SVC101:\n  ?  srity: warning\n  SVC000:\n    por\n    porote\n")
+    run = run_cli("check")
+    assert run.exit_code == 2
+    assert run.stderr == f"svclint: error: {repo / '.svclint.yaml'}:1: rules: every key must be a string\n"

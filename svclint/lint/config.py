@@ -165,8 +165,30 @@ def config_schema() -> dict[str, Any]:
     return schema
 
 
+def _non_string_key(data: Any, path: tuple[Any, ...] = ()) -> tuple[Any, ...] | None:
+    """Path of the first mapping key that is not a string (``? {a: 1}``, ``true:``): the
+    schema check compares keys and would raise on them (found by fuzzing)."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if not isinstance(key, str):
+                return path
+            found = _non_string_key(value, path + (key,))
+            if found is not None:
+                return found
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found = _non_string_key(value, path + (index,))
+            if found is not None:
+                return found
+    return None
+
+
 def validate_config(config: ConfigFile) -> None:
     import jsonschema  # only when there is a config to validate: it costs 0.1 s to import
+
+    bad_key = _non_string_key(config.data)
+    if bad_key is not None:
+        raise config.error(bad_key, "every key must be a string")
 
     validator = jsonschema.Draft202012Validator(config_schema())
     error = jsonschema.exceptions.best_match(validator.iter_errors(config.data))

@@ -181,7 +181,7 @@ def _load_rule_file(path: Path, origin: str, mtime_ns: int, size: int) -> type[R
         too_deep = nesting_error(text, RULE_FILE_LIMITS.max_depth)
         if too_deep is not None:
             raise too_deep
-        yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # syntax only: values below
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         raise fail(mark.line + 1 if mark is not None else 1, f"invalid YAML: {getattr(error, 'problem', error)}") from None

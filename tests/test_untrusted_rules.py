@@ -156,3 +156,15 @@ def test_a_tagged_value_that_does_not_construct_is_a_rule_file_error(
     run = run_cli("check", "svc.yaml")
     assert run.exit_code == 2
     assert run.stderr == "svclint: error: rules/team.yaml:18: invalid YAML: cannot read 'externalIPs' as !!int; remove the tag or fix the value\n"
+
+
+def test_a_reference_to_nothing_in_the_rule_file_is_a_rule_file_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by the rules fuzz target: ``$ref: "#/$de&s/x"`` loaded, then crashed the rule on
+    every object at lint time (exit 2, that rule's findings lost)."""
+    schema = "  $defs:\n    team: {enum: [red]}\n  properties:\n    metadata:\n      $ref: \"#/$de&s/team\"\n"
+    repository(tmp_path, monkeypatch, schema)
+    run = run_cli("check", "svc.yaml")
+    assert run.exit_code == 2
+    assert run.stderr == "svclint: error: rules/team.yaml:19: schema.properties.metadata.$ref: '#/$de&s/team' points to nothing in this rule file\n"

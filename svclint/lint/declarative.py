@@ -25,6 +25,8 @@ from typing import Any, ClassVar
 
 import jsonschema
 import referencing
+import referencing.exceptions
+import referencing.jsonschema
 import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
@@ -133,6 +135,38 @@ def _reference_problems(schema: Any, at: tuple[Any, ...]) -> Iterator[tuple[tupl
                 yield from _reference_problems(value, at + (key,))
 
 
+def _references(schema: Any, at: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], str, str]]:
+    """(path, keyword, value) of every reference keyword in ``schema``."""
+    if isinstance(schema, list):
+        for index, item in enumerate(schema):
+            yield from _references(item, at + (index,))
+    elif isinstance(schema, dict):
+        for key, value in schema.items():
+            if key in ("$ref", "$dynamicRef", "$recursiveRef", "$id") and isinstance(value, str):
+                yield at + (key,), key, value
+            elif key not in ("enum", "const", "examples", "default"):
+                yield from _references(value, at + (key,))
+
+
+def _unresolvable(schema: Any, at: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """Internal ``$ref``s that point nowhere (``#/$defs/typo``): an error at load time, not a
+    rule that crashes on every object (found by fuzzing). Skipped when a subschema sets its
+    own ``$id`` (references are then relative to it)."""
+    found = list(_references(schema, at))
+    if not isinstance(schema, dict) or any(keyword == "$id" and path != at + ("$id",) for path, keyword, _ in found):
+        return
+    specification = referencing.jsonschema.specification_with(
+        str(schema.get("$schema", "")), default=referencing.jsonschema.DRAFT202012
+    )
+    resolver = referencing.Registry().resolver_with_root(specification.create_resource(schema))
+    for path, keyword, value in found:
+        if keyword == "$ref":
+            try:
+                resolver.lookup(value)
+            except referencing.exceptions.Unresolvable:
+                yield path, f"{value!r} points to nothing in this rule file"
+
+
 def _placeholder_problem(template: str) -> str | None:
     try:
         fields = [(f, spec, conv) for _, f, spec, conv in string.Formatter().parse(template) if f is not None]
@@ -213,6 +247,8 @@ def _load_rule_file(path: Path, origin: str, mtime_ns: int, size: int) -> type[R
         at = ("schema",) + tuple(error.absolute_path)
         raise fail(line_of(at), f"{format_field_path(at)}: not a valid JSON Schema: {error.message}") from None
     for at, refused in _reference_problems(schema, ("schema",)):
+        raise fail(line_of(at), f"{format_field_path(at)}: {refused}")
+    for at, refused in _unresolvable(schema, ("schema",)):
         raise fail(line_of(at), f"{format_field_path(at)}: {refused}")
     for at, refused in regex_problems(schema):
         raise fail(line_of(("schema",) + at), f"{format_field_path(('schema',) + at)}: {refused}")

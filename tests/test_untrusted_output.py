@@ -81,3 +81,33 @@ def test_cli_error_messages_are_escaped(tmp_path: Path, monkeypatch: pytest.Monk
     run = run_cli("check", "missing\n::error::x\x1b[2J.yaml", "--isolated")
     assert run.exit_code == 2
     assert run.stderr == "svclint: error: missing\\n::error::x\\x1b[2J.yaml: no such file or directory\n"
+
+
+MATRIX_INPUT = (
+    'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: "web\\e[31m\\u202e"\nspec:\n  selector:\n'
+    "    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n        app: web\n"
+    "    spec:\n      containers:\n        - name: web\n          ports:\n            - containerPort: 80\n---\n"
+    'apiVersion: v1\nkind: Service\nmetadata:\n  name: "api\\u200b\\e]0;t\\a"\nspec:\n  selector:\n    app: web\n'
+    "  ports:\n    - port: 80\n"
+)
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "json", "markdown", "dot", "connlist"])
+def test_matrix_formats_carry_no_raw_control_or_bidi_characters(tmp_path: Path, fmt: str) -> None:
+    (tmp_path / "app.yaml").write_text(MATRIX_INPUT)
+    run = run_cli("matrix", str(tmp_path), "--isolated", "-f", fmt)
+    assert run.exit_code == 0, run.stderr
+    assert "web" in run.stdout or fmt == "connlist"
+    for char in RAW:
+        assert char not in run.stdout, (fmt, repr(char))
+    if fmt == "json":
+        json.loads(run.stdout)
+
+
+def test_explain_carries_no_raw_control_or_bidi_characters(tmp_path: Path) -> None:
+    (tmp_path / "app.yaml").write_text(MATRIX_INPUT)
+    run = run_cli("explain", "external", "api*", str(tmp_path), "--isolated")
+    assert run.exit_code == 0, run.stderr
+    assert "\\x1b" in run.stdout or "\\u200b" in run.stdout
+    for char in RAW:
+        assert char not in run.stdout, repr(char)

@@ -10,11 +10,12 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TextIO
+from typing import TextIO, cast
 
 import click
 
 from svclint.cli.options import UsageFailure
+from svclint.report.escape import json_text, visible
 from svclint.settings import Settings
 
 
@@ -109,14 +110,34 @@ def write_text(text: str, output: str | None) -> None:
         raise UsageFailure(f"cannot write the report to standard output: {error.strerror or error}") from None
 
 
-def write_stream(write: Callable[[TextIO], None], output: str | None) -> None:
-    """Let ``write`` stream into the file ``output``, or into stdout (`| head` is no error)."""
+class _EscapedLines:
+    """A text stream that passes each line through ``report.escape`` (``visible``, or
+    ``json_text`` for JSON): the matrix writers live in ``routing/`` and print object names
+    as they were written. The writers' own line breaks are kept; so a newline inside a name
+    still breaks its line (the names of real objects cannot hold one)."""
+
+    def __init__(self, out: TextIO, json_output: bool) -> None:
+        self._out = out
+        self._json = json_output
+
+    def write(self, text: str) -> int:
+        if self._json:
+            return self._out.write(json_text(text))
+        return self._out.write("\n".join(visible(line) for line in text.split("\n")))
+
+    def flush(self) -> None:
+        self._out.flush()
+
+
+def write_stream(write: Callable[[TextIO], None], output: str | None, json_output: bool = False) -> None:
+    """Let ``write`` stream into the file ``output``, or into stdout (`| head` is no error),
+    escaped line by line for a terminal or a CI log (``_EscapedLines``)."""
     if output:
         with _output_file(output) as handle:
-            write(handle)
+            write(cast(TextIO, _EscapedLines(handle, json_output)))
     else:
         try:
-            write(sys.stdout)
+            write(cast(TextIO, _EscapedLines(sys.stdout, json_output)))
             sys.stdout.flush()
         except BrokenPipeError:  # `svclint matrix | head`: the reader has what it wanted
             silence_stdout()

@@ -122,7 +122,8 @@ def read_config(path: str) -> ConfigFile:
     bounded = parse_stream(text, CONFIG_LIMITS)
     if bounded.problems:
         problem = bounded.problems[0]
-        raise ConfigError(f"{path}:{problem.line}: invalid YAML: {problem.message}")
+        message = problem.message.replace("; limits.max-expanded-nodes", " (a fixed limit for config files)")
+        raise ConfigError(f"{path}:{problem.line}: invalid YAML: {message}")
     try:
         data = YAML(typ="rt").load(text)
     except YAMLError as error:

@@ -223,7 +223,9 @@ def _load_rule_file(path: Path, origin: str, mtime_ns: int, size: int) -> type[R
     # repository input too. Lines come from ruamel only for an error.
     stream = parse_stream(text, RULE_FILE_LIMITS)
     if stream.problems:
-        raise fail(stream.problems[0].line, f"invalid YAML: {stream.problems[0].message}")
+        # The manifests' limit names (limits.max-expanded-nodes) do not apply: these are fixed.
+        message = stream.problems[0].message.replace("; limits.max-expanded-nodes", " (a fixed limit for rule files)")
+        raise fail(stream.problems[0].line, f"invalid YAML: {message}")
     data = stream.documents[0].data if len(stream.documents) == 1 else None
     if not isinstance(data, dict):
         raise fail(1, "a rule file must be a mapping with id, name, summary, severity, match, schema, documentation")

@@ -149,6 +149,7 @@ class LintReport:
     objects: int = 0
     skipped_documents: int = 0  # documents that are not Kubernetes objects
     suppressed: int = 0
+    notes: tuple[str, ...] = ()  # said once on stderr (symlinks not followed), not findings
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity == severity)

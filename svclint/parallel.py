@@ -97,6 +97,43 @@ def _splits(jobs: int, tasks: Sized) -> bool:
     return jobs > 1 and len(tasks) >= 2 and CAN_FORK
 
 
+# -- workers end with their parent ------------------------------------------------------------
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent(parent: int) -> None:
+    """Make this forked worker end when ``parent`` does, however it ends (SIGTERM from a CI
+    runner's timeout, SIGKILL, a crash): Python runs no cleanup on a fatal signal, and
+    orphaned workers would go on parsing. On Linux the kernel sends SIGKILL (prctl
+    PR_SET_PDEATHSIG); elsewhere a daemon thread watches the parent id."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):  # pragma: no cover - no libc prctl: the thread below
+            _watch_parent(parent)
+    else:  # pragma: no cover - not Linux
+        _watch_parent(parent)
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
+
+
+def _watch_parent(parent: int) -> None:
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="svclint-parent-watch", daemon=True).start()
+
+
 # -- a pool of forked workers ----------------------------------------------------------------
 
 
@@ -125,7 +162,7 @@ def map_in_workers(
         import multiprocessing
 
         context = multiprocessing.get_context("fork")
-        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),))
         try:
             for returned in pool.map(work, batches):
                 for result in receive(returned):
@@ -164,7 +201,10 @@ def fork_split(
         context = multiprocessing.get_context("fork")
         receive, send = context.Pipe(duplex=False)
 
+        parent = os.getpid()
+
         def child() -> None:
+            die_with_parent(parent)
             try:
                 payload = pickle.dumps(encode([run(task) for task in theirs]), protocol=pickle.HIGHEST_PROTOCOL)
             except Exception:  # noqa: BLE001 - e.g. a result that does not pickle: redone in the parent

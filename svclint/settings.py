@@ -2,19 +2,41 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
 from svclint.findings import Severity
 
+# Measured: a file of 408k small Services peaked at 3.8 GB, about 9 KiB per object.
+BYTES_PER_OBJECT = 10 * 1024
+
+
+def _default_max_objects() -> int:
+    """Objects one file may hold: what a quarter of the machine's memory holds, within
+    10,000-1,000,000 (a memory-aware bound; the ceiling is CEILINGS')."""
+    try:
+        memory = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, OSError, ValueError):  # not POSIX
+        memory = 4 * 1024**3
+    return max(10_000, min(1_000_000, memory // 4 // BYTES_PER_OBJECT))
+
 
 @dataclass(frozen=True)
 class Limits:
-    """Bounds that keep hostile input cheap. Configurable under ``limits:``."""
+    """Bounds that keep hostile input cheap. Configurable under ``limits:``, never past
+    ``CEILINGS`` (config.schema.json says the same maxima): a repository's config cannot
+    lift them. Config and rule files are read with their own, smaller, fixed limits."""
 
     max_depth: int = 200
     max_expanded_nodes: int = 1_000_000
     max_document_bytes: int = 64 * 1024 * 1024
+    max_objects_per_file: int = _default_max_objects()
+
+
+CEILINGS = Limits(
+    max_depth=400, max_expanded_nodes=10_000_000, max_document_bytes=256 * 1024 * 1024, max_objects_per_file=1_000_000
+)
 
 
 @dataclass(frozen=True)
@@ -85,6 +107,8 @@ class Settings:
     kustomize_bin: str | None = None  # None: kustomize, else kubectl, on PATH
     helm_charts: tuple[str, ...] = ()  # chart directories rendered with `helm template`
     schema_dirs: tuple[str, ...] = ()  # extra JSON schemas for SVC004 (custom resources)
+    allow_remote: bool = False  # --allow-remote only (never a config file): kustomize may fetch
+    follow_symlinks: bool = False  # --follow-symlinks only: also those leading out of the checked tree
 
 
 def parse_port_range(text: str) -> tuple[int, int]:

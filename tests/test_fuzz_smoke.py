@@ -21,7 +21,7 @@ FUZZ = REPO / "tests" / "fuzz" / "fuzz_svclint.py"
 RUNS = 600
 
 
-@pytest.mark.parametrize("target", ["loader", "check"])
+@pytest.mark.parametrize("target", ["loader", "check", "config", "rules"])
 def test_fuzz_target_smoke_run(tmp_path: Path, target: str) -> None:
     done = subprocess.run(
         [sys.executable, str(FUZZ), target, f"-runs={RUNS}", "-seed=1", f"-artifact_prefix={tmp_path}/"],

@@ -17,6 +17,7 @@ from svclint.cli.check import exit_code
 from svclint.cli.options import EXIT_CLEAN, EXIT_ERROR, UsageFailure
 from svclint.cli.streams import silence_stdout
 from svclint.parallel import disable_gc_for_process
+from svclint.report.escape import visible
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -61,7 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         silence_stdout()
         return EXIT_CLEAN
     except Exception as error:  # noqa: BLE001 - never a bare traceback; exit 2 says "not a lint result"
-        click.echo(f"svclint: internal error: {type(error).__name__}: {error}", err=True)
+        click.echo(f"svclint: internal error: {type(error).__name__}: {visible(str(error))}", err=True)
         click.echo("svclint: please report this with the input that caused it", err=True)
         return EXIT_ERROR
     return code if isinstance(code, int) else EXIT_CLEAN

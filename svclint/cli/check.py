@@ -18,13 +18,14 @@ from svclint.cli.options import (
     common_options,
     settings_from,
 )
-from svclint.cli.streams import read_stdin, write_text
+from svclint.cli.streams import read_stdin, silence_stdout, write_text
 from svclint.findings import LintReport, Severity
 from svclint.lint.preflight import SetupError, check_setup
 from svclint.loading.discovery import DiscoveryError, discover, display_path
 from svclint.loading.render import RenderError
 from svclint.loading.render.kustomize import kustomization_file
 from svclint.report import DOCUMENTED_FORMATS, FORMATTERS
+from svclint.report.escape import visible
 from svclint.report.options import FormatOptions
 from svclint.settings import Settings
 
@@ -133,9 +134,14 @@ def check(
         cwd=os.getcwd(),
         sarif_category=sarif_category,
     )
-    write_text(FORMATTERS[fmt](report, format_options), output)
+    try:
+        write_text(FORMATTERS[fmt](report, format_options), output)
+    except BrokenPipeError:  # `svclint check | head`: quiet, and the exit code still follows the findings
+        silence_stdout()
+    for note in report.notes:
+        click.echo(f"svclint: note: {visible(note)}", err=True)
     for crash in report.crashes:
-        click.echo(f"svclint: error: rule {crash.rule_id} ({crash.rule_name}) crashed: {crash.error}", err=True)
+        click.echo(f"svclint: error: rule {crash.rule_id} ({crash.rule_name}) crashed: {visible(crash.error)}", err=True)
         if show_traceback:
             click.echo(crash.traceback, err=True)
     return exit_code(report, settings.fail_on)

@@ -12,6 +12,7 @@ import click
 from svclint.lint.catalog import Catalog, build_catalog
 from svclint.lint.config import ConfigError, ConfigFile, Flags, apply_flags, check_rule_config, load_settings
 from svclint.lint.rule import CatalogError
+from svclint.report.escape import visible
 from svclint.settings import Settings
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -25,7 +26,7 @@ class UsageFailure(click.ClickException):
     exit_code = EXIT_ERROR
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"svclint: error: {self.format_message()}", err=True)
+        click.echo(f"svclint: error: {visible(self.format_message())}", err=True)
 
 
 def split_list(values: Sequence[str], option: str = "") -> tuple[str, ...]:
@@ -44,6 +45,8 @@ def common_options(function: F) -> F:
         click.option("--default-namespace", metavar="NS", help="Namespace of objects that name none (default: default)."),
         click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files matching this gitignore-style glob (repeatable)."),
         click.option("--jobs", "-j", type=click.IntRange(0, 64), help="Loader processes (0: automatic)."),
+        click.option("--allow-remote", is_flag=True, help="Let kustomize fetch remote resources and git URLs (off: such a kustomization is a finding, not built). Command line only."),
+        click.option("--follow-symlinks", is_flag=True, help="Follow symlinks that lead outside the checked directories (off: they are skipped, named in one note). Command line only."),
     ]
     for decorator in reversed(decorators):
         function = decorator(function)
@@ -68,6 +71,8 @@ def _flags(options: dict[str, Any]) -> Flags:
         kustomize_bin=options.get("kustomize_bin"),
         helm_chart=tuple(options.get("helm_chart") or ()),
         schema_dir=tuple(options.get("schema_dir") or ()),
+        allow_remote=bool(options.get("allow_remote")),
+        follow_symlinks=bool(options.get("follow_symlinks")),
     )
 
 

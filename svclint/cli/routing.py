@@ -12,6 +12,7 @@ from svclint.lint.config import ConfigError
 from svclint.lint.rule import CatalogError
 from svclint.loading.discovery import DiscoveryError
 from svclint.loading.render import RenderError
+from svclint.report.escape import visible
 
 if TYPE_CHECKING:  # the routing package is imported only when one of these commands runs
     from svclint.routing.model import RoutingModel
@@ -58,7 +59,7 @@ def matrix(paths: tuple[str, ...], fmt: str, output: str | None, sources: tuple[
         write = prepare(fmt, model, flt)  # every filter resolved before any output
     except MatrixFilterError as error:
         raise UsageFailure(str(error)) from None
-    write_stream(write, output)
+    write_stream(write, output, json_output=fmt == "json")
     return EXIT_CLEAN
 
 
@@ -94,5 +95,5 @@ def explain(source: str, destination: str, paths: tuple[str, ...], **options: An
     columns = [c for c in model.columns if column_matches(c, destination)]
     if not columns:
         raise UsageFailure(f"destination {destination!r} matches no Service port")
-    click.echo(explain_text(model, found[0], columns), nl=False)
+    click.echo("\n".join(visible(line) for line in explain_text(model, found[0], columns).split("\n")), nl=False)
     return EXIT_CLEAN

@@ -290,14 +290,25 @@ class PodTemplate:
     def container_of(self, port: ContainerPort) -> Container:
         """The container that declares ``port``."""
         path = port.path[:-2]  # (..., "containers", i, "ports", j) -> (..., "containers", i)
-        return next(c for c in self.all_containers() if c.path == path)
+        by_path: dict[FieldPath, Container] | None = self.__dict__.get("_containers_by_path")
+        if by_path is None:  # indexed once: linear in containers, not containers * ports
+            by_path = self.__dict__["_containers_by_path"] = {}
+            for container in self.all_containers():
+                by_path.setdefault(container.path, container)
+        return by_path[path]
 
     def find_named_port(self, name: str, protocol: str) -> ContainerPort | None:
-        """The container port a named targetPort resolves to (first match wins)."""
-        for port in self.ports():
-            if port.name == name and port.protocol == protocol:
-                return port
-        return None
+        """The container port a named targetPort resolves to (first match wins).
+
+        Indexed once per template: a Service of N named ports on a pod of N ports is N
+        lookups, not N*N comparisons (16k ports took 27 s before)."""
+        index: dict[tuple[str | None, str], ContainerPort] | None = self.__dict__.get("_named_ports")
+        if index is None:
+            index = {}
+            for port in self.ports():
+                index.setdefault((port.name, port.protocol), port)
+            self.__dict__["_named_ports"] = index
+        return index.get((name, protocol))
 
     def location(self, path: FieldPath = ()) -> Location:
         return self.owner.location(self.path + path)

@@ -56,6 +56,7 @@ class LoadResult:
     skipped_documents: int = 0  # documents that are not Kubernetes objects
     comments: dict[str, list[Directive]] = field(default_factory=dict)
     files: int = 0
+    notes: list[str] = field(default_factory=list)  # what the loader says once (symlinks not followed)
 
 
 def load(
@@ -72,6 +73,7 @@ def load(
         result.sources = reader.sources
         result.comments = reader.comments
         result.files = reader.files
+        result.notes = reader.notes
         return result
 
 

@@ -23,6 +23,7 @@ from svclint.findings import Severity
 from svclint.lint.catalog import Catalog
 from svclint.lint.yamllines import yaml_line_of
 from svclint.loading.source import parse_field_path
+from svclint.loading.yamlload import parse_stream
 from svclint.settings import Limits, PodSource, Settings, WorkloadIdentity, parse_port_range
 
 if sys.version_info >= (3, 11):
@@ -31,6 +32,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 CONFIG_NAMES = (".svclint.yaml", ".svclint.yml")
+CONFIG_LIMITS = Limits(max_depth=100, max_expanded_nodes=100_000, max_document_bytes=1024 * 1024)
 
 
 class ConfigError(Exception):
@@ -76,6 +78,8 @@ def _has_tool_section(path: str) -> bool:
             return "svclint" in tomllib.load(handle).get("tool", {})
     except (OSError, tomllib.TOMLDecodeError):
         return False
+    except RecursionError:  # nested past Python's stack: read_config names the file
+        return True
 
 
 def _toml_line_of(text: str) -> Callable[[tuple[Any, ...]], int]:
@@ -99,8 +103,11 @@ def _toml_line_of(text: str) -> Callable[[tuple[Any, ...]], int]:
 def read_config(path: str) -> ConfigFile:
     """Parse a config file (YAML or pyproject.toml) without validating it."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
+        with open(path, "rb") as handle:
+            raw = handle.read(CONFIG_LIMITS.max_document_bytes + 1)
+        if len(raw) > CONFIG_LIMITS.max_document_bytes:
+            raise ConfigError(f"{path}:1: config file is over {CONFIG_LIMITS.max_document_bytes} bytes")
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}:1: cannot read config: {error}") from None
     if os.path.basename(path) == "pyproject.toml" or path.endswith(".toml"):
@@ -108,18 +115,50 @@ def read_config(path: str) -> ConfigFile:
             data = tomllib.loads(text).get("tool", {}).get("svclint", {})
         except tomllib.TOMLDecodeError as error:
             raise ConfigError(f"{path}:1: invalid TOML: {error}") from None
+        except RecursionError:
+            raise ConfigError(f"{path}:1: invalid TOML: nested too deeply") from None
         return ConfigFile(path, data, _toml_line_of(text))
+    # The manifests' bounds first (alias expansion, depth): ruamel and the schema check
+    # below would otherwise recurse past Python's limit or walk an alias bomb for minutes.
+    bounded = parse_stream(text, CONFIG_LIMITS)
+    if bounded.problems:
+        problem = bounded.problems[0]
+        message = problem.message.replace("; limits.max-expanded-nodes", " (a fixed limit for config files)")
+        raise ConfigError(f"{path}:{problem.line}: invalid YAML: {message}")
     try:
         data = YAML(typ="rt").load(text)
     except YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
         raise ConfigError(f"{path}:{line}: invalid YAML: {getattr(error, 'problem', error)}") from None
+    except (TypeError, ValueError) as error:  # ruamel on a mapping used as a key (found by fuzzing)
+        raise ConfigError(f"{path}:1: invalid YAML: a mapping key that is not a plain value ({error})") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}:1: the configuration must be a mapping")
     return ConfigFile(path, data, yaml_line_of(data))
+
+
+def repository_root(directory: str) -> str:
+    """The work tree holding ``directory`` (the nearest parent with ``.git``), else ``directory``:
+    what a config file may name paths in."""
+    current = os.path.abspath(directory)
+    while True:
+        if os.path.exists(os.path.join(current, ".git")):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return os.path.abspath(directory)
+        current = parent
+
+
+def _inside(real: str, root: str) -> bool:
+    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def config_jobs_ceiling() -> int:
+    return max(1, os.cpu_count() or 1)
 
 
 def config_schema() -> dict[str, Any]:
@@ -128,8 +167,30 @@ def config_schema() -> dict[str, Any]:
     return schema
 
 
+def _non_string_key(data: Any, path: tuple[Any, ...] = ()) -> tuple[Any, ...] | None:
+    """Path of the first mapping key that is not a string (``? {a: 1}``, ``true:``): the
+    schema check compares keys and would raise on them (found by fuzzing)."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if not isinstance(key, str):
+                return path
+            found = _non_string_key(value, path + (key,))
+            if found is not None:
+                return found
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found = _non_string_key(value, path + (index,))
+            if found is not None:
+                return found
+    return None
+
+
 def validate_config(config: ConfigFile) -> None:
     import jsonschema  # only when there is a config to validate: it costs 0.1 s to import
+
+    bad_key = _non_string_key(config.data)
+    if bad_key is not None:
+        raise config.error(bad_key, "every key must be a string")
 
     validator = jsonschema.Draft202012Validator(config_schema())
     error = jsonschema.exceptions.best_match(validator.iter_errors(config.data))
@@ -151,12 +212,20 @@ def apply_config(settings: Settings, config: ConfigFile) -> Settings:
     data = config.data
     base = config.directory
 
-    def rel(paths: list[str]) -> tuple[str, ...]:
-        return tuple(p if os.path.isabs(p) else os.path.normpath(os.path.join(base, p)) for p in paths)
+    def rel(paths: list[str], key: str) -> tuple[str, ...]:
+        out = tuple(p if os.path.isabs(p) else os.path.normpath(os.path.join(base, p)) for p in paths)
+        for index, path in enumerate(out):
+            if not _inside(os.path.realpath(path), os.path.realpath(repository_root(base))):
+                raise config.error(
+                    (key, index),
+                    f"{paths[index]!r} is outside the repository ({repository_root(base)}); a config file "
+                    "names only paths inside it (give a path outside on the command line)",
+                )
+        return out
 
     changes: dict[str, Any] = {"config_path": config.path}
     if "paths" in data:
-        changes["project_paths"] = rel(list(data["paths"]))
+        changes["project_paths"] = rel(list(data["paths"]), "paths")
     if "exclude" in data:
         changes["exclude"] = tuple(data["exclude"])
         changes["exclude_root"] = base
@@ -178,11 +247,11 @@ def apply_config(settings: Settings, config: ConfigFile) -> Settings:
     if "kube-version" in data:
         changes["kube_version"] = data["kube-version"].lstrip("v")
     if "rule-dirs" in data:
-        changes["rule_dirs"] = rel(list(data["rule-dirs"]))
+        changes["rule_dirs"] = rel(list(data["rule-dirs"]), "rule-dirs")
     if "plugins" in data:
         changes["plugins"] = data["plugins"]
-    if "jobs" in data:
-        changes["jobs"] = data["jobs"]
+    if "jobs" in data:  # a repository cannot start more processes than the machine has cores
+        changes["jobs"] = min(data["jobs"], config_jobs_ceiling())
     if "rules" in data:
         changes["rule_config"] = {str(k): _rule_entry(v) for k, v in data["rules"].items()}
     for key, attr in (("ingress-controller", "ingress_controller"), ("kube-dns", "kube_dns"), ("openshift-router", "openshift_router")):
@@ -197,10 +266,12 @@ def apply_config(settings: Settings, config: ConfigFile) -> Settings:
         changes["pod_sources"] = tuple(_pod_source(config, i, entry) for i, entry in enumerate(data["pod-sources"]))
     if "limits" in data:
         limits = data["limits"]
+        # Each at most its CEILINGS value: the schema refuses more (a config error at its line).
         changes["limits"] = Limits(
             max_depth=limits.get("max-depth", Limits.max_depth),
             max_expanded_nodes=limits.get("max-expanded-nodes", Limits.max_expanded_nodes),
             max_document_bytes=limits.get("max-document-bytes", Limits.max_document_bytes),
+            max_objects_per_file=limits.get("max-objects-per-file", Limits.max_objects_per_file),
         )
     return replace(settings, **changes)
 
@@ -284,6 +355,8 @@ class Flags:
     kustomize_bin: str | None = None
     helm_chart: tuple[str, ...] = ()
     schema_dir: tuple[str, ...] = ()
+    allow_remote: bool = False  # command line only: a repository cannot widen what svclint reaches
+    follow_symlinks: bool = False  # command line only, as allow_remote
 
 
 def apply_flags(settings: Settings, flags: Flags) -> Settings:
@@ -322,6 +395,10 @@ def apply_flags(settings: Settings, flags: Flags) -> Settings:
         changes["helm_charts"] = flags.helm_chart
     if flags.schema_dir:
         changes["schema_dirs"] = tuple(os.path.abspath(d) for d in flags.schema_dir)
+    if flags.allow_remote:
+        changes["allow_remote"] = True
+    if flags.follow_symlinks:
+        changes["follow_symlinks"] = True
     return replace(settings, **changes)
 
 

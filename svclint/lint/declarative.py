@@ -24,18 +24,27 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import jsonschema
+import referencing
+import referencing.exceptions
+import referencing.jsonschema
 import yaml
 from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
 
 from svclint.findings import Severity
 from svclint.kube.model import K8sObject
 from svclint.kube.validation import go_value
 from svclint.lint.rule import CatalogError, Rule, RuleContext, Violation
+from svclint.lint.saferegex import linear_validator, regex_problems
 from svclint.lint.yamllines import yaml_line_of
-from svclint.loading.source import FieldPath, format_field_path
+from svclint.loading.nesting import nesting_error
+from svclint.loading.source import FieldPath, UnreadableFile, format_field_path, read_manifest
+from svclint.loading.yamlload import parse_stream
+from svclint.settings import Limits
 
 PLACEHOLDERS = frozenset({"value", "field", "kind", "name", "namespace", "object", "error", "missing"})
 MESSAGE_KEY = "x-message"
+RULE_FILE_LIMITS = Limits(max_depth=100, max_expanded_nodes=100_000, max_document_bytes=1024 * 1024)
 
 
 class RuleFileError(CatalogError):
@@ -108,6 +117,56 @@ def _messages(schema: Any, path: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, .
             yield from _messages(value, path + (i,))
 
 
+def _reference_problems(schema: Any, at: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """``$ref``s that leave the rule file. jsonschema would fetch ``http(s)://`` and read
+    ``file://`` references at lint time (its deprecated automatic retrieval); a repository's
+    rule file must not make svclint open a connection or read a local file."""
+    if isinstance(schema, list):
+        for index, item in enumerate(schema):
+            yield from _reference_problems(item, at + (index,))
+    elif isinstance(schema, dict):
+        for key, value in schema.items():
+            if key in ("$ref", "$dynamicRef", "$recursiveRef") and isinstance(value, str) and not value.startswith("#"):
+                yield at + (key,), (
+                    f"{value!r} points outside the rule file; svclint resolves only references "
+                    "inside it (\"#/$defs/...\") and never fetches or reads another schema"
+                )
+            elif key not in ("enum", "const", "examples", "default"):
+                yield from _reference_problems(value, at + (key,))
+
+
+def _references(schema: Any, at: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], str, str]]:
+    """(path, keyword, value) of every reference keyword in ``schema``."""
+    if isinstance(schema, list):
+        for index, item in enumerate(schema):
+            yield from _references(item, at + (index,))
+    elif isinstance(schema, dict):
+        for key, value in schema.items():
+            if key in ("$ref", "$dynamicRef", "$recursiveRef", "$id") and isinstance(value, str):
+                yield at + (key,), key, value
+            elif key not in ("enum", "const", "examples", "default"):
+                yield from _references(value, at + (key,))
+
+
+def _unresolvable(schema: Any, at: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """Internal ``$ref``s that point nowhere (``#/$defs/typo``): an error at load time, not a
+    rule that crashes on every object (found by fuzzing). Skipped when a subschema sets its
+    own ``$id`` (references are then relative to it)."""
+    found = list(_references(schema, at))
+    if not isinstance(schema, dict) or any(keyword == "$id" and path != at + ("$id",) for path, keyword, _ in found):
+        return
+    specification = referencing.jsonschema.specification_with(
+        str(schema.get("$schema", "")), default=referencing.jsonschema.DRAFT202012
+    )
+    resolver = referencing.Registry().resolver_with_root(specification.create_resource(schema))
+    for path, keyword, value in found:
+        if keyword == "$ref":
+            try:
+                resolver.lookup(value)
+            except referencing.exceptions.Unresolvable:
+                yield path, f"{value!r} points to nothing in this rule file"
+
+
 def _placeholder_problem(template: str) -> str | None:
     try:
         fields = [(f, spec, conv) for _, f, spec, conv in string.Formatter().parse(template) if f is not None]
@@ -145,21 +204,37 @@ def _load_rule_file(path: Path, origin: str, mtime_ns: int, size: int) -> type[R
         return RuleFileError(f"{origin}:{line}: {message}")
 
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise fail(1, f"cannot read rule file: {error}") from None
+        text, undecodable = read_manifest(str(path), RULE_FILE_LIMITS.max_document_bytes)
+    except UnreadableFile as error:
+        raise fail(error.line, f"cannot read rule file: {error}") from None
+    if undecodable:
+        raise fail(undecodable[0].line, f"cannot read rule file: {undecodable[0]}")
     try:
-        # libyaml, YAML 1.1 like the manifests the schemas are matched against (and fast:
-        # the catalog is built on every run). Lines come from ruamel only for an error.
-        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        # libyaml, YAML 1.1 like the manifests the schemas are matched against; this pass
+        # only names the line of a syntax error (and is guarded against deep nesting).
+        too_deep = nesting_error(text, RULE_FILE_LIMITS.max_depth)
+        if too_deep is not None:
+            raise too_deep
+        yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # syntax only: values below
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         raise fail(mark.line + 1 if mark is not None else 1, f"invalid YAML: {getattr(error, 'problem', error)}") from None
+    # The data, with the manifests' bounds (alias expansion, depth, size): a rule file is
+    # repository input too. Lines come from ruamel only for an error.
+    stream = parse_stream(text, RULE_FILE_LIMITS)
+    if stream.problems:
+        # The manifests' limit names (limits.max-expanded-nodes) do not apply: these are fixed.
+        message = stream.problems[0].message.replace("; limits.max-expanded-nodes", " (a fixed limit for rule files)")
+        raise fail(stream.problems[0].line, f"invalid YAML: {message}")
+    data = stream.documents[0].data if len(stream.documents) == 1 else None
     if not isinstance(data, dict):
         raise fail(1, "a rule file must be a mapping with id, name, summary, severity, match, schema, documentation")
 
     def line_of(at: tuple[Any, ...]) -> int:
-        return yaml_line_of(YAML(typ="rt").load(text))(at)
+        try:
+            return yaml_line_of(YAML(typ="rt").load(text))(at)
+        except (YAMLError, TypeError, ValueError):  # ruamel refuses what libyaml read (a mapping as a key)
+            return 1
 
     plain = _plain(data)
     invalid = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(_meta_schema()).iter_errors(plain))
@@ -173,6 +248,12 @@ def _load_rule_file(path: Path, origin: str, mtime_ns: int, size: int) -> type[R
     except jsonschema.exceptions.SchemaError as error:
         at = ("schema",) + tuple(error.absolute_path)
         raise fail(line_of(at), f"{format_field_path(at)}: not a valid JSON Schema: {error.message}") from None
+    for at, refused in _reference_problems(schema, ("schema",)):
+        raise fail(line_of(at), f"{format_field_path(at)}: {refused}")
+    for at, refused in _unresolvable(schema, ("schema",)):
+        raise fail(line_of(at), f"{format_field_path(at)}: {refused}")
+    for at, refused in regex_problems(schema):
+        raise fail(line_of(("schema",) + at), f"{format_field_path(('schema',) + at)}: {refused}")
     templates = list(_messages(schema, ("schema",)))
     if "message" in plain:
         templates.insert(0, (("message",), plain["message"]))
@@ -191,7 +272,8 @@ def _load_rule_file(path: Path, origin: str, mtime_ns: int, size: int) -> type[R
         "tags": tuple(plain.get("tags", ())),
         "origin": origin,
         "kinds": tuple(plain["match"]["kinds"]),
-        "validator": validator_class(schema),
+        # No registry entries and no retrieval: a $ref reaches nothing outside the rule file.
+        "validator": linear_validator(validator_class)(schema, registry=referencing.Registry()),
         "message": plain.get("message"),
     }
     return type(f"Declarative{plain['id']}", (SchemaRule,), attrs)

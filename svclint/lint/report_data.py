@@ -90,4 +90,5 @@ def build_report(result: LintResult, documentation: bool = True) -> LintReport:
         objects=len(load.objects),
         skipped_documents=load.skipped_documents,
         suppressed=result.suppressed,
+        notes=tuple(load.notes),
     )

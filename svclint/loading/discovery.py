@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 import pathspec
 
@@ -25,6 +26,20 @@ except (KeyError, LookupError):  # pragma: no cover - older pathspec
 
 class DiscoveryError(Exception):
     """A path given on the command line does not exist."""
+
+
+@dataclass
+class Skipped:
+    """What a walk did not read, for the caller to report: symlinks that lead outside the
+    checked directories (a pull request must not make svclint read the runner's files),
+    and directories that could not be listed (display path, reason)."""
+
+    outside_links: list[str] = field(default_factory=list)
+    unlistable: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _inside(real: str, roots: Sequence[str]) -> bool:
+    return not roots or any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
 
 
 def _is_hidden(name: str) -> bool:
@@ -49,6 +64,8 @@ def discover(
     cwd: str | None = None,
     exclude_root: str | None = None,
     cli_exclude: Iterable[str] = (),
+    skipped: Skipped | None = None,
+    follow_symlinks: bool = False,
 ) -> list[str]:
     """Manifest files under ``paths`` in a stable order; ``-`` stands for stdin.
 
@@ -56,8 +73,18 @@ def discover(
     and .json, skipping hidden directories and files, excluded globs (gitignore syntax) and
     symlink loops. ``exclude`` patterns (from a config file) are relative to
     ``exclude_root``, the config's directory; ``cli_exclude`` (``--exclude``) to ``cwd``.
+
+    A symlink found in a walk is followed only when its target is inside a checked
+    directory (a directory of ``paths``, or ``cwd``); a symlink given as a path, only when
+    its target is inside one of those or its own directory (``follow_symlinks``, from
+    ``--follow-symlinks``: every symlink). The others, and directories that cannot be
+    listed, go to ``skipped``.
     """
     cwd = cwd or os.getcwd()
+    skipped = skipped if skipped is not None else Skipped()
+    roots: list[str] = []  # no roots: every target is inside
+    if not follow_symlinks:
+        roots = [os.path.realpath(cwd)] + [os.path.realpath(p) for p in paths if p != "-" and os.path.isdir(p) and not os.path.islink(p)]
     specs = [
         (base, pathspec.PathSpec.from_lines(_GITIGNORE_STYLE, patterns))
         for base, patterns in ((exclude_root or cwd, list(exclude)), (cwd, list(cli_exclude)))
@@ -82,6 +109,10 @@ def discover(
             continue
         if not os.path.exists(path) and not os.path.islink(path):
             raise DiscoveryError(f"{path}: no such file or directory")
+        own = [os.path.realpath(os.path.dirname(os.path.abspath(path)))] if roots else []
+        if os.path.islink(path) and not _inside(os.path.realpath(path), roots + own):
+            skipped.outside_links.append(display_path(path, cwd))
+            continue
         if os.path.basename(path) in kustomize.KUSTOMIZATION_FILES and os.path.isfile(path):
             path = os.path.dirname(path) or "."
         if not os.path.isdir(path):
@@ -92,7 +123,10 @@ def discover(
         in_directory: list[str] = []
         real_paths: dict[str, str] = {}
         overlays: list[str] = []  # kustomization directories: rendered, not walked
-        for root, dirs, files in os.walk(path, followlinks=True):
+        def unlistable(error: OSError, top: str = path) -> None:
+            skipped.unlistable.append((display_path(error.filename or top, cwd), error.strerror or str(error)))
+
+        for root, dirs, files in os.walk(path, followlinks=True, onerror=unlistable):
             try:
                 stat = os.stat(root)
             except OSError:
@@ -109,11 +143,18 @@ def discover(
             dirs[:] = sorted(
                 d for d in dirs if not _is_hidden(d) and not excluded(os.path.join(root, d), True)
             )
+            for d in [d for d in dirs if os.path.islink(os.path.join(root, d))]:
+                if not _inside(os.path.realpath(os.path.join(root, d)), roots):
+                    skipped.outside_links.append(display_path(os.path.join(root, d), cwd))
+                    dirs.remove(d)
             for name in sorted(files):
                 full = os.path.join(root, name)
                 if _is_hidden(name) or not name.endswith(MANIFEST_SUFFIXES):
                     continue
                 if os.path.isdir(full) or excluded(full):
+                    continue
+                if os.path.islink(full) and not _inside(os.path.realpath(full), roots):
+                    skipped.outside_links.append(display_path(full, cwd))
                     continue
                 if os.path.exists(full) and not os.path.isfile(full):
                     continue  # a FIFO, socket or device named *.yaml: reading it could block

@@ -15,9 +15,9 @@ from functools import partial
 
 from svclint.findings import Location
 from svclint.loading.directives import Directive, find_comment_directives
-from svclint.loading.discovery import discover, display_path
+from svclint.loading.discovery import Skipped, discover, display_path
 from svclint.loading.parsing import ParsedFile, parse_all, parse_bytes, parse_text
-from svclint.loading.render import helm, kustomize
+from svclint.loading.render import helm, kustomize, remote
 from svclint.loading.source import STDIN_NAME, Attribution, Source
 from svclint.loading.yamlload import LoadedDocument, parse_stream
 from svclint.settings import Settings
@@ -75,11 +75,16 @@ class Reader:
     sources: list[Source] = field(default_factory=list)
     comments: dict[str, list[Directive]] = field(default_factory=dict)
     files: int = 0
+    notes: list[str] = field(default_factory=list)  # said once on stderr, not findings
 
     def documents(self) -> Iterator[Document]:
         settings = self.settings
         cwd = self.cwd or os.getcwd()
-        files = discover(self.paths, settings.exclude, cwd, settings.exclude_root, settings.cli_exclude)
+        skipped = Skipped()
+        files = discover(
+            self.paths, settings.exclude, cwd, settings.exclude_root, settings.cli_exclude, skipped, settings.follow_symlinks
+        )
+        self._report_skipped(skipped)
         directories = {f for f in files if f != "-" and os.path.isdir(f)}  # kustomizations
         disk_files = [f for f in files if f != "-" and f not in directories]
         # Disk files come back in order, each as soon as its batch is parsed (the generator
@@ -120,6 +125,8 @@ class Reader:
 
     def _kustomization(self, directory: str, cwd: str) -> Iterator[Document]:
         """Render a kustomization; every object is attributed to the file that defines it."""
+        if self._refuse_remote(directory, cwd):
+            return
         rendered = kustomize.render(directory, self.settings.kustomize_bin)
         kustomization_path = kustomize.kustomization_file(directory) or directory
         sources: dict[str, Source] = {}
@@ -155,6 +162,28 @@ class Reader:
                 kustomization.location(1),
             )
         self.sources.extend(sources[path] for path in sorted(sources))  # the files findings point into
+
+    def _report_skipped(self, skipped: Skipped) -> None:
+        """An unlistable directory is an SVC001 (its files are missing from the graph); the
+        symlinks not followed are one note naming them."""
+        for path, reason in skipped.unlistable:
+            self.problems.append(SyntaxProblem(Location(path, 1, 1), f"cannot list this directory: {reason}; its files are not checked"))
+        if skipped.outside_links:
+            links = sorted(set(skipped.outside_links))
+            self.notes.append(
+                f"not following {len(links)} symlink{'s' if len(links) != 1 else ''} that lead{'s' if len(links) == 1 else ''} "
+                f"outside the checked directories: {', '.join(links)}"
+            )
+
+    def _refuse_remote(self, directory: str, cwd: str) -> bool:
+        """Without --allow-remote, a kustomization tree that names remote resources is not
+        built: one SVC001 at each remote entry (``render.remote``), the rest is checked."""
+        refused = [] if self.settings.allow_remote else remote.remote_references(directory)
+        for reference in refused:
+            self.problems.append(SyntaxProblem(Location(display_path(reference.file, cwd), reference.line, reference.column), reference.message))
+        for path in sorted({reference.file for reference in refused}):
+            self.sources.append(Source(display_path(path, cwd), path))
+        return bool(refused)
 
     def _parsed(self, source: Source, parsed: ParsedFile) -> Iterator[Document]:
         self._add_comments(source, parsed.comments)

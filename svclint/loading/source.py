@@ -61,6 +61,14 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _DOCUMENT_START = re.compile(rb"^(?=---(?:[ \t\r]|$))", re.MULTILINE)
 
 
+class _NulByte(Exception):
+    """A NUL byte in a document after the first: that document is skipped."""
+
+    def __init__(self, start: int) -> None:
+        super().__init__("NUL byte")
+        self.start = start
+
+
 def decode_manifest(raw: bytes) -> tuple[str, list[UnreadableFile]]:
     """UTF-8 text (byte order marks dropped) and the documents that are not UTF-8.
 
@@ -70,26 +78,31 @@ def decode_manifest(raw: bytes) -> tuple[str, list[UnreadableFile]]:
     """
     if raw.startswith(_UTF16_BOMS):
         raise UnreadableFile("UTF-16 text (byte order mark); svclint reads UTF-8: re-save the file as UTF-8")
-    if b"\0" in raw[:8192]:
+    chunks = _DOCUMENT_START.split(raw) if b"\0" in raw else []
+    if b"\0" in next((c for c in chunks if c.strip()), b""):
         raise UnreadableFile("binary file (contains NUL bytes), not YAML text")
-    try:
-        return _drop_boms(raw.decode("utf-8-sig")), []
-    except UnicodeDecodeError:
-        pass
+    if not chunks:
+        try:
+            return _drop_boms(raw.decode("utf-8-sig")), []
+        except UnicodeDecodeError:
+            chunks = _DOCUMENT_START.split(raw)
     parts: list[str] = []
     problems: list[UnreadableFile] = []
     line = 1
-    for chunk in _DOCUMENT_START.split(raw):
+    for chunk in chunks:
         try:
+            if b"\0" in chunk:  # a NUL after the first document costs only its own (as kubectl)
+                raise _NulByte(chunk.index(b"\0"))
             text = chunk.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            before = chunk[: error.start].decode("utf-8-sig")
+        except (UnicodeDecodeError, _NulByte) as error:
+            before = chunk[: error.start].decode("utf-8-sig", "replace")
             at_line, column = line_column(before, len(before))
             at_line += line - 1
+            what = "a NUL byte" if isinstance(error, _NulByte) else f"not valid UTF-8: byte 0x{chunk[error.start]:02x}"
             problems.append(
                 UnreadableFile(
-                    f"not valid UTF-8: byte 0x{chunk[error.start]:02x} at line {at_line}, column {column};"
-                    " this document is skipped (save the file as UTF-8)",
+                    f"{what} at line {at_line}, column {column};"
+                    f" this document is skipped{'' if isinstance(error, _NulByte) else ' (save the file as UTF-8)'}",
                     at_line,
                     column,
                 )

@@ -45,6 +45,7 @@ _MERGE = "tag:yaml.org,2002:merge"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 
+_MAX_INT_BITS = 14_000  # 10**4214: under Python's int-to-str limit of 4,300 digits
 _DOC_SEPARATOR = re.compile(r"^(?:---|\.\.\.)(?:[ \t].*)?$")
 
 
@@ -116,7 +117,12 @@ class _Walker:
             if tag == _INT:
                 if value.isdigit() and (value[0] != "0" or len(value) == 1):  # 0755 is octal
                     return int(value)
-                return self._constructor.construct_yaml_int(node)
+                number: int = self._constructor.construct_yaml_int(node)
+                # 0x/0o/0b/base-60 of more than ~4,300 decimal digits: kubectl's go-yaml reads
+                # any integer past 64 bits as a string (gopkg.in/yaml.v2 resolve.go: ParseInt,
+                # ParseUint and ParseFloat all fail), and Python's str() of it would raise in
+                # every rule that formats it. So it is the text, like a long decimal above.
+                return value if number.bit_length() > _MAX_INT_BITS else number
             if tag == _BOOL:
                 return self._constructor.construct_yaml_bool(node)
             if tag == _NULL:
@@ -279,9 +285,22 @@ def _problem_from_error(error: Exception, line_offset: int, text: str = "") -> Y
     return YamlProblem(mark.line + 1 + line_offset, mark.column + 1, message)
 
 
-def _parse(text: str, limits: Limits, chunk: bool, line_offset: int) -> ParsedStream:
-    """Parse a whole stream; raises yaml errors to the caller on syntax problems."""
+def _too_many_objects(line: int, limits: Limits) -> YamlProblem:
+    return YamlProblem(
+        line, 1,
+        f"more than {limits.max_objects_per_file} Kubernetes objects in this file; this one and the rest "
+        "of the file are not checked (limits.max-objects-per-file)",
+    )
+
+
+def _parse(text: str, limits: Limits, chunk: bool, line_offset: int, objects: list[int] | None = None) -> ParsedStream:
+    """Parse a whole stream; raises yaml errors to the caller on syntax problems.
+
+    ``objects`` counts the Kubernetes objects of the file so far (shared by its chunks):
+    past ``limits.max_objects_per_file`` the rest of the file is one problem, so a huge
+    file costs bounded memory and keeps the findings of what was read."""
     out = ParsedStream()
+    objects = objects if objects is not None else [0]
     too_deep = nesting_error(text, limits.max_depth)
     if too_deep is not None:
         raise too_deep
@@ -311,6 +330,11 @@ def _parse(text: str, limits: Limits, chunk: bool, line_offset: int) -> ParsedSt
                     )
                 )
                 data = None
+            if isinstance(data, dict) and "kind" in data:
+                objects[0] += 1
+                if objects[0] > limits.max_objects_per_file:
+                    out.problems.append(_too_many_objects(line, limits))
+                    break
             out.problems.extend(walker.problems)
             out.documents.append(LoadedDocument(span, line, data))
             index += 1
@@ -350,9 +374,12 @@ def parse_stream(text: str, limits: Limits = Limits()) -> ParsedStream:
     except (yaml.YAMLError, RecursionError):
         pass
     out = ParsedStream()
+    objects = [0]
     for first_line, chunk_text in split_documents(text):
+        if objects[0] > limits.max_objects_per_file:
+            break
         try:
-            parsed = _parse(chunk_text, limits, chunk=True, line_offset=first_line)
+            parsed = _parse(chunk_text, limits, chunk=True, line_offset=first_line, objects=objects)
         except yaml.YAMLError as error:
             action = None if isinstance(error, NestingError) else first_action(chunk_text)
             if action is not None:  # not YAML yet: one SVC005 instead of syntax errors

@@ -3,12 +3,14 @@
 GitHub shows at most 10 error and 10 warning annotations per step (50 per job) and drops
 the rest silently, so the most severe findings come first. Escaping follows
 actions/toolkit ``packages/core/src/command.ts``: ``%``, CR and LF in the message, and
-also ``:`` and ``,`` in property values.
+also ``:`` and ``,`` in property values. Before that, paths and messages pass
+``report.escape.visible`` (no raw ESC, bidi or zero-width characters in the log).
 """
 
 from __future__ import annotations
 
 from svclint.findings import Finding, LintReport, Severity
+from svclint.report.escape import visible
 from svclint.report.options import DEFAULT_OPTIONS, FormatOptions
 from svclint.report.summary import summary_line
 
@@ -16,6 +18,7 @@ COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE:
 
 
 def escape_data(text: str) -> str:
+    """A message as data: ``%``, CR, LF encoded (the message's own line breaks)."""
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
@@ -32,13 +35,13 @@ def _annotation(finding: Finding, stdin: set[str]) -> str:
     loc = finding.location
     properties: dict[str, str | int] = {}
     if loc.path not in stdin:
-        properties.update(file=loc.path, line=loc.line, col=loc.column)
+        properties.update(file=visible(loc.path), line=loc.line, col=loc.column)
     properties["title"] = f"{finding.rule_id} {finding.rule_name}"
-    message = finding.message
+    message = visible(finding.message)
     if loc.path in stdin:
-        message = f"{loc.path}:{loc.line}:{loc.column}: {message}"
-    for related, text in finding.related:
-        message += f"\n{related.path}:{related.line}:{related.column}: {text}"
+        message = f"{visible(loc.path)}:{loc.line}:{loc.column}: {message}"
+    for related, text in finding.related:  # each on a line of its own in the annotation
+        message += f"\n{visible(related.path)}:{related.line}:{related.column}: {visible(text)}"
     return workflow_command(COMMANDS[finding.severity], properties, message)
 
 
@@ -47,6 +50,6 @@ def format_github(report: LintReport, options: FormatOptions = DEFAULT_OPTIONS) 
     findings = sorted(report.findings, key=lambda f: (-f.severity, f.sort_key()))
     lines = [_annotation(f, stdin) for f in findings]
     for crash in report.crashes:
-        lines.append(workflow_command("error", {"title": "svclint rule crashed"}, f"rule {crash.rule_id} ({crash.rule_name}) crashed: {crash.error}"))
+        lines.append(workflow_command("error", {"title": "svclint rule crashed"}, f"rule {crash.rule_id} ({crash.rule_name}) crashed: {visible(crash.error)}"))
     lines.append(summary_line(report))
     return "\n".join(lines) + "\n"

@@ -7,6 +7,7 @@ from typing import Any
 
 from svclint import __version__
 from svclint.findings import Finding, LintReport, Location
+from svclint.report.escape import json_text
 from svclint.report.options import DEFAULT_OPTIONS, FormatOptions
 from svclint.report.summary import summary_counts
 
@@ -43,4 +44,4 @@ def format_json(report: LintReport, options: FormatOptions = DEFAULT_OPTIONS) ->
             {"rule": c.rule_id, "name": c.rule_name, "message": f"rule crashed: {c.error}"} for c in report.crashes
         ],
     }
-    return json.dumps(document, indent=2, sort_keys=False) + "\n"
+    return json_text(json.dumps(document, indent=2, sort_keys=False)) + "\n"

@@ -15,25 +15,28 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 
 from svclint.findings import Finding, LintReport
+from svclint.report.escape import visible
 from svclint.report.options import DEFAULT_OPTIONS, FormatOptions
 
-# Characters XML 1.0 cannot carry even escaped (C0 controls other than tab, LF, CR; U+FFFE/F).
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Characters XML 1.0 cannot carry even escaped (U+FFFE/F; the C0 controls are made visible).
+_NOT_XML = re.compile("[\ufffe\uffff]")
 
 
 def _xml_text(text: str) -> str:
-    return _NOT_XML.sub("\ufffd", text)
+    """Each line made visible (report.escape): XML 1.0 cannot carry most C0 controls, and
+    CI pages show this text; the line breaks between lines are kept."""
+    return _NOT_XML.sub("\ufffd", "\n".join(visible(line) for line in text.split("\n")))
 
 
 def _finding_text(finding: Finding) -> str:
     loc = finding.location
-    lines = [f"{loc.path}:{loc.line}:{loc.column}: {finding.severity}: {finding.message}"]
-    lines.extend(f"    {r.path}:{r.line}:{r.column}: {message}" for r, message in finding.related)
+    lines = [f"{visible(loc.path)}:{loc.line}:{loc.column}: {finding.severity}: {visible(finding.message)}"]
+    lines.extend(f"    {visible(r.path)}:{r.line}:{r.column}: {visible(message)}" for r, message in finding.related)
     return "\n".join(lines)
 
 
 def _element(parent: ET.Element | None, tag: str, **attributes: str | int) -> ET.Element:
-    values = {key: _xml_text(str(value)) for key, value in attributes.items()}
+    values = {key: _NOT_XML.sub("\ufffd", visible(str(value))) for key, value in attributes.items()}
     return ET.Element(tag, values) if parent is None else ET.SubElement(parent, tag, values)
 
 

@@ -29,6 +29,7 @@ import sarif_om as om  # no stubs (ignored in pyproject.toml); objects checked b
 
 from svclint import HOMEPAGE, __version__
 from svclint.findings import Finding, InputFile, LintReport, Location, RuleInfo, Severity
+from svclint.report.escape import json_text
 from svclint.report.fingerprint import line_hashes
 from svclint.report.options import DEFAULT_OPTIONS, FormatOptions
 from svclint.report.sarif_json import to_sarif
@@ -236,4 +237,4 @@ def build_sarif_log(report: LintReport, options: FormatOptions = DEFAULT_OPTIONS
 def format_sarif(report: LintReport, options: FormatOptions = DEFAULT_OPTIONS) -> str:
     document = to_sarif(build_sarif_log(report, options))
     ordered = {"$schema": document.pop("$schema"), "version": document.pop("version"), **document}
-    return json.dumps(ordered, indent=2, ensure_ascii=False) + "\n"
+    return json_text(json.dumps(ordered, indent=2, ensure_ascii=False)) + "\n"

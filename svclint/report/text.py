@@ -7,6 +7,7 @@ colour and a blank line between files. Related locations follow, indented.
 from __future__ import annotations
 
 from svclint.findings import LintReport, Severity
+from svclint.report.escape import visible
 from svclint.report.options import DEFAULT_OPTIONS, FormatOptions
 from svclint.report.summary import summary_line
 
@@ -23,16 +24,17 @@ def format_text(report: LintReport, options: FormatOptions = DEFAULT_OPTIONS) ->
         if colour and previous_path is not None and loc.path != previous_path:
             lines.append("")
         previous_path = loc.path
-        where = f"{loc.path}:{loc.line}:{loc.column}:"
+        where = f"{visible(loc.path)}:{loc.line}:{loc.column}:"
+        message = visible(finding.message)
         if colour:
             code = f"{_COLOURS[finding.severity]}{_BOLD}{finding.rule_id}{_RESET}"
-            lines.append(f"{_BOLD}{where}{_RESET} {code} {_DIM}{finding.rule_name}{_RESET} {finding.message}")
+            lines.append(f"{_BOLD}{where}{_RESET} {code} {_DIM}{finding.rule_name}{_RESET} {message}")
         else:
-            lines.append(f"{where} {finding.rule_id} {finding.rule_name} {finding.message}")
-        for related, message in finding.related:
-            lines.append(f"    {related.path}:{related.line}:{related.column}: {message}")
+            lines.append(f"{where} {finding.rule_id} {finding.rule_name} {message}")
+        for related, text in finding.related:
+            lines.append(f"    {visible(related.path)}:{related.line}:{related.column}: {visible(text)}")
     for crash in report.crashes:
-        lines.append(f"error: rule {crash.rule_id} ({crash.rule_name}) crashed: {crash.error}")
+        lines.append(f"error: rule {crash.rule_id} ({crash.rule_name}) crashed: {visible(crash.error)}")
     if lines:
         lines.append("")
     lines.append(summary_line(report))

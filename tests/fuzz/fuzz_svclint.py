@@ -6,6 +6,10 @@ Targets:
           inside the text.
   check   bytes as standard input -> the whole check pipeline with every rule enabled ->
           every formatter: no rule crash, no exception, machine formats parse.
+  config  bytes as a repository's .svclint.yaml -> read, validate, apply: a ConfigError
+          naming the file and a line, or Settings; nothing else (issue 16).
+  rules   bytes as a repository's rule file -> load it, then run it on the seed manifests:
+          a RuleFileError naming the file and a line, or a rule that never crashes.
 
 Run (the seeds are copied from fixtures/ into a scratch corpus directory first):
 
@@ -29,7 +33,9 @@ import atheris
 
 with atheris.instrument_imports(include=["svclint"]):
     from svclint.api import lint_paths
-    from svclint.lint.catalog import build_catalog
+    from svclint.lint.catalog import Catalog, build_catalog
+    from svclint.lint.config import ConfigError, apply_config, read_config, validate_config
+    from svclint.lint.declarative import RuleFileError, load_rule_file
     from svclint.lint.report_data import build_report
     from svclint.loading.parsing import parse_bytes
     from svclint.loading.source import split_lines
@@ -39,6 +45,9 @@ with atheris.instrument_imports(include=["svclint"]):
 
 REPO = Path(__file__).resolve().parents[2]
 SEED_DIRS = ("fixtures/rules", "fixtures/bad-input", "fixtures/examples", "fixtures/core", "fixtures/scenarios")
+TARGET_SEEDS = {"config": ("fixtures/config",), "rules": ("rules",)}  # the others: SEED_DIRS
+SCRATCH = Path(tempfile.mkdtemp(prefix="svclint-fuzz-files-"))
+MANIFESTS = REPO / "fixtures" / "rules" / "SVC215" / "bad.yaml"
 DICTIONARY = Path(__file__).with_name("yaml.dict")
 
 # Small limits so deep and wide inputs are cheap; the same code paths as the defaults.
@@ -77,12 +86,45 @@ def fuzz_check(data: bytes) -> None:
             json.loads(output)
 
 
-TARGETS: dict[str, Callable[[bytes], None]] = {"loader": fuzz_loader, "check": fuzz_check}
+def fuzz_config(data: bytes) -> None:
+    path = SCRATCH / ".svclint.yaml"
+    path.write_bytes(data)
+    try:
+        config = read_config(str(path))
+        validate_config(config)
+        apply_config(Settings(), config)
+    except ConfigError as error:
+        if not str(error).startswith(f"{path}:"):
+            raise FuzzFailure(f"config error without file and line: {error}") from None
 
 
-def seed_corpus(into: Path) -> None:
+_RULE_FILES = iter(range(10**12))
+
+
+def fuzz_rules(data: bytes) -> None:
+    path = SCRATCH / f"rule-{next(_RULE_FILES)}.yaml"  # a new name: load_rule_file caches per file
+    path.write_bytes(data)
+    try:
+        rule = load_rule_file(path, "rule.yaml")
+    except RuleFileError as error:
+        if not str(error).startswith("rule.yaml:"):
+            raise FuzzFailure(f"rule file error without a line: {error}") from None
+        return
+    finally:
+        path.unlink()
+    result = lint_paths([str(MANIFESTS)], Settings(select=(rule.id,), limits=LIMITS), catalog=Catalog([rule]))
+    if result.crashes:
+        raise FuzzFailure(f"rule from a fuzzed file crashed: {result.crashes[0].error}\n{result.crashes[0].traceback}")
+
+
+TARGETS: dict[str, Callable[[bytes], None]] = {
+    "loader": fuzz_loader, "check": fuzz_check, "config": fuzz_config, "rules": fuzz_rules,
+}
+
+
+def seed_corpus(into: Path, target: str = "check") -> None:
     """Every fixture file, flattened into one directory (libFuzzer adds its finds there)."""
-    for seed_dir in SEED_DIRS:
+    for seed_dir in TARGET_SEEDS.get(target, SEED_DIRS):
         for path in sorted((REPO / seed_dir).rglob("*")):
             if path.is_file() and not path.is_symlink() and path.suffix in (".yaml", ".yml", ".json"):
                 name = path.relative_to(REPO).as_posix().replace("/", "__")
@@ -96,7 +138,7 @@ def main(argv: list[str]) -> int:
     target = TARGETS[argv[1]]
     flags = argv[2:]
     with tempfile.TemporaryDirectory(prefix="svclint-fuzz-") as corpus:
-        seed_corpus(Path(corpus))
+        seed_corpus(Path(corpus), argv[1])
         extra = [f"-dict={DICTIONARY}"] if DICTIONARY.exists() else []
         atheris.Setup([argv[0], *extra, *flags, corpus], target)
         atheris.Fuzz()

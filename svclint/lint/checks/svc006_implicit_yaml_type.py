@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -40,10 +41,29 @@ def kubectl_type(text: str) -> str | None:
         return None
     plain = text.replace("_", "")
     if _GO_INT.fullmatch(plain):
-        return "int"
+        if _fits_64_bits(plain):
+            return "int"
+        # gopkg.in/yaml.v2 resolve.go: past 64 bits ParseInt and ParseUint fail; a decimal is
+        # then read by ParseFloat (a float unless it overflows), anything else stays a string.
+        if _YAML_FLOAT.fullmatch(plain) and math.isfinite(float(plain)):
+            return "float"
+        return None
     if _YAML_FLOAT.fullmatch(plain):
         return "float"
     return None
+
+
+def _fits_64_bits(plain: str) -> bool:
+    """Whether Go's ParseInt or ParseUint (base 0, 64 bits) reads this integer literal.
+
+    The length is checked first: a 64-bit number has at most 64 binary digits, and
+    converting thousands of digits is what makes Python's int-to-str limit raise later."""
+    digits = plain.lstrip("+-")
+    if len(digits) > 66:
+        return False
+    base = {"0x": 16, "0X": 16, "0o": 8, "0O": 8, "0b": 2, "0B": 2}.get(digits[:2])
+    number = int(digits[2:], base) if base else int(digits, 8 if len(digits) > 1 and digits.startswith("0") else 10)
+    return -(2**63) <= (-number if plain.startswith("-") else number) < 2**64
 
 
 # PyYAML's implicit resolver (typed here: the stubs leave ``resolve`` untyped).

@@ -60,7 +60,7 @@ class ServiceBackendWithoutReadinessProbe(Rule):
     tags = ("services", "workloads", "reliability")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        serves: dict[tuple[int, FieldPath], list[str]] = defaultdict(list)
+        serves: dict[tuple[int, FieldPath], dict[str, None]] = defaultdict(dict)  # ordered sets: linear in ports
         owners: dict[tuple[int, FieldPath], tuple[K8sObject, Container]] = {}
         for service in ctx.graph.of_kind("Service"):
             if service.spec.get("publishNotReadyAddresses") is True:
@@ -77,8 +77,7 @@ class ServiceBackendWithoutReadinessProbe(Rule):
                         key = (id(template.owner), container.path)
                         owners[key] = (template.owner, container)
                         what = f"Service {service.namespace}/{service.name} port {port.port}/{port.protocol}"
-                        if what not in serves[key]:
-                            serves[key].append(what)
+                        serves[key].setdefault(what)
         for key, services in serves.items():
             owner, container = owners[key]
             name = container.spec.get("name")

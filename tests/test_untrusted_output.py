@@ -52,8 +52,10 @@ def test_text_output_escapes_the_file_name_on_its_own_line(tree: Path) -> None:
 def test_github_annotations_keep_one_command_per_line(tree: Path) -> None:
     run = run_cli("check", ".", "--isolated", "-f", "github")
     lines = run.stdout.splitlines()
-    assert [line.split(" ", 1)[0] for line in lines[:-1]] == ["::error"]
-    assert lines[0].startswith("::error file=a\\n%3A%3Aerror file=x%3A%3Apwned \\x1b[31mred")
+    # Two findings (SVC101, and SVC216 for the invalid label value), each one whole command line.
+    assert [line.split(",", 1)[0].rsplit(".", 1)[-1] for line in lines[:-1]] == ["yaml", "yaml"]
+    for line in lines[:-1]:
+        assert line.startswith("::error file=a\\n%3A%3Aerror file=x%3A%3Apwned \\x1b[31mred")
 
 
 @pytest.mark.parametrize("fmt", ["json", "sarif"])

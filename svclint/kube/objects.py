@@ -56,6 +56,7 @@ class LoadResult:
     skipped_documents: int = 0  # documents that are not Kubernetes objects
     comments: dict[str, list[Directive]] = field(default_factory=dict)
     files: int = 0
+    templates: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # SVC005 documents' lines
 
 
 def load(
@@ -72,6 +73,7 @@ def load(
         result.sources = reader.sources
         result.comments = reader.comments
         result.files = reader.files
+        result.templates = reader.templates
         return result
 
 

@@ -75,6 +75,7 @@ class Reader:
     sources: list[Source] = field(default_factory=list)
     comments: dict[str, list[Directive]] = field(default_factory=dict)
     files: int = 0
+    templates: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # path -> template line ranges
 
     def documents(self) -> Iterator[Document]:
         settings = self.settings
@@ -166,6 +167,10 @@ class Reader:
             kind = TemplateProblem if problem.template else SyntaxProblem
             self.problems.append(kind(source.location(problem.line, problem.column), problem.message))
         for doc_index, document in enumerate(parsed.documents):
+            if document.template_lines is not None:
+                first, last = (source.location(line) for line in document.template_lines)
+                if first.path == last.path:
+                    self.templates.setdefault(first.path, []).append((first.line, last.line))
             yield Document(source, doc_index, document)
 
     def _add_comments(self, source: Source, comments: list[Directive]) -> None:

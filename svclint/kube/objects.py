@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from svclint.findings import Location, ObjectRef
+from svclint.kube import foreign
 from svclint.kube.model import (
     CLUSTER_SCOPED_KINDS,
     K8sObject,
@@ -22,7 +23,7 @@ from svclint.kube.model import (
 )
 from svclint.kube.structure import describe, structure_problems
 from svclint.loading.directives import Directive
-from svclint.loading.loader import Document, Reader, ReadProblem
+from svclint.loading.loader import Document, Reader, ReadProblem, SkippedInput
 from svclint.loading.source import (
     FieldPath,
     Source,
@@ -87,7 +88,9 @@ def _add_document(result: LoadResult, problems: list[LoadProblem], document: Doc
     attributed = {obj.ref: obj for obj in result.objects[first_object:]}
     for i in range(first_problem, len(problems)):
         problem = problems[i]
-        assert isinstance(problem, ObjectProblem)
+        if not isinstance(problem, ObjectProblem):  # a note: at the kustomization
+            problems[i] = replace(problem, location=document.fallback or problem.location)
+            continue
         owner = attributed.get(problem.ref) if problem.ref is not None else None
         if owner is not None:
             location = owner.location(parse_field_path(problem.field_path))
@@ -111,6 +114,15 @@ def _add_data(result: LoadResult, problems: list[LoadProblem], document: Documen
         return
     if "kind" not in data and document.source.path.rsplit("/", 1)[-1] == "Chart.yaml":
         result.skipped_documents += 1  # a Helm chart's metadata (apiVersion: v2, no kind)
+        return
+    if foreign.is_tool_config(data) or foreign.unknown_without_metadata(data):
+        result.skipped_documents += 1  # another tool's configuration (kube.foreign)
+        if not foreign.is_tool_config(data):
+            message = (
+                f"not checked: {data['kind']} of {data['apiVersion']} has no metadata, so it is not a Kubernetes "
+                "object (another tool's file?); add metadata.name if it is a custom resource"
+            )
+            problems.append(SkippedInput(_problem(document, ("kind",), message).location, message))
         return
     kind = data.get("kind")
     items = data.get("items")

@@ -39,7 +39,16 @@ class TemplateProblem:
     message: str
 
 
-ReadProblem = SyntaxProblem | TemplateProblem
+@dataclass(frozen=True)
+class SkippedInput:
+    """Input that was not checked, and why (SVC009, a note): a kustomization or chart that
+    could not be rendered, another tool's file that looks like an object."""
+
+    location: Location
+    message: str
+
+
+ReadProblem = SyntaxProblem | TemplateProblem | SkippedInput
 AttributeObject = Callable[[str, str], Attribution]  # (kind as written, name) -> the user's file
 
 

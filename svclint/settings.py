@@ -31,6 +31,23 @@ DEFAULT_INGRESS_CONTROLLER = WorkloadIdentity(
 DEFAULT_KUBE_DNS = WorkloadIdentity("kube-system", (("k8s-app", "kube-dns"),))
 
 
+@dataclass(frozen=True)
+class HelmChartOptions:
+    """Config ``helm: {charts: {DIR: {values: [...], set: [...]}}}``: how one chart is rendered."""
+
+    values: tuple[str, ...] = ()
+    set: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class UnitConfig:
+    """Config ``units: [{name: N, paths: [GLOB...]}]``: one deployment unit, by globs."""
+
+    name: str
+    paths: tuple[str, ...]
+    root: str  # the globs are relative to this directory (the config's)
+
+
 @dataclass
 class Settings:
     default_namespace: str = "default"
@@ -55,6 +72,14 @@ class Settings:
     kustomize_bin: str | None = None  # None: kustomize, else kubectl, on PATH
     helm_charts: tuple[str, ...] = ()  # chart directories rendered with `helm template`
     schema_dirs: tuple[str, ...] = ()  # extra JSON schemas for SVC004 (custom resources)
+    # -- issue 17: units, Helm values, .gitignore, empty runs (docs/inputs.md) --
+    helm_values: tuple[str, ...] = ()  # --helm-values: for every chart rendered
+    helm_set: tuple[str, ...] = ()  # --helm-set KEY=VALUE: for every chart rendered
+    helm_chart_options: dict[str, HelmChartOptions] = field(default_factory=dict)  # real chart path -> config
+    helm_chart_root: str | None = None  # the chart piped `helm template` output came from
+    gitignore: bool = True  # inside a git work tree, skip what git ignores
+    units: tuple[UnitConfig, ...] = ()  # configured deployment units (loading.units)
+    allow_empty: bool = False  # a run that finds no object exits 0, not 2
 
 
 def parse_port_range(text: str) -> tuple[int, int]:

@@ -44,6 +44,8 @@ def common_options(function: F) -> F:
         click.option("--default-namespace", metavar="NS", help="Namespace of objects that name none (default: default)."),
         click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files matching this gitignore-style glob (repeatable)."),
         click.option("--jobs", "-j", type=click.IntRange(0, 64), help="Loader processes (0: automatic)."),
+        click.option("--no-gitignore", is_flag=True, help="Read files git ignores too (default: inside a git work tree, skip them)."),
+        click.option("--unit", "units", multiple=True, metavar="NAME", help="Check only this deployment unit (repeatable; see `docs/inputs.md`)."),
     ]
     for decorator in reversed(decorators):
         function = decorator(function)
@@ -68,6 +70,11 @@ def _flags(options: dict[str, Any]) -> Flags:
         kustomize_bin=options.get("kustomize_bin"),
         helm_chart=tuple(options.get("helm_chart") or ()),
         schema_dir=tuple(options.get("schema_dir") or ()),
+        helm_values=tuple(options.get("helm_values") or ()),
+        helm_set=tuple(options.get("helm_set") or ()),
+        helm_chart_root=options.get("helm_chart_root"),
+        no_gitignore=bool(options.get("no_gitignore")),
+        allow_empty=bool(options.get("allow_empty")),
     )
 
 

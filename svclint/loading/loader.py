@@ -17,7 +17,7 @@ from svclint.findings import Location
 from svclint.loading.directives import Directive, find_comment_directives
 from svclint.loading.discovery import discover, display_path
 from svclint.loading.parsing import ParsedFile, parse_all, parse_bytes, parse_text
-from svclint.loading.render import helm, kustomize
+from svclint.loading.render import RenderError, ToolMissing, helm, kustomize
 from svclint.loading.source import STDIN_NAME, Attribution, Source
 from svclint.loading.yamlload import LoadedDocument, parse_stream
 from svclint.settings import Settings
@@ -89,8 +89,10 @@ class Reader:
     def documents(self) -> Iterator[Document]:
         settings = self.settings
         cwd = self.cwd or os.getcwd()
-        files = discover(self.paths, settings.exclude, cwd, settings.exclude_root, settings.cli_exclude)
-        directories = {f for f in files if f != "-" and os.path.isdir(f)}  # kustomizations
+        files = discover(
+            self.paths, settings.exclude, cwd, settings.exclude_root, settings.cli_exclude, gitignore=settings.gitignore
+        )
+        directories = {f for f in files if f != "-" and os.path.isdir(f)}  # kustomizations, charts
         disk_files = [f for f in files if f != "-" and f not in directories]
         # Disk files come back in order, each as soon as its batch is parsed (the generator
         # owns the worker pool; it is closed below, or by refcounting if a step raises).
@@ -98,11 +100,16 @@ class Reader:
         for path in files:
             if path == "-":
                 text, parsed = parse_bytes(self.stdin_bytes or b"", settings.limits)
-                source = Source(STDIN_NAME, None, text, segments=helm.helm_segments(text))
+                root = settings.helm_chart_root
+                resolve = helm.chart_file_resolver(root, lambda p: display_path(p, cwd)) if root else None
+                source = Source(STDIN_NAME, None, text, segments=helm.helm_segments(text, resolve) if resolve else helm.helm_segments(text))
                 source.lossy = parsed.lossy
             elif path in directories:
                 self.files += 1
-                yield from self._kustomization(path, cwd)
+                if kustomize.kustomization_file(path) is None and helm.is_chart(path):
+                    yield from self._helm_chart(path, cwd)
+                else:
+                    yield from self._kustomization(path, cwd)
                 continue
             else:
                 parsed = next(parsed_files)
@@ -113,7 +120,12 @@ class Reader:
             yield from self._parsed(source, parsed)
         parsed_files.close()
         for chart in settings.helm_charts:
+            self.files += 1
             yield from self._helm_chart(chart, cwd)
+
+    def _not_rendered(self, location: Location, error: RenderError, how: str) -> None:
+        """A kustomization or chart that could not be rendered: one note, the run goes on."""
+        self.problems.append(SkippedInput(location, f"not checked: {error}{how}"))
 
     def _text(self, source: Source, text: str) -> Iterator[Document]:
         parsed = parse_text(None, text, self.settings.limits, [])
@@ -123,15 +135,36 @@ class Reader:
 
     def _helm_chart(self, chart: str, cwd: str) -> Iterator[Document]:
         """``helm template CHART``, each document attributed to its template file."""
-        text = helm.render_chart(chart)
+        settings = self.settings
+        options = settings.helm_chart_options.get(os.path.realpath(chart))
+        values = settings.helm_values + (options.values if options else ())
+        set_values = settings.helm_set + (options.set if options else ())
+        try:
+            text = helm.render_chart(chart, values=values, set_values=set_values)
+        except RenderError as error:
+            chart_yaml = os.path.join(chart, "Chart.yaml")
+            location = Location(display_path(chart_yaml if os.path.isfile(chart_yaml) else chart, cwd), 1)
+            self._not_rendered(location, error, "")
+            return
         resolve = helm.chart_file_resolver(chart, lambda p: display_path(p, cwd))
         source = Source(display_path(chart, cwd), None, text, segments=helm.helm_segments(text, resolve))
         yield from self._text(source, text)
 
     def _kustomization(self, directory: str, cwd: str) -> Iterator[Document]:
         """Render a kustomization; every object is attributed to the file that defines it."""
-        rendered = kustomize.render(directory, self.settings.kustomize_bin)
         kustomization_path = kustomize.kustomization_file(directory) or directory
+        location = Location(display_path(kustomization_path, cwd), 1)
+        try:
+            kustomize.kustomize_command(self.settings.kustomize_bin, f"kustomization {directory}")
+        except ToolMissing as error:  # (a --kustomize-bin that cannot run stays a usage error)
+            how = f"; or render it yourself: kubectl kustomize {directory} | svclint check -"
+            self._not_rendered(location, error, how)
+            return
+        try:
+            rendered = kustomize.render(directory, self.settings.kustomize_bin)
+        except RenderError as error:  # the build failed: the rest of the run is still checked
+            self._not_rendered(location, error, "")
+            return
         sources: dict[str, Source] = {}
 
         def open_source(fs_path: str) -> Source:

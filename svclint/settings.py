@@ -80,6 +80,7 @@ class Settings:
     gitignore: bool = True  # inside a git work tree, skip what git ignores
     units: tuple[UnitConfig, ...] = ()  # configured deployment units (loading.units)
     allow_empty: bool = False  # a run that finds no object exits 0, not 2
+    only_units: tuple[str, ...] = ()  # --unit: check only these units
 
 
 def parse_port_range(text: str) -> tuple[int, int]:

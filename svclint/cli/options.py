@@ -75,6 +75,7 @@ def _flags(options: dict[str, Any]) -> Flags:
         helm_chart_root=options.get("helm_chart_root"),
         no_gitignore=bool(options.get("no_gitignore")),
         allow_empty=bool(options.get("allow_empty")),
+        units=tuple(options.get("units") or ()),
     )
 
 

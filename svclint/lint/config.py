@@ -262,6 +262,7 @@ class Flags:
     helm_chart_root: str | None = None
     no_gitignore: bool = False
     allow_empty: bool = False
+    units: tuple[str, ...] = ()
 
 
 def apply_flags(settings: Settings, flags: Flags) -> Settings:
@@ -317,6 +318,8 @@ def _input_flags(flags: Flags) -> dict[str, Any]:
         changes["gitignore"] = False
     if flags.allow_empty:
         changes["allow_empty"] = True
+    if flags.units:
+        changes["only_units"] = flags.units
     return changes
 
 

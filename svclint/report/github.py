@@ -39,6 +39,8 @@ def _annotation(finding: Finding, stdin: set[str]) -> str:
         message = f"{loc.path}:{loc.line}:{loc.column}: {message}"
     for related, text in finding.related:
         message += f"\n{related.path}:{related.line}:{related.column}: {text}"
+    if finding.units:
+        message += f"\n(in {'units' if len(finding.units) > 1 else 'unit'} {', '.join(finding.units)})"
     return workflow_command(COMMANDS[finding.severity], properties, message)
 
 

@@ -1,0 +1,206 @@
+"""Deployment units: which inputs of a run are applied together, so each is checked as one graph.
+
+A repository root holds things that are never applied together: two overlays of one base,
+dev and prod copies of the same app, a chart, alternative variants of a Service. Checked as
+one graph they cross-match (dev's Service "selects" prod's pods, the copies are SVC003
+duplicates). The rule, in the order it is applied (docs/inputs.md says the same):
+
+1. ``units:`` in the config names units by globs; a file may be in several. Inputs no
+   configured unit names go through the rules below.
+2. Every rendered input is its own unit: each Kustomize overlay (a kustomization no other
+   kustomization of the run uses as a base or component), each Helm chart, standard input.
+3. Files named on the command line form one unit.
+4. Directories an Argo CD Application/ApplicationSet or a Flux Kustomization of the run
+   names (``spec.source.path``, ``spec.sources[].path``, ``spec.template.spec.source.path``,
+   ``spec.path``) are each their own unit.
+5. The other files are one unit, except where *alternatives* split it (``split_plain``): in
+   a directory, two entries (subdirectories or files) that define an object of the same
+   kind, namespace and name (Namespaces aside) are alternatives, not one deployment. Each
+   alternative becomes its own unit, together with the entries of that directory that
+   conflict with nothing (a shared ``namespace.yaml``, an Ingress folder); the same rule
+   applies inside every entry.
+
+Each unit is loaded and checked on its own (``api``); ``merge_findings`` reports a finding
+that several units share (a base file's line seen through two overlays) once, naming them.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from itertools import combinations
+from typing import Any
+
+from svclint.findings import Finding
+from svclint.settings import UnitConfig
+
+Identity = tuple[str, str | None, str]  # kind, namespace, name
+IGNORED_IN_CONFLICTS = frozenset({"Namespace"})  # every app may declare its namespace
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One deployment unit: a name users see, and the inputs that make it."""
+
+    name: str
+    inputs: tuple[str, ...]  # files, kustomization or chart directories, "-"
+    rendered: bool = False  # a kustomization, a chart or stdin: loaded on its own
+
+
+def glob_match(display: str, pattern: str) -> bool:
+    """A ``units:`` glob: fnmatch on the path, or a directory prefix (``envs/dev`` or ``envs/dev/**``)."""
+    pattern = pattern.rstrip("/")
+    if pattern.endswith("/**"):
+        pattern = pattern[:-3]
+    return fnmatch.fnmatchcase(display, pattern) or display.startswith(pattern + "/")
+
+
+def configured_units(
+    inputs: Sequence[str], configured: Sequence[UnitConfig], display: Mapping[str, str]
+) -> tuple[list[Unit], list[str]]:
+    """Units named in the config, and the inputs none of them names.
+
+    ``display`` maps an input to its path relative to the config's directory.
+    """
+    units = []
+    named: set[str] = set()
+    for entry in configured:
+        members = [i for i in inputs if any(glob_match(display[i], p) for p in entry.paths)]
+        named.update(members)
+        if members:
+            units.append(Unit(entry.name, tuple(members)))
+    return units, [i for i in inputs if i not in named]
+
+
+def gitops_paths(objects: Iterable[tuple[str, dict[str, Any]]]) -> list[str]:
+    """Paths (relative to the repository root) that GitOps objects of the run deploy.
+
+    ``objects``: (kind, data). Argo CD (argoproj.io) Application ``spec.source.path`` and
+    ``spec.sources[].path``, ApplicationSet ``spec.template.spec.source(s)``; Flux
+    (kustomize.toolkit.fluxcd.io) Kustomization ``spec.path``. Templated paths (``{{path}}``)
+    name no directory and are left out.
+    """
+    found: list[str] = []
+
+    def add(source: Any) -> None:
+        path = source.get("path") if isinstance(source, dict) else None
+        if isinstance(path, str) and path and "{{" not in path and "://" not in path:
+            found.append(os.path.normpath(path.lstrip("/")).replace(os.sep, "/"))
+
+    for kind, data in objects:
+        api_version = str(data.get("apiVersion", ""))
+        spec = data.get("spec")
+        if not isinstance(spec, dict):
+            continue
+        if api_version.startswith("argoproj.io/") and kind in ("Application", "ApplicationSet"):
+            if kind == "ApplicationSet":
+                template = spec.get("template")
+                spec = template.get("spec") if isinstance(template, dict) else None
+                if not isinstance(spec, dict):
+                    continue
+            add(spec.get("source"))
+            sources = spec.get("sources")
+            for source in sources if isinstance(sources, list) else []:
+                add(source)
+        elif api_version.startswith("kustomize.toolkit.fluxcd.io/") and kind == "Kustomization":
+            add(spec)
+    return sorted({p for p in found if p not in (".", "")})
+
+
+def _parts(path: str) -> tuple[str, ...]:
+    return tuple(p for p in path.split("/") if p not in ("", "."))
+
+
+def split_plain(
+    files: Sequence[str], identities: Mapping[str, set[Identity]], separate: Sequence[str] = ()
+) -> list[tuple[str, list[str]]]:
+    """Plain files (display paths) as units: (name, files), by rules 4 and 5 of the module doc.
+
+    ``identities`` holds the objects each file defines; ``separate`` the directories GitOps
+    objects name (each its own unit, split again by the alternatives rule inside).
+    """
+    remaining = list(files)
+    units: list[tuple[str, list[str]]] = []
+    for directory in sorted(separate, key=lambda d: -len(_parts(d))):  # the deepest first
+        prefix = _parts(directory)
+        inside = [f for f in remaining if _parts(f)[: len(prefix)] == prefix]
+        if inside:
+            remaining = [f for f in remaining if f not in set(inside)]
+            units.extend(_split(prefix, inside, identities))
+    if remaining:
+        units.extend(_split((), remaining, identities))
+    return sorted(units, key=lambda unit: unit[0])
+
+
+def _split(prefix: tuple[str, ...], files: list[str], identities: Mapping[str, set[Identity]]) -> list[tuple[str, list[str]]]:
+    """The alternatives rule at the directory ``prefix`` (recursively).
+
+    A directory with no alternatives anywhere below it is one unit. Otherwise each of its
+    subdirectories is checked on its own (split again inside), each file that conflicts
+    with another entry is its own unit, and the files that conflict with nothing join
+    every one of those units (a shared ``namespace.yaml``).
+    """
+    depth = len(prefix)
+    direct = [f for f in files if len(_parts(f)) == depth + 1]
+    subdirs: dict[str, list[str]] = {}
+    for file in files:
+        if len(_parts(file)) > depth + 1:
+            subdirs.setdefault(_parts(file)[depth], []).append(file)
+    subunits = {name: _split(prefix + (name,), members, identities) for name, members in subdirs.items()}
+    entries: dict[str, list[str]] = {**{f: [f] for f in direct}, **subdirs}
+    defined = {
+        name: {i for f in members for i in identities.get(f, ()) if i[0] not in IGNORED_IN_CONFLICTS}
+        for name, members in entries.items()
+    }
+    conflicting: set[str] = set()
+    for a, b in combinations(sorted(entries), 2):
+        if defined[a] & defined[b]:
+            conflicting.update((a, b))
+    if not conflicting and all(len(units) == 1 for units in subunits.values()):
+        if not direct and len(subdirs) == 1:
+            return next(iter(subunits.values()))  # named after the deepest common directory
+        root = "/" if files[0].startswith("/") else ""
+        return [(root + "/".join(prefix) or ".", sorted(files))]
+    shared = [f for f in direct if f not in conflicting]
+    units = [(name, sorted(shared + members)) for sub in subunits.values() for name, members in sub]
+    units += [(f, sorted(shared + [f])) for f in direct if f in conflicting]
+    return units
+
+
+class UnitError(Exception):
+    """``--unit`` names no unit of the run, or a command that needs one unit got several."""
+
+
+def choose(units: Sequence[Unit], wanted: Sequence[str], one: bool = False) -> list[Unit]:
+    """The units ``--unit`` names (all without it); ``one``: exactly one (matrix, explain)."""
+    names = [u.name for u in units]
+    missing = [w for w in wanted if w not in names]
+    if missing:
+        raise UnitError(f"--unit {missing[0]}: no such unit; this run's units: {', '.join(names) or 'none'}")
+    chosen = [u for u in units if u.name in wanted] if wanted else list(units)
+    if one and len(chosen) > 1:
+        raise UnitError(f"these paths hold {len(chosen)} deployment units; name one with --unit: {', '.join(names)}")
+    return chosen
+
+
+def merge_findings(per_unit: Sequence[tuple[str, Sequence[Finding]]]) -> list[Finding]:
+    """Findings of every unit; one that several units share (same rule, place and field, as a
+    base file's line seen through two overlays) is kept once, naming every unit."""
+    if len(per_unit) == 1:
+        return list(per_unit[0][1])
+    merged: list[Finding] = []
+    first: dict[tuple[Any, ...], tuple[int, str]] = {}  # key -> (index in merged, unit that added it)
+    for unit, findings in per_unit:
+        for finding in findings:
+            key = (finding.rule_id, finding.location, finding.field_path)
+            known = first.get(key)
+            if known is not None and known[1] != unit:
+                index = known[0]
+                if unit not in merged[index].units:
+                    merged[index] = replace(merged[index], units=merged[index].units + (unit,))
+                continue
+            first.setdefault(key, (len(merged), unit))
+            merged.append(replace(finding, units=(unit,)))
+    return merged

@@ -127,8 +127,12 @@ TEMPLATE_RULE = "SVC005"
 
 
 def _in_template(finding: Finding, templates: dict[str, list[tuple[int, int]]]) -> bool:
-    line = finding.location.line
-    return any(first <= line <= last for first, last in templates.get(finding.location.path, ()))
+    """The finding is in a template document, or rests on one (a related location in it):
+    what a template's placeholders will be is unknown, so the finding cannot be trusted."""
+    for location in (finding.location, *(related for related, _ in finding.related)):
+        if any(first <= location.line <= last for first, last in templates.get(location.path, ())):
+            return True
+    return False
 
 
 def run(

@@ -15,10 +15,10 @@ duplicates). The rule, in the order it is applied (docs/inputs.md says the same)
    ``spec.path``) are each their own unit.
 5. The other files are one unit, except where *alternatives* split it (``split_plain``): in
    a directory, two entries (subdirectories or files) that define an object of the same
-   kind, namespace and name (Namespaces aside) are alternatives, not one deployment. Each
-   alternative becomes its own unit, together with the entries of that directory that
-   conflict with nothing (a shared ``namespace.yaml``, an Ingress folder); the same rule
-   applies inside every entry.
+   kind, namespace and name are alternatives, not one deployment. A directory with
+   alternatives anywhere below it is split: each subdirectory is a unit of its own (split
+   again by this rule), each conflicting file is a unit, and the files of the directory
+   that conflict with nothing are one more unit.
 
 Each unit is loaded and checked on its own (``api``); ``merge_findings`` reports a finding
 that several units share (a base file's line seen through two overlays) once, naming them.
@@ -37,7 +37,6 @@ from svclint.findings import Finding
 from svclint.settings import UnitConfig
 
 Identity = tuple[str, str | None, str]  # kind, namespace, name
-IGNORED_IN_CONFLICTS = frozenset({"Namespace"})  # every app may declare its namespace
 
 
 @dataclass(frozen=True)
@@ -139,8 +138,9 @@ def _split(prefix: tuple[str, ...], files: list[str], identities: Mapping[str, s
 
     A directory with no alternatives anywhere below it is one unit. Otherwise each of its
     subdirectories is checked on its own (split again inside), each file that conflicts
-    with another entry is its own unit, and the files that conflict with nothing join
-    every one of those units (a shared ``namespace.yaml``).
+    with another entry is its own unit, and the files that conflict with nothing are one
+    more unit, named after the directory. (Joining them to every alternative instead was
+    tried: in a folder of standalone examples it makes each example see the others.)
     """
     depth = len(prefix)
     direct = [f for f in files if len(_parts(f)) == depth + 1]
@@ -151,7 +151,7 @@ def _split(prefix: tuple[str, ...], files: list[str], identities: Mapping[str, s
     subunits = {name: _split(prefix + (name,), members, identities) for name, members in subdirs.items()}
     entries: dict[str, list[str]] = {**{f: [f] for f in direct}, **subdirs}
     defined = {
-        name: {i for f in members for i in identities.get(f, ()) if i[0] not in IGNORED_IN_CONFLICTS}
+        name: {i for f in members for i in identities.get(f, ())}
         for name, members in entries.items()
     }
     conflicting: set[str] = set()
@@ -163,9 +163,12 @@ def _split(prefix: tuple[str, ...], files: list[str], identities: Mapping[str, s
             return next(iter(subunits.values()))  # named after the deepest common directory
         root = "/" if files[0].startswith("/") else ""
         return [(root + "/".join(prefix) or ".", sorted(files))]
-    shared = [f for f in direct if f not in conflicting]
-    units = [(name, sorted(shared + members)) for sub in subunits.values() for name, members in sub]
-    units += [(f, sorted(shared + [f])) for f in direct if f in conflicting]
+    rest = [f for f in direct if f not in conflicting]
+    units = [unit for sub in subunits.values() for unit in sub]
+    units += [(f, [f]) for f in direct if f in conflicting]
+    if rest:
+        root = "/" if files[0].startswith("/") else ""
+        units.append((root + "/".join(prefix) or ".", sorted(rest)))
     return units
 
 

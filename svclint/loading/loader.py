@@ -140,7 +140,7 @@ class Reader:
         values = settings.helm_values + (options.values if options else ())
         set_values = settings.helm_set + (options.set if options else ())
         try:
-            text = helm.render_chart(chart, values=values, set_values=set_values)
+            text = helm.render_chart(chart, values=values, set_values=set_values, shown=display_path(chart, cwd))
         except RenderError as error:
             chart_yaml = os.path.join(chart, "Chart.yaml")
             location = Location(display_path(chart_yaml if os.path.isfile(chart_yaml) else chart, cwd), 1)
@@ -154,14 +154,15 @@ class Reader:
         """Render a kustomization; every object is attributed to the file that defines it."""
         kustomization_path = kustomize.kustomization_file(directory) or directory
         location = Location(display_path(kustomization_path, cwd), 1)
+        shown = display_path(directory, cwd)
         try:
-            kustomize.kustomize_command(self.settings.kustomize_bin, f"kustomization {directory}")
+            kustomize.kustomize_command(self.settings.kustomize_bin, f"kustomization {shown}")
         except ToolMissing as error:  # (a --kustomize-bin that cannot run stays a usage error)
-            how = f"; or render it yourself: kubectl kustomize {directory} | svclint check -"
+            how = f"; or render it yourself: kubectl kustomize {shown} | svclint check -"
             self._not_rendered(location, error, how)
             return
         try:
-            rendered = kustomize.render(directory, self.settings.kustomize_bin)
+            rendered = kustomize.render(directory, self.settings.kustomize_bin, shown)
         except RenderError as error:  # the build failed: the rest of the run is still checked
             self._not_rendered(location, error, "")
             return

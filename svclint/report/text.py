@@ -29,10 +29,10 @@ def format_text(report: LintReport, options: FormatOptions = DEFAULT_OPTIONS) ->
             lines.append(f"{_BOLD}{where}{_RESET} {code} {_DIM}{finding.rule_name}{_RESET} {finding.message}")
         else:
             lines.append(f"{where} {finding.rule_id} {finding.rule_name} {finding.message}")
-        if finding.units:  # a run of several deployment units (docs/inputs.md)
-            lines.append(f"    in {'units' if len(finding.units) > 1 else 'unit'} {', '.join(finding.units)}")
         for related, message in finding.related:
             lines.append(f"    {related.path}:{related.line}:{related.column}: {message}")
+        if finding.units:  # a run of several deployment units (docs/inputs.md)
+            lines.append(f"    in {'units' if len(finding.units) > 1 else 'unit'} {', '.join(finding.units)}")
     for crash in report.crashes:
         lines.append(f"error: rule {crash.rule_id} ({crash.rule_name}) crashed: {crash.error}")
     if lines:

@@ -50,18 +50,23 @@ def is_chart(directory: str) -> bool:
 
 
 def render_chart(
-    chart_dir: str, helm_bin: str = "helm", values: Sequence[str] = (), set_values: Sequence[str] = ()
+    chart_dir: str,
+    helm_bin: str = "helm",
+    values: Sequence[str] = (),
+    set_values: Sequence[str] = (),
+    shown: str | None = None,
 ) -> str:
     """``helm template CHART_DIR [--values F]... [--set K=V]...``; RenderError when helm is
-    missing (ToolMissing) or fails."""
-    what = f"Helm chart {chart_dir}"
+    missing (ToolMissing) or fails. ``shown``: the chart's path in messages."""
+    shown = shown or chart_dir
+    what = f"Helm chart {shown}"
     if not is_chart(chart_dir):
-        raise RenderError(f"{what}: no Chart.yaml in {chart_dir}")
+        raise RenderError(f"{what}: no Chart.yaml in {shown}")
     binary = find_tool(helm_bin)
     if binary is None:
         raise ToolMissing(
             f"{what}: helm was not found on PATH; install helm, or render the chart yourself and pipe it "
-            f"in: helm template {chart_dir} | svclint check - --helm-chart-root {chart_dir}"
+            f"in: helm template {shown} | svclint check - --helm-chart-root {shown}"
         )
     options = [arg for value in values for arg in ("--values", value)]
     options += [arg for value in set_values for arg in ("--set", value)]

@@ -128,9 +128,9 @@ class RenderedKustomization:
     resolve_origin: Callable[[str], str] | None  # origin path -> absolute path; None: no origins
 
 
-def render(directory: str, kustomize_bin: str | None) -> RenderedKustomization:
+def render(directory: str, kustomize_bin: str | None, shown: str | None = None) -> RenderedKustomization:
     """Build ``directory`` with origin annotations (without them if the wrapper cannot be built)."""
-    what = f"kustomization {directory}"
+    what = f"kustomization {shown or directory}"
     command = kustomize_command(kustomize_bin, what)
     target = os.path.realpath(directory)
     with tempfile.TemporaryDirectory(prefix="svclint-kustomize-") as tmp:

@@ -15,7 +15,8 @@ from svclint.lint.engine import LintResult, run
 from svclint.lint.report_data import build_report
 from svclint.loading import units as unit_rules
 from svclint.loading.discovery import discover, display_path
-from svclint.loading.render import helm, kustomize
+from svclint.loading.loader import SkippedInput
+from svclint.loading.render import RenderError, helm, kustomize
 from svclint.parallel import gc_paused
 from svclint.settings import Settings
 
@@ -228,6 +229,9 @@ def analyze(
     loaded = load_units(paths, settings, stdin_bytes=stdin_bytes, cwd=cwd or os.getcwd())
     unit_rules.choose([unit for unit, _ in loaded], (), one=True)  # UnitError unless one
     result = loaded[0][1]
+    for problem in result.problems:  # a matrix without the overlay's objects would mislead
+        if isinstance(problem, SkippedInput) and problem.render_error:
+            raise RenderError(problem.render_error)
     model = routing_model(ManifestGraph(result.objects), settings)
     model.load_problems = len(result.problems)
     return model

@@ -24,6 +24,7 @@ from svclint.lint.preflight import SetupError, check_setup
 from svclint.loading.discovery import DiscoveryError, discover, display_path
 from svclint.loading.render import RenderError
 from svclint.loading.render.kustomize import kustomization_file
+from svclint.loading.units import UnitError
 from svclint.report import DOCUMENTED_FORMATS, FORMATTERS
 from svclint.report.options import FormatOptions
 from svclint.settings import Settings
@@ -129,7 +130,7 @@ def check(
             catalog=catalog,
             documentation=fmt in DOCUMENTED_FORMATS,
         )
-    except (DiscoveryError, RenderError) as error:
+    except (DiscoveryError, RenderError, UnitError) as error:
         raise UsageFailure(str(error)) from None
     format_options = FormatOptions(
         colour=color if color is not None else (output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ),

@@ -46,6 +46,7 @@ class SkippedInput:
 
     location: Location
     message: str
+    render_error: str = ""  # a kustomization or chart not rendered: the renderer's error
 
 
 ReadProblem = SyntaxProblem | TemplateProblem | SkippedInput
@@ -125,7 +126,7 @@ class Reader:
 
     def _not_rendered(self, location: Location, error: RenderError, how: str) -> None:
         """A kustomization or chart that could not be rendered: one note, the run goes on."""
-        self.problems.append(SkippedInput(location, f"not checked: {error}{how}"))
+        self.problems.append(SkippedInput(location, f"not checked: {error}{how}", str(error)))
 
     def _text(self, source: Source, text: str) -> Iterator[Document]:
         parsed = parse_text(None, text, self.settings.limits, [])

@@ -191,8 +191,6 @@ def choose(units: Sequence[Unit], wanted: Sequence[str], one: bool = False) -> l
 def merge_findings(per_unit: Sequence[tuple[str, Sequence[Finding]]]) -> list[Finding]:
     """Findings of every unit; one that several units share (same rule, place and field, as a
     base file's line seen through two overlays) is kept once, naming every unit."""
-    if len(per_unit) == 1:
-        return list(per_unit[0][1])
     merged: list[Finding] = []
     first: dict[tuple[Any, ...], tuple[int, str]] = {}  # key -> (index in merged, unit that added it)
     for unit, findings in per_unit:

@@ -355,11 +355,9 @@ def _template_placeholder(
     mark = min((n.start_mark for n in candidates), key=lambda m: (m.line, m.column))
     lines = split_lines(text)
     line = lines[mark.line] if mark.line < len(lines) else ""
-    found = first_action(line[mark.column :] if "{{" in line[mark.column :] else line)
-    action = found[2] if found else "{{"
-    column = mark.column + 1
-    if found and "{{" in line[mark.column :]:
-        column = mark.column + found[1]
+    start = mark.column - 1 if 0 < mark.column <= len(line) and line[mark.column - 1] == "{" else mark.column
+    found = first_action(line[start:])  # a mapping key ``{x}`` starts at the second brace
+    action, column = (found[2], start + found[1]) if found else ("{{", mark.column + 1)
     return YamlProblem(mark.line + 1 + line_offset, column, unrendered_message(action), template=True)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Sequence
 from dataclasses import replace
@@ -104,9 +105,7 @@ def load_units(
     loaded: list[tuple[unit_rules.Unit, LoadResult]] = []
     if walked:
         plain_load = load(walked, replace(settings, helm_charts=()), cwd=cwd)
-        identities: dict[str, set[unit_rules.Identity]] = {}
-        for obj in plain_load.objects:
-            identities.setdefault(obj.source.path, set()).add((obj.kind, obj.namespace, obj.name))
+        identities = _identities(plain_load)
         separate = _gitops_directories(plain_load, cwd)
         split = unit_rules.split_plain([shown[i] for i in walked], identities, separate)
         by_shown = {shown[i]: i for i in walked}
@@ -127,6 +126,20 @@ def load_units(
     if not result:  # nothing at all: one empty unit, so the report says so
         result.append((unit_rules.Unit(".", ()), load([], replace(settings, helm_charts=()), cwd=cwd)))
     return sorted(result, key=lambda item: item[0].name)
+
+
+def _identities(result: LoadResult) -> dict[str, dict[unit_rules.Identity, str]]:
+    """What each file defines, with a digest of each object defined in several files."""
+    files_of: dict[unit_rules.Identity, set[str]] = {}
+    for obj in result.objects:
+        files_of.setdefault((obj.kind, obj.namespace, obj.name), set()).add(obj.source.path)
+    identities: dict[str, dict[unit_rules.Identity, str]] = {}
+    for obj in result.objects:
+        identity = (obj.kind, obj.namespace, obj.name)
+        shared = len(files_of[identity]) > 1
+        digest = json.dumps(obj.data, sort_keys=True, default=str) if shared else ""
+        identities.setdefault(obj.source.path, {})[identity] = digest
+    return identities
 
 
 def _files_name(files: list[str], shown: dict[str, str]) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from svclint.findings import Finding, Location, Severity
+from svclint.loading import units as unit_rules
 from svclint.loading.units import merge_findings, split_plain
 
 from .conftest import FIXTURES, run_cli
@@ -342,9 +343,13 @@ def test_piped_helm_output_points_at_the_chart_given(tmp_path: Path) -> None:
 
 
 def test_split_plain_rule() -> None:
-    web = {("Service", "shop", "web")}
+    web: unit_rules.Identity = ("Service", "shop", "web")
     files = ["envs/dev/web.yaml", "envs/prod/web.yaml", "envs/namespace.yaml", "ingress/ing.yaml", "k/a.yaml"]
-    identities = {"envs/dev/web.yaml": web, "envs/prod/web.yaml": web, "envs/namespace.yaml": {("Namespace", None, "shop")}}
+    identities = {
+        "envs/dev/web.yaml": {web: "port 80"},
+        "envs/prod/web.yaml": {web: "port 8080"},
+        "envs/namespace.yaml": {("Namespace", None, "shop"): ""},
+    }
     assert split_plain(files, identities) == [
         ("envs", ["envs/namespace.yaml"]),
         ("envs/dev", ["envs/dev/web.yaml"]),
@@ -352,6 +357,9 @@ def test_split_plain_rule() -> None:
         ("ingress", ["ingress/ing.yaml"]),
         ("k", ["k/a.yaml"]),
     ]
+    # the same object with the same content twice: a duplicate (SVC003), not alternatives
+    same = {"a/x.yaml": {web: "port 80"}, "b/x.yaml": {web: "port 80"}}
+    assert split_plain(["a/x.yaml", "b/x.yaml"], same) == [(".", ["a/x.yaml", "b/x.yaml"])]
     # no alternatives: one unit, named after the deepest common directory
     assert split_plain(["k8s/a/x.yaml", "k8s/b/y.yaml"], {}) == [("k8s", ["k8s/a/x.yaml", "k8s/b/y.yaml"])]
     # a GitOps application's path is its own unit

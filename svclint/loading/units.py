@@ -15,7 +15,8 @@ duplicates). The rule, in the order it is applied (docs/inputs.md says the same)
    ``spec.path``) are each their own unit.
 5. The other files are one unit, except where *alternatives* split it (``split_plain``): in
    a directory, two entries (subdirectories or files) that define an object of the same
-   kind, namespace and name are alternatives, not one deployment. A directory with
+   kind, namespace and name are alternatives, not one deployment (``_alternatives``), unless
+   they are exact copies: that is a pasted duplicate, and SVC003 reports it. A directory with
    alternatives anywhere below it is split: each subdirectory is a unit of its own (split
    again by this rule), each conflicting file is a unit, and the files of the directory
    that conflict with nothing are one more unit.
@@ -112,13 +113,15 @@ def _parts(path: str) -> tuple[str, ...]:
     return tuple(p for p in path.split("/") if p not in ("", "."))
 
 
-def split_plain(
-    files: Sequence[str], identities: Mapping[str, set[Identity]], separate: Sequence[str] = ()
-) -> list[tuple[str, list[str]]]:
+Defined = Mapping[str, Mapping[Identity, str]]  # file -> identity -> digest of the object's content
+
+
+def split_plain(files: Sequence[str], identities: Defined, separate: Sequence[str] = ()) -> list[tuple[str, list[str]]]:
     """Plain files (display paths) as units: (name, files), by rules 4 and 5 of the module doc.
 
-    ``identities`` holds the objects each file defines; ``separate`` the directories GitOps
-    objects name (each its own unit, split again by the alternatives rule inside).
+    ``identities`` holds the objects each file defines, each with a digest of its content
+    (only objects defined in more than one file need a real one); ``separate`` the
+    directories GitOps objects name (each its own unit, split again inside).
     """
     remaining = list(files)
     units: list[tuple[str, list[str]]] = []
@@ -133,7 +136,7 @@ def split_plain(
     return sorted(units, key=lambda unit: unit[0])
 
 
-def _split(prefix: tuple[str, ...], files: list[str], identities: Mapping[str, set[Identity]]) -> list[tuple[str, list[str]]]:
+def _split(prefix: tuple[str, ...], files: list[str], identities: Defined) -> list[tuple[str, list[str]]]:
     """The alternatives rule at the directory ``prefix`` (recursively).
 
     A directory with no alternatives anywhere below it is one unit. Otherwise each of its
@@ -150,13 +153,15 @@ def _split(prefix: tuple[str, ...], files: list[str], identities: Mapping[str, s
             subdirs.setdefault(_parts(file)[depth], []).append(file)
     subunits = {name: _split(prefix + (name,), members, identities) for name, members in subdirs.items()}
     entries: dict[str, list[str]] = {**{f: [f] for f in direct}, **subdirs}
-    defined = {
-        name: {i for f in members for i in identities.get(f, ())}
-        for name, members in entries.items()
-    }
+    defined: dict[str, dict[Identity, set[str]]] = {}
+    for name, members in entries.items():
+        digests = defined[name] = {}
+        for file in members:
+            for identity, digest in identities.get(file, {}).items():
+                digests.setdefault(identity, set()).add(digest)
     conflicting: set[str] = set()
     for a, b in combinations(sorted(entries), 2):
-        if defined[a] & defined[b]:
+        if _alternatives(defined[a], defined[b]):
             conflicting.update((a, b))
     if not conflicting and all(len(units) == 1 for units in subunits.values()):
         if not direct and len(subdirs) == 1:
@@ -186,6 +191,19 @@ def choose(units: Sequence[Unit], wanted: Sequence[str], one: bool = False) -> l
     if one and len(chosen) > 1:
         raise UnitError(f"these paths hold {len(chosen)} deployment units; name one with --unit: {', '.join(names)}")
     return chosen
+
+
+def _alternatives(a: Mapping[Identity, set[str]], b: Mapping[Identity, set[str]]) -> bool:
+    """Two entries of one directory are alternatives, not parts of one deployment, when they
+    define an object of the same kind, namespace and name, unless they are exact copies
+    (the same objects with the same content: a pasted duplicate, which SVC003 reports).
+    A variant that adds an object to a copy (``good.yaml`` = ``bad.yaml`` + the fix) is an
+    alternative. An identical Namespace in both is how separate apps each declare where
+    they live, and counts for nothing."""
+    shared = {i for i in a.keys() & b.keys() if not (i[0] == "Namespace" and a[i] == b[i])}
+    if not shared:
+        return False
+    return a.keys() != b.keys() or any(a[i] != b[i] for i in shared)
 
 
 def merge_findings(per_unit: Sequence[tuple[str, Sequence[Finding]]]) -> list[Finding]:

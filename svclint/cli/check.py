@@ -103,8 +103,10 @@ def check(
     """Check the manifests under PATHS (files, directories, or - for stdin).
 
     Without PATHS, the config's `paths:` or the current directory is checked.
-    Directories holding a kustomization.yaml are rendered with kustomize; `helm template
-    CHART | svclint check -` reports findings in the chart's template files.
+    Directories holding a kustomization.yaml are rendered with kustomize, chart
+    directories with helm; `helm template CHART | svclint check -` reports findings in
+    the chart's template files. Each deployment unit (overlay, chart, GitOps app,
+    alternative directory) is checked as its own graph: see docs/inputs.md.
     """
     settings, config = settings_from(options)
     catalog = catalog_for(settings, config)

@@ -53,6 +53,7 @@ TOOL_GROUPS = frozenset(
 TOOL_KINDS = frozenset(
     {
         ("v1", "Config"),  # a kubeconfig file (client-go tools/clientcmd/api/v1)
+        ("v1", "Policy"),  # a legacy kube-scheduler --policy-config-file (no such API object)
     }
 )
 

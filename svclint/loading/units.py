@@ -18,8 +18,8 @@ duplicates). The rule, in the order it is applied (docs/inputs.md says the same)
    kind, namespace and name are alternatives, not one deployment (``_alternatives``), unless
    they are exact copies: that is a pasted duplicate, and SVC003 reports it. A directory with
    alternatives anywhere below it is split: each subdirectory is a unit of its own (split
-   again by this rule), each conflicting file is a unit, and the files of the directory
-   that conflict with nothing are one more unit.
+   again by this rule), each file that conflicts with another file of the directory is a
+   unit, and the other files of the directory are one more unit.
 
 Each unit is loaded and checked on its own (``api``); ``merge_findings`` reports a finding
 that several units share (a base file's line seen through two overlays) once, naming them.
@@ -141,9 +141,9 @@ def _split(prefix: tuple[str, ...], files: list[str], identities: Defined) -> li
 
     A directory with no alternatives anywhere below it is one unit. Otherwise each of its
     subdirectories is checked on its own (split again inside), each file that conflicts
-    with another entry is its own unit, and the files that conflict with nothing are one
-    more unit, named after the directory. (Joining them to every alternative instead was
-    tried: in a folder of standalone examples it makes each example see the others.)
+    with another file of the directory is its own unit, and the other files of the
+    directory are one more unit, named after it. (Joining them to every alternative instead
+    was tried: in a folder of standalone examples it makes each example see the others.)
     """
     depth = len(prefix)
     direct = [f for f in files if len(_parts(f)) == depth + 1]
@@ -168,9 +168,14 @@ def _split(prefix: tuple[str, ...], files: list[str], identities: Defined) -> li
             return next(iter(subunits.values()))  # named after the deepest common directory
         root = "/" if files[0].startswith("/") else ""
         return [(root + "/".join(prefix) or ".", sorted(files))]
-    rest = [f for f in direct if f not in conflicting]
+    # A file is an alternative on its own only against another file of the directory (bad.yaml
+    # and good.yaml); the files that conflict only with a subdirectory are, together, the
+    # alternative to it (web/guestbook/*.yaml against web/guestbook/all-in-one/).
+    alone = {a for a, b in combinations(sorted(direct), 2) if _alternatives(defined[a], defined[b])}
+    alone |= {b for a, b in combinations(sorted(direct), 2) if _alternatives(defined[a], defined[b])}
+    rest = [f for f in direct if f not in alone]
     units = [unit for sub in subunits.values() for unit in sub]
-    units += [(f, [f]) for f in direct if f in conflicting]
+    units += [(f, [f]) for f in direct if f in alone]
     if rest:
         root = "/" if files[0].startswith("/") else ""
         units.append((root + "/".join(prefix) or ".", sorted(rest)))

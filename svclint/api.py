@@ -96,12 +96,19 @@ def load_units(
     rendered = [i for i in rest if i == "-" or os.path.isdir(i)]
     units += [unit_rules.Unit(shown[i], (i,), rendered=True) for i in rendered]
     units += [unit_rules.Unit(display_path(c, cwd), (), rendered=True) for c in settings.helm_charts]
-    named = {os.path.realpath(p) for p in paths if p != "-" and os.path.isfile(p)}
+    # Files named on the command line are one unit, unless a directory of the run holds them
+    # (the pre-commit hook names the changed files next to the project's paths).
+    walked_dirs = tuple(os.path.realpath(p) + os.sep for p in paths if p != "-" and os.path.isdir(p))
+    named = {
+        real
+        for p in paths
+        if p != "-" and os.path.isfile(p) and not (real := os.path.realpath(p)).startswith(walked_dirs)
+    }
     plain = [i for i in rest if i not in rendered]
     explicit = [i for i in plain if os.path.realpath(i) in named]
     walked = [i for i in plain if os.path.realpath(i) not in named]
     if explicit:
-        units.append(unit_rules.Unit(_files_name(explicit, shown), tuple(explicit)))
+        units.append(unit_rules.Unit(_files_name(explicit, shown, cwd), tuple(explicit)))
     loaded: list[tuple[unit_rules.Unit, LoadResult]] = []
     if walked:
         plain_load = load(walked, replace(settings, helm_charts=()), cwd=cwd)
@@ -142,12 +149,12 @@ def _identities(result: LoadResult) -> dict[str, dict[unit_rules.Identity, str]]
     return identities
 
 
-def _files_name(files: list[str], shown: dict[str, str]) -> str:
+def _files_name(files: list[str], shown: dict[str, str], cwd: str) -> str:
     """Files named on the command line: one unit, named after their common directory."""
     if len(files) == 1:
         return shown[files[0]]
-    common = os.path.commonpath([os.path.dirname(shown[f]) or "." for f in files])
-    return (common or ".").replace(os.sep, "/")
+    common = os.path.commonpath([os.path.dirname(os.path.abspath(f)) for f in files])
+    return display_path(common, cwd)
 
 
 def _gitops_directories(result: LoadResult, cwd: str) -> list[str]:

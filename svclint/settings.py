@@ -43,9 +43,10 @@ class HelmChartOptions:
 class UnitConfig:
     """Config ``units: [{name: N, paths: [GLOB...]}]``: one deployment unit, by globs."""
 
-    name: str
+    name: str  # with ``each``: a prefix for the unit names (usually "")
     paths: tuple[str, ...]
     root: str  # the globs are relative to this directory (the config's)
+    each: bool = False  # one unit per path the globs match, named after it
 
 
 @dataclass

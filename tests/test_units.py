@@ -357,7 +357,10 @@ def test_split_plain_rule() -> None:
         ("ingress", ["ingress/ing.yaml"]),
         ("k", ["k/a.yaml"]),
     ]
-    # the same object with the same content twice: a duplicate (SVC003), not alternatives
+    # files of one directory are applied together: never alternatives (SVC003 if they clash)
+    clash = {"d/a.yaml": {web: "port 80"}, "d/b.yaml": {web: "port 8080"}}
+    assert split_plain(["d/a.yaml", "d/b.yaml"], clash) == [("d", ["d/a.yaml", "d/b.yaml"])]
+    # exact copies in two directories: a pasted duplicate (SVC003), not alternatives
     same = {"a/x.yaml": {web: "port 80"}, "b/x.yaml": {web: "port 80"}}
     assert split_plain(["a/x.yaml", "b/x.yaml"], same) == [(".", ["a/x.yaml", "b/x.yaml"])]
     # no alternatives: one unit, named after the deepest common directory
@@ -366,6 +369,20 @@ def test_split_plain_rule() -> None:
     assert split_plain(["apps/a/x.yaml", "apps/b/y.yaml"], {}, ["apps/a"]) == [
         ("apps/a", ["apps/a/x.yaml"]),
         ("apps/b", ["apps/b/y.yaml"]),
+    ]
+
+
+def test_units_each_makes_one_unit_per_matched_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """svclint's own rule fixtures: bad.yaml and good.yaml of a folder are alternatives,
+    a folder case (bad.cross-file/) one unit."""
+    shutil.copytree(FIXTURES / "rules" / "SVC003", tmp_path / "SVC003")
+    (tmp_path / ".svclint.yaml").write_text("units:\n  - paths: ['*/*']\n    each: true\n")
+    monkeypatch.chdir(tmp_path)
+    run = run_cli("check", ".", "--format", "json", "--select", "SVC003")
+    assert sorted((f["file"], f["line"], tuple(f["units"])) for f in run.json()["findings"]) == [
+        ("SVC003/bad.cross-file/b.yaml", 5, ("SVC003/bad.cross-file",)),
+        ("SVC003/bad.default-namespace.yaml", 10, ("SVC003/bad.default-namespace.yaml",)),
+        ("SVC003/bad.yaml", 11, ("SVC003/bad.yaml",)),
     ]
 
 

@@ -145,19 +145,17 @@ def check(
         click.echo(f"svclint: error: rule {crash.rule_id} ({crash.rule_name}) crashed: {crash.error}", err=True)
         if show_traceback:
             click.echo(crash.traceback, err=True)
-    if report.objects == 0 and not settings.allow_empty and not any(f.rule_id != "SVC009" for f in report.findings):
+    if report.objects == 0 and not report.findings and not settings.allow_empty:
         raise UsageFailure(_nothing_found(targets, report))
     return exit_code(report, settings.fail_on)
 
 
 def _nothing_found(targets: list[str], report: LintReport) -> str:
     """Why an empty run fails (kube-linter's --fail-if-no-objects-found, on by default here):
-    a mistyped path or a pipeline that rendered nothing must not pass silently."""
+    a mistyped path or a pipeline that rendered nothing must not pass silently. A run with
+    findings (a syntax error, an SVC009 note on an unrendered overlay) says why itself."""
     looked_at = ", ".join(targets) if targets else "the --helm-chart charts"
     details = [f"{report.files} file{'s' if report.files != 1 else ''} read"]
     if report.skipped_documents:
         details.append(f"{report.skipped_documents} non-Kubernetes document{'s' if report.skipped_documents != 1 else ''} skipped")
-    not_checked = sum(1 for f in report.findings if f.rule_id == "SVC009")
-    if not_checked:
-        details.append(f"{not_checked} input{'s' if not_checked != 1 else ''} not checked (SVC009 above)")
     return f"no Kubernetes object found in {looked_at} ({', '.join(details)}); pass --allow-empty to exit 0 anyway"

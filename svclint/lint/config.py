@@ -331,7 +331,9 @@ def _input_config(data: dict[str, Any], base: str) -> dict[str, Any]:
 
     changes: dict[str, Any] = {}
     if "units" in data:
-        changes["units"] = tuple(UnitConfig(str(u["name"]), tuple(u["paths"]), base) for u in data["units"])
+        changes["units"] = tuple(
+            UnitConfig(str(u.get("name", "")), tuple(u["paths"]), base, bool(u.get("each", False))) for u in data["units"]
+        )
     helm = data.get("helm") or {}
     if "values" in helm:
         changes["helm_values"] = tuple(rel(f) for f in helm["values"])

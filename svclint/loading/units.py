@@ -5,21 +5,21 @@ dev and prod copies of the same app, a chart, alternative variants of a Service.
 one graph they cross-match (dev's Service "selects" prod's pods, the copies are SVC003
 duplicates). The rule, in the order it is applied (docs/inputs.md says the same):
 
-1. ``units:`` in the config names units by globs; a file may be in several. Inputs no
-   configured unit names go through the rules below.
+1. ``units:`` in the config names units by globs (``each: true``: one unit per path the
+   globs match); a file may be in several. Inputs no configured unit names go through the
+   rules below.
 2. Every rendered input is its own unit: each Kustomize overlay (a kustomization no other
    kustomization of the run uses as a base or component), each Helm chart, standard input.
 3. Files named on the command line form one unit.
 4. Directories an Argo CD Application/ApplicationSet or a Flux Kustomization of the run
    names (``spec.source.path``, ``spec.sources[].path``, ``spec.template.spec.source.path``,
    ``spec.path``) are each their own unit.
-5. The other files are one unit, except where *alternatives* split it (``split_plain``): in
-   a directory, two entries (subdirectories or files) that define an object of the same
-   kind, namespace and name are alternatives, not one deployment (``_alternatives``), unless
-   they are exact copies: that is a pasted duplicate, and SVC003 reports it. A directory with
-   alternatives anywhere below it is split: each subdirectory is a unit of its own (split
-   again by this rule), each file that conflicts with another file of the directory is a
-   unit, and the other files of the directory are one more unit.
+5. The other files are one unit, except where *alternatives* split it (``split_plain``): two
+   sibling directories that define an object of the same kind, namespace and name are
+   alternatives, not one deployment (``_alternatives``), unless they are exact copies. A
+   directory with alternatives anywhere below it is split: each subdirectory is a unit of
+   its own (split again by this rule) and the files directly in it are one more unit.
+   Files of one directory always stay together (``kubectl apply -f DIR``).
 
 Each unit is loaded and checked on its own (``api``); ``merge_findings`` reports a finding
 that several units share (a base file's line seen through two overlays) once, naming them.
@@ -49,6 +49,20 @@ class Unit:
     rendered: bool = False  # a kustomization, a chart or stdin: loaded on its own
 
 
+def _matched_prefix(display: str, pattern: str) -> str | None:
+    """The leading part of ``display`` that ``pattern`` matches component by component
+    (``fixtures/rules/*/*`` matches ``fixtures/rules/SVC003/bad.cross-file`` of
+    ``fixtures/rules/SVC003/bad.cross-file/a.yaml``), or None."""
+    parts, wanted = _parts(display), _parts(pattern.rstrip("/"))
+    if wanted and wanted[-1] == "**":
+        wanted = wanted[:-1]
+    if not wanted or len(wanted) > len(parts):
+        return None
+    if all(fnmatch.fnmatchcase(p, w) for p, w in zip(parts, wanted)):
+        return "/".join(parts[: len(wanted)])
+    return None
+
+
 def glob_match(display: str, pattern: str) -> bool:
     """A ``units:`` glob: fnmatch on the path, or a directory prefix (``envs/dev`` or ``envs/dev/**``)."""
     pattern = pattern.rstrip("/")
@@ -67,6 +81,16 @@ def configured_units(
     units = []
     named: set[str] = set()
     for entry in configured:
+        if entry.each:  # one unit per path the globs match (a file, or a directory of files)
+            groups: dict[str, list[str]] = {}
+            for i in inputs:
+                prefix = next((m for p in entry.paths if (m := _matched_prefix(display[i], p)) is not None), None)
+                if prefix is not None:
+                    groups.setdefault(prefix, []).append(i)
+            for prefix in sorted(groups):
+                named.update(groups[prefix])
+                units.append(Unit(f"{entry.name}{prefix}", tuple(groups[prefix])))
+            continue
         members = [i for i in inputs if any(glob_match(display[i], p) for p in entry.paths)]
         named.update(members)
         if members:
@@ -139,11 +163,13 @@ def split_plain(files: Sequence[str], identities: Defined, separate: Sequence[st
 def _split(prefix: tuple[str, ...], files: list[str], identities: Defined) -> list[tuple[str, list[str]]]:
     """The alternatives rule at the directory ``prefix`` (recursively).
 
-    A directory with no alternatives anywhere below it is one unit. Otherwise each of its
-    subdirectories is checked on its own (split again inside), each file that conflicts
-    with another file of the directory is its own unit, and the other files of the
-    directory are one more unit, named after it. (Joining them to every alternative instead
-    was tried: in a folder of standalone examples it makes each example see the others.)
+    A directory with no alternative subdirectories anywhere below it is one unit.
+    Otherwise each of its subdirectories is checked on its own (split again inside) and the
+    files directly in it are one more unit, named after it. (Joining those files to every
+    alternative instead was tried: in a folder of standalone examples it makes each
+    example see the others.) Files of one directory are never alternatives to each other:
+    `kubectl apply -f DIR` applies them together, so two of them defining one object are
+    SVC003 duplicates.
     """
     depth = len(prefix)
     direct = [f for f in files if len(_parts(f)) == depth + 1]
@@ -152,34 +178,34 @@ def _split(prefix: tuple[str, ...], files: list[str], identities: Defined) -> li
         if len(_parts(file)) > depth + 1:
             subdirs.setdefault(_parts(file)[depth], []).append(file)
     subunits = {name: _split(prefix + (name,), members, identities) for name, members in subdirs.items()}
-    entries: dict[str, list[str]] = {**{f: [f] for f in direct}, **subdirs}
     defined: dict[str, dict[Identity, set[str]]] = {}
-    for name, members in entries.items():
+    for name, members in subdirs.items():
         digests = defined[name] = {}
         for file in members:
             for identity, digest in identities.get(file, {}).items():
                 digests.setdefault(identity, set()).add(digest)
-    conflicting: set[str] = set()
-    for a, b in combinations(sorted(entries), 2):
-        if _alternatives(defined[a], defined[b]):
-            conflicting.update((a, b))
-    if not conflicting and all(len(units) == 1 for units in subunits.values()):
+    alternatives = any(_alternatives(defined[a], defined[b]) for a, b in combinations(sorted(subdirs), 2))
+    root = "/" if files[0].startswith("/") else ""
+    if not alternatives and all(len(units) == 1 for units in subunits.values()):
         if not direct and len(subdirs) == 1:
             return next(iter(subunits.values()))  # named after the deepest common directory
-        root = "/" if files[0].startswith("/") else ""
         return [(root + "/".join(prefix) or ".", sorted(files))]
-    # A file is an alternative on its own only against another file of the directory (bad.yaml
-    # and good.yaml); the files that conflict only with a subdirectory are, together, the
-    # alternative to it (web/guestbook/*.yaml against web/guestbook/all-in-one/).
-    alone = {a for a, b in combinations(sorted(direct), 2) if _alternatives(defined[a], defined[b])}
-    alone |= {b for a, b in combinations(sorted(direct), 2) if _alternatives(defined[a], defined[b])}
-    rest = [f for f in direct if f not in alone]
     units = [unit for sub in subunits.values() for unit in sub]
-    units += [(f, [f]) for f in direct if f in alone]
-    if rest:
-        root = "/" if files[0].startswith("/") else ""
-        units.append((root + "/".join(prefix) or ".", sorted(rest)))
+    if direct:
+        units.append((root + "/".join(prefix) or ".", sorted(direct)))
     return units
+
+
+def _alternatives(a: Mapping[Identity, set[str]], b: Mapping[Identity, set[str]]) -> bool:
+    """Two sibling directories are alternatives, not parts of one deployment, when they
+    define an object of the same kind, namespace and name, unless they are exact copies
+    (the same objects with the same content: a pasted duplicate, which SVC003 reports).
+    A variant that adds an object to a copy is an alternative. An identical Namespace in
+    both is how separate apps each declare where they live, and counts for nothing."""
+    shared = {i for i in a.keys() & b.keys() if not (i[0] == "Namespace" and a[i] == b[i])}
+    if not shared:
+        return False
+    return a.keys() != b.keys() or any(a[i] != b[i] for i in shared)
 
 
 class UnitError(Exception):
@@ -196,19 +222,6 @@ def choose(units: Sequence[Unit], wanted: Sequence[str], one: bool = False) -> l
     if one and len(chosen) > 1:
         raise UnitError(f"these paths hold {len(chosen)} deployment units; name one with --unit: {', '.join(names)}")
     return chosen
-
-
-def _alternatives(a: Mapping[Identity, set[str]], b: Mapping[Identity, set[str]]) -> bool:
-    """Two entries of one directory are alternatives, not parts of one deployment, when they
-    define an object of the same kind, namespace and name, unless they are exact copies
-    (the same objects with the same content: a pasted duplicate, which SVC003 reports).
-    A variant that adds an object to a copy (``good.yaml`` = ``bad.yaml`` + the fix) is an
-    alternative. An identical Namespace in both is how separate apps each declare where
-    they live, and counts for nothing."""
-    shared = {i for i in a.keys() & b.keys() if not (i[0] == "Namespace" and a[i] == b[i])}
-    if not shared:
-        return False
-    return a.keys() != b.keys() or any(a[i] != b[i] for i in shared)
 
 
 def merge_findings(per_unit: Sequence[tuple[str, Sequence[Finding]]]) -> list[Finding]:

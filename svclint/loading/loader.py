@@ -124,8 +124,12 @@ class Reader:
             self.files += 1
             yield from self._helm_chart(chart, cwd)
 
-    def _not_rendered(self, location: Location, error: RenderError, how: str) -> None:
-        """A kustomization or chart that could not be rendered: one note, the run goes on."""
+    def _not_rendered(self, fs_path: str, cwd: str, error: RenderError, how: str) -> None:
+        """A kustomization or chart that could not be rendered: one note at the top of its
+        kustomization.yaml or Chart.yaml (kept as a source: SARIF hashes its lines); the run goes on."""
+        location = Location(display_path(fs_path, cwd), 1)
+        if os.path.isfile(fs_path):
+            self.sources.append(Source(location.path, fs_path))
         self.problems.append(SkippedInput(location, f"not checked: {error}{how}", str(error)))
 
     def _text(self, source: Source, text: str) -> Iterator[Document]:
@@ -144,8 +148,7 @@ class Reader:
             text = helm.render_chart(chart, values=values, set_values=set_values, shown=display_path(chart, cwd))
         except RenderError as error:
             chart_yaml = os.path.join(chart, "Chart.yaml")
-            location = Location(display_path(chart_yaml if os.path.isfile(chart_yaml) else chart, cwd), 1)
-            self._not_rendered(location, error, "")
+            self._not_rendered(chart_yaml if os.path.isfile(chart_yaml) else chart, cwd, error, "")
             return
         resolve = helm.chart_file_resolver(chart, lambda p: display_path(p, cwd))
         source = Source(display_path(chart, cwd), None, text, segments=helm.helm_segments(text, resolve))
@@ -160,12 +163,12 @@ class Reader:
             kustomize.kustomize_command(self.settings.kustomize_bin, f"kustomization {shown}")
         except ToolMissing as error:  # (a --kustomize-bin that cannot run stays a usage error)
             how = f"; or render it yourself: kubectl kustomize {shown} | svclint check -"
-            self._not_rendered(location, error, how)
+            self._not_rendered(kustomization_path, cwd, error, how)
             return
         try:
             rendered = kustomize.render(directory, self.settings.kustomize_bin, shown)
         except RenderError as error:  # the build failed: the rest of the run is still checked
-            self._not_rendered(location, error, "")
+            self._not_rendered(kustomization_path, cwd, error, "")
             return
         sources: dict[str, Source] = {}
 

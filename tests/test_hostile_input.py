@@ -129,7 +129,7 @@ HOSTILE: dict[str, list[tuple[int, int, str, str]]] = {
 EXTRA_ARGS: dict[str, tuple[str, ...]] = {
     "odd-keys.yaml": ("--extend-select", "SVC004"),
     # nothing to check: exit 2 without --allow-empty (tests/test_units.py), which is not the point here
-    **{name: ("--allow-empty",) for name in ("empty.yaml", "only-separator.yaml", "only-separators.yaml")},
+    **dict.fromkeys(("empty.yaml", "only-separator.yaml", "only-separators.yaml"), ("--allow-empty",)),
 }
 # Files whose hostile finding cannot carry a marker (binary, UTF-16).
 UNMARKED = {"binary.yaml": [(1, "SVC001")], "utf16.yaml": [(1, "SVC001")]}

@@ -157,7 +157,6 @@ class Reader:
     def _kustomization(self, directory: str, cwd: str) -> Iterator[Document]:
         """Render a kustomization; every object is attributed to the file that defines it."""
         kustomization_path = kustomize.kustomization_file(directory) or directory
-        location = Location(display_path(kustomization_path, cwd), 1)
         shown = display_path(directory, cwd)
         try:
             kustomize.kustomize_command(self.settings.kustomize_bin, f"kustomization {shown}")

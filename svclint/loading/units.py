@@ -64,11 +64,9 @@ def _matched_prefix(display: str, pattern: str) -> str | None:
 
 
 def glob_match(display: str, pattern: str) -> bool:
-    """A ``units:`` glob: fnmatch on the path, or a directory prefix (``envs/dev`` or ``envs/dev/**``)."""
-    pattern = pattern.rstrip("/")
-    if pattern.endswith("/**"):
-        pattern = pattern[:-3]
-    return fnmatch.fnmatchcase(display, pattern) or display.startswith(pattern + "/")
+    """A ``units:`` glob matches a path, or a directory above it (``envs/dev``, ``envs/dev/**``),
+    component by component: ``*`` stays within one directory."""
+    return _matched_prefix(display, pattern) is not None
 
 
 def configured_units(

@@ -95,7 +95,7 @@ def load_units(
     units, rest = unit_rules.configured_units(inputs, settings.units, relative)
     rendered = [i for i in rest if i == "-" or os.path.isdir(i)]
     units += [unit_rules.Unit(shown[i], (i,), rendered=True) for i in rendered]
-    units += [unit_rules.Unit(display_path(c, cwd), (), rendered=True) for c in settings.helm_charts]
+    units += [unit_rules.Unit(display_path(c, cwd), (), rendered=True, chart=c) for c in settings.helm_charts]
     # Files named on the command line are one unit, unless a directory of the run holds them
     # (the pre-commit hook names the changed files next to the project's paths).
     walked_dirs = tuple(os.path.realpath(p) + os.sep for p in paths if p != "-" and os.path.isdir(p))
@@ -128,7 +128,7 @@ def load_units(
     for unit in units:
         if unit.name not in kept:
             continue
-        unit_settings = replace(settings, helm_charts=()) if unit.inputs else replace(settings, helm_charts=(unit.name,))
+        unit_settings = replace(settings, helm_charts=(unit.chart,) if unit.chart else ())
         result.append((unit, load(list(unit.inputs), unit_settings, stdin_bytes=stdin_bytes, cwd=cwd)))
     if not result:  # nothing at all: one empty unit, so the report says so
         result.append((unit_rules.Unit(".", ()), load([], replace(settings, helm_charts=()), cwd=cwd)))

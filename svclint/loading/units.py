@@ -47,6 +47,7 @@ class Unit:
     name: str
     inputs: tuple[str, ...]  # files, kustomization or chart directories, "-"
     rendered: bool = False  # a kustomization, a chart or stdin: loaded on its own
+    chart: str = ""  # a --helm-chart directory (no inputs: the chart is rendered on its own)
 
 
 def _matched_prefix(display: str, pattern: str) -> str | None:

@@ -398,3 +398,9 @@ def test_json_key_order_is_stable(repository: Path) -> None:
     run = run_cli("check", "envs", "--format", "json", "--isolated")
     assert list(run.json()["findings"][0])[-1] == "units"
     assert json.loads(run.stdout) == run.json()
+
+
+def test_a_kind_that_is_a_mapping_is_svc002_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "cm.yaml").write_text("apiVersion: v1\nkind:\n  value: ConfigMap\nmetadata:\n  name: web-config\n")
+    run = run_cli("check", str(tmp_path), "--format", "json", "--isolated")
+    assert [(f["rule"], f["line"]) for f in run.json()["findings"]] == [("SVC002", 2)]

@@ -71,7 +71,7 @@ def is_tool_config(data: dict[Any, Any]) -> bool:
     api_version, kind = data.get("apiVersion"), data.get("kind")
     if not isinstance(api_version, str):
         return False
-    return api_group(api_version) in TOOL_GROUPS or (api_version, kind) in TOOL_KINDS
+    return api_group(api_version) in TOOL_GROUPS or (isinstance(kind, str) and (api_version, kind) in TOOL_KINDS)
 
 
 def unknown_without_metadata(data: dict[Any, Any]) -> bool:

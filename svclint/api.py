@@ -16,6 +16,7 @@ from svclint.lint.engine import LintResult, run
 from svclint.lint.report_data import build_report
 from svclint.loading import units as unit_rules
 from svclint.loading.discovery import discover, display_path
+from svclint.loading.gitignore import work_tree
 from svclint.loading.loader import SkippedInput
 from svclint.loading.render import RenderError, helm, kustomize
 from svclint.parallel import gc_paused
@@ -163,24 +164,13 @@ def _gitops_directories(result: LoadResult, cwd: str) -> list[str]:
     paths = unit_rules.gitops_paths((obj.kind, obj.data) for obj in result.objects)
     if not paths:
         return []
-    root = _repository_root(cwd)
+    root = work_tree(cwd) or cwd
     out = []
     for path in paths:
         directory = os.path.join(root, path)
         if os.path.isdir(directory) and kustomize.kustomization_file(directory) is None and not helm.is_chart(directory):
             out.append(display_path(directory, cwd))
     return out
-
-
-def _repository_root(cwd: str) -> str:
-    current = os.path.abspath(cwd)
-    while True:
-        if os.path.exists(os.path.join(current, ".git")):
-            return current
-        parent = os.path.dirname(current)
-        if parent == current:
-            return cwd
-        current = parent
 
 
 def _subset(result: LoadResult, files: set[str]) -> LoadResult:

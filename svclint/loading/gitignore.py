@@ -32,13 +32,25 @@ def _git(args: list[str], cwd: str) -> bytes | None:
     return done.stdout if done.returncode == 0 else None
 
 
+def work_tree(root: str) -> str | None:
+    """The work tree holding ``root``: the nearest directory with a ``.git`` entry (a
+    directory, or a file in linked worktrees and submodules), as git looks for it."""
+    current = os.path.realpath(root if os.path.isdir(root) else os.path.dirname(root) or ".")
+    while True:
+        if os.path.exists(os.path.join(current, ".git")):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
 def ignored_in(root: str) -> Callable[[str], bool] | None:
     """A test "does git ignore this path?" for paths under ``root``, or None outside a work
-    tree (or without git). Two git calls per walked directory given, none per file."""
-    top_out = _git(["rev-parse", "--show-toplevel"], root)
-    if not top_out:
+    tree (or without git). One git call per walked directory given, none per file."""
+    top = work_tree(root)
+    if top is None:
         return None
-    top = os.path.realpath(top_out.decode("utf-8", "surrogateescape").strip())
     listed = _git(["ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"], top)
     entries = listed.decode("utf-8", "surrogateescape").split("\0") if listed else []
     ignored = frozenset(os.path.normpath(os.path.join(top, e)) for e in entries if e)

@@ -91,9 +91,12 @@ def load_units(
         paths, settings.exclude, cwd, settings.exclude_root, settings.cli_exclude, gitignore=settings.gitignore
     ) if paths else []
     shown = {i: display_path(i, cwd) if i != "-" else "-" for i in inputs}
-    config_root = os.path.dirname(settings.config_path) if settings.config_path else cwd
-    relative = {i: display_path(i, config_root) if i != "-" else "-" for i in inputs}
-    units, rest = unit_rules.configured_units(inputs, settings.units, relative)
+    units: list[unit_rules.Unit] = []
+    rest = inputs
+    if settings.units:
+        config_root = os.path.dirname(settings.config_path) if settings.config_path else cwd
+        relative = {i: display_path(i, config_root) if i != "-" else "-" for i in inputs}
+        units, rest = unit_rules.configured_units(inputs, settings.units, relative)
     rendered = [i for i in rest if i == "-" or os.path.isdir(i)]
     units += [unit_rules.Unit(shown[i], (i,), rendered=True) for i in rendered]
     units += [unit_rules.Unit(display_path(c, cwd), (), rendered=True, chart=c) for c in settings.helm_charts]
@@ -106,13 +109,13 @@ def load_units(
         if p != "-" and os.path.isfile(p) and not (real := os.path.realpath(p)).startswith(walked_dirs)
     }
     plain = [i for i in rest if i not in rendered]
-    explicit = [i for i in plain if os.path.realpath(i) in named]
-    walked = [i for i in plain if os.path.realpath(i) not in named]
+    explicit = [i for i in plain if os.path.realpath(i) in named] if named else []
+    walked = [i for i in plain if os.path.realpath(i) not in named] if named else plain
     if explicit:
         units.append(unit_rules.Unit(_files_name(explicit, shown, cwd), tuple(explicit)))
     loaded: list[tuple[unit_rules.Unit, LoadResult]] = []
     if walked:
-        plain_load = load(walked, replace(settings, helm_charts=()), cwd=cwd)
+        plain_load = load(walked, replace(settings, helm_charts=()), cwd=cwd, discovered=True)
         identities = _identities(plain_load)
         separate = _gitops_directories(plain_load, cwd)
         split = unit_rules.split_plain([shown[i] for i in walked], identities, separate)

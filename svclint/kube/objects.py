@@ -61,11 +61,16 @@ class LoadResult:
 
 
 def load(
-    paths: Sequence[str], settings: Settings, stdin_bytes: bytes | None = None, cwd: str | None = None
+    paths: Sequence[str],
+    settings: Settings,
+    stdin_bytes: bytes | None = None,
+    cwd: str | None = None,
+    discovered: bool = False,
 ) -> LoadResult:
-    """Load every manifest under ``paths`` (``-`` reads ``stdin_bytes``)."""
+    """Load every manifest under ``paths`` (``-`` reads ``stdin_bytes``); ``discovered``:
+    ``paths`` is already discovery's list (``api.load_units``), not walked again."""
     with gc_paused():
-        reader = Reader(paths, settings, stdin_bytes, cwd or os.getcwd())
+        reader = Reader(paths, settings, stdin_bytes, cwd or os.getcwd(), discovered=discovered)
         result = LoadResult()
         object_problems: list[LoadProblem] = []
         for document in reader.documents():

@@ -86,11 +86,12 @@ class Reader:
     comments: dict[str, list[Directive]] = field(default_factory=dict)
     files: int = 0
     templates: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # path -> template line ranges
+    discovered: bool = False  # ``paths`` is already discovery's list of files
 
     def documents(self) -> Iterator[Document]:
         settings = self.settings
         cwd = self.cwd or os.getcwd()
-        files = discover(
+        files = list(self.paths) if self.discovered else discover(
             self.paths, settings.exclude, cwd, settings.exclude_root, settings.cli_exclude, gitignore=settings.gitignore
         )
         directories = {f for f in files if f != "-" and os.path.isdir(f)}  # kustomizations, charts

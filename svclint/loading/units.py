@@ -146,20 +146,23 @@ def split_plain(files: Sequence[str], identities: Defined, separate: Sequence[st
     (only objects defined in more than one file need a real one); ``separate`` the
     directories GitOps objects name (each its own unit, split again inside).
     """
-    remaining = list(files)
+    remaining = [(_parts(f), f) for f in files]
     units: list[tuple[str, list[str]]] = []
     for directory in sorted(separate, key=lambda d: -len(_parts(d))):  # the deepest first
         prefix = _parts(directory)
-        inside = [f for f in remaining if _parts(f)[: len(prefix)] == prefix]
+        inside = [(parts, f) for parts, f in remaining if parts[: len(prefix)] == prefix]
         if inside:
-            remaining = [f for f in remaining if f not in set(inside)]
+            taken = {f for _, f in inside}
+            remaining = [(parts, f) for parts, f in remaining if f not in taken]
             units.extend(_split(prefix, inside, identities))
     if remaining:
         units.extend(_split((), remaining, identities))
     return sorted(units, key=lambda unit: unit[0])
 
 
-def _split(prefix: tuple[str, ...], files: list[str], identities: Defined) -> list[tuple[str, list[str]]]:
+def _split(
+    prefix: tuple[str, ...], files: list[tuple[tuple[str, ...], str]], identities: Defined
+) -> list[tuple[str, list[str]]]:
     """The alternatives rule at the directory ``prefix`` (recursively).
 
     A directory with no alternative subdirectories anywhere below it is one unit.
@@ -171,24 +174,29 @@ def _split(prefix: tuple[str, ...], files: list[str], identities: Defined) -> li
     SVC003 duplicates.
     """
     depth = len(prefix)
-    direct = [f for f in files if len(_parts(f)) == depth + 1]
-    subdirs: dict[str, list[str]] = {}
-    for file in files:
-        if len(_parts(file)) > depth + 1:
-            subdirs.setdefault(_parts(file)[depth], []).append(file)
+    direct = [f for parts, f in files if len(parts) == depth + 1]
+    subdirs: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for parts, file in files:
+        if len(parts) > depth + 1:
+            subdirs.setdefault(parts[depth], []).append((parts, file))
     subunits = {name: _split(prefix + (name,), members, identities) for name, members in subdirs.items()}
     defined: dict[str, dict[Identity, set[str]]] = {}
     for name, members in subdirs.items():
         digests = defined[name] = {}
-        for file in members:
+        for _, file in members:
             for identity, digest in identities.get(file, {}).items():
                 digests.setdefault(identity, set()).add(digest)
-    alternatives = any(_alternatives(defined[a], defined[b]) for a, b in combinations(sorted(subdirs), 2))
-    root = "/" if files[0].startswith("/") else ""
+    holders: dict[Identity, list[str]] = {}  # only directories sharing an object can clash
+    for name in sorted(defined):
+        for identity in defined[name]:
+            holders.setdefault(identity, []).append(name)
+    pairs = {pair for names in holders.values() if len(names) > 1 for pair in combinations(names, 2)}
+    alternatives = any(_alternatives(defined[a], defined[b]) for a, b in sorted(pairs))
+    root = "/" if files[0][1].startswith("/") else ""
     if not alternatives and all(len(units) == 1 for units in subunits.values()):
         if not direct and len(subdirs) == 1:
             return next(iter(subunits.values()))  # named after the deepest common directory
-        return [(root + "/".join(prefix) or ".", sorted(files))]
+        return [(root + "/".join(prefix) or ".", sorted(f for _, f in files))]
     units = [unit for sub in subunits.values() for unit in sub]
     if direct:
         units.append((root + "/".join(prefix) or ".", sorted(direct)))

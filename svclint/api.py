@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from svclint.findings import LintReport
-from svclint.kube.objects import load
+from svclint.findings import Finding, LintReport
+from svclint.kube.graph import ManifestGraph
+from svclint.kube.objects import LoadResult, load
 from svclint.lint.catalog import Catalog, build_catalog
 from svclint.lint.engine import LintResult, run
 from svclint.lint.report_data import build_report
+from svclint.loading import units as unit_rules
+from svclint.loading.discovery import Skipped, discover, display_path
+from svclint.loading.gitignore import work_tree
+from svclint.loading.loader import SkippedInput, skipped_input
+from svclint.loading.render import RenderError, helm, kustomize
 from svclint.parallel import gc_paused
 from svclint.settings import Settings
 
@@ -28,7 +36,8 @@ def lint_paths(
     catalog: Catalog | None = None,
     cwd: str | None = None,
 ) -> LintResult:
-    """Load ``paths`` into one graph and run the enabled rules.
+    """Load ``paths``, find its deployment units (``loading.units``) and run the enabled rules
+    on each unit's graph; findings several units share are reported once, naming them.
 
     ``report_only`` (display paths) keeps only findings located in those files while the
     graph is still built from every path: that is how the pre-commit hook stays right when
@@ -39,8 +48,171 @@ def lint_paths(
     """
     settings = settings or Settings()
     catalog = catalog or build_catalog(settings.plugins, settings.rule_dirs)
-    result = load(paths, settings, stdin_bytes=stdin_bytes, cwd=cwd or os.getcwd())
-    return run(result, catalog, settings, report_only)
+    loaded = load_units(paths, settings, stdin_bytes=stdin_bytes, cwd=cwd or os.getcwd())
+    if len(loaded) == 1 and not settings.only_units:
+        return run(loaded[0][1], catalog, settings, report_only)
+    results = [(unit.name, run(result, catalog, settings, report_only)) for unit, result in loaded]
+    findings = unit_rules.merge_findings([(name, result.findings) for name, result in results])
+    findings = _unused_in_every_unit(findings, results)
+    findings.sort(key=lambda f: f.sort_key())
+    combined = _combined([result.load for _, result in results])
+    crashes = list({crash.rule_id: crash for _, result in results for crash in result.crashes}.values())
+    active = results[0][1].active if results else []
+    return LintResult(
+        findings, combined, ManifestGraph(combined.objects, settings.pod_sources), active, catalog, crashes,
+        sum(result.suppressed for _, result in results),
+    )
+
+
+def _unused_in_every_unit(findings: list[Finding], results: list[tuple[str, LintResult]]) -> list[Finding]:
+    """A rule that judges suppressions (SVC007) speaks of a file, not a graph: a suppression
+    used in one unit holding the file is used; keep its finding only if every unit said so."""
+    after = {entry.rule.id for _, result in results for entry in result.active if entry.rule.after_suppression}
+    if not after:
+        return findings
+    holding: dict[str, set[str]] = {}
+    for name, result in results:
+        for source in result.load.sources:
+            holding.setdefault(source.path, set()).add(name)
+    return [f for f in findings if f.rule_id not in after or holding.get(f.location.path, set()) <= set(f.units)]
+
+
+def load_units(
+    paths: Sequence[str], settings: Settings, *, stdin_bytes: bytes | None = None, cwd: str | None = None
+) -> list[tuple[unit_rules.Unit, LoadResult]]:
+    """Each deployment unit of ``paths`` with what it loads (``loading.units`` has the rule).
+
+    Plain files are parsed once and shared out; a kustomization, a chart or stdin is loaded
+    on its own. ``settings.only_units`` keeps the units ``--unit`` names (UnitError if one
+    is unknown).
+    """
+    cwd = cwd or os.getcwd()
+    skipped = Skipped()
+    inputs = discover(
+        paths, settings.exclude, cwd, settings.exclude_root, settings.cli_exclude, skipped, settings.follow_symlinks,
+        gitignore=settings.gitignore,
+    ) if paths else []
+    shown = {i: display_path(i, cwd) if i != "-" else "-" for i in inputs}
+    units: list[unit_rules.Unit] = []
+    rest = inputs
+    if settings.units:
+        config_root = os.path.dirname(settings.config_path) if settings.config_path else cwd
+        relative = {i: display_path(i, config_root) if i != "-" else "-" for i in inputs}
+        units, rest = unit_rules.configured_units(inputs, settings.units, relative)
+    rendered = [i for i in rest if i == "-" or os.path.isdir(i)]
+    units += [unit_rules.Unit(shown[i], (i,), rendered=True) for i in rendered]
+    units += [unit_rules.Unit(display_path(c, cwd), (), rendered=True, chart=c) for c in settings.helm_charts]
+    # Files named on the command line are one unit, unless a directory of the run holds them
+    # (the pre-commit hook names the changed files next to the project's paths).
+    walked_dirs = tuple(os.path.realpath(p) + os.sep for p in paths if p != "-" and os.path.isdir(p))
+    named = {
+        real
+        for p in paths
+        if p != "-" and os.path.isfile(p) and not (real := os.path.realpath(p)).startswith(walked_dirs)
+    }
+    plain = [i for i in rest if i not in rendered]
+    explicit = [i for i in plain if os.path.realpath(i) in named] if named else []
+    walked = [i for i in plain if os.path.realpath(i) not in named] if named else plain
+    if explicit:
+        units.append(unit_rules.Unit(_files_name(explicit, shown, cwd), tuple(explicit)))
+    loaded: list[tuple[unit_rules.Unit, LoadResult]] = []
+    if walked:
+        plain_load = load(walked, replace(settings, helm_charts=()), cwd=cwd, discovered=True)
+        identities = _identities(plain_load)
+        separate = _gitops_directories(plain_load, cwd)
+        split = unit_rules.split_plain([shown[i] for i in walked], identities, separate)
+        by_shown = {shown[i]: i for i in walked}
+        if len(split) == 1:
+            loaded.append((unit_rules.Unit(split[0][0], tuple(walked)), plain_load))
+        else:
+            for name, members in split:
+                loaded.append((unit_rules.Unit(name, tuple(by_shown[m] for m in members)), _subset(plain_load, set(members))))
+            loaded[0][1].skipped_documents = plain_load.skipped_documents  # counted once, not per file
+    chosen = unit_rules.choose([*units, *(unit for unit, _ in loaded)], settings.only_units)
+    kept = {unit.name for unit in chosen}
+    result = [(unit, r) for unit, r in loaded if unit.name in kept]
+    for unit in units:
+        if unit.name not in kept:
+            continue
+        unit_settings = replace(settings, helm_charts=(unit.chart,) if unit.chart else ())
+        result.append((unit, load(list(unit.inputs), unit_settings, stdin_bytes=stdin_bytes, cwd=cwd)))
+    if not result:  # nothing at all: one empty unit, so the report says so
+        result.append((unit_rules.Unit(".", ()), load([], replace(settings, helm_charts=()), cwd=cwd)))
+    result.sort(key=lambda item: item[0].name)
+    problems, notes = skipped_input(skipped)  # said once, by the first unit
+    result[0][1].problems.extend(problems)
+    result[0][1].notes.extend(notes)
+    return result
+
+
+def _identities(result: LoadResult) -> dict[str, dict[unit_rules.Identity, str]]:
+    """What each file defines, with a digest of each object defined in several files."""
+    files_of: dict[unit_rules.Identity, set[str]] = {}
+    for obj in result.objects:
+        files_of.setdefault((obj.kind, obj.namespace, obj.name), set()).add(obj.source.path)
+    identities: dict[str, dict[unit_rules.Identity, str]] = {}
+    for obj in result.objects:
+        identity = (obj.kind, obj.namespace, obj.name)
+        shared = len(files_of[identity]) > 1
+        digest = json.dumps(obj.data, sort_keys=True, default=str) if shared else ""
+        identities.setdefault(obj.source.path, {})[identity] = digest
+    return identities
+
+
+def _files_name(files: list[str], shown: dict[str, str], cwd: str) -> str:
+    """Files named on the command line: one unit, named after their common directory."""
+    if len(files) == 1:
+        return shown[files[0]]
+    common = os.path.commonpath([os.path.dirname(os.path.abspath(f)) for f in files])
+    return display_path(common, cwd)
+
+
+def _gitops_directories(result: LoadResult, cwd: str) -> list[str]:
+    """Display paths of the directories GitOps objects deploy (relative to the repository:
+    the git work tree holding ``cwd``, else ``cwd``), if they exist and hold no overlay or chart."""
+    paths = unit_rules.gitops_paths((obj.kind, obj.data) for obj in result.objects)
+    if not paths:
+        return []
+    root = work_tree(cwd) or cwd
+    out = []
+    for path in paths:
+        directory = os.path.join(root, path)
+        if os.path.isdir(directory) and kustomize.kustomization_file(directory) is None and not helm.is_chart(directory):
+            out.append(display_path(directory, cwd))
+    return out
+
+
+def _subset(result: LoadResult, files: set[str]) -> LoadResult:
+    """The part of a load that comes from ``files`` (display paths): one plain unit."""
+    return LoadResult(
+        objects=[o for o in result.objects if o.source.path in files],
+        problems=[p for p in result.problems if p.location.path in files],
+        sources=[s for s in result.sources if s.path in files],
+        skipped_documents=0,
+        comments={path: c for path, c in result.comments.items() if path in files},
+        files=len(files),
+        templates={path: t for path, t in result.templates.items() if path in files},
+    )
+
+
+def _combined(results: Sequence[LoadResult]) -> LoadResult:
+    """The loads of every unit as one, for the report's counts and the files' text (a file
+    shared by units counts once)."""
+    combined = LoadResult()
+    seen_objects: set[int] = set()
+    seen_sources: set[int] = set()
+    for result in results:
+        combined.objects.extend(o for o in result.objects if id(o) not in seen_objects)
+        seen_objects.update(id(o) for o in result.objects)
+        combined.sources.extend(s for s in result.sources if id(s) not in seen_sources)
+        seen_sources.update(id(s) for s in result.sources)
+        combined.problems.extend(result.problems)
+        combined.skipped_documents += result.skipped_documents
+        combined.notes.extend(note for note in result.notes if note not in combined.notes)
+        for path, comments in result.comments.items():
+            combined.comments.setdefault(path, comments)
+    combined.files = len({s.path for s in combined.sources})
+    return combined
 
 
 @gc_paused()  # the graph is alive while the report is built: see lint_paths
@@ -69,12 +241,17 @@ def analyze(
     stdin_bytes: bytes | None = None,
     cwd: str | None = None,
 ) -> RoutingModel:
-    """Load ``paths`` and build the routing model (NetworkPolicies, Services, entry points)."""
-    from svclint.kube.graph import ManifestGraph
+    """Load ``paths`` and build the routing model (NetworkPolicies, Services, entry points) of
+    its one deployment unit, or of the one ``--unit`` names (UnitError otherwise)."""
     from svclint.routing.model import routing_model
 
     settings = settings or Settings()
-    result = load(paths, settings, stdin_bytes=stdin_bytes, cwd=cwd or os.getcwd())
+    loaded = load_units(paths, settings, stdin_bytes=stdin_bytes, cwd=cwd or os.getcwd())
+    unit_rules.choose([unit for unit, _ in loaded], (), one=True)  # UnitError unless one
+    result = loaded[0][1]
+    for problem in result.problems:  # a matrix without the overlay's objects would mislead
+        if isinstance(problem, SkippedInput) and problem.render_error:
+            raise RenderError(problem.render_error)
     model = routing_model(ManifestGraph(result.objects, settings.pod_sources), settings)
     model.load_problems = len(result.problems)
     return model

@@ -69,6 +69,7 @@ class Finding:
     field_path: str = ""
     object: ObjectRef | None = None
     related: tuple[tuple[Location, str], ...] = ()
+    units: tuple[str, ...] = ()  # the deployment units it was found in (runs of several units)
 
     def sort_key(self) -> tuple[Any, ...]:
         return (

@@ -81,6 +81,24 @@ DEFAULT_OPENSHIFT_ROUTER = WorkloadIdentity(
 )
 
 
+@dataclass(frozen=True)
+class HelmChartOptions:
+    """Config ``helm: {charts: {DIR: {values: [...], set: [...]}}}``: how one chart is rendered."""
+
+    values: tuple[str, ...] = ()
+    set: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class UnitConfig:
+    """Config ``units: [{name: N, paths: [GLOB...]}]``: one deployment unit, by globs."""
+
+    name: str  # with ``each``: a prefix for the unit names (usually "")
+    paths: tuple[str, ...]
+    root: str  # the globs are relative to this directory (the config's)
+    each: bool = False  # one unit per path the globs match, named after it
+
+
 @dataclass
 class Settings:
     default_namespace: str = "default"
@@ -109,6 +127,15 @@ class Settings:
     schema_dirs: tuple[str, ...] = ()  # extra JSON schemas for SVC004 (custom resources)
     allow_remote: bool = False  # --allow-remote only (never a config file): kustomize may fetch
     follow_symlinks: bool = False  # --follow-symlinks only: also those leading out of the checked tree
+    # -- issue 17: units, Helm values, .gitignore, empty runs (docs/inputs.md) --
+    helm_values: tuple[str, ...] = ()  # --helm-values: for every chart rendered
+    helm_set: tuple[str, ...] = ()  # --helm-set KEY=VALUE: for every chart rendered
+    helm_chart_options: dict[str, HelmChartOptions] = field(default_factory=dict)  # real chart path -> config
+    helm_chart_root: str | None = None  # the chart piped `helm template` output came from
+    gitignore: bool = True  # inside a git work tree, skip what git ignores
+    units: tuple[UnitConfig, ...] = ()  # configured deployment units (loading.units)
+    allow_empty: bool = False  # a run that finds no object exits 0, not 2
+    only_units: tuple[str, ...] = ()  # --unit: check only these units
 
 
 def parse_port_range(text: str) -> tuple[int, int]:

@@ -87,7 +87,7 @@ def _validate(fmt: str, text: str) -> None:
 def _check(stream: str | bytes) -> None:
     data = stream.encode("utf-8", "surrogatepass") if isinstance(stream, str) else stream
     for fmt in sorted(FORMATTERS):
-        args = ("check", "-", "--isolated", "--select", "ALL", "--format", fmt)
+        args = ("check", "-", "--isolated", "--select", "ALL", "--format", fmt, "--allow-empty")
         first = run_cli(*args, input=data)
         assert first.exit_code in (0, 1), f"{fmt}: exit {first.exit_code}: {first.stderr}"
         assert first.stderr == "", first.stderr

@@ -25,14 +25,22 @@ def test_syntax_error_without_template_stays_svc001() -> None:
     assert [f["rule"] for f in run.json()["findings"]] == ["SVC001"]
 
 
-def test_chart_directory_checked_as_files_asks_to_render() -> None:
-    run = run_cli("check", "fixtures/helm/shop", "--format", "json")
+def test_chart_templates_checked_as_files_ask_to_render() -> None:
+    """The templates folder on its own (not the chart: that is rendered, issue 17)."""
+    run = run_cli("check", "fixtures/helm/shop/templates", "--format", "json")
     got = [(f["rule"], f["file"], f["line"]) for f in run.json()["findings"]]
     assert got == [
         ("SVC005", "fixtures/helm/shop/templates/deployment.yaml", 4),
         ("SVC005", "fixtures/helm/shop/templates/service.yaml", 4),
     ]
-    assert run.json()["summary"]["skipped_documents"] == 2  # Chart.yaml and values.yaml
+
+
+def test_chart_directory_without_helm_is_one_note(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no helm
+    run = run_cli("check", "fixtures/helm/shop", "--format", "json")
+    assert run.exit_code == 0, run.stderr
+    got = [(f["rule"], f["severity"], f["file"], f["line"]) for f in run.json()["findings"]]
+    assert got == [("SVC009", "note", "fixtures/helm/shop/Chart.yaml", 1)]
 
 
 def test_implicit_yaml_type_messages_quote_the_text_as_written() -> None:

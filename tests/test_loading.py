@@ -75,7 +75,7 @@ def test_stdin_is_read_with_a_stable_name() -> None:
 
 
 def test_non_kubernetes_documents_are_skipped_and_counted() -> None:
-    run = run_cli("check", "fixtures/rules/SVC001/good.not-kubernetes.yaml", "--isolated", "-f", "json")
+    run = run_cli("check", "fixtures/rules/SVC001/good.not-kubernetes.yaml", "--isolated", "-f", "json", "--allow-empty")
     assert run.exit_code == 0
     assert run.json()["summary"] == {
         "files": 1,
@@ -90,6 +90,7 @@ def test_non_kubernetes_documents_are_skipped_and_counted() -> None:
     }
     text = run_cli("check", "fixtures/rules/SVC001/good.not-kubernetes.yaml", "--isolated")
     assert text.stdout == "No problems found in 1 file, 0 objects; 2 non-Kubernetes documents skipped.\n"
+    assert text.exit_code == 2  # no Kubernetes object at all (issue 17): see tests/test_units.py
 
 
 def test_default_namespace_flag_moves_unnamespaced_objects() -> None:

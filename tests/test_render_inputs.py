@@ -117,23 +117,41 @@ def test_suppression_comment_in_the_source_file_applies(tmp_path: Path) -> None:
     assert run.json()["findings"] == [] and run.json()["summary"]["suppressed"] == 1
 
 
-def test_no_kustomize_binary_is_a_clear_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_kustomize_binary_is_one_note(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 17: the overlay is skipped with an SVC009 note, never a failed run."""
     monkeypatch.setenv("PATH", str(tmp_path))
-    run = run_cli("check", "fixtures/kustomize/overlay")
+    run = run_cli("check", "fixtures/kustomize/overlay", "--format", "json")
+    assert run.exit_code == 0, run.stderr
+    assert [(f["rule"], f["severity"], f["file"], f["line"], f["message"]) for f in run.json()["findings"]] == [
+        (
+            "SVC009",
+            "note",
+            "fixtures/kustomize/overlay/kustomization.yaml",
+            1,
+            "not checked: kustomization fixtures/kustomize/overlay: needs kustomize or kubectl on PATH to render "
+            "the kustomization (or name one with --kustomize-bin); or render it yourself: kubectl kustomize "
+            "fixtures/kustomize/overlay | svclint check -",
+        )
+    ]
+
+
+def test_kustomize_bin_that_cannot_run_is_a_usage_error(tmp_path: Path) -> None:
+    run = run_cli("check", "fixtures/kustomize/overlay", "--kustomize-bin", str(tmp_path / "nothing"))
     assert run.exit_code == 2
-    assert run.stdout == ""
     assert run.stderr == (
-        "svclint: error: kustomization fixtures/kustomize/overlay: needs kustomize or kubectl on PATH "
-        "to render the kustomization (or name one with --kustomize-bin)\n"
+        f"svclint: error: kustomization fixtures/kustomize/overlay: --kustomize-bin {tmp_path / 'nothing'} "
+        "is not an executable\n"
     )
 
 
-def test_kustomize_build_failure_names_the_kustomization(tmp_path: Path) -> None:
+def test_kustomize_build_failure_is_a_note_naming_the_kustomization(tmp_path: Path) -> None:
     (tmp_path / "kustomization.yaml").write_text("resources:\n  - missing.yaml\n")
-    run = run_cli("check", str(tmp_path), "--kustomize-bin", _kubectl())
-    assert run.exit_code == 2
-    assert run.stderr.startswith(f"svclint: error: kustomization {tmp_path}: ")
-    assert "missing.yaml" in run.stderr
+    run = run_cli("check", str(tmp_path), "--kustomize-bin", _kubectl(), "--format", "json")
+    assert run.exit_code == 0, run.stderr
+    (note,) = run.json()["findings"]
+    assert (note["rule"], note["file"], note["line"]) == ("SVC009", f"{tmp_path}/kustomization.yaml", 1)
+    assert note["message"].startswith(f"not checked: kustomization {tmp_path}: ")
+    assert "missing.yaml" in note["message"]
 
 
 def test_kustomize_option_without_kustomization() -> None:
@@ -181,14 +199,20 @@ def test_helm_suppression_comment_in_rendered_output() -> None:
     assert _keys(run.json()) == HELM_FINDINGS[:1]
 
 
-def test_helm_chart_without_helm_is_a_clear_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_helm_chart_without_helm_is_one_note(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
-    run = run_cli("check", "--helm-chart", "fixtures/helm/shop")
-    assert run.exit_code == 2
-    assert run.stderr == (
-        "svclint: error: --helm-chart fixtures/helm/shop: helm was not found on PATH; install helm, or "
-        "render the chart yourself and pipe it in: helm template CHART | svclint check -\n"
-    )
+    run = run_cli("check", "--helm-chart", "fixtures/helm/shop", "--format", "json")
+    assert run.exit_code == 0, run.stderr
+    assert [(f["rule"], f["file"], f["line"], f["message"]) for f in run.json()["findings"]] == [
+        (
+            "SVC009",
+            "fixtures/helm/shop/Chart.yaml",
+            1,
+            "not checked: Helm chart fixtures/helm/shop: helm was not found on PATH; install helm, or render the "
+            "chart yourself and pipe it in: helm template fixtures/helm/shop | svclint check - --helm-chart-root "
+            "fixtures/helm/shop",
+        )
+    ]
 
 
 def test_helm_chart_is_rendered_with_helm_template(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,7 +1,7 @@
 """Issue 16: a kustomization in a pull request must not make svclint connect anywhere.
 
 Remote resources and git URLs are refused before kustomize runs (svclint/loading/render/
-remote.py): one SVC001 at each remote entry, that kustomization is not built, everything
+remote.py): one SVC009 note at each remote entry, that kustomization is not built, everything
 else is still checked. Only ``--allow-remote`` on the command line lets kustomize fetch; a
 config file cannot. A local listener proves that no connection is made.
 """
@@ -49,8 +49,8 @@ def test_remote_resources_are_refused_before_the_build_and_the_rest_is_checked(
     findings = [(f["rule"], f["file"], f["line"], f["column"], f["message"]) for f in run.json()["findings"]]
     refused = "is remote; svclint does not let a kustomization make it connect to the network, so this kustomization is not built (give --allow-remote to allow it)"
     assert findings == [
-        ("SVC001", "base/kustomization.yaml", 3, 5, f"resources entry '{listener.url}/remote.yaml' {refused}"),
-        ("SVC001", "base/kustomization.yaml", 4, 5, f"resources entry '{listener.url}/org/repo//deploy?ref=main' {refused}"),
+        ("SVC009", "base/kustomization.yaml", 3, 5, f"not checked: resources entry '{listener.url}/remote.yaml' {refused}"),
+        ("SVC009", "base/kustomization.yaml", 4, 5, f"not checked: resources entry '{listener.url}/org/repo//deploy?ref=main' {refused}"),
         ("SVC101", "plain.yaml", 6, 3, "Service default/plain selector app=nothing matches no pod template in namespace 'default'; there are no pod templates in namespace 'default'"),
     ]
     assert run.exit_code == 1

@@ -24,6 +24,7 @@ from svclint.lint.preflight import SetupError, check_setup
 from svclint.loading.discovery import DiscoveryError, discover, display_path
 from svclint.loading.render import RenderError
 from svclint.loading.render.kustomize import kustomization_file
+from svclint.loading.units import UnitError
 from svclint.report import DOCUMENTED_FORMATS, FORMATTERS
 from svclint.report.escape import visible
 from svclint.report.options import FormatOptions
@@ -80,6 +81,10 @@ def _scope(paths: tuple[str, ...], settings: Settings, changed_files: bool) -> t
 @click.option("--kustomize-bin", metavar="PATH", help="kustomize or kubectl binary to render kustomizations with (default: kustomize, else kubectl, on PATH).")
 @click.option("--schema-dir", multiple=True, type=click.Path(file_okay=False), metavar="DIR", help="JSON schemas for custom resources, used by SVC004 (repeatable).")
 @click.option("--helm-chart", multiple=True, type=click.Path(file_okay=False), metavar="DIR", help="Render this chart with `helm template` and check the result (repeatable).")
+@click.option("--helm-values", multiple=True, type=click.Path(dir_okay=False, exists=True), metavar="FILE", help="Values file for every Helm chart rendered (repeatable; `helm template --values`).")
+@click.option("--helm-set", multiple=True, metavar="KEY=VALUE", help="Value for every Helm chart rendered (repeatable; `helm template --set`).")
+@click.option("--helm-chart-root", type=click.Path(file_okay=False, exists=True), metavar="DIR", help="The chart piped `helm template` output comes from: findings point at DIR/templates/....")
+@click.option("--allow-empty", is_flag=True, help="Exit 0 when no Kubernetes object is found (default: exit 2).")
 @click.option("--changed-files", is_flag=True, help="PATHS are changed files (pre-commit): load the config's `paths:` (or .) too, report only findings in PATHS.")
 @click.option("--sarif-root", type=click.Path(file_okay=False, exists=True), help="Directory SARIF URIs are relative to (default: the current directory).")
 @click.option("--sarif-category", metavar="NAME", help="Write runAutomationDetails.id NAME/ (for uploads without the action's category input).")
@@ -99,8 +104,10 @@ def check(
     """Check the manifests under PATHS (files, directories, or - for stdin).
 
     Without PATHS, the config's `paths:` or the current directory is checked.
-    Directories holding a kustomization.yaml are rendered with kustomize; `helm template
-    CHART | svclint check -` reports findings in the chart's template files.
+    Directories holding a kustomization.yaml are rendered with kustomize, chart
+    directories with helm; `helm template CHART | svclint check -` reports findings in
+    the chart's template files. Each deployment unit (overlay, chart, GitOps app,
+    alternative directory) is checked as its own graph: see docs/inputs.md.
     """
     settings, config = settings_from(options)
     catalog = catalog_for(settings, config)
@@ -126,7 +133,7 @@ def check(
             catalog=catalog,
             documentation=fmt in DOCUMENTED_FORMATS,
         )
-    except (DiscoveryError, RenderError) as error:
+    except (DiscoveryError, RenderError, UnitError) as error:
         raise UsageFailure(str(error)) from None
     format_options = FormatOptions(
         colour=color if color is not None else (output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ),
@@ -144,4 +151,17 @@ def check(
         click.echo(f"svclint: error: rule {crash.rule_id} ({crash.rule_name}) crashed: {visible(crash.error)}", err=True)
         if show_traceback:
             click.echo(crash.traceback, err=True)
+    if report.objects == 0 and not report.findings and not settings.allow_empty:
+        raise UsageFailure(_nothing_found(targets, report))
     return exit_code(report, settings.fail_on)
+
+
+def _nothing_found(targets: list[str], report: LintReport) -> str:
+    """Why an empty run fails (kube-linter's --fail-if-no-objects-found, on by default here):
+    a mistyped path or a pipeline that rendered nothing must not pass silently. A run with
+    findings (a syntax error, an SVC009 note on an unrendered overlay) says why itself."""
+    looked_at = ", ".join(targets) if targets else "the --helm-chart charts"
+    details = [f"{report.files} file{'s' if report.files != 1 else ''} read"]
+    if report.skipped_documents:
+        details.append(f"{report.skipped_documents} non-Kubernetes document{'s' if report.skipped_documents != 1 else ''} skipped")
+    return f"no Kubernetes object found in {looked_at} ({', '.join(details)}); pass --allow-empty to exit 0 anyway"

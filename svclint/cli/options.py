@@ -45,8 +45,10 @@ def common_options(function: F) -> F:
         click.option("--default-namespace", metavar="NS", help="Namespace of objects that name none (default: default)."),
         click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files matching this gitignore-style glob (repeatable)."),
         click.option("--jobs", "-j", type=click.IntRange(0, 64), help="Loader processes (0: automatic)."),
-        click.option("--allow-remote", is_flag=True, help="Let kustomize fetch remote resources and git URLs (off: such a kustomization is a finding, not built). Command line only."),
+        click.option("--allow-remote", is_flag=True, help="Let kustomize fetch remote resources and git URLs (off: such a kustomization is not built, one SVC009 note per remote entry). Command line only."),
         click.option("--follow-symlinks", is_flag=True, help="Follow symlinks that lead outside the checked directories (off: they are skipped, named in one note). Command line only."),
+        click.option("--no-gitignore", is_flag=True, help="Read files git ignores too (default: inside a git work tree, skip them)."),
+        click.option("--unit", "units", multiple=True, metavar="NAME", help="Check only this deployment unit (repeatable; see `docs/inputs.md`)."),
     ]
     for decorator in reversed(decorators):
         function = decorator(function)
@@ -73,6 +75,12 @@ def _flags(options: dict[str, Any]) -> Flags:
         schema_dir=tuple(options.get("schema_dir") or ()),
         allow_remote=bool(options.get("allow_remote")),
         follow_symlinks=bool(options.get("follow_symlinks")),
+        helm_values=tuple(options.get("helm_values") or ()),
+        helm_set=tuple(options.get("helm_set") or ()),
+        helm_chart_root=options.get("helm_chart_root"),
+        no_gitignore=bool(options.get("no_gitignore")),
+        allow_empty=bool(options.get("allow_empty")),
+        units=tuple(options.get("units") or ()),
     )
 
 

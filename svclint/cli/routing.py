@@ -12,6 +12,7 @@ from svclint.lint.config import ConfigError
 from svclint.lint.rule import CatalogError
 from svclint.loading.discovery import DiscoveryError
 from svclint.loading.render import RenderError
+from svclint.loading.units import UnitError
 from svclint.report.escape import visible
 
 if TYPE_CHECKING:  # the routing package is imported only when one of these commands runs
@@ -28,7 +29,7 @@ def _routing_model(paths: tuple[str, ...], options: dict[str, Any]) -> RoutingMo
     stdin_bytes = read_stdin(settings) if "-" in targets else None
     try:
         model = analyze(targets, settings, stdin_bytes=stdin_bytes)
-    except (DiscoveryError, RenderError, ConfigError, CatalogError) as error:
+    except (DiscoveryError, RenderError, ConfigError, CatalogError, UnitError) as error:
         raise UsageFailure(str(error)) from None
     if model.load_problems:
         click.echo(f"svclint: warning: {model.load_problems} document(s) could not be read and are left out; `svclint check` shows why", err=True)

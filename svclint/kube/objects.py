@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from svclint.findings import Location, ObjectRef
+from svclint.kube import foreign
 from svclint.kube.model import (
     CLUSTER_SCOPED_KINDS,
     K8sObject,
@@ -22,7 +23,7 @@ from svclint.kube.model import (
 )
 from svclint.kube.structure import describe, structure_problems
 from svclint.loading.directives import Directive
-from svclint.loading.loader import Document, Reader, ReadProblem
+from svclint.loading.loader import Document, Reader, ReadProblem, SkippedInput
 from svclint.loading.source import (
     FieldPath,
     Source,
@@ -57,14 +58,20 @@ class LoadResult:
     comments: dict[str, list[Directive]] = field(default_factory=dict)
     files: int = 0
     notes: list[str] = field(default_factory=list)  # what the loader says once (symlinks not followed)
+    templates: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # SVC005 documents' lines
 
 
 def load(
-    paths: Sequence[str], settings: Settings, stdin_bytes: bytes | None = None, cwd: str | None = None
+    paths: Sequence[str],
+    settings: Settings,
+    stdin_bytes: bytes | None = None,
+    cwd: str | None = None,
+    discovered: bool = False,
 ) -> LoadResult:
-    """Load every manifest under ``paths`` (``-`` reads ``stdin_bytes``)."""
+    """Load every manifest under ``paths`` (``-`` reads ``stdin_bytes``); ``discovered``:
+    ``paths`` is already discovery's list (``api.load_units``), not walked again."""
     with gc_paused():
-        reader = Reader(paths, settings, stdin_bytes, cwd or os.getcwd())
+        reader = Reader(paths, settings, stdin_bytes, cwd or os.getcwd(), discovered=discovered)
         result = LoadResult()
         object_problems: list[LoadProblem] = []
         for document in reader.documents():
@@ -74,6 +81,7 @@ def load(
         result.comments = reader.comments
         result.files = reader.files
         result.notes = reader.notes
+        result.templates = reader.templates
         return result
 
 
@@ -87,7 +95,9 @@ def _add_document(result: LoadResult, problems: list[LoadProblem], document: Doc
     attributed = {obj.ref: obj for obj in result.objects[first_object:]}
     for i in range(first_problem, len(problems)):
         problem = problems[i]
-        assert isinstance(problem, ObjectProblem)
+        if not isinstance(problem, ObjectProblem):  # a note: at the kustomization
+            problems[i] = replace(problem, location=document.fallback or problem.location)
+            continue
         owner = attributed.get(problem.ref) if problem.ref is not None else None
         if owner is not None:
             location = owner.location(parse_field_path(problem.field_path))
@@ -111,6 +121,15 @@ def _add_data(result: LoadResult, problems: list[LoadProblem], document: Documen
         return
     if "kind" not in data and document.source.path.rsplit("/", 1)[-1] == "Chart.yaml":
         result.skipped_documents += 1  # a Helm chart's metadata (apiVersion: v2, no kind)
+        return
+    if foreign.is_tool_config(data) or foreign.unknown_without_metadata(data):
+        result.skipped_documents += 1  # another tool's configuration (kube.foreign)
+        if not foreign.is_tool_config(data):
+            message = (
+                f"not checked: {data['kind']} of {data['apiVersion']} has no metadata, so it is not a Kubernetes "
+                "object (another tool's file?); add metadata.name if it is a custom resource"
+            )
+            problems.append(SkippedInput(_problem(document, ("kind",), message).location, message))
         return
     _add_items(result, problems, document, data, (), settings, depth=0)
 

@@ -24,7 +24,15 @@ from svclint.lint.catalog import Catalog
 from svclint.lint.yamllines import yaml_line_of
 from svclint.loading.source import parse_field_path
 from svclint.loading.yamlload import parse_stream
-from svclint.settings import Limits, PodSource, Settings, WorkloadIdentity, parse_port_range
+from svclint.settings import (
+    HelmChartOptions,
+    Limits,
+    PodSource,
+    Settings,
+    UnitConfig,
+    WorkloadIdentity,
+    parse_port_range,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -273,6 +281,7 @@ def apply_config(settings: Settings, config: ConfigFile) -> Settings:
             max_document_bytes=limits.get("max-document-bytes", Limits.max_document_bytes),
             max_objects_per_file=limits.get("max-objects-per-file", Limits.max_objects_per_file),
         )
+    changes.update(_input_config(data, base))
     return replace(settings, **changes)
 
 
@@ -357,6 +366,12 @@ class Flags:
     schema_dir: tuple[str, ...] = ()
     allow_remote: bool = False  # command line only: a repository cannot widen what svclint reaches
     follow_symlinks: bool = False  # command line only, as allow_remote
+    helm_values: tuple[str, ...] = ()
+    helm_set: tuple[str, ...] = ()
+    helm_chart_root: str | None = None
+    no_gitignore: bool = False
+    allow_empty: bool = False
+    units: tuple[str, ...] = ()
 
 
 def apply_flags(settings: Settings, flags: Flags) -> Settings:
@@ -399,7 +414,58 @@ def apply_flags(settings: Settings, flags: Flags) -> Settings:
         changes["allow_remote"] = True
     if flags.follow_symlinks:
         changes["follow_symlinks"] = True
+    changes.update(_input_flags(flags))
     return replace(settings, **changes)
+
+
+def _input_flags(flags: Flags) -> dict[str, Any]:
+    """Helm values, .gitignore and empty runs (docs/inputs.md)."""
+    changes: dict[str, Any] = {}
+    if flags.helm_values:
+        changes["helm_values"] = tuple(os.path.abspath(f) for f in flags.helm_values)
+    if flags.helm_set:
+        changes["helm_set"] = flags.helm_set
+    if flags.helm_chart_root:
+        changes["helm_chart_root"] = flags.helm_chart_root
+    if flags.no_gitignore:
+        changes["gitignore"] = False
+    if flags.allow_empty:
+        changes["allow_empty"] = True
+    if flags.units:
+        changes["only_units"] = flags.units
+    return changes
+
+
+def _input_config(data: dict[str, Any], base: str) -> dict[str, Any]:
+    """Config keys ``units``, ``helm``, ``gitignore``, ``allow-empty`` (docs/inputs.md)."""
+
+    def rel(path: str) -> str:
+        return path if os.path.isabs(path) else os.path.normpath(os.path.join(base, path))
+
+    changes: dict[str, Any] = {}
+    if "units" in data:
+        changes["units"] = tuple(
+            UnitConfig(str(u.get("name", "")), tuple(u["paths"]), base, bool(u.get("each", False))) for u in data["units"]
+        )
+    helm = data.get("helm") or {}
+    if "values" in helm:
+        changes["helm_values"] = tuple(rel(f) for f in helm["values"])
+    if "set" in helm:
+        changes["helm_set"] = tuple(helm["set"])
+    if "chart-root" in helm:
+        changes["helm_chart_root"] = rel(helm["chart-root"])
+    if "charts" in helm:
+        changes["helm_chart_options"] = {
+            os.path.realpath(rel(chart)): HelmChartOptions(
+                tuple(rel(f) for f in (entry or {}).get("values", ())), tuple((entry or {}).get("set", ()))
+            )
+            for chart, entry in helm["charts"].items()
+        }
+    if "gitignore" in data:
+        changes["gitignore"] = bool(data["gitignore"])
+    if "allow-empty" in data:
+        changes["allow_empty"] = bool(data["allow-empty"])
+    return changes
 
 
 def load_settings(config_path: str | None, isolated: bool, cwd: str) -> tuple[Settings, ConfigFile | None]:

@@ -123,6 +123,18 @@ def _check_all(entries: list[ActiveRule], graph: ManifestGraph, load: LoadResult
     return fork_split(entries, check, jobs, encode, decode)
 
 
+TEMPLATE_RULE = "SVC005"
+
+
+def _in_template(finding: Finding, templates: dict[str, list[tuple[int, int]]]) -> bool:
+    """The finding is in a template document, or rests on one (a related location in it):
+    what a template's placeholders will be is unknown, so the finding cannot be trusted."""
+    for location in (finding.location, *(related for related, _ in finding.related)):
+        if any(first <= location.line <= last for first, last in templates.get(location.path, ())):
+            return True
+    return False
+
+
 def run(
     load: LoadResult,
     catalog: Catalog,
@@ -166,6 +178,8 @@ def run(
                 crashes.append(outcome)
             else:
                 findings.extend(finding for finding, _ in outcome)
+    if load.templates:  # a template document gets SVC005 only (loading.templates)
+        findings = [f for f in findings if f.rule_id == TEMPLATE_RULE or not _in_template(f, load.templates)]
     if report_only is not None:
         keep = set(report_only)
         findings = [f for f in findings if f.location.path in keep]

@@ -8,12 +8,13 @@ a kustomization is one unit (rendered, not walked).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import pathspec
 
-from svclint.loading.render import kustomize
+from svclint.loading.gitignore import ignored_in as gitignore_in
+from svclint.loading.render import helm, kustomize
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 # pathspec >= 0.12.1 names git's own semantics "gitignore"; older releases only "gitwildmatch".
@@ -66,6 +67,7 @@ def discover(
     cli_exclude: Iterable[str] = (),
     skipped: Skipped | None = None,
     follow_symlinks: bool = False,
+    gitignore: bool = False,
 ) -> list[str]:
     """Manifest files under ``paths`` in a stable order; ``-`` stands for stdin.
 
@@ -79,6 +81,7 @@ def discover(
     its target is inside one of those or its own directory (``follow_symlinks``, from
     ``--follow-symlinks``: every symlink). The others, and directories that cannot be
     listed, go to ``skipped``.
+    With ``gitignore``, what git ignores is not walked (``loading.gitignore``).
     """
     cwd = cwd or os.getcwd()
     skipped = skipped if skipped is not None else Skipped()
@@ -93,8 +96,12 @@ def discover(
     found: list[str] = []
     seen: set[str] = set()
 
+    walk_git: Callable[[str], bool] | None = None  # git's ignore test in the current walk
+
     def excluded(path: str, is_dir: bool = False) -> bool:
         suffix = "/" if is_dir else ""
+        if walk_git is not None and walk_git(path):
+            return True
         return any(spec.match_file(display_path(path, base) + suffix) for base, spec in specs)
 
     def add(path: str, real: str | None = None) -> None:
@@ -104,6 +111,7 @@ def discover(
             found.append(path)
 
     for path in paths:
+        walk_git = None
         if path == "-":
             add(path)
             continue
@@ -113,16 +121,21 @@ def discover(
         if os.path.islink(path) and not _inside(os.path.realpath(path), roots + own):
             skipped.outside_links.append(display_path(path, cwd))
             continue
-        if os.path.basename(path) in kustomize.KUSTOMIZATION_FILES and os.path.isfile(path):
-            path = os.path.dirname(path) or "."
+        if os.path.basename(path) in (*kustomize.KUSTOMIZATION_FILES, "Chart.yaml") and os.path.isfile(path):
+            path = os.path.dirname(path) or "."  # stands for its kustomization or chart
         if not os.path.isdir(path):
             if not excluded(path):
                 add(path)
             continue
+        walk_git = gitignore_in(path) if gitignore else None
+        if walk_git is not None and walk_git(path):
+            walk_git = None  # a directory named on the command line is read, like a named file
         visited: set[tuple[int, int]] = set()
         in_directory: list[str] = []
         real_paths: dict[str, str] = {}
         overlays: list[str] = []  # kustomization directories: rendered, not walked
+        charts: list[str] = []  # Helm chart directories (Chart.yaml): rendered, not walked
+
         def unlistable(error: OSError, top: str = path) -> None:
             skipped.unlistable.append((display_path(error.filename or top, cwd), error.strerror or str(error)))
 
@@ -137,6 +150,10 @@ def discover(
             visited.add((stat.st_dev, stat.st_ino))
             if kustomize.kustomization_file(root):
                 overlays.append(root)
+                dirs[:] = []
+                continue
+            if helm.is_chart(root):
+                charts.append(root)
                 dirs[:] = []
                 continue
             real_root = os.path.realpath(root)
@@ -168,6 +185,13 @@ def discover(
         for overlay in overlays:
             if os.path.realpath(overlay) not in used:
                 add(overlay)
+        for chart in charts:
+            add(chart)
+    # A file inside a kustomization or chart of the run is read through its render (pre-commit
+    # passes `kustomization.yaml` and its resources as files): reading it again would duplicate it.
+    rendered = tuple(os.path.realpath(f) + os.sep for f in found if f != "-" and os.path.isdir(f))
+    if rendered:
+        found = [f for f in found if f == "-" or os.path.isdir(f) or not os.path.realpath(f).startswith(rendered)]
     return found
 
 

@@ -17,7 +17,7 @@ from svclint.findings import Location
 from svclint.loading.directives import Directive, find_comment_directives
 from svclint.loading.discovery import Skipped, discover, display_path
 from svclint.loading.parsing import ParsedFile, parse_all, parse_bytes, parse_text
-from svclint.loading.render import helm, kustomize, remote
+from svclint.loading.render import RenderError, ToolMissing, helm, kustomize, remote
 from svclint.loading.source import STDIN_NAME, Attribution, Source
 from svclint.loading.yamlload import LoadedDocument, parse_stream
 from svclint.settings import Settings
@@ -39,7 +39,17 @@ class TemplateProblem:
     message: str
 
 
-ReadProblem = SyntaxProblem | TemplateProblem
+@dataclass(frozen=True)
+class SkippedInput:
+    """Input that was not checked, and why (SVC009, a note): a kustomization or chart that
+    could not be rendered, another tool's file that looks like an object."""
+
+    location: Location
+    message: str
+    render_error: str = ""  # a kustomization or chart not rendered: the renderer's error
+
+
+ReadProblem = SyntaxProblem | TemplateProblem | SkippedInput
 AttributeObject = Callable[[str, str], Attribution]  # (kind as written, name) -> the user's file
 
 
@@ -76,16 +86,22 @@ class Reader:
     comments: dict[str, list[Directive]] = field(default_factory=dict)
     files: int = 0
     notes: list[str] = field(default_factory=list)  # said once on stderr, not findings
+    templates: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # path -> template line ranges
+    discovered: bool = False  # ``paths`` is already discovery's list of files
 
     def documents(self) -> Iterator[Document]:
         settings = self.settings
         cwd = self.cwd or os.getcwd()
-        skipped = Skipped()
-        files = discover(
-            self.paths, settings.exclude, cwd, settings.exclude_root, settings.cli_exclude, skipped, settings.follow_symlinks
-        )
-        self._report_skipped(skipped)
-        directories = {f for f in files if f != "-" and os.path.isdir(f)}  # kustomizations
+        if self.discovered:
+            files = list(self.paths)
+        else:
+            skipped = Skipped()
+            files = discover(
+                self.paths, settings.exclude, cwd, settings.exclude_root, settings.cli_exclude, skipped,
+                settings.follow_symlinks, gitignore=settings.gitignore,
+            )
+            self.report_skipped(skipped)
+        directories = {f for f in files if f != "-" and os.path.isdir(f)}  # kustomizations, charts
         disk_files = [f for f in files if f != "-" and f not in directories]
         # Disk files come back in order, each as soon as its batch is parsed (the generator
         # owns the worker pool; it is closed below, or by refcounting if a step raises).
@@ -93,11 +109,16 @@ class Reader:
         for path in files:
             if path == "-":
                 text, parsed = parse_bytes(self.stdin_bytes or b"", settings.limits)
-                source = Source(STDIN_NAME, None, text, segments=helm.helm_segments(text))
+                root = settings.helm_chart_root
+                resolve = helm.chart_file_resolver(root, lambda p: display_path(p, cwd)) if root else None
+                source = Source(STDIN_NAME, None, text, segments=helm.helm_segments(text, resolve) if resolve else helm.helm_segments(text))
                 source.lossy = parsed.lossy
             elif path in directories:
                 self.files += 1
-                yield from self._kustomization(path, cwd)
+                if kustomize.kustomization_file(path) is None and helm.is_chart(path):
+                    yield from self._helm_chart(path, cwd)
+                else:
+                    yield from self._kustomization(path, cwd)
                 continue
             else:
                 parsed = next(parsed_files)
@@ -108,7 +129,16 @@ class Reader:
             yield from self._parsed(source, parsed)
         parsed_files.close()
         for chart in settings.helm_charts:
+            self.files += 1
             yield from self._helm_chart(chart, cwd)
+
+    def _not_rendered(self, fs_path: str, cwd: str, error: RenderError, how: str) -> None:
+        """A kustomization or chart that could not be rendered: one note at the top of its
+        kustomization.yaml or Chart.yaml (kept as a source: SARIF hashes its lines); the run goes on."""
+        location = Location(display_path(fs_path, cwd), 1)
+        if os.path.isfile(fs_path):
+            self.sources.append(Source(location.path, fs_path))
+        self.problems.append(SkippedInput(location, f"not checked: {error}{how}", str(error)))
 
     def _text(self, source: Source, text: str) -> Iterator[Document]:
         parsed = parse_text(None, text, self.settings.limits, [])
@@ -118,7 +148,16 @@ class Reader:
 
     def _helm_chart(self, chart: str, cwd: str) -> Iterator[Document]:
         """``helm template CHART``, each document attributed to its template file."""
-        text = helm.render_chart(chart)
+        settings = self.settings
+        options = settings.helm_chart_options.get(os.path.realpath(chart))
+        values = settings.helm_values + (options.values if options else ())
+        set_values = settings.helm_set + (options.set if options else ())
+        try:
+            text = helm.render_chart(chart, values=values, set_values=set_values, shown=display_path(chart, cwd))
+        except RenderError as error:
+            chart_yaml = os.path.join(chart, "Chart.yaml")
+            self._not_rendered(chart_yaml if os.path.isfile(chart_yaml) else chart, cwd, error, "")
+            return
         resolve = helm.chart_file_resolver(chart, lambda p: display_path(p, cwd))
         source = Source(display_path(chart, cwd), None, text, segments=helm.helm_segments(text, resolve))
         yield from self._text(source, text)
@@ -127,8 +166,19 @@ class Reader:
         """Render a kustomization; every object is attributed to the file that defines it."""
         if self._refuse_remote(directory, cwd):
             return
-        rendered = kustomize.render(directory, self.settings.kustomize_bin)
         kustomization_path = kustomize.kustomization_file(directory) or directory
+        shown = display_path(directory, cwd)
+        try:
+            kustomize.kustomize_command(self.settings.kustomize_bin, f"kustomization {shown}")
+        except ToolMissing as error:  # (a --kustomize-bin that cannot run stays a usage error)
+            how = f"; or render it yourself: kubectl kustomize {shown} | svclint check -"
+            self._not_rendered(kustomization_path, cwd, error, how)
+            return
+        try:
+            rendered = kustomize.render(directory, self.settings.kustomize_bin, shown)
+        except RenderError as error:  # the build failed: the rest of the run is still checked
+            self._not_rendered(kustomization_path, cwd, error, "")
+            return
         sources: dict[str, Source] = {}
 
         def open_source(fs_path: str) -> Source:
@@ -163,24 +213,18 @@ class Reader:
             )
         self.sources.extend(sources[path] for path in sorted(sources))  # the files findings point into
 
-    def _report_skipped(self, skipped: Skipped) -> None:
-        """An unlistable directory is an SVC001 (its files are missing from the graph); the
-        symlinks not followed are one note naming them."""
-        for path, reason in skipped.unlistable:
-            self.problems.append(SyntaxProblem(Location(path, 1, 1), f"cannot list this directory: {reason}; its files are not checked"))
-        if skipped.outside_links:
-            links = sorted(set(skipped.outside_links))
-            self.notes.append(
-                f"not following {len(links)} symlink{'s' if len(links) != 1 else ''} that lead{'s' if len(links) == 1 else ''} "
-                f"outside the checked directories: {', '.join(links)}"
-            )
+    def report_skipped(self, skipped: Skipped) -> None:
+        problems, notes = skipped_input(skipped)
+        self.problems.extend(problems)
+        self.notes.extend(notes)
 
     def _refuse_remote(self, directory: str, cwd: str) -> bool:
         """Without --allow-remote, a kustomization tree that names remote resources is not
-        built: one SVC001 at each remote entry (``render.remote``), the rest is checked."""
+        built: one SVC009 note at each remote entry (``render.remote``), the rest is checked."""
         refused = [] if self.settings.allow_remote else remote.remote_references(directory)
         for reference in refused:
-            self.problems.append(SyntaxProblem(Location(display_path(reference.file, cwd), reference.line, reference.column), reference.message))
+            location = Location(display_path(reference.file, cwd), reference.line, reference.column)
+            self.problems.append(SkippedInput(location, f"not checked: {reference.message}", reference.message))
         for path in sorted({reference.file for reference in refused}):
             self.sources.append(Source(display_path(path, cwd), path))
         return bool(refused)
@@ -195,6 +239,10 @@ class Reader:
             kind = TemplateProblem if problem.template else SyntaxProblem
             self.problems.append(kind(source.location(problem.line, problem.column), problem.message))
         for doc_index, document in enumerate(parsed.documents):
+            if document.template_lines is not None:
+                first, last = (source.location(line) for line in document.template_lines)
+                if first.path == last.path:
+                    self.templates.setdefault(first.path, []).append((first.line, last.line))
             yield Document(source, doc_index, document)
 
     def _add_comments(self, source: Source, comments: list[Directive]) -> None:
@@ -203,3 +251,19 @@ class Reader:
             location = source.location(line, column)
             self.comments.setdefault(location.path, []).append((location.line, location.column, names))
 
+
+def skipped_input(skipped: Skipped) -> tuple[list[SyntaxProblem], list[str]]:
+    """What discovery left out, said once: an unlistable directory is an SVC001 (its files are
+    missing from the graph); the symlinks not followed are one note naming them."""
+    problems = [
+        SyntaxProblem(Location(path, 1, 1), f"cannot list this directory: {reason}; its files are not checked")
+        for path, reason in skipped.unlistable
+    ]
+    notes = []
+    if skipped.outside_links:
+        links = sorted(set(skipped.outside_links))
+        notes.append(
+            f"not following {len(links)} symlink{'s' if len(links) != 1 else ''} that lead{'s' if len(links) == 1 else ''} "
+            f"outside the checked directories: {', '.join(links)}"
+        )
+    return problems, notes

@@ -64,3 +64,49 @@ def unrendered_message(action: str) -> str:
         f"unrendered template syntax {action!r}: this is a Helm/Go template, not a manifest; "
         "render it first (helm template CHART | svclint check -) and check the output"
     )
+
+
+# Identity fields: a Kubernetes name, namespace, label or selector can never hold "{{", so a
+# placeholder there is a template whatever the template language (vitess' ``etcd-{{cell}}``).
+_IDENTITY_PATHS: tuple[FieldPath, ...] = (
+    ("metadata", "name"),
+    ("metadata", "generateName"),
+    ("metadata", "namespace"),
+    ("metadata", "labels"),
+    ("spec", "selector"),
+)
+
+
+def _string_with_action(value: Any, path: FieldPath) -> FieldPath | None:
+    if isinstance(value, str):
+        return path if "{{" in value and "}}" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str) and "{{" in key:
+                return path + (key,)
+            found = _string_with_action(item, path + (key,))
+            if found is not None:
+                return found
+    return None
+
+
+def template_placeholder(data: Any) -> FieldPath | None:
+    """Where a parsed document shows it is a template, or None.
+
+    Checked by the loader on documents of text holding ``{{``: a Helm action anywhere
+    (``helm_actions``), or any ``{{ }}`` in an identity field (``_IDENTITY_PATHS``).
+    A placeholder that parsed as a mapping key (``replicas: {{x}}``) is found earlier, by
+    the YAML walker, because the key is gone once the document is plain data.
+    """
+    if not isinstance(data, dict):
+        return None
+    for path, _action in helm_actions(data):
+        return path
+    for path in _IDENTITY_PATHS:
+        value: Any = data
+        for part in path:
+            value = value.get(part) if isinstance(value, dict) else None
+        found = _string_with_action(value, path) if value is not None else None
+        if found is not None:
+            return found
+    return None

@@ -31,7 +31,7 @@ from svclint.loading.source import (
     line_column,
     split_lines,
 )
-from svclint.loading.templates import first_action, unrendered_message
+from svclint.loading.templates import first_action, template_placeholder, unrendered_message
 from svclint.settings import Limits
 
 _Loader = Loader  # libyaml with cheap tag resolution (see composer.py)
@@ -56,6 +56,7 @@ class LoadedDocument:
     span: DocumentSpan
     line: int  # 1-based line where the document's content starts
     data: Any
+    template_lines: tuple[int, int] | None = None  # a template (SVC005): its first and last line
 
 
 @dataclass
@@ -99,6 +100,7 @@ class _Walker:
         self.memo: dict[int, tuple[Any, int]] = {}
         self.expanded = 0
         self.problems: list[YamlProblem] = []  # duplicate keys, invalid tagged values
+        self.mapping_key: yaml.Node | None = None  # first key that is a mapping: ``{{x}}`` parsed
 
     def convert(self, node: yaml.Node) -> Any:
         value, _ = self._node(node, 0)
@@ -194,6 +196,8 @@ class _Walker:
                 merged.extend(s for s in sources if isinstance(s, dict))
                 continue
             key, _ = self._node(key_node, depth + 1)
+            if isinstance(key_node, yaml.MappingNode) and self.mapping_key is None:
+                self.mapping_key = key_node
             if not isinstance(key, (str, int, float, bool, type(None))):
                 key = str(key)
             value, child_size = self._node(value_node, depth + 1)
@@ -336,11 +340,49 @@ def _parse(text: str, limits: Limits, chunk: bool, line_offset: int, objects: li
                     out.problems.append(_too_many_objects(line, limits))
                     break
             out.problems.extend(walker.problems)
-            out.documents.append(LoadedDocument(span, line, data))
+            placeholder = _template_placeholder(node, walker, data, text, line_offset) if "{{" in text else None
+            template_lines = None
+            if placeholder is not None:  # one SVC005; the other rules' findings in it are dropped
+                out.problems.append(placeholder)
+                template_lines = (line, node.end_mark.line + 1 + line_offset)
+            out.documents.append(LoadedDocument(span, line, data, template_lines))
             index += 1
     finally:
         loader.dispose()
     return out
+
+
+def _node_at(node: yaml.Node, path: tuple[str | int, ...]) -> yaml.Node:
+    """The node at ``path`` (as deep as it exists): where a template placeholder is reported."""
+    for part in path:
+        child = None
+        if isinstance(node, yaml.MappingNode):
+            child = next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == part), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            child = node.value[part]
+        if child is None:
+            break
+        node = child
+    return node
+
+
+def _template_placeholder(
+    node: yaml.Node, walker: _Walker, data: Any, text: str, line_offset: int
+) -> YamlProblem | None:
+    """SVC005 for a document that parsed but is a template (``templates.template_placeholder``,
+    or a mapping key that is a mapping: ``replicas: {{x}}`` is a flow mapping in a flow
+    mapping, which no manifest holds and kubectl's YAML-to-JSON conversion rejects)."""
+    path = template_placeholder(data)
+    candidates = [n for n in (walker.mapping_key, _node_at(node, path) if path is not None else None) if n is not None]
+    if not candidates:
+        return None
+    mark = min((n.start_mark for n in candidates), key=lambda m: (m.line, m.column))
+    lines = split_lines(text)
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    start = mark.column - 1 if 0 < mark.column <= len(line) and line[mark.column - 1] == "{" else mark.column
+    found = first_action(line[start:])  # a mapping key ``{x}`` starts at the second brace
+    action, column = (found[2], start + found[1]) if found else ("{{", mark.column + 1)
+    return YamlProblem(mark.line + 1 + line_offset, column, unrendered_message(action), template=True)
 
 
 def split_documents(text: str) -> list[tuple[int, str]]:

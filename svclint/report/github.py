@@ -42,6 +42,8 @@ def _annotation(finding: Finding, stdin: set[str]) -> str:
         message = f"{visible(loc.path)}:{loc.line}:{loc.column}: {message}"
     for related, text in finding.related:  # each on a line of its own in the annotation
         message += f"\n{visible(related.path)}:{related.line}:{related.column}: {visible(text)}"
+    if finding.units:
+        message += f"\n(in {'units' if len(finding.units) > 1 else 'unit'} {visible(', '.join(finding.units))})"
     return workflow_command(COMMANDS[finding.severity], properties, message)
 
 

@@ -31,6 +31,7 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         if obj is None
         else {"group": obj.group, "kind": obj.kind, "namespace": obj.namespace, "name": obj.name},
         "related": [{**_location(loc), "message": message} for loc, message in finding.related],
+        **({"units": list(finding.units)} if finding.units else {}),  # only in runs of several units
     }
 
 

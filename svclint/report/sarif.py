@@ -161,6 +161,7 @@ def _result(finding: Finding, rule_index: dict[str, int], artifacts: _Artifacts)
         ],
         related_locations=related or None,
         partial_fingerprints={"primaryLocationLineHash": line_hash} if line_hash else None,
+        properties={"units": list(finding.units)} if finding.units else None,  # runs of several units
     )
 
 

@@ -33,6 +33,8 @@ def format_text(report: LintReport, options: FormatOptions = DEFAULT_OPTIONS) ->
             lines.append(f"{where} {finding.rule_id} {finding.rule_name} {message}")
         for related, text in finding.related:
             lines.append(f"    {visible(related.path)}:{related.line}:{related.column}: {visible(text)}")
+        if finding.units:  # a run of several deployment units (docs/inputs.md)
+            lines.append(f"    in {'units' if len(finding.units) > 1 else 'unit'} {visible(', '.join(finding.units))}")
     for crash in report.crashes:
         lines.append(f"error: rule {crash.rule_id} ({crash.rule_name}) crashed: {visible(crash.error)}")
     if lines:

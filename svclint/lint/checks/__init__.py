@@ -10,6 +10,7 @@ from svclint.lint.checks.svc005_unrendered_template import UnrenderedTemplate
 from svclint.lint.checks.svc006_implicit_yaml_type import ImplicitYamlType
 from svclint.lint.checks.svc007_unused_suppression import UnusedSuppression
 from svclint.lint.checks.svc008_unknown_field import UnknownField
+from svclint.lint.checks.svc009_not_checked import NotChecked
 from svclint.lint.checks.svc101_service_selects_nothing import ServiceSelectsNothing
 from svclint.lint.checks.svc102_service_without_endpoints import ServiceWithoutEndpoints
 from svclint.lint.checks.svc103_workload_selector_mismatch import (
@@ -88,6 +89,7 @@ BUILTIN_RULES: tuple[type[Rule], ...] = (
     ImplicitYamlType,
     UnusedSuppression,
     UnknownField,
+    NotChecked,
     ServiceSelectsNothing,
     ServiceWithoutEndpoints,
     WorkloadSelectorMismatch,

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from svclint.findings import Severity
 from svclint.lint.rule import Rule, RuleContext, Violation
 from svclint.loading.loader import TemplateProblem
-from svclint.loading.templates import helm_actions, unrendered_message
 
 
 class UnrenderedTemplate(Rule):
@@ -39,14 +38,3 @@ class UnrenderedTemplate(Rule):
         for problem in ctx.load.problems:
             if isinstance(problem, TemplateProblem):
                 yield Violation(problem.message, location=problem.location)
-        reported: set[tuple[int, int]] = set()
-        for obj in ctx.load.objects:
-            if not obj.source.template_marks:
-                continue  # the loader saw no "{{" in this file: nothing to walk
-            document = (id(obj.source), obj.doc_index)
-            if document in reported:
-                continue
-            for path, action in helm_actions(obj.data):
-                reported.add(document)
-                yield ctx.report(unrendered_message(action), obj, at=path)
-                break

@@ -15,7 +15,15 @@ TOOL_TIMEOUT_SECONDS = 300
 
 
 class RenderError(Exception):
-    """A renderer is missing or failed: a usage error (exit 2) naming the input."""
+    """A renderer is missing or failed, naming the input.
+
+    The loader turns it into an SVC009 note for that input (everything else is still
+    checked); only a renderer the user named that cannot run is a usage error (exit 2).
+    """
+
+
+class ToolMissing(RenderError):
+    """The renderer is not on PATH (as opposed to a build that failed)."""
 
 
 def find_tool(name: str) -> str | None:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-from svclint.loading.render import RenderError, find_tool, run_tool
+from svclint.loading.render import RenderError, ToolMissing, find_tool, run_tool
 from svclint.loading.source import Segment, split_lines
 
 SOURCE_COMMENT = re.compile(r"^# Source: (\S.*?)\s*$")
@@ -44,15 +44,30 @@ def chart_file_resolver(chart_dir: str, display: Callable[[str], str]) -> Callab
     return resolve
 
 
-def render_chart(chart_dir: str, helm_bin: str = "helm") -> str:
-    """``helm template CHART_DIR`` output; RenderError when helm is missing or fails."""
-    what = f"--helm-chart {chart_dir}"
-    if not os.path.isfile(os.path.join(chart_dir, "Chart.yaml")):
-        raise RenderError(f"{what}: no Chart.yaml in {chart_dir}")
+def is_chart(directory: str) -> bool:
+    """A Helm chart: a directory holding Chart.yaml."""
+    return os.path.isfile(os.path.join(directory, "Chart.yaml"))
+
+
+def render_chart(
+    chart_dir: str,
+    helm_bin: str = "helm",
+    values: Sequence[str] = (),
+    set_values: Sequence[str] = (),
+    shown: str | None = None,
+) -> str:
+    """``helm template CHART_DIR [--values F]... [--set K=V]...``; RenderError when helm is
+    missing (ToolMissing) or fails. ``shown``: the chart's path in messages."""
+    shown = shown or chart_dir
+    what = f"Helm chart {shown}"
+    if not is_chart(chart_dir):
+        raise RenderError(f"{what}: no Chart.yaml in {shown}")
     binary = find_tool(helm_bin)
     if binary is None:
-        raise RenderError(
-            f"{what}: helm was not found on PATH; install helm, or render the chart yourself and "
-            "pipe it in: helm template CHART | svclint check -"
+        raise ToolMissing(
+            f"{what}: helm was not found on PATH; install helm, or render the chart yourself and pipe it "
+            f"in: helm template {shown} | svclint check - --helm-chart-root {shown}"
         )
-    return run_tool([binary, "template", chart_dir], what)
+    options = [arg for value in values for arg in ("--values", value)]
+    options += [arg for value in set_values for arg in ("--set", value)]
+    return run_tool([binary, "template", chart_dir, *options], what)

@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from svclint.loading.render import RenderError, find_tool, run_tool
+from svclint.loading.render import RenderError, ToolMissing, find_tool, run_tool
 from svclint.loading.source import (
     Attribution,
     DefinedIn,
@@ -75,6 +75,11 @@ def _local_entries(directory: str, data: dict[str, Any], *keys: str) -> list[str
     return out
 
 
+def is_component(directory: str) -> bool:
+    """``kind: Component``: it can only be built through ``components:``, not ``resources:``."""
+    return _read_kustomization(directory).get("kind") == "Component"
+
+
 def referenced_directories(directory: str) -> list[str]:
     """Directories this kustomization builds on (``resources``/``bases``/``components``)."""
     data = _read_kustomization(directory)
@@ -111,7 +116,7 @@ def kustomize_command(kustomize_bin: str | None, what: str) -> list[str]:
             return [binary, "kustomize"] if is_kubectl else [binary, "build"]
     if kustomize_bin:
         raise RenderError(f"{what}: --kustomize-bin {kustomize_bin} is not an executable")
-    raise RenderError(
+    raise ToolMissing(
         f"{what}: needs kustomize or kubectl on PATH to render the kustomization "
         "(or name one with --kustomize-bin)"
     )
@@ -123,9 +128,9 @@ class RenderedKustomization:
     resolve_origin: Callable[[str], str] | None  # origin path -> absolute path; None: no origins
 
 
-def render(directory: str, kustomize_bin: str | None) -> RenderedKustomization:
+def render(directory: str, kustomize_bin: str | None, shown: str | None = None) -> RenderedKustomization:
     """Build ``directory`` with origin annotations (without them if the wrapper cannot be built)."""
-    what = f"kustomization {directory}"
+    what = f"kustomization {shown or directory}"
     command = kustomize_command(kustomize_bin, what)
     target = os.path.realpath(directory)
     with tempfile.TemporaryDirectory(prefix="svclint-kustomize-") as tmp:
@@ -136,7 +141,8 @@ def render(directory: str, kustomize_bin: str | None) -> RenderedKustomization:
             relative = None
         if relative is not None:
             with open(os.path.join(wrapper, "kustomization.yaml"), "w", encoding="utf-8") as handle:
-                handle.write(f"resources:\n  - {relative}\nbuildMetadata: [originAnnotations]\n")
+                key = "components" if is_component(target) else "resources"
+                handle.write(f"{key}:\n  - {relative}\nbuildMetadata: [originAnnotations]\n")
             try:
                 text = run_tool(command + [wrapper], what)
             except RenderError:

@@ -363,6 +363,13 @@ def test_split_plain_rule() -> None:
     # exact copies in two directories: a pasted duplicate (SVC003), not alternatives
     same = {"a/x.yaml": {web: "port 80"}, "b/x.yaml": {web: "port 80"}}
     assert split_plain(["a/x.yaml", "b/x.yaml"], same) == [(".", ["a/x.yaml", "b/x.yaml"])]
+    # a directory's own files against one of its subdirectories (web/*.yaml beside
+    # web/all-in-one/, defining the same Service differently): alternatives too
+    parts = {"web/svc.yaml": {web: "port 80"}, "web/all-in-one/all.yaml": {web: "port 8080"}}
+    assert split_plain(["web/svc.yaml", "web/all-in-one/all.yaml"], parts) == [
+        ("web", ["web/svc.yaml"]),
+        ("web/all-in-one", ["web/all-in-one/all.yaml"]),
+    ]
     # no alternatives: one unit, named after the deepest common directory
     assert split_plain(["k8s/a/x.yaml", "k8s/b/y.yaml"], {}) == [("k8s", ["k8s/a/x.yaml", "k8s/b/y.yaml"])]
     # a GitOps application's path is its own unit

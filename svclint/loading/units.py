@@ -15,10 +15,11 @@ duplicates). The rule, in the order it is applied (docs/inputs.md says the same)
    names (``spec.source.path``, ``spec.sources[].path``, ``spec.template.spec.source.path``,
    ``spec.path``) are each their own unit.
 5. The other files are one unit, except where *alternatives* split it (``split_plain``): two
-   sibling directories that define an object of the same kind, namespace and name are
-   alternatives, not one deployment (``_alternatives``), unless they are exact copies. A
-   directory with alternatives anywhere below it is split: each subdirectory is a unit of
-   its own (split again by this rule) and the files directly in it are one more unit.
+   sibling directories (or a directory's own files and one of its subdirectories) that
+   define an object of the same kind, namespace and name are alternatives, not one
+   deployment (``_alternatives``), unless they are exact copies. A directory with
+   alternatives anywhere below it is split: each subdirectory is a unit of its own (split
+   again by this rule) and the files directly in it are one more unit.
    Files of one directory always stay together (``kubectl apply -f DIR``).
 
 Each unit is loaded and checked on its own (``api``); ``merge_findings`` reports a finding
@@ -160,12 +161,16 @@ def split_plain(files: Sequence[str], identities: Defined, separate: Sequence[st
     return sorted(units, key=lambda unit: unit[0])
 
 
+_DIRECT = "\0files"  # the files directly in a directory, as an entry beside its subdirectories
+
+
 def _split(
     prefix: tuple[str, ...], files: list[tuple[tuple[str, ...], str]], identities: Defined
 ) -> list[tuple[str, list[str]]]:
     """The alternatives rule at the directory ``prefix`` (recursively).
 
-    A directory with no alternative subdirectories anywhere below it is one unit.
+    A directory with no alternatives anywhere below it (subdirectories, or its own files
+    against a subdirectory: web/guestbook/*.yaml beside web/guestbook/all-in-one/) is one unit.
     Otherwise each of its subdirectories is checked on its own (split again inside) and the
     files directly in it are one more unit, named after it. (Joining those files to every
     alternative instead was tried: in a folder of standalone examples it makes each
@@ -184,6 +189,11 @@ def _split(
     for name, members in subdirs.items():
         digests = defined[name] = {}
         for _, file in members:
+            for identity, digest in identities.get(file, {}).items():
+                digests.setdefault(identity, set()).add(digest)
+    if direct and subdirs:  # the files directly here are one more entry: all-in-one/ beside its parts
+        digests = defined[_DIRECT] = {}
+        for file in direct:
             for identity, digest in identities.get(file, {}).items():
                 digests.setdefault(identity, set()).add(digest)
     holders: dict[Identity, list[str]] = {}  # only directories sharing an object can clash

@@ -107,8 +107,16 @@ def ingress_backends(ingress: K8sObject) -> Iterator[BackendRef]:
                 yield ref
 
 
+# The AWS Load Balancer Controller's actions: a backend whose port is named ``use-annotation``
+# names an action in the ``alb.ingress.kubernetes.io/actions.<name>`` annotation (which Argo
+# Rollouts' ALB traffic routing writes at run time), not a Service (aws-load-balancer-controller
+# docs/guide/ingress/annotations.md, "actions.${action-name}"; pkg/ingress/model_build_actions.go).
+USE_ANNOTATION = "use-annotation"
+
+
 def _ingress_backend(ingress: K8sObject, path: FieldPath, backend: object, where: str) -> BackendRef | None:
-    """A v1 ``service`` or v1beta1 ``serviceName`` backend; None for resource/invalid ones."""
+    """A v1 ``service`` or v1beta1 ``serviceName`` backend; None for resource/invalid ones
+    and for AWS Load Balancer Controller actions (``USE_ANNOTATION``)."""
     if not isinstance(backend, dict):
         return None
     service = backend.get("service")
@@ -124,11 +132,15 @@ def _ingress_backend(ingress: K8sObject, path: FieldPath, backend: object, where
                 port, port_path = port_spec["number"], path + ("service", "port", "number")
             elif isinstance(port_spec.get("name"), str) and port_spec["name"]:
                 port, port_path = port_spec["name"], path + ("service", "port", "name")
+        if port == USE_ANNOTATION:
+            return None
         return BackendRef(ingress, path, where, name, ingress.namespace, port, path + ("service", "name"), port_path)
     name = backend.get("serviceName")
     if isinstance(name, str) and name:  # extensions/v1beta1, networking.k8s.io/v1beta1
         value = backend.get("servicePort")
         port = value if is_int(value) or (isinstance(value, str) and value) else None
+        if port == USE_ANNOTATION:
+            return None
         port_path = path + ("servicePort",) if port is not None else None
         return BackendRef(ingress, path, where, name, ingress.namespace, port, path + ("serviceName",), port_path)
     return None  # a `resource` backend (not a Service), or nothing the API server would accept

@@ -22,7 +22,9 @@ class IngressServiceMissing(Rule):
     and says when a Service of that name exists in another one.
 
     `resource` backends (an object of another API group, such as a storage bucket) are not
-    Services and are not checked. Services are looked up in the whole input, whatever file
+    Services and are not checked, nor are AWS Load Balancer Controller actions (a backend
+    whose port is named `use-annotation` names an `alb.ingress.kubernetes.io/actions.NAME`
+    annotation, not a Service). Services are looked up in the whole input, whatever file
     or directory they are in.
 
     ## Why is this bad?

@@ -166,6 +166,15 @@ def test_nested_gitignore_and_info_exclude(repository: Path) -> None:
     assert run.json()["findings"] == []
 
 
+def test_git_runs_no_command_the_repository_config_names(repository: Path, tmp_path: Path) -> None:
+    """Issue 16: `git ls-files` would run core.fsmonitor from .git/config (an unpacked archive's)."""
+    marker = tmp_path / "fsmonitor-ran"
+    subprocess.run(["git", "config", "core.fsmonitor", f"touch {marker}; echo"], cwd=repository, check=True)
+    run = run_cli("check", ".", "--format", "json", "--isolated", "--select", "SVC201")
+    assert {f["file"] for f in run.json()["findings"]} == {"apps/web/service.yaml"}  # out/ still ignored
+    assert not marker.exists()
+
+
 def test_kustomization_file_named_with_its_resources_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """pre-commit and `git ls-files` pass kustomization.yaml next to its resources."""
     base = "fixtures/units-repo/deploy/base"

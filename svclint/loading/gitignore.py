@@ -17,6 +17,9 @@ import subprocess
 from collections.abc import Callable
 
 GIT_TIMEOUT_SECONDS = 60
+# A repository's .git/config can name a command that `git ls-files` runs (core.fsmonitor): a
+# checked tree with a crafted .git (an unpacked archive) must not make svclint run it.
+_NO_CONFIG_COMMANDS = ("-c", "core.fsmonitor=false")
 
 
 def _git(args: list[str], cwd: str) -> bytes | None:
@@ -25,7 +28,7 @@ def _git(args: list[str], cwd: str) -> bytes | None:
         return None
     try:
         done = subprocess.run(
-            [git, *args], cwd=cwd, capture_output=True, timeout=GIT_TIMEOUT_SECONDS, check=False, stdin=subprocess.DEVNULL
+            [git, *_NO_CONFIG_COMMANDS, *args], cwd=cwd, capture_output=True, timeout=GIT_TIMEOUT_SECONDS, check=False, stdin=subprocess.DEVNULL
         )
     except (OSError, subprocess.SubprocessError):
         return None

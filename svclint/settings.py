@@ -136,6 +136,7 @@ class Settings:
     units: tuple[UnitConfig, ...] = ()  # configured deployment units (loading.units)
     allow_empty: bool = False  # a run that finds no object exits 0, not 2
     only_units: tuple[str, ...] = ()  # --unit: check only these units
+    baseline: str | None = None  # config `baseline:` (issue 13): findings recorded there are not reported
 
 
 def parse_port_range(text: str) -> tuple[int, int]:

@@ -113,3 +113,4 @@ def test_the_shared_data_imports_nothing_from_svclint() -> None:
     graph = import_graph()
     assert graph["svclint.findings"] == set()
     assert graph["svclint.settings"] <= {"svclint.findings"}
+    assert graph["svclint.fingerprint"] == set()  # SARIF, the baseline and diff share it

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from svclint.report.fingerprint import line_hashes
+from svclint.fingerprint import line_hashes
 
 SHARED_TAIL = [
     "e9496ae3ebfced30:1",

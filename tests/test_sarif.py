@@ -11,9 +11,9 @@ import pytest
 
 from svclint.api import lint_report
 from svclint.findings import LintReport, Severity
+from svclint.fingerprint import line_hashes
 from svclint.lint.catalog import build_catalog
 from svclint.lint.rule import Rule, RuleContext, Violation
-from svclint.report.fingerprint import line_hashes
 from svclint.report.options import FormatOptions
 from svclint.report.sarif import format_sarif
 from svclint.settings import Settings

@@ -20,6 +20,7 @@ from svclint.cli.options import (
 )
 from svclint.cli.streams import read_stdin, silence_stdout, write_text
 from svclint.findings import LintReport, Severity
+from svclint.lint import baseline as known_findings
 from svclint.lint.preflight import SetupError, check_setup
 from svclint.loading.discovery import DiscoveryError, discover, display_path
 from svclint.loading.render import RenderError
@@ -86,6 +87,8 @@ def _scope(paths: tuple[str, ...], settings: Settings, changed_files: bool) -> t
 @click.option("--helm-chart-root", type=click.Path(file_okay=False, exists=True), metavar="DIR", help="The chart piped `helm template` output comes from: findings point at DIR/templates/....")
 @click.option("--allow-empty", is_flag=True, help="Exit 0 when no Kubernetes object is found (default: exit 2).")
 @click.option("--changed-files", is_flag=True, help="PATHS are changed files (pre-commit): load the config's `paths:` (or .) too, report only findings in PATHS.")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), metavar="FILE", help="Report and fail only on findings not recorded in FILE (config `baseline:`); see docs/review.md.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False), metavar="FILE", help="Record the current findings in FILE (sorted JSON) and exit 0; findings fixed since drop out.")
 @click.option("--sarif-root", type=click.Path(file_okay=False, exists=True), help="Directory SARIF URIs are relative to (default: the current directory).")
 @click.option("--sarif-category", metavar="NAME", help="Write runAutomationDetails.id NAME/ (for uploads without the action's category input).")
 @common_options
@@ -99,6 +102,8 @@ def check(
     changed_files: bool,
     sarif_root: str | None,
     sarif_category: str | None,
+    baseline_file: str | None,
+    write_baseline: str | None,
     **options: Any,
 ) -> int:
     """Check the manifests under PATHS (files, directories, or - for stdin).
@@ -111,6 +116,8 @@ def check(
     """
     settings, config = settings_from(options)
     catalog = catalog_for(settings, config)
+    if write_baseline and changed_files:
+        raise UsageFailure("--write-baseline records every finding of the project: drop --changed-files")
     if fmt != "sarif" and (sarif_root or sarif_category):
         raise UsageFailure("--sarif-root and --sarif-category apply only to --format sarif")
     for path in kustomize_paths:
@@ -135,6 +142,15 @@ def check(
         )
     except (DiscoveryError, RenderError, UnitError) as error:
         raise UsageFailure(str(error)) from None
+    if write_baseline:
+        return _write_baseline(report, write_baseline)
+    baseline_file = baseline_file or settings.baseline
+    if baseline_file:
+        try:
+            known = known_findings.read(baseline_file)
+        except known_findings.BaselineError as error:
+            raise UsageFailure(str(error)) from None
+        report = known_findings.apply(report, known, baseline_file)
     format_options = FormatOptions(
         colour=color if color is not None else (output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ),
         sarif_root=os.path.abspath(sarif_root) if sarif_root else None,
@@ -154,6 +170,19 @@ def check(
     if report.objects == 0 and not report.findings and not settings.allow_empty:
         raise UsageFailure(_nothing_found(targets, report))
     return exit_code(report, settings.fail_on)
+
+
+def _write_baseline(report: LintReport, path: str) -> int:
+    """``--write-baseline``: every current finding, so the next ``--baseline`` run reports only new ones."""
+    for crash in report.crashes:
+        click.echo(f"svclint: error: rule {crash.rule_id} ({crash.rule_name}) crashed: {visible(crash.error)}", err=True)
+    if report.crashes:  # a baseline without a crashed rule's findings would pass them later
+        click.echo(f"svclint: error: {visible(path)} not written", err=True)
+        return EXIT_ERROR
+    entries = known_findings.entries_of(report)
+    write_text(known_findings.dumps(entries), path)
+    click.echo(f"svclint: wrote {len(entries)} finding{'s' if len(entries) != 1 else ''} to the baseline {visible(path)}", err=True)
+    return EXIT_CLEAN
 
 
 def _nothing_found(targets: list[str], report: LintReport) -> str:

@@ -282,6 +282,8 @@ def apply_config(settings: Settings, config: ConfigFile) -> Settings:
             max_objects_per_file=limits.get("max-objects-per-file", Limits.max_objects_per_file),
         )
     changes.update(_input_config(data, base))
+    if "baseline" in data:  # issue 13: known findings `check` does not report (lint/baseline.py)
+        changes["baseline"] = rel([data["baseline"]], "baseline")[0]
     return replace(settings, **changes)
 
 

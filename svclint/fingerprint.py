@@ -1,5 +1,9 @@
 """GitHub's ``primaryLocationLineHash``, computed exactly as the upload action does.
 
+One implementation for every layer that matches findings across edits: SARIF writes it
+(``report/sarif.py``), the baseline and ``svclint diff`` match by it (``lint/baseline.py``).
+It imports nothing from svclint, so it sits at the bottom beside ``findings``.
+
 Port of ``hash()`` in github/codeql-action ``src/fingerprints.ts`` (MIT licence, Copyright
 GitHub, Inc.). The action fills in the fingerprint when a result has none, and keeps ours
 (with a warning) when it differs, so this must match it bit for bit; REST uploads compute

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from svclint.findings import Finding, LintReport
@@ -46,11 +46,25 @@ def lint_paths(
     The cyclic garbage collector is paused for the call (``parallel.gc_paused``): loading and
     checking only build one large acyclic structure, which collection passes would re-scan.
     """
+    return _lint_units(paths, settings, stdin_bytes=stdin_bytes, report_only=report_only, catalog=catalog, cwd=cwd)[0]
+
+
+def _lint_units(
+    paths: Sequence[str],
+    settings: Settings | None = None,
+    *,
+    stdin_bytes: bytes | None = None,
+    report_only: Sequence[str] | None = None,
+    catalog: Catalog | None = None,
+    cwd: str | None = None,
+) -> tuple[LintResult, list[tuple[str, LintResult]]]:
+    """``lint_paths``, with each unit's own result (its graph) beside the combined one."""
     settings = settings or Settings()
     catalog = catalog or build_catalog(settings.plugins, settings.rule_dirs)
     loaded = load_units(paths, settings, stdin_bytes=stdin_bytes, cwd=cwd or os.getcwd())
     if len(loaded) == 1 and not settings.only_units:
-        return run(loaded[0][1], catalog, settings, report_only)
+        only = run(loaded[0][1], catalog, settings, report_only)
+        return only, [(loaded[0][0].name, only)]
     results = [(unit.name, run(result, catalog, settings, report_only)) for unit, result in loaded]
     findings = unit_rules.merge_findings([(name, result.findings) for name, result in results])
     findings = _unused_in_every_unit(findings, results)
@@ -61,7 +75,7 @@ def lint_paths(
     return LintResult(
         findings, combined, ManifestGraph(combined.objects, settings.pod_sources), active, catalog, crashes,
         sum(result.suppressed for _, result in results),
-    )
+    ), results
 
 
 def _unused_in_every_unit(findings: list[Finding], results: list[tuple[str, LintResult]]) -> list[Finding]:
@@ -232,6 +246,25 @@ def lint_report(
     """
     result = lint_paths(paths, settings, stdin_bytes=stdin_bytes, report_only=report_only, catalog=catalog, cwd=cwd)
     return build_report(result, documentation)
+
+
+@dataclass
+class Review:
+    """One side of ``svclint diff``: the report, and each unit's graph (for its routing model)."""
+
+    report: LintReport
+    units: list[tuple[str, ManifestGraph]]
+
+
+@gc_paused()
+def review(
+    paths: Sequence[str], settings: Settings, *, catalog: Catalog | None = None, cwd: str | None = None, documentation: bool = False
+) -> Review:
+    """Lint ``paths`` as ``lint_report`` does and keep each unit's graph: ``diff`` asks for the
+    routing model (``routing.model.routing_model``, cached on the graph when the SVC4xx rules
+    built it) only of the units that changed."""
+    combined, units = _lint_units(paths, settings, catalog=catalog, cwd=cwd)
+    return Review(build_report(combined, documentation), [(name, result.graph) for name, result in units])
 
 
 def analyze(

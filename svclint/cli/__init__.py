@@ -13,6 +13,7 @@ import click
 
 from svclint import __version__
 from svclint.cli import check, routing, rules  # the modules: each holds its command
+from svclint.cli import diff as diff_command  # issue 13: svclint diff
 from svclint.cli.check import exit_code
 from svclint.cli.options import EXIT_CLEAN, EXIT_ERROR, UsageFailure
 from svclint.cli.streams import silence_stdout
@@ -30,6 +31,7 @@ def cli() -> None:
     svclint rules                  list every rule; `svclint rules SVC101` explains one
     svclint matrix deploy/         who can reach which Service port (-f csv for the contract)
     svclint explain web api:80     why a workload can or cannot reach a Service port
+    svclint diff main              what this change does to connectivity and findings
     """
 
 
@@ -39,7 +41,7 @@ def _exit_with(code: int) -> None:
     click.get_current_context().exit(code)
 
 
-for command in (check.check, rules.rules, routing.matrix, routing.explain):
+for command in (check.check, rules.rules, routing.matrix, routing.explain, diff_command.diff):
     cli.add_command(command)
 
 

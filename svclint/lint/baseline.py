@@ -3,9 +3,11 @@
 A finding is matched by its rule, file, object and the text from its line on, as SARIF's
 ``primaryLocationLineHash`` hashes it (``svclint.fingerprint``: the next 100 characters,
 spaces ignored) without the ``:n`` that numbers repeated hashes: moving lines, editing lines
-elsewhere in the file or adding an identical block above keeps the match. Several findings with the same key are matched as a multiset, in report
-order. A finding whose file text is unknown (stdin, rendered output) is keyed by its field
-path instead of its line.
+elsewhere in the file or adding an identical block above keeps the match. A finding on an
+object that moved to another file (a file split or renamed) is matched by rule, object and
+message when nothing matches in its file. Several findings with one key are
+matched as a multiset, in report order. A finding whose file text is unknown (stdin,
+rendered output) is keyed by its field path instead of its line.
 
 The file is JSON, one entry per line, sorted, so a review sees which findings were added to
 or dropped from it; messages are written for the reader and never matched.
@@ -79,19 +81,46 @@ def entries_of(report: LintReport) -> list[Entry]:
 def match(report: LintReport, known: Sequence[Entry]) -> Matched:
     """Split ``report``'s findings into new and unchanged against ``known``; the rest of ``known`` is fixed."""
     left = Counter(entry.key for entry in known)
-    new, unchanged = [], []
+    unmatched: list[tuple[Key, Finding]] = []
+    unchanged = []
     for key, finding in zip(finding_keys(report), report.findings):
         if left[key] > 0:
             left[key] -= 1
             unchanged.append(finding)
         else:
-            new.append(finding)
-    fixed = []
+            unmatched.append((key, finding))
+    leftover = []  # entries pass one did not match
     for entry in sorted(known, key=lambda e: (e.key, e.message)):
         if left[entry.key] > 0:
             left[entry.key] -= 1
+            leftover.append(entry)
+    # Second pass: an object moved to another file (a file split or renamed) keeps its
+    # findings, matched by rule, object and message (the line hash reads past the object's end).
+    spare = Counter(_anywhere(e.key, e.message) for e in leftover if e.key.object)
+    moved: Counter[tuple[str, str, str]] = Counter()
+    new = []
+    for key, finding in unmatched:
+        wide = _anywhere(key, finding.message)
+        if key.object and spare[wide] > 0:
+            spare[wide] -= 1
+            moved[wide] += 1
+            unchanged.append(finding)
+        else:
+            new.append(finding)
+    fixed = []
+    for entry in leftover:
+        wide = _anywhere(entry.key, entry.message)
+        if entry.key.object and moved[wide] > 0:
+            moved[wide] -= 1
+        else:
             fixed.append(entry)
+    unchanged.sort(key=lambda f: f.sort_key())
     return Matched(tuple(new), tuple(unchanged), tuple(fixed))
+
+
+def _anywhere(key: Key, message: str) -> tuple[str, str, str]:
+    """A finding wherever its object now lives: rule, object, message."""
+    return (key.rule, key.object, message)
 
 
 def apply(report: LintReport, known: Sequence[Entry], path: str) -> LintReport:

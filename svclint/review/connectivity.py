@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from svclint.kube.graph import ManifestGraph
 from svclint.kube.model import K8sObject
@@ -133,13 +134,27 @@ def _affected(side: RoutingModel, changed: set[Identity], bits: int) -> tuple[se
     return rows, columns
 
 
+def _pods_view(graph: ManifestGraph) -> dict[Identity, str]:
+    """What routing reads of each workload: its pod templates' labels, ports and host network."""
+    views: dict[Identity, list[Any]] = {}
+    for template in graph.pod_templates:
+        spec = template.spec
+        containers = [c for key in ("initContainers", "containers") for c in spec.get(key) or [] if isinstance(c, dict)]
+        views.setdefault(identity(template.owner), []).append(
+            [template.labels, [c.get("ports") for c in containers], spec.get("hostNetwork"), template.owner.namespace]
+        )
+    return {key: json.dumps(view, sort_keys=True, default=str) for key, view in views.items()}
+
+
 def _causes(
     source: str, old: tuple[Source, Column] | None, new: tuple[Source, Column] | None,
     models: tuple[RoutingModel | None, RoutingModel | None], changed: dict[Identity, str], where: dict[Identity, Cause],
+    incidental: set[Identity],
 ) -> tuple[Cause, ...]:
     """The changed objects involved in a cell on either side: its Service, the source workload,
     the backing workloads, the NetworkPolicies selecting the source or the backends, and an
-    Ingress or Route when the source is outside."""
+    Ingress or Route when the source is outside. A workload whose pods routing sees the same
+    (a probe or an image changed) is left out, unless nothing else is involved."""
     involved: set[Identity] = set()
     for cell, model in zip((old, new), models):
         if cell is None or model is None:
@@ -157,7 +172,8 @@ def _causes(
                 involved.add(identity(policy.obj))
     if source in (EXTERNAL_SOURCE, "ingress-controller", "openshift-router"):
         involved |= {k for k in changed if k[1] in _ENTRY_KINDS}
-    return tuple(sorted(where[k] for k in involved if k in changed))
+    found = {k for k in involved if k in changed}
+    return tuple(sorted(where[k] for k in (found - incidental or found)))
 
 
 def _first_changed_line(old: K8sObject, new: K8sObject) -> int:
@@ -217,6 +233,10 @@ def unit_changes(
         rows |= more_rows
         columns |= more_columns
     where = {k: _where(k, change, old, new) for k, change in changed.items()}
+    incidental: set[Identity] = set()
+    if old_graph is not None and new_graph is not None:
+        before_pods, after_pods = _pods_view(old_graph), _pods_view(new_graph)
+        incidental = {k for k in changed if k in before_pods and before_pods.get(k) == after_pods.get(k)}
     before = _cells(models[0], rows, columns, everywhere)
     after = _cells(models[1], rows, columns, everywhere)
     out = []
@@ -227,7 +247,7 @@ def unit_changes(
         verdict_after = now[2] if now else ABSENT
         if verdict_before == verdict_after:
             continue
-        causes = _causes(cell[0], was[:2] if was else None, now[:2] if now else None, models, changed, where)
+        causes = _causes(cell[0], was[:2] if was else None, now[:2] if now else None, models, changed, where, incidental)
         out.append(CellChange(unit, cell[0], cell[1], verdict_before, verdict_after, causes))
     return out
 

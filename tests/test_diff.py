@@ -152,3 +152,22 @@ def test_bad_sides_are_usage_errors(repo: Path) -> None:
     assert result.exit_code == 2
     assert "'no-such-revision' is neither a file, a directory, nor a git revision" in result.stderr
     assert run_cli("diff", "--output=x", "--isolated").exit_code == 2  # OLD is required
+
+
+def test_ci_recipes_parse_and_run_the_diff_against_the_base() -> None:
+    import re
+
+    import yaml
+
+    text = (REPO / "docs" / "review.md").read_text(encoding="utf-8")
+    github, gitlab = (yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", text, re.S))
+    steps = github["jobs"]["svclint-diff"]["steps"]
+    assert github["permissions"] == {"contents": "read", "pull-requests": "write"}
+    assert steps[0]["with"]["fetch-depth"] == 0
+    diff_step = next(s for s in steps if s.get("id") == "diff")
+    assert 'svclint diff "$BASE" HEAD --format markdown --output svclint-diff.md' in diff_step["run"]
+    assert "${{" not in diff_step["run"]  # event data only through env
+    assert any("gh pr comment" in s.get("run", "") and "--body-file svclint-diff.md" in s["run"] for s in steps)
+    script = " ".join(gitlab["svclint-diff"]["script"])
+    assert 'svclint diff "$CI_MERGE_REQUEST_DIFF_BASE_SHA" HEAD --format markdown --output svclint-diff.md' in script
+    assert "merge_requests/$CI_MERGE_REQUEST_IID/notes" in script

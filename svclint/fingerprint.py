@@ -17,6 +17,8 @@ JavaScript's ``charCodeAt`` counts them. ``:n`` numbers repeated hashes within t
 
 from __future__ import annotations
 
+import re
+
 _TAB, _SPACE, _LF, _CR = 9, 32, 10, 13
 _EOF = 65535
 _BLOCK_SIZE = 100
@@ -91,3 +93,43 @@ def line_hashes(text: str) -> dict[int, str]:
     for unit in _code_units(text):
         state.process_character(unit)
     return state.finish()
+
+
+_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def line_starts(text: str) -> list[int]:
+    """Offset in ``text`` of each line as ``hash()`` counts lines (LF, CR, CRLF): index N-1 for line N."""
+    return [0, *(m.end() for m in _BREAK.finditer(text))]
+
+
+def hash_from(text: str, start: int) -> str:
+    """The hash ``line_hashes`` gives the line starting at ``start``, without its ``:n``.
+
+    The same sum the rolling hash keeps, computed for one window: the 100 code units from
+    the line on, spaces and tabs dropped, CR and CRLF read as LF, then the end-of-file
+    marker and NUL padding. The baseline and ``svclint diff`` need a few lines of large
+    files, so this costs 100 steps per finding instead of a pass over the whole file.
+    """
+    value = count = 0
+    prev_cr = False
+    index, end = start, len(text)
+    while count < _BLOCK_SIZE and index < end:
+        code = ord(text[index])
+        index += 1
+        if code in (_SPACE, _TAB) or (prev_cr and code == _LF):
+            prev_cr = False
+            continue
+        prev_cr = code == _CR
+        if prev_cr:
+            code = _LF
+        units = (code,) if code <= 0xFFFF else (0xD800 + ((code - 0x10000) >> 10), 0xDC00 + ((code - 0x10000) & 0x3FF))
+        for unit in units:
+            if count < _BLOCK_SIZE:
+                value = (_MOD * value + unit) & _MASK
+                count += 1
+    if count < _BLOCK_SIZE:
+        value = (_MOD * value + _EOF) & _MASK
+        count += 1
+    value = (value * pow(_MOD, _BLOCK_SIZE - count, 1 << 64)) & _MASK
+    return format(value, "x")

@@ -6,6 +6,8 @@ import pytest
 
 from svclint.fingerprint import line_hashes
 
+from .conftest import FIXTURES
+
 SHARED_TAIL = [
     "e9496ae3ebfced30:1",
     "fb7c023a8b9ccb3f:1",
@@ -45,3 +47,19 @@ def test_astral_characters_count_as_two_utf16_units() -> None:
     # JavaScript's charCodeAt sees a surrogate pair; a code-point port would hash differently.
     assert line_hashes("a\U0001f600\nb") == line_hashes("a\ud83d\ude00\nb")
     assert line_hashes("a\U0001f600\nb") != line_hashes("a\ud83d\nb")
+
+
+def test_hash_from_agrees_with_the_rolling_hash_on_every_line_of_every_fixture() -> None:
+    """The baseline's one-window hash is the rolling hash's value, line for line (the ``:n`` aside)."""
+    from svclint.fingerprint import hash_from, line_starts
+
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(FIXTURES.rglob("*.y*ml")) if p.is_file()]
+    texts += ["a\r\nb\rc\n\n  \t\n", "x", "", "é😀" * 80 + "\n" + "😀" * 3, "a" * 99 + "😀b\n", "\r\n\r\n", "k: v   \n   "]
+    checked = 0
+    for text in texts:
+        rolling = line_hashes(text)
+        starts = line_starts(text)
+        for line, value in rolling.items():
+            assert hash_from(text, starts[line - 1]) == value.split(":")[0], (text[:40], line)
+            checked += 1
+    assert checked > 10_000

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from svclint.findings import Finding, LintReport
-from svclint.fingerprint import line_hashes
+from svclint.fingerprint import hash_from, line_starts
 
 BASELINE_VERSION = 1
 
@@ -57,33 +57,37 @@ class Matched:
 
 
 def finding_keys(report: LintReport) -> list[Key]:
-    """The key of each finding of ``report``, in its order (each file's lines hashed once)."""
+    """The key of each finding of ``report``, in its order (one window hashed per finding)."""
     texts = {i.path: i.text for i in report.inputs if i.text is not None}
-    hashes: dict[str, dict[int, str]] = {}
+    starts: dict[str, list[int]] = {}
     keys = []
     for finding in report.findings:
         path = finding.location.path
         text = texts.get(path)
-        if text is not None and path not in hashes:
-            hashes[path] = line_hashes(text)
-        line_hash = hashes[path].get(finding.location.line, "") if text is not None else ""
-        fingerprint = line_hash.split(":", 1)[0] if line_hash else f"field:{finding.field_path or finding.message}"
+        fingerprint = f"field:{finding.field_path or finding.message}"
+        if text is not None:
+            if path not in starts:
+                starts[path] = line_starts(text)
+            line = finding.location.line
+            if 1 <= line <= len(starts[path]):
+                fingerprint = hash_from(text, starts[path][line - 1])
         obj = str(finding.object) if finding.object is not None else ""
         keys.append(Key(path, finding.rule_id, obj, fingerprint))
     return keys
 
 
-def entries_of(report: LintReport) -> list[Entry]:
-    """The baseline entries of every finding in ``report``, sorted."""
-    return sorted(Entry(key, f.message) for key, f in zip(finding_keys(report), report.findings))
+def entries_of(report: LintReport, keys: Sequence[Key] | None = None) -> list[Entry]:
+    """The baseline entries of every finding in ``report`` (whose ``finding_keys`` may be given), sorted."""
+    keys = finding_keys(report) if keys is None else keys
+    return sorted(Entry(key, f.message) for key, f in zip(keys, report.findings))
 
 
-def match(report: LintReport, known: Sequence[Entry]) -> Matched:
+def match(report: LintReport, known: Sequence[Entry], keys: Sequence[Key] | None = None) -> Matched:
     """Split ``report``'s findings into new and unchanged against ``known``; the rest of ``known`` is fixed."""
     left = Counter(entry.key for entry in known)
     unmatched: list[tuple[Key, Finding]] = []
     unchanged = []
-    for key, finding in zip(finding_keys(report), report.findings):
+    for key, finding in zip(finding_keys(report) if keys is None else keys, report.findings):
         if left[key] > 0:
             left[key] -= 1
             unchanged.append(finding)

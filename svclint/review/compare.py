@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 from svclint.api import Review
 from svclint.findings import Finding, LintReport, Severity
-from svclint.lint.baseline import entries_of, match
+from svclint.lint.baseline import entries_of, finding_keys, match
 from svclint.review.connectivity import CellChange, connectivity_changes
 from svclint.settings import Settings
 
@@ -48,8 +48,9 @@ class FailWhen:
 
 def compare(old_label: str, new_label: str, old: Review, new: Review, settings: Settings) -> Diff:
     """Both sides' findings matched by fingerprint (``lint.baseline``) and their matrices compared."""
-    forward = match(new.report, entries_of(old.report))
-    backward = match(old.report, entries_of(new.report))
+    old_keys, new_keys = finding_keys(old.report), finding_keys(new.report)
+    forward = match(new.report, entries_of(old.report, old_keys), new_keys)
+    backward = match(old.report, entries_of(new.report, new_keys), old_keys)
     cells = connectivity_changes(old.units, new.units, settings)
     return Diff(
         old_label,

@@ -79,8 +79,8 @@ def identity(obj: K8sObject) -> Identity:
     return (obj.group, obj.kind, obj.namespace, obj.name)
 
 
-def _digests(graph: ManifestGraph) -> dict[Identity, str]:
-    return {identity(o): json.dumps(o.data, sort_keys=True, default=str) for o in graph.objects}
+def _data(graph: ManifestGraph) -> dict[Identity, Any]:
+    return {identity(o): o.data for o in graph.objects}
 
 
 @dataclass
@@ -134,10 +134,12 @@ def _affected(side: RoutingModel, changed: set[Identity], bits: int) -> tuple[se
     return rows, columns
 
 
-def _pods_view(graph: ManifestGraph) -> dict[Identity, str]:
-    """What routing reads of each workload: its pod templates' labels, ports and host network."""
+def _pods_view(graph: ManifestGraph, keys: set[Identity]) -> dict[Identity, str]:
+    """What routing reads of the workloads ``keys`` names: their pod templates' labels, ports, host network."""
     views: dict[Identity, list[Any]] = {}
     for template in graph.pod_templates:
+        if identity(template.owner) not in keys:
+            continue
         spec = template.spec
         containers = [c for key in ("initContainers", "containers") for c in spec.get(key) or [] if isinstance(c, dict)]
         views.setdefault(identity(template.owner), []).append(
@@ -205,15 +207,15 @@ def unit_changes(
     unit: str, old_graph: ManifestGraph | None, new_graph: ManifestGraph | None, settings: Settings
 ) -> list[CellChange]:
     """The changed cells of one deployment unit (a unit on one side only: every cell is new or gone)."""
-    old_digest = _digests(old_graph) if old_graph else {}
-    new_digest = _digests(new_graph) if new_graph else {}
+    old_data = _data(old_graph) if old_graph else {}
+    new_data = _data(new_graph) if new_graph else {}
     changed: dict[Identity, str] = {}
-    for key in old_digest.keys() | new_digest.keys():
-        if key not in new_digest:
+    for key in old_data.keys() | new_data.keys():
+        if key not in new_data:
             changed[key] = "removed"
-        elif key not in old_digest:
+        elif key not in old_data:
             changed[key] = "added"
-        elif old_digest[key] != new_digest[key]:
+        elif old_data[key] != new_data[key]:  # plain data: == compares dicts whatever their key order
             changed[key] = "changed"
     if not changed:
         return []
@@ -235,7 +237,7 @@ def unit_changes(
     where = {k: _where(k, change, old, new) for k, change in changed.items()}
     incidental: set[Identity] = set()
     if old_graph is not None and new_graph is not None:
-        before_pods, after_pods = _pods_view(old_graph), _pods_view(new_graph)
+        before_pods, after_pods = _pods_view(old_graph, keys), _pods_view(new_graph, keys)
         incidental = {k for k in changed if k in before_pods and before_pods.get(k) == after_pods.get(k)}
     before = _cells(models[0], rows, columns, everywhere)
     after = _cells(models[1], rows, columns, everywhere)

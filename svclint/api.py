@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -57,15 +57,16 @@ def _lint_units(
     report_only: Sequence[str] | None = None,
     catalog: Catalog | None = None,
     cwd: str | None = None,
+    prepare: Callable[[ManifestGraph], object] | None = None,
 ) -> tuple[LintResult, list[tuple[str, LintResult]]]:
     """``lint_paths``, with each unit's own result (its graph) beside the combined one."""
     settings = settings or Settings()
     catalog = catalog or build_catalog(settings.plugins, settings.rule_dirs)
     loaded = load_units(paths, settings, stdin_bytes=stdin_bytes, cwd=cwd or os.getcwd())
     if len(loaded) == 1 and not settings.only_units:
-        only = run(loaded[0][1], catalog, settings, report_only)
+        only = run(loaded[0][1], catalog, settings, report_only, prepare)
         return only, [(loaded[0][0].name, only)]
-    results = [(unit.name, run(result, catalog, settings, report_only)) for unit, result in loaded]
+    results = [(unit.name, run(result, catalog, settings, report_only, prepare)) for unit, result in loaded]
     findings = unit_rules.merge_findings([(name, result.findings) for name, result in results])
     findings = _unused_in_every_unit(findings, results)
     findings.sort(key=lambda f: f.sort_key())
@@ -260,10 +261,15 @@ class Review:
 def review(
     paths: Sequence[str], settings: Settings, *, catalog: Catalog | None = None, cwd: str | None = None, documentation: bool = False
 ) -> Review:
-    """Lint ``paths`` as ``lint_report`` does and keep each unit's graph: ``diff`` asks for the
-    routing model (``routing.model.routing_model``, cached on the graph when the SVC4xx rules
-    built it) only of the units that changed."""
-    combined, units = _lint_units(paths, settings, catalog=catalog, cwd=cwd)
+    """Lint ``paths`` as ``lint_report`` does and keep each unit's graph with its routing model
+    (``routing.model.routing_model``, cached on the graph), built before the rules run so the
+    SVC4xx rules, in this process or the forked one, use the same one."""
+    from svclint.routing.model import routing_model
+
+    def prepare(graph: ManifestGraph) -> object:  # before the rules fork: built once, shared with SVC4xx
+        return routing_model(graph, settings)
+
+    combined, units = _lint_units(paths, settings, catalog=catalog, cwd=cwd, prepare=prepare)
     return Review(build_report(combined, documentation), [(name, result.graph) for name, result in units])
 
 

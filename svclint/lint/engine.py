@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
@@ -140,9 +140,15 @@ def run(
     catalog: Catalog,
     settings: Settings,
     report_only: Iterable[str] | None = None,
+    prepare: Callable[[ManifestGraph], object] | None = None,
 ) -> LintResult:
-    """Check everything loaded; ``report_only`` limits findings to those display paths."""
+    """Check everything loaded; ``report_only`` limits findings to those display paths.
+
+    ``prepare`` runs on the graph before the rules, so what it caches on the graph (``svclint
+    diff``: the routing model) is built once, and the forked half of the rules inherits it."""
     graph = ManifestGraph(load.objects, settings.pod_sources)
+    if prepare is not None:
+        prepare(graph)
     active = decide(catalog, settings)
     suppressions = Suppressions.collect(load.objects, load.comments)
     findings: list[Finding] = []

@@ -5,7 +5,8 @@ or files) has the same matrix, so it costs nothing. In a changed unit only the c
 changed objects can reach are compared: the rows of a changed workload and of the pods a
 changed NetworkPolicy selects (their egress), and every row of the columns whose Service,
 backing workloads or selected pods changed (their ingress and endpoints), the rows of the
-outside world and the ingress controller when an Ingress or Route changed. A change with
+outside world and the ingress controller when an Ingress or Route, or what selects the
+controller's pods, changed. A change with
 cluster-wide reach (a Namespace's labels, the kube-dns pods) compares every cell.
 """
 
@@ -118,12 +119,27 @@ def _touched(model: RoutingModel, changed: set[Identity]) -> tuple[int, bool]:
     return bits, everywhere
 
 
-def _affected(side: RoutingModel, changed: set[Identity], bits: int) -> tuple[set[str], set[str]]:
+def _services(changed: set[Identity], sides: Iterable[_Side | None]) -> set[str]:
+    """Columns' destinations (``ns/name[Service]``) a changed Service, Endpoints or EndpointSlice
+    speaks for; an EndpointSlice names its Service in the ``kubernetes.io/service-name`` label
+    (kubernetes/pkg/controller/endpointslice, discovery.LabelServiceName)."""
+    out = {f"{k[2]}/{k[3]}[Service]" for k in changed if k[1] in ("Service", "Endpoints")}
+    for side in sides:
+        for key in changed:
+            obj = side.object(key) if side is not None and key[1] == "EndpointSlice" else None
+            if obj is not None:
+                service = obj.labels.get("kubernetes.io/service-name")
+                if isinstance(service, str):
+                    out.add(f"{key[2]}/{service}[Service]")
+    return out
+
+
+def _affected(side: RoutingModel, changed: set[Identity], bits: int, services: set[str]) -> tuple[set[str], set[str]]:
     """(source names, column labels) of one side the changed objects can move."""
     workloads = {_workload_name(k) for k in changed}
-    services = {f"{k[2]}/{k[3]}[Service]" for k in changed if k[1] == "Service" or k[1] in _ENDPOINT_KINDS}
     rows = {s.name for s in side.sources if s.name in workloads or (s.cls is not None and bits & s.cls.bit)}
-    if any(k[1] in _ENTRY_KINDS for k in changed):
+    entry_pods = any(bits & c.bit for c in (*side.classes.ingress_controller, *side.classes.router))
+    if entry_pods or any(k[1] in _ENTRY_KINDS for k in changed):  # what the outside reaches through them
         rows |= {s.name for s in side.sources if s.template is None}
     columns = {
         c.label
@@ -204,9 +220,13 @@ def _where(key: Identity, change: str, old: _Side | None, new: _Side | None) -> 
 
 
 def unit_changes(
-    unit: str, old_graph: ManifestGraph | None, new_graph: ManifestGraph | None, settings: Settings
+    unit: str, old_graph: ManifestGraph | None, new_graph: ManifestGraph | None, settings: Settings,
+    every_cell: bool = False,
 ) -> list[CellChange]:
-    """The changed cells of one deployment unit (a unit on one side only: every cell is new or gone)."""
+    """The changed cells of one deployment unit (a unit on one side only: every cell is new or gone).
+
+    ``every_cell`` compares the whole matrix of a changed unit: the reference the tests hold
+    the narrowed comparison to."""
     old_data = _data(old_graph) if old_graph else {}
     new_data = _data(new_graph) if new_graph else {}
     changed: dict[Identity, str] = {}
@@ -225,13 +245,14 @@ def unit_changes(
     keys = set(changed)
     rows: set[str] = set()
     columns: set[str] = set()
-    everywhere = old is None or new is None
+    everywhere = every_cell or old is None or new is None
+    services = _services(keys, (old, new))
     for model in models:
         if model is None:
             continue
         bits, wide = _touched(model, keys)
         everywhere = everywhere or wide
-        more_rows, more_columns = _affected(model, keys, bits)
+        more_rows, more_columns = _affected(model, keys, bits, services)
         rows |= more_rows
         columns |= more_columns
     where = {k: _where(k, change, old, new) for k, change in changed.items()}

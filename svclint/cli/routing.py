@@ -64,6 +64,38 @@ def matrix(paths: tuple[str, ...], fmt: str, output: str | None, sources: tuple[
     return EXIT_CLEAN
 
 
+CALLS_FORMATS = ("table", "csv", "json", "markdown", "dot")
+
+
+@click.command("calls")
+@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
+@click.option("--format", "-f", "fmt", type=click.Choice(CALLS_FORMATS), default="table", show_default=True, help="Output format (csv is the stable contract).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the calls to FILE instead of stdout.")
+@click.option("--from", "sources", multiple=True, metavar="SRC", help="Only calls from these workloads (ns/name, name, glob).")
+@click.option("--to", "destinations", multiple=True, metavar="SVC[:PORT]", help="Only calls to these Services (ns/name, name, glob), optionally one port.")
+@click.option("--namespace", "-n", "namespaces", multiple=True, metavar="NS", help="Only calls whose source or destination is in NS (repeatable).")
+@common_options
+def calls(paths: tuple[str, ...], fmt: str, output: str | None, sources: tuple[str, ...], destinations: tuple[str, ...], namespaces: tuple[str, ...], **options: Any) -> int:
+    """The calls the app makes: each Service its containers are given, with the matrix's verdict.
+
+    One row per (workload, Service port) named in container env values, ConfigMap keys they
+    read, args and command, and .svc names in mounted ConfigMaps, with the verdict
+    (allow, deny, no-endpoints...) and the file:line of the reference. Names that resolve
+    to no Service or to a port the Service lacks are `svclint check`'s SVC501 and SVC502.
+    """
+    from svclint.routing.callformats import prepare_calls
+    from svclint.routing.matrix import MatrixFilter, MatrixFilterError
+
+    model = _routing_model(paths, options)
+    flt = MatrixFilter(split_list(sources), split_list(destinations), split_list(namespaces))
+    try:
+        write = prepare_calls(fmt, model, flt)
+    except MatrixFilterError as error:
+        raise UsageFailure(str(error)) from None
+    write_stream(write, output, json_output=fmt == "json")
+    return EXIT_CLEAN
+
+
 @click.command("explain")
 @click.argument("source")
 @click.argument("destination")

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from svclint.findings import Severity
+from svclint.kube.model import K8sObject
 from svclint.lint.rule import Rule, RuleContext, Violation
 from svclint.routing.calls import LINKS_DISABLED, UNRESOLVED, checked_references
 from svclint.routing.model import routing_model
-from svclint.suggest import nearest
+from svclint.suggest import is_close, nearest
 
 
 class ServiceReferenceUnresolved(Rule):
@@ -55,17 +56,26 @@ class ServiceReferenceUnresolved(Rule):
             if item.problem != UNRESOLVED:
                 continue
             target = ref.target
-            elsewhere = sorted(s.namespace or "" for s in services if s.name == target.service and s.namespace != target.namespace)
-            if elsewhere:
-                hint = f"; Service {target.service} exists in namespace {elsewhere[0]}: write {target.service}.{elsewhere[0]}"
+            same_name = [s for s in services if s.name == target.service and s.namespace != target.namespace]
+            unplaced = [s for s in same_name if not _namespace_written(s)]
+            if unplaced:  # kubectl apply -n may put it anywhere, target.namespace included
+                hint = f"; Service {target.service}'s manifest names no namespace: applied with -n {target.namespace}, the name resolves"
+            elif same_name:
+                other = sorted(s.namespace or "" for s in same_name)[0]
+                hint = f"; Service {target.service} exists in namespace {other}: write {target.service}.{other}"
             else:
                 near = nearest(target.service, [s.name for s in services if s.namespace == target.namespace])
-                hint = f"; did you mean {near}?" if near else ""
+                hint = f"; did you mean {near}?" if near and is_close(target.service, near) else ""
             how = "" if target.qualified else f" (a short name resolves in the pod's namespace {target.namespace})"
             yield ctx.report(
                 f"{ref.origin} names {ref.host}, but there is no Service "
                 f"{target.key}{how}{hint}",
                 ref.holder,
                 ref.path,
-                uncertain=target.namespace not in namespaces_with_services,
+                uncertain=target.namespace not in namespaces_with_services or bool(unplaced),
             )
+
+
+def _namespace_written(obj: K8sObject) -> bool:
+    metadata = obj.data.get("metadata")
+    return isinstance(metadata, dict) and bool(metadata.get("namespace"))

@@ -23,7 +23,7 @@ FORMS = "fixtures/calls/forms.yaml"
 APP = "fixtures/calls/store/app.yaml"
 ASSISTANT = (
     f"{APP}:40:11: SVC501 service-reference-unresolved env ASSISTANT_ADDR names assistant, but there is no Service "
-    "default/assistant (a short name resolves in the pod's namespace default); did you mean ads?"
+    "default/assistant (a short name resolves in the pod's namespace default)"
 )
 CALLS = [  # (source, Service, port, line of the env value)
     ("basket", "basket-redis", 6379, 156), ("checkout", "basket", 7070, 436), ("checkout", "catalog", 3550, 426),

@@ -65,7 +65,7 @@ class ServiceReferenceUnresolved(Rule):
                 hint = f"; Service {target.service} exists in namespace {other}: write {target.service}.{other}"
             else:
                 near = nearest(target.service, [s.name for s in services if s.namespace == target.namespace])
-                hint = f"; did you mean {near}?" if near and is_close(target.service, near) else ""
+                hint = f"; did you mean {near}?" if near and _similar(target.service, near) else ""
             how = "" if target.qualified else f" (a short name resolves in the pod's namespace {target.namespace})"
             yield ctx.report(
                 f"{ref.origin} names {ref.host}, but there is no Service "
@@ -74,6 +74,11 @@ class ServiceReferenceUnresolved(Rule):
                 ref.path,
                 uncertain=target.namespace not in namespaces_with_services or bool(unplaced),
             )
+
+
+def _similar(name: str, candidate: str) -> bool:
+    """A likely typo or a renamed Service (``suggest`` -> ``suggestions``)."""
+    return is_close(name, candidate) or (min(len(name), len(candidate)) >= 4 and (candidate.startswith(name) or name.startswith(candidate)))
 
 
 def _namespace_written(obj: K8sObject) -> bool:

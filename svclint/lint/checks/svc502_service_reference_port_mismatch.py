@@ -40,11 +40,17 @@ class ServiceReferencePortMismatch(Rule):
             ports = [p for p in service_ports(item.service) if p.port is not None]
             listed = ", ".join(f"{p.port}" + (f" ({p.name})" if p.name else "") for p in ports)
             targets = [p for p in ports if p.target_port == ref.port]
-            hint = f"; {ref.port} is the targetPort of port {targets[0].port}: clients use the Service port" if targets else ""
+            named = [c for c in model.columns if c.service is item.service and any(e.port == ref.port for e in c.endpoints)]
+            if targets:
+                hint = f"; {ref.port} is the targetPort of port {targets[0].port}: clients use the Service port"
+            elif named:
+                hint = f"; {ref.port} is the pod port of port {named[0].port} (targetPort {named[0].target}): clients use the Service port"
+            else:
+                hint = ""
             yield ctx.report(
                 f"{ref.origin} calls {ref.host}:{ref.port}, but Service {item.service.ref.qualified.split('[')[0]} "
                 f"has no port {ref.port} (its ports: {listed}){hint}",
                 ref.holder,
                 ref.path,
-                related=[Related("the Service's ports", item.service, "spec.ports")],
+                related=[Related(f"ports of Service {item.service.ref.qualified.split('[')[0]}", item.service, "spec.ports")],
             )

@@ -155,3 +155,22 @@ def test_calls_filter_that_matches_nothing_is_a_usage_error() -> None:
     run = run_cli("calls", STORE, "--to", "nothing")
     assert run.exit_code == 2
     assert "--to nothing: the filters match no call" in run.stderr
+
+
+def test_explain_accepts_a_call_as_the_container_writes_it() -> None:
+    run = run_cli("explain", "web", "http://basket:7070/x", STORE)
+    assert (run.exit_code, run.stderr) == (0, "")
+    assert run.stdout.splitlines()[:2] == [
+        "default/web[Deployment] -> default/basket[Service]:7070/TCP: allow",
+        f"  called by env BASKET_ADDR: basket:7070  [{APP}:30]",
+    ]
+
+
+def test_explain_of_a_service_lists_the_references_that_call_it() -> None:
+    run = run_cli("explain", "checkout", "mail", STORE)
+    assert run.stdout.splitlines()[1] == f"  called by env MAIL_ADDR: mail:5000  [{APP}:432]"
+
+
+def test_explain_of_an_address_in_another_namespace_resolves_from_the_source() -> None:
+    run = run_cli("explain", "client", "db.data.svc.cluster.local:5432", FORMS)
+    assert run.stdout.splitlines()[0] == "app/client[Deployment] -> data/db[Service]:5432/TCP: allow"

@@ -105,8 +105,12 @@ def explain(source: str, destination: str, paths: tuple[str, ...], **options: An
     """Why SOURCE can or cannot reach DESTINATION: the chain hop by hop, with file:line.
 
     SOURCE is a workload (ns/name, name, ns/name[Kind]), `external` or `ingress-controller`;
-    DESTINATION is a Service (ns/name or name) with an optional :PORT (number or name).
+    DESTINATION is a Service (ns/name or name) with an optional :PORT (number or name), or
+    an address as the source's containers write it (cart:7070, http://api.shop/v1),
+    resolved by cluster DNS from the source's namespace. The calls the source's env,
+    ConfigMaps and args make to it are listed under the verdict.
     """
+    from svclint.routing.calls import address_columns
     from svclint.routing.explain import explain_text
     from svclint.routing.matrix import (
         MatrixFilterError,
@@ -116,7 +120,8 @@ def explain(source: str, destination: str, paths: tuple[str, ...], **options: An
     )
 
     try:
-        split_destination(destination)  # malformed: a usage error before loading anything
+        if "://" not in destination:  # a URL is an address, not SVC[:PORT]
+            split_destination(destination)  # malformed: a usage error before loading anything
     except MatrixFilterError as error:
         raise UsageFailure(f"DESTINATION {error}") from None
     model = _routing_model(paths, options)
@@ -125,7 +130,9 @@ def explain(source: str, destination: str, paths: tuple[str, ...], **options: An
         raise UsageFailure(f"source {source!r} matches no workload (nor external / ingress-controller)")
     if len(found) > 1:
         raise UsageFailure(f"source {source!r} is ambiguous: {', '.join(s.name for s in found[:10])}")
-    columns = [c for c in model.columns if column_matches(c, destination)]
+    columns = [c for c in model.columns if "://" not in destination and column_matches(c, destination)]
+    if not columns:  # an address as a container writes it: cart:7070, http://api.shop/v1
+        columns = address_columns(model, found[0], destination)
     if not columns:
         raise UsageFailure(f"destination {destination!r} matches no Service port")
     click.echo("\n".join(visible(line) for line in explain_text(model, found[0], columns).split("\n")), nl=False)

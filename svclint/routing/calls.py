@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from svclint.kube.dnsnames import resolve_name
+from svclint.kube.hosttext import hosts_in
 from svclint.kube.model import K8sObject
 from svclint.kube.references import Reference, template_references
 from svclint.kube.services import is_headless
@@ -143,3 +145,32 @@ def _order(item: CheckedReference) -> tuple[str, int, str]:
 
 def _port_key(port: str) -> tuple[int, str]:
     return (int(port), "") if port.isdigit() else (-1, port)
+
+
+def references_to(model: RoutingModel, source: Source, column: Column) -> list[CheckedReference]:
+    """The references by which ``source`` calls ``column`` (for ``explain``)."""
+    return [c for c in checked_references(model) if c.source is source and any(col is column for col in c.columns)]
+
+
+def address_columns(model: RoutingModel, source: Source, address: str) -> list[Column]:
+    """The Service ports an address as a container writes it names from ``source``'s pods.
+
+    ``cart:7070``, ``http://api.shop/v1``, ``db.data.svc.cluster.local:5432``: resolved by
+    cluster DNS from the source's namespace (kube/dnsnames.py); no port: every port.
+    """
+    if source.namespace is None:
+        return []
+    services = {(s.namespace or "", s.name) for s in model.graph.of_kind("Service")}
+
+    def headless(namespace: str, name: str) -> bool:
+        return any(c.namespace == namespace and c.service.name == name and is_headless(c.service) for c in model.columns)
+
+    for hp in hosts_in(address):
+        target = resolve_name(hp.host, source.namespace, model.settings.calls.cluster_domain, model.graph.namespaces, headless)
+        if target is None or (target.namespace, target.service) not in services:
+            continue
+        return [
+            c for c in model.columns
+            if c.namespace == target.namespace and c.service.name == target.service and (hp.port is None or c.port == hp.port)
+        ]
+    return []

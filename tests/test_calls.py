@@ -174,3 +174,9 @@ def test_explain_of_a_service_lists_the_references_that_call_it() -> None:
 def test_explain_of_an_address_in_another_namespace_resolves_from_the_source() -> None:
     run = run_cli("explain", "client", "db.data.svc.cluster.local:5432", FORMS)
     assert run.stdout.splitlines()[0] == "app/client[Deployment] -> data/db[Service]:5432/TCP: allow"
+
+
+def test_routing_docs_calls_example_is_real_output() -> None:
+    docs = (Path(__file__).parents[1] / "docs" / "routing.md").read_text(encoding="utf-8")
+    shown = docs.split("$ svclint calls fixtures/calls/store -f csv --from suggest\n", 1)[1].split("```", 1)[0]
+    assert run_cli("calls", STORE, "-f", "csv", "--from", "suggest").stdout == shown

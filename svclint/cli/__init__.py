@@ -31,6 +31,7 @@ def cli() -> None:
     svclint matrix deploy/         who can reach which Service port (-f csv for the contract)
     svclint explain web api:80     why a workload can or cannot reach a Service port
     svclint calls deploy/          the calls the app makes (env, ConfigMaps, args) and their verdicts
+    svclint policy generate deploy/  least-privilege NetworkPolicies admitting exactly those calls
     """
 
 
@@ -40,7 +41,7 @@ def _exit_with(code: int) -> None:
     click.get_current_context().exit(code)
 
 
-for command in (check.check, rules.rules, routing.matrix, routing.explain, routing.calls):
+for command in (check.check, rules.rules, routing.matrix, routing.explain, routing.calls, routing.policy):
     cli.add_command(command)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
@@ -93,6 +93,35 @@ def calls(paths: tuple[str, ...], fmt: str, output: str | None, sources: tuple[s
     except MatrixFilterError as error:
         raise UsageFailure(str(error)) from None
     write_stream(write, output, json_output=fmt == "json")
+    return EXIT_CLEAN
+
+
+@click.group("policy")
+def policy() -> None:
+    """NetworkPolicies from the calls the app makes."""
+
+
+@policy.command("generate")
+@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the policies to FILE instead of stdout.")
+@common_options
+def generate(paths: tuple[str, ...], output: str | None, **options: Any) -> int:
+    """Least-privilege NetworkPolicies admitting exactly the calls `svclint calls` finds.
+
+    One policy per workload, isolating it both ways, with a comment on each rule naming
+    the reference it comes from; plus DNS to kube-dns, the ingress controller to Ingress
+    backends and outside clients to NodePort/LoadBalancer ports. Policies are additive:
+    apply these instead of the app's own policies, not beside an allow-all.
+    """
+    from svclint.routing.generate import generate as generate_policies
+
+    model = _routing_model(paths, options)
+    text = generate_policies(model)
+
+    def write(out: TextIO) -> None:
+        out.write(text)
+
+    write_stream(write, output)
     return EXIT_CLEAN
 
 

@@ -8,8 +8,8 @@ from svclint.findings import Location, Severity
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
 from svclint.routing.calls import checked_references, gets_through, verdict_of
 from svclint.routing.explain import cell_reasons
-from svclint.routing.model import DNS_BLOCKED, RoutingModel, Source, routing_model
-from svclint.routing.services import Column
+from svclint.routing.model import BAD_TARGET_PORT, DNS_BLOCKED, RoutingModel, Source, routing_model
+from svclint.routing.services import NO_ENDPOINTS, Column
 
 
 class ServiceReferenceBlocked(Rule):
@@ -19,7 +19,13 @@ class ServiceReferenceBlocked(Rule):
     NetworkPolicy on the caller's egress or the Service pods' ingress denies it, or the
     caller cannot reach kube-dns. The message gives the verdict and the deciding reason of
     `svclint explain`; related locations point at the Service and the deciding policy.
-    A call allowed to only some endpoint workloads (`partial`) is a note.
+    When the reference names no port, the Service's ports are tried and the one closest to
+    getting through is reported (none is reported if one gets through). A call allowed to
+    only some endpoint workloads (`partial`) is a note, so is a `no-endpoints` verdict when
+    some document of the run could not be read, and so is a call
+    blocked only by DNS while kube-dns is the assumed identity (config `kube-dns`), not pods
+    of the input: SVC403 reports the DNS egress itself, and clusters differ (OpenShift's DNS
+    pods listen on 5353).
 
     ## Why is this bad?
     The app is configured to call the Service, and the call fails: connections time out
@@ -34,13 +40,14 @@ class ServiceReferenceBlocked(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         model = routing_model(ctx.graph, ctx.settings)
+        unreadable = bool(ctx.load.problems)
         for item in checked_references(model):
-            verdict = verdict_of(model, item)
-            if verdict is None or gets_through(verdict) or item.service is None:
+            if verdict_of(model, item) is None or item.service is None:
                 continue
-            if len(item.columns) > 1 and any(gets_through(model.verdict(item.source, c)) for c in item.columns):
+            verdicts = [(model.verdict(item.source, c), c) for c in item.columns]
+            if any(gets_through(v) for v, _ in verdicts):
                 continue  # no port written: some port of the Service gets through
-            column = item.columns[0]
+            verdict, column = min(verdicts, key=lambda vc: _rank(vc[0]))
             reason, related = _deciding(model, item.source, column)
             ref = item.reference
             yield ctx.report(
@@ -48,8 +55,28 @@ class ServiceReferenceBlocked(Rule):
                 ref.holder,
                 ref.path,
                 related=[Related("the Service", item.service, column.service_port.path if column.service_port else "spec"), *related],
-                uncertain=verdict.startswith("partial"),
+                uncertain=verdict.startswith("partial")
+                or _only_assumed_dns(model, verdict)
+                or (unreadable and verdict in (NO_ENDPOINTS, BAD_TARGET_PORT)),  # the missing pods may be in a document that could not be read
             )
+
+
+def _rank(verdict: str) -> int:
+    """The verdict closest to getting through first: DNS only, partial, deny, structural."""
+    if verdict.endswith(DNS_BLOCKED):
+        return 0
+    if verdict.startswith("partial"):
+        return 1
+    return 2 if verdict == "deny" else 3
+
+
+def _only_assumed_dns(model: RoutingModel, verdict: str) -> bool:
+    """Only DNS blocks the call, and kube-dns is the assumed identity, not pods of the input.
+
+    Clusters differ here (OpenShift's DNS pods listen on 5353): SVC403 owns the DNS finding,
+    and a call that would otherwise get through is a note.
+    """
+    return verdict.endswith(DNS_BLOCKED) and gets_through(verdict.split()[0]) and all(c.synthetic for c in model.classes.kube_dns)
 
 
 def _deciding(model: RoutingModel, source: Source, column: Column) -> tuple[str, list[Related]]:

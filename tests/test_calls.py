@@ -180,3 +180,14 @@ def test_routing_docs_calls_example_is_real_output() -> None:
     docs = (Path(__file__).parents[1] / "docs" / "routing.md").read_text(encoding="utf-8")
     shown = docs.split("$ svclint calls fixtures/calls/store -f csv --from suggest\n", 1)[1].split("```", 1)[0]
     assert run_cli("calls", STORE, "-f", "csv", "--from", "suggest").stdout == shown
+
+
+def test_edges_externalname_and_headless_ports_unchecked_dns_only_is_a_note() -> None:
+    run = run_cli("check", "fixtures/calls/edges.yaml", "--select", "SVC5", "-f", "json", "--fail-on", "never")
+    found = [(f["rule"], f["severity"], f["line"], f["message"].split(":", 1)[0]) for f in json.loads(run.stdout)["findings"]]
+    assert found == [
+        ("SVC503", "error", 73, "env NOTHING_URL"),  # no endpoints
+        ("SVC503", "note", 92, "env API_ADDR"),  # only DNS, to the assumed kube-dns
+    ]
+    text = run_cli("check", "fixtures/calls/edges.yaml", "--select", "SVC503", "--fail-on", "never").stdout
+    assert "edges.yaml:98:1: egress denied: edge/locked[Deployment] is isolated by NetworkPolicy edge/locked" in text

@@ -54,7 +54,7 @@ class ServiceReferenceBlocked(Rule):
                 f"{ref.origin}: {item.source.name} -> {column.label} is {verdict}: {reason}",
                 ref.holder,
                 ref.path,
-                related=[Related("the Service", item.service, column.service_port.path if column.service_port else "spec"), *related],
+                related=[Related(f"Service {column.label}", item.service, column.service_port.path if column.service_port else "spec"), *related],
                 uncertain=verdict.startswith("partial")
                 or _only_assumed_dns(model, verdict)
                 or (unreadable and verdict in (NO_ENDPOINTS, BAD_TARGET_PORT)),  # the missing pods may be in a document that could not be read
@@ -83,8 +83,9 @@ def _deciding(model: RoutingModel, source: Source, column: Column) -> tuple[str,
     """The first reason that denies (explain's text), and the policy or object it points at."""
     reasons = cell_reasons(model, source, column)
     verdict = model.verdict(source, column)
-    if verdict.endswith(DNS_BLOCKED):
-        chosen = [r for r in reasons if r.hop == "dns"]
+    if verdict.endswith(DNS_BLOCKED):  # the DNS header, then the decisions that block kube-dns
+        start = next(i for i, r in enumerate(reasons) if r.hop == "dns")
+        chosen = reasons[start:]
     else:
         chosen = [r for r in reasons if "denied" in r.text or "gets no traffic" in r.text]
         if not chosen:

@@ -191,3 +191,14 @@ def test_edges_externalname_and_headless_ports_unchecked_dns_only_is_a_note() ->
     ]
     text = run_cli("check", "fixtures/calls/edges.yaml", "--select", "SVC503", "--fail-on", "never").stdout
     assert "edges.yaml:98:1: egress denied: edge/locked[Deployment] is isolated by NetworkPolicy edge/locked" in text
+
+
+def test_expansion_is_the_kubelets_once_in_order_values_only_and_bounded() -> None:
+    # FROM_CM (valueFrom is never expanded), ESCAPED ($$) and the doubling X0..X39 give nothing;
+    # the bomb stays unknown past 64 KiB instead of growing to 100 * 2**39 bytes.
+    assert [(r[1], r[2], r[4]) for r in _references("fixtures/calls/expansion.yaml")] == [
+        ("env A", 29, None),
+        ("env B", 31, 80),
+        ("env C", 33, 80),  # $(B) holds B's expanded value: http://api:80/x
+        ("args[0]", 118, 80),  # --upstream=http://$(A):80
+    ]

@@ -36,6 +36,7 @@ from svclint.loading.source import FieldPath
 from svclint.settings import CallsConfig
 
 VARIABLE = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)")
+PASS_ON = re.compile(r"(?:-{1,2}[\w.-]+=)?\$\([A-Za-z_][A-Za-z0-9_.-]*\)")
 KUBELET_VARIABLE = re.compile(r"^([A-Z0-9_]+)_SERVICE_(HOST|PORT)(?:_([A-Z0-9_]+))?$")
 ALWAYS_IGNORED = ("*NO_PROXY*", "*no_proxy*", "*IMAGE*", "*image*")
 SVC_NAME = re.compile(r"(?<![\w.-])((?:[a-z0-9-]+\.){2,3}svc(?:\.[a-z0-9.-]*[a-z0-9])?)(?::([0-9]{1,5}))?(?![\w-])")
@@ -58,20 +59,21 @@ class Reference:
     port_name: str | None = None  # $(X_SERVICE_PORT_<NAME>): a named Service port
     links_disabled: bool = False  # the kubelet variable does not exist (enableServiceLinks: false)
 
-    @property
-    def container(self) -> str:
-        for c in self.template.all_containers():
-            if self.holder is self.template.owner and self.path[: len(c.path)] == c.path:
-                return str(c.spec.get("name", ""))
-        return ""
-
 
 @dataclass
 class _Entry:
-    value: str | None  # None: defined, value unknown (Secret, fieldRef)
+    value: str | None  # None: defined, value unknown (Secret, fieldRef, too long once expanded)
     holder: K8sObject
     path: FieldPath
     origin: str
+    literal: bool = False  # an env `value` (the kubelet expands it), not valueFrom / envFrom
+
+
+# (expanded text, kubelet Service variables used as (service, port name), used a user variable)
+_Expanded = tuple[str, list[tuple[str, "str | None"]], bool]
+_NOT_EXPANDED: _Expanded = ("", [], False)
+# Expansion can double a value per variable (B=$(A)$(A), C=$(B)$(B)...): past this, unknown.
+MAX_EXPANDED = 64 * 1024
 
 
 class _Lookup:
@@ -125,7 +127,9 @@ def _of_template(template: PodTemplate, lookup: _Lookup) -> Iterator[Reference]:
             for i, item in enumerate(items):
                 if isinstance(item, str):
                     entry = _Entry(item, template.owner, (*container.path, name, i), f"{name}[{i}]")
-                    yield from _read(template, entry, env, "", lookup, links, args=True)
+                    expanded = _expand(item, env, template.namespace or "", lookup)
+                    if len(expanded[0]) <= MAX_EXPANDED:
+                        yield from _read(template, entry, expanded, "", lookup, links, args=True)
     yield from _mounted(template, lookup, seen)
 
 
@@ -141,21 +145,25 @@ def _env_from(template: PodTemplate, spec: dict[str, Any], at: FieldPath, env: d
             for key, value in cm.data["data"].items():
                 entry = _Entry(str(value), cm, ("data", key), f"envFrom ConfigMap {cm.name} key {key}")
                 env[f"{prefix}{key}"] = entry
-                yield from _read(template, entry, {}, f"{prefix}{key}", lookup, links)
+                yield from _read(template, entry, _NOT_EXPANDED, f"{prefix}{key}", lookup, links)
     for i, item in enumerate(spec.get("env") or ()):
         if not isinstance(item, dict) or not isinstance(item.get("name"), str):
             continue
         name = item["name"]
         entry = _value_of(template, item, (*at, "env", i), lookup)
+        expanded = _NOT_EXPANDED
+        if entry.value is not None and entry.literal:  # only `value` is expanded, never valueFrom
+            expanded = _expand(entry.value, env, template.namespace or "", lookup)
+            entry.value = expanded[0] if len(expanded[0]) <= MAX_EXPANDED else None  # a variable bomb stays unknown
         env[name] = entry
         if entry.value is not None:
-            yield from _read(template, entry, env, name, lookup, links)
+            yield from _read(template, entry, expanded, name, lookup, links)
 
 
 def _value_of(template: PodTemplate, item: dict[str, Any], at: FieldPath, lookup: _Lookup) -> _Entry:
     name = item["name"]
     if "value" in item and isinstance(item["value"], str):
-        return _Entry(item["value"], template.owner, (*at, "value"), f"env {name}")
+        return _Entry(item["value"], template.owner, (*at, "value"), f"env {name}", literal=True)
     ref = (item.get("valueFrom") or {}).get("configMapKeyRef") if isinstance(item.get("valueFrom"), dict) else None
     if isinstance(ref, dict):
         cm = lookup.config_map(template.namespace or "", ref.get("name"))
@@ -166,8 +174,8 @@ def _value_of(template: PodTemplate, item: dict[str, Any], at: FieldPath, lookup
     return _Entry(None, template.owner, at, f"env {name}")
 
 
-def _expand(text: str, env: dict[str, _Entry], namespace: str, lookup: _Lookup) -> tuple[str, list[tuple[str, str | None]], bool]:
-    """(expanded text, kubelet Service variables used as (service, port name), used a user variable)."""
+def _expand(text: str, env: dict[str, _Entry], namespace: str, lookup: _Lookup) -> _Expanded:
+    """One pass of the kubelet's $(VAR) expansion over what is defined so far (never recursive)."""
     kubelet: list[tuple[str, str | None]] = []
     user = False
 
@@ -196,14 +204,15 @@ def _expand(text: str, env: dict[str, _Entry], namespace: str, lookup: _Lookup) 
     return expanded, kubelet, user
 
 
-def _read(template: PodTemplate, entry: _Entry, env: dict[str, _Entry], name: str, lookup: _Lookup, links: bool, args: bool = False) -> Iterator[Reference]:
+def _read(template: PodTemplate, entry: _Entry, expanded: _Expanded, name: str, lookup: _Lookup, links: bool, args: bool = False) -> Iterator[Reference]:
+    """The references in one value; ``expanded`` is its $(VAR) expansion (or _NOT_EXPANDED)."""
     assert entry.value is not None
     if name and lookup.ignored(name):
         return
     namespace = template.namespace or ""
-    text, kubelet, user = _expand(entry.value, env, namespace, lookup)
-    if args and user and not kubelet:
-        return  # the variable's own env entry already holds the reference
+    text, kubelet, user = expanded if expanded is not _NOT_EXPANDED else (entry.value, [], False)
+    if args and user and not kubelet and PASS_ON.fullmatch(entry.value):
+        return  # `--flag=$(VAR)` passes a variable on: its own env entry holds the reference
     kubelet_hosts = {service: port for service, port in kubelet if port is None}
     port_names = {service: port for service, port in kubelet if port is not None}
     found = False

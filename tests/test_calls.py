@@ -202,3 +202,13 @@ def test_expansion_is_the_kubelets_once_in_order_values_only_and_bounded() -> No
         ("env C", 33, 80),  # $(B) holds B's expanded value: http://api:80/x
         ("args[0]", 118, 80),  # --upstream=http://$(A):80
     ]
+
+
+def test_a_service_only_another_unit_defines_is_a_note_naming_the_unit() -> None:
+    run = run_cli("check", "fixtures/calls/alternatives", "--select", "SVC5", "--fail-on", "never")
+    assert run.stdout.splitlines()[0] == (
+        "fixtures/calls/alternatives/client/client.yaml:14:15: SVC501 service-reference-unresolved env API_ADDR names api, "
+        "but there is no Service alt/api (a short name resolves in the pod's namespace alt); it exists only in another "
+        "deployment unit of this run, fixtures/calls/alternatives/blue"
+    )
+    assert "(0 errors, 0 warnings, 1 note)" in run.stdout

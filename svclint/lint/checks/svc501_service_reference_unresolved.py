@@ -26,7 +26,9 @@ class ServiceReferenceUnresolved(Rule):
     variable): localhost, IP addresses, external host names and plain words are never
     references (docs/routing.md, "Calls"). A warning, not an error: an app often names an
     optional service that this deployment leaves out; a note when the pod's namespace
-    has no Service at all in the input (the app's Services are deployed elsewhere).
+    has no Service at all in the input (the app's Services are deployed elsewhere), when a
+    same-named Service's manifest names no namespace (`kubectl apply -n` may put it there),
+    and when another deployment unit of the run defines the Service (the hint names it).
 
     ## Why is this bad?
     The name does not resolve: every call fails with a DNS error, usually because of a
@@ -58,7 +60,10 @@ class ServiceReferenceUnresolved(Rule):
             target = ref.target
             same_name = [s for s in services if s.name == target.service and s.namespace != target.namespace]
             unplaced = [s for s in same_name if not _namespace_written(s)]
-            if unplaced:  # kubectl apply -n may put it anywhere, target.namespace included
+            other_unit = ctx.load.elsewhere.get((target.namespace, target.service))
+            if other_unit is not None:  # an alternative deployment of the run defines it
+                hint = f"; it exists only in another deployment unit of this run, {other_unit}"
+            elif unplaced:  # kubectl apply -n may put it anywhere, target.namespace included
                 hint = f"; Service {target.service}'s manifest names no namespace: applied with -n {target.namespace}, the name resolves"
             elif same_name:
                 other = sorted(s.namespace or "" for s in same_name)[0]
@@ -72,7 +77,7 @@ class ServiceReferenceUnresolved(Rule):
                 f"{target.key}{how}{hint}",
                 ref.holder,
                 ref.path,
-                uncertain=target.namespace not in namespaces_with_services or bool(unplaced),
+                uncertain=target.namespace not in namespaces_with_services or bool(unplaced) or other_unit is not None,
             )
 
 

@@ -66,6 +66,7 @@ def _lint_units(
     if len(loaded) == 1 and not settings.only_units:
         only = run(loaded[0][1], catalog, settings, report_only, prepare)
         return only, [(loaded[0][0].name, only)]
+    _services_elsewhere(loaded)
     results = [(unit.name, run(result, catalog, settings, report_only, prepare)) for unit, result in loaded]
     findings = unit_rules.merge_findings([(name, result.findings) for name, result in results])
     findings = _unused_in_every_unit(findings, results)
@@ -77,6 +78,17 @@ def _lint_units(
         findings, combined, ManifestGraph(combined.objects, settings.pod_sources), active, catalog, crashes,
         sum(result.suppressed for _, result in results),
     ), results
+
+
+def _services_elsewhere(loaded: list[tuple[unit_rules.Unit, LoadResult]]) -> None:
+    """Tell each unit's load which Services only other units define (SVC501 names the unit)."""
+    defined: dict[tuple[str, str], list[str]] = {}
+    for unit, result in loaded:
+        for obj in result.objects:
+            if obj.kind == "Service":
+                defined.setdefault((obj.namespace or "", obj.name), []).append(unit.name)
+    for unit, result in loaded:
+        result.elsewhere = {key: names[0] for key, names in defined.items() if unit.name not in names}
 
 
 def _unused_in_every_unit(findings: list[Finding], results: list[tuple[str, LintResult]]) -> list[Finding]:

@@ -99,6 +99,15 @@ class UnitConfig:
     each: bool = False  # one unit per path the globs match, named after it
 
 
+@dataclass(frozen=True)
+class CallsConfig:
+    """``calls:`` of the config: how Service references are read (docs/routing.md, "Calls")."""
+
+    cluster_domain: str = "cluster.local"
+    ignore_variables: tuple[str, ...] = ()  # globs of env names never read as references
+    host_variables: tuple[str, ...] = ()  # globs of env names whose bare value is a Service name
+
+
 @dataclass
 class Settings:
     default_namespace: str = "default"
@@ -137,6 +146,7 @@ class Settings:
     allow_empty: bool = False  # a run that finds no object exits 0, not 2
     only_units: tuple[str, ...] = ()  # --unit: check only these units
     baseline: str | None = None  # config `baseline:` (issue 13): findings recorded there are not reported
+    calls: CallsConfig = field(default_factory=CallsConfig)  # issue 12: Service references
 
 
 def parse_port_range(text: str) -> tuple[int, int]:

@@ -290,4 +290,4 @@ def test_changed_files_accepts_a_directory(monkeypatch: pytest.MonkeyPatch) -> N
         "check", "--changed-files", *sorted(f"shop/{p.name}" for p in (REPO / "fixtures/examples/shop").glob("*.yaml")),
         "--isolated", "-f", "json",
     ).json()["findings"]
-    assert by_dir == by_files and len(by_dir) == 8
+    assert by_dir == by_files and len(by_dir) == 9

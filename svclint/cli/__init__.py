@@ -31,6 +31,8 @@ def cli() -> None:
     svclint rules                  list every rule; `svclint rules SVC101` explains one
     svclint matrix deploy/         who can reach which Service port (-f csv for the contract)
     svclint explain web api:80     why a workload can or cannot reach a Service port
+    svclint calls deploy/          the calls the app makes (env, ConfigMaps, args) and their verdicts
+    svclint policy generate deploy/  least-privilege NetworkPolicies admitting exactly those calls
     svclint diff main              what this change does to connectivity and findings
     """
 
@@ -41,7 +43,7 @@ def _exit_with(code: int) -> None:
     click.get_current_context().exit(code)
 
 
-for command in (check.check, rules.rules, routing.matrix, routing.explain, diff_command.diff):
+for command in (check.check, rules.rules, routing.matrix, routing.explain, routing.calls, routing.policy, diff_command.diff):
     cli.add_command(command)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
@@ -64,6 +64,67 @@ def matrix(paths: tuple[str, ...], fmt: str, output: str | None, sources: tuple[
     return EXIT_CLEAN
 
 
+CALLS_FORMATS = ("table", "csv", "json", "markdown", "dot")
+
+
+@click.command("calls")
+@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
+@click.option("--format", "-f", "fmt", type=click.Choice(CALLS_FORMATS), default="table", show_default=True, help="Output format (csv is the stable contract).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the calls to FILE instead of stdout.")
+@click.option("--from", "sources", multiple=True, metavar="SRC", help="Only calls from these workloads (ns/name, name, glob).")
+@click.option("--to", "destinations", multiple=True, metavar="SVC[:PORT]", help="Only calls to these Services (ns/name, name, glob), optionally one port.")
+@click.option("--namespace", "-n", "namespaces", multiple=True, metavar="NS", help="Only calls whose source or destination is in NS (repeatable).")
+@common_options
+def calls(paths: tuple[str, ...], fmt: str, output: str | None, sources: tuple[str, ...], destinations: tuple[str, ...], namespaces: tuple[str, ...], **options: Any) -> int:
+    """The calls the app makes: each Service its containers are given, with the matrix's verdict.
+
+    One row per (workload, Service port) named in container env values, ConfigMap keys they
+    read, args and command, and .svc names in mounted ConfigMaps, with the verdict
+    (allow, deny, no-endpoints...) and the file:line of the reference. Names that resolve
+    to no Service or to a port the Service lacks are `svclint check`'s SVC501 and SVC502.
+    """
+    from svclint.routing.callformats import prepare_calls
+    from svclint.routing.matrix import MatrixFilter, MatrixFilterError
+
+    model = _routing_model(paths, options)
+    flt = MatrixFilter(split_list(sources), split_list(destinations), split_list(namespaces))
+    try:
+        write = prepare_calls(fmt, model, flt)
+    except MatrixFilterError as error:
+        raise UsageFailure(str(error)) from None
+    write_stream(write, output, json_output=fmt == "json")
+    return EXIT_CLEAN
+
+
+@click.group("policy")
+def policy() -> None:
+    """NetworkPolicies from the calls the app makes."""
+
+
+@policy.command("generate")
+@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the policies to FILE instead of stdout.")
+@common_options
+def generate(paths: tuple[str, ...], output: str | None, **options: Any) -> int:
+    """Least-privilege NetworkPolicies admitting exactly the calls `svclint calls` finds.
+
+    One policy per workload, isolating it both ways, with a comment on each rule naming
+    the reference it comes from; plus DNS to kube-dns, the ingress controller to Ingress
+    backends and outside clients to NodePort/LoadBalancer ports. Policies are additive:
+    apply these instead of the app's own policies, not beside an allow-all.
+    """
+    from svclint.routing.generate import generate as generate_policies
+
+    model = _routing_model(paths, options)
+    text = generate_policies(model)
+
+    def write(out: TextIO) -> None:
+        out.write(text)
+
+    write_stream(write, output)
+    return EXIT_CLEAN
+
+
 @click.command("explain")
 @click.argument("source")
 @click.argument("destination")
@@ -73,8 +134,12 @@ def explain(source: str, destination: str, paths: tuple[str, ...], **options: An
     """Why SOURCE can or cannot reach DESTINATION: the chain hop by hop, with file:line.
 
     SOURCE is a workload (ns/name, name, ns/name[Kind]), `external` or `ingress-controller`;
-    DESTINATION is a Service (ns/name or name) with an optional :PORT (number or name).
+    DESTINATION is a Service (ns/name or name) with an optional :PORT (number or name), or
+    an address as the source's containers write it (cart:7070, http://api.shop/v1),
+    resolved by cluster DNS from the source's namespace. The calls the source's env,
+    ConfigMaps and args make to it are listed under the verdict.
     """
+    from svclint.routing.calls import address_columns
     from svclint.routing.explain import explain_text
     from svclint.routing.matrix import (
         MatrixFilterError,
@@ -84,7 +149,8 @@ def explain(source: str, destination: str, paths: tuple[str, ...], **options: An
     )
 
     try:
-        split_destination(destination)  # malformed: a usage error before loading anything
+        if "://" not in destination:  # a URL is an address, not SVC[:PORT]
+            split_destination(destination)  # malformed: a usage error before loading anything
     except MatrixFilterError as error:
         raise UsageFailure(f"DESTINATION {error}") from None
     model = _routing_model(paths, options)
@@ -93,7 +159,9 @@ def explain(source: str, destination: str, paths: tuple[str, ...], **options: An
         raise UsageFailure(f"source {source!r} matches no workload (nor external / ingress-controller)")
     if len(found) > 1:
         raise UsageFailure(f"source {source!r} is ambiguous: {', '.join(s.name for s in found[:10])}")
-    columns = [c for c in model.columns if column_matches(c, destination)]
+    columns = [c for c in model.columns if "://" not in destination and column_matches(c, destination)]
+    if not columns:  # an address as a container writes it: cart:7070, http://api.shop/v1
+        columns = address_columns(model, found[0], destination)
     if not columns:
         raise UsageFailure(f"destination {destination!r} matches no Service port")
     click.echo("\n".join(visible(line) for line in explain_text(model, found[0], columns).split("\n")), nl=False)

@@ -59,6 +59,7 @@ class LoadResult:
     files: int = 0
     notes: list[str] = field(default_factory=list)  # what the loader says once (symlinks not followed)
     templates: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # SVC005 documents' lines
+    elsewhere: dict[tuple[str, str], str] = field(default_factory=dict)  # (ns, Service) -> another unit of the run defining it (SVC501)
 
 
 def load(

@@ -25,6 +25,7 @@ from svclint.lint.yamllines import yaml_line_of
 from svclint.loading.source import parse_field_path
 from svclint.loading.yamlload import parse_stream
 from svclint.settings import (
+    CallsConfig,
     HelmChartOptions,
     Limits,
     PodSource,
@@ -270,6 +271,13 @@ def apply_config(settings: Settings, config: ConfigFile) -> Settings:
                 tuple(sorted(identity["labels"].items())),
                 tuple(sorted(identity.get("namespace-labels", {}).items())),
             )
+    if "calls" in data:  # issue 12: how Service references are read
+        calls = data["calls"]
+        changes["calls"] = CallsConfig(
+            calls.get("cluster-domain", CallsConfig.cluster_domain),
+            tuple(calls.get("ignore-variables", ())),
+            tuple(calls.get("host-variables", ())),
+        )
     if "pod-sources" in data:
         changes["pod_sources"] = tuple(_pod_source(config, i, entry) for i, entry in enumerate(data["pod-sources"]))
     if "limits" in data:

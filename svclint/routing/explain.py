@@ -11,6 +11,7 @@ from typing import Any
 from svclint.kube.model import K8sObject
 from svclint.kube.services import is_headless
 from svclint.loading.source import FieldPath
+from svclint.routing.calls import references_to
 from svclint.routing.classes import PodClass
 from svclint.routing.engine import CompiledRule, Decision
 from svclint.routing.model import RoutingModel, Source
@@ -215,6 +216,10 @@ def explain_text(model: RoutingModel, source: Source, columns: list[Column]) -> 
     for column in columns:
         verdict = model.verdict(source, column)
         lines.append(f"{source.name} -> {column.label}: {verdict}")
+        for item in references_to(model, source, column):
+            ref = item.reference
+            loc = ref.holder.location(ref.path)
+            lines.append(f"  called by {ref.origin}: {ref.text}  [{loc.path}:{loc.line}]")
         for reason in cell_reasons(model, source, column):
             where = f"  [{reason.file}:{reason.line}]" if reason.file else ""
             lines.append(f"{'  ' * (reason.depth + 1)}{reason.text}{where}")

@@ -78,6 +78,13 @@ from svclint.lint.checks.svc408_obsolete_isolation_annotation import (
     ObsoleteIsolationAnnotation,
 )
 from svclint.lint.checks.svc409_networkpolicy_invalid import NetworkPolicyInvalid
+from svclint.lint.checks.svc501_service_reference_unresolved import (
+    ServiceReferenceUnresolved,
+)
+from svclint.lint.checks.svc502_service_reference_port_mismatch import (
+    ServiceReferencePortMismatch,
+)
+from svclint.lint.checks.svc503_service_reference_blocked import ServiceReferenceBlocked
 from svclint.lint.rule import Rule
 
 BUILTIN_RULES: tuple[type[Rule], ...] = (
@@ -129,4 +136,7 @@ BUILTIN_RULES: tuple[type[Rule], ...] = (
     PolicyNamedPortUnresolved,
     ObsoleteIsolationAnnotation,
     NetworkPolicyInvalid,
+    ServiceReferenceUnresolved,
+    ServiceReferencePortMismatch,
+    ServiceReferenceBlocked,
 )

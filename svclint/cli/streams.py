@@ -14,7 +14,7 @@ from typing import TextIO, cast
 
 import click
 
-from svclint.cli.options import UsageFailure
+from svclint.cli.errors import UsageFailure
 from svclint.report.escape import json_text, visible
 from svclint.settings import Settings
 

@@ -9,10 +9,10 @@ from typing import Any, TypeVar
 
 import click
 
+from svclint.cli.errors import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, UsageFailure
 from svclint.lint.catalog import Catalog, build_catalog
 from svclint.lint.config import ConfigError, ConfigFile, Flags, apply_flags, check_rule_config, load_settings
 from svclint.lint.rule import CatalogError
-from svclint.cli.errors import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, UsageFailure
 from svclint.settings import Settings
 
 __all__ = ["EXIT_CLEAN", "EXIT_ERROR", "EXIT_FINDINGS", "UsageFailure", "catalog_for", "common_options", "settings_from", "split_list"]

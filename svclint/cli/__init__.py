@@ -25,6 +25,7 @@ COMMANDS = {
     "rules": ("svclint.cli.rules", "rules"),
     "matrix": ("svclint.cli.routing", "matrix"),
     "explain": ("svclint.cli.routing", "explain"),
+    "report": ("svclint.cli.html_report", "report"),
 }
 
 
@@ -62,6 +63,7 @@ def cli() -> None:
     svclint rules                  list every rule; `svclint rules SVC101` explains one
     svclint matrix deploy/         who can reach which Service port (-f csv for the contract)
     svclint explain web api:80     why a workload can or cannot reach a Service port
+    svclint report deploy/ -o r.html   findings and reachability in one offline HTML page
     """
 
 

@@ -34,6 +34,7 @@ def report(paths: tuple[str, ...], output: str, quiet: bool, **options: Any) -> 
     from svclint.loading.units import UnitError
     from svclint.report.html.data import page_data
     from svclint.report.html.page import render_page
+    from svclint.routing.pagedata import routing_data
 
     settings, config = settings_from(options)
     catalog = catalog_for(settings, config)
@@ -53,7 +54,8 @@ def report(paths: tuple[str, ...], output: str, quiet: bool, **options: Any) -> 
     finally:
         progress.done()
     title = "svclint report: " + (", ".join(paths) if paths else os.path.basename(os.getcwd()))
-    write_text(render_page(page_data(findings, model, title, note)), output)
+    routing = routing_data(model) if model is not None else None
+    write_text(render_page(page_data(findings, routing, title, note)), output)
     if not quiet:
         click.echo(f"svclint: wrote {output}", err=True)
     return EXIT_CLEAN

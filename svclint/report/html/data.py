@@ -1,24 +1,13 @@
-"""The report page's data: findings by unit and file with their lines in context, and per
-namespace the reachability grid (identical sources collapsed, as `svclint matrix` does) with
-every cell's explain chain. Reasons repeat across cells (the same Service, the same policy),
-so they are stored once in a table and cells point at them: that keeps a 10k-object tree's
-page a few megabytes.
-
-A namespace's grid holds its own workloads and the two entry points (``external``,
-``ingress-controller``) against its own Service ports; traffic between namespaces is in
-`svclint matrix` (the page says so)."""
+"""The report page's data: the findings by unit and file with their lines in context, and
+the reachability data ``routing.pagedata`` made (plain data: formatters import no engine)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from svclint.findings import Finding, LintReport
 from svclint.report.escape import visible
-
-if TYPE_CHECKING:
-    from svclint.routing.model import RoutingModel, Source
-    from svclint.routing.services import Column
 
 CONTEXT_LINES = 2  # lines shown before and after a finding's line
 
@@ -65,72 +54,12 @@ def findings_data(report: LintReport) -> list[dict[str, Any]]:
     ]
 
 
-class _Reasons:
-    """A table of distinct reasons ([hop, text, depth, file, line]); cells hold indexes."""
-
-    def __init__(self) -> None:
-        self.table: list[list[Any]] = []
-        self._index: dict[tuple[Any, ...], int] = {}
-
-    def add(self, hop: str, text: str, depth: int, file: str | None, line: int | None) -> int:
-        key = (hop, text, depth, file, line)
-        if key not in self._index:
-            self._index[key] = len(self.table)
-            self.table.append([hop, visible(text), depth, visible(file) if file else None, line])
-        return self._index[key]
-
-
-def _namespace(model: RoutingModel, namespace: str, sources: list[Source], columns: list[Column], reasons: _Reasons) -> dict[str, Any]:
-    from svclint.routing.explain import cell_reasons
-
-    groups: dict[tuple[str, ...], list[Source]] = {}
-    for source in sources:
-        key = tuple(model.verdict(source, column) for column in columns)
-        groups.setdefault(key, []).append(source)
-    rows = []
-    for verdicts, members in groups.items():
-        first = members[0]
-        cells = []
-        for column, verdict in zip(columns, verdicts):
-            chain = [reasons.add(r.hop, r.text, r.depth, r.file, r.line) for r in cell_reasons(model, first, column)]
-            cells.append({"verdict": verdict, "reasons": chain})
-        rows.append({"sources": [visible(s.name) for s in members], "entry": first.template is None, "cells": cells})
-    services: dict[str, dict[str, Any]] = {}
-    for index, column in enumerate(columns):
-        service = services.setdefault(column.destination, {
-            "name": visible(column.destination),
-            "kind": column.kind,
-            "ports": [],
-            "backends": sorted({visible(e.template.workload.qualified) for e in column.endpoints}),
-        })
-        service["ports"].append(index)
-    return {
-        "namespace": visible(namespace),
-        "columns": [{"service": visible(c.destination), "port": c.port, "protocol": c.protocol, "label": visible(c.label)} for c in columns],
-        "rows": rows,
-        "services": list(services.values()),
-    }
-
-
-def routing_data(model: RoutingModel) -> dict[str, Any]:
-    """Per namespace with Service ports: its grid and its Services (with their backends)."""
-    reasons = _Reasons()
-    by_namespace: dict[str, list[Column]] = defaultdict(list)
-    for column in model.columns:
-        by_namespace[column.namespace].append(column)
-    entry = [s for s in model.sources if s.template is None]
-    namespaces = []
-    for namespace in sorted(by_namespace):
-        local = [s for s in model.sources if s.template is not None and s.namespace == namespace]
-        namespaces.append(_namespace(model, namespace, entry + local, by_namespace[namespace], reasons))
-    return {"namespaces": namespaces, "reasons": reasons.table, "assumptions": [visible(a) for a in model.assumptions]}
-
-
-def page_data(report: LintReport, model: RoutingModel | None, title: str, map_note: str = "") -> dict[str, Any]:
+def page_data(report: LintReport, routing: dict[str, Any] | None, title: str, map_note: str = "") -> dict[str, Any]:
+    """Everything the page shows; ``routing`` is ``routing.pagedata.routing_data`` (None: no map)."""
     return {
         "title": visible(title),
         "summary": {"files": report.files, "objects": report.objects, "findings": len(report.findings)},
         "units": findings_data(report),
-        "routing": routing_data(model) if model is not None else None,
+        "routing": routing,
         "mapNote": visible(map_note),
     }

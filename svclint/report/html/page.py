@@ -10,6 +10,8 @@ import json
 from importlib import resources
 from typing import Any
 
+from svclint.report.escape import visible
+
 _TEMPLATE = """<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -64,11 +66,23 @@ def _json_in_script(data: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+def _visible(value: Any) -> Any:
+    """Every string in ``value`` made visible (report.escape): the page inserts text only as
+    text, but control and bidi characters from a manifest must not disguise what it shows."""
+    if isinstance(value, str):
+        return visible(value)
+    if isinstance(value, list):
+        return [_visible(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _visible(v) for k, v in value.items()}
+    return value
+
+
 def routing_payload(routing: Any) -> str:
     """The reachability data, gzip-compressed and base64-encoded: its explain chains repeat
     names and policies, so 21 MB of JSON on a 10k-object tree is about a tenth of that.
     The page inflates it with the browser's own DecompressionStream (no library)."""
-    raw = json.dumps(routing, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    raw = json.dumps(_visible(routing), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return base64.b64encode(gzip.compress(raw, compresslevel=9, mtime=0)).decode("ascii")
 
 

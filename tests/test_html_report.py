@@ -152,3 +152,12 @@ def test_clicking_a_grid_cell_shows_the_chain(browser: Any, shop_report: Path) -
     assert [r.text for r in rows] == ["postgres[StatefulSet]"]  # names shown without their namespace
     columns = [c.get_attribute("title") for c in browser.find_elements(By.CSS_SELECTOR, "#grid th.col")]
     assert columns and all("postgres" in c for c in columns)
+
+
+def test_entry_points_keep_rows_of_their_own(tmp_path: Path) -> None:
+    """Without policies every source reaches everything; `ingress-controller` still is no workload."""
+    out = tmp_path / "r.html"
+    assert run_cli("report", "fixtures/rules/SVC101/good.yaml", "--isolated", "-q", "-o", str(out)).exit_code == 0
+    (namespace,) = _page_data(out.read_text(encoding="utf-8"))["routing"]["namespaces"]
+    rows = [(row["sources"], row["entry"]) for row in namespace["rows"]]
+    assert rows == [(["external"], True), (["ingress-controller"], True), (["default/web[Deployment]"], False)]

@@ -35,13 +35,14 @@ class _Reasons:
 def _namespace(model: RoutingModel, namespace: str, sources: list[Source], columns: list[Column], reasons: _Reasons) -> dict[str, Any]:
     groups: dict[tuple[str, ...], list[Source]] = {}
     for source in sources:
-        key = tuple(model.verdict(source, column) for column in columns)
+        # entry points keep rows of their own: `external` is no workload, even when it reaches the same
+        key = (source.name if source.template is None else "", *(model.verdict(source, column) for column in columns))
         groups.setdefault(key, []).append(source)
     rows = []
     for verdicts, members in groups.items():
         first = members[0]
         cells = []
-        for column, verdict in zip(columns, verdicts):
+        for column, verdict in zip(columns, verdicts[1:]):
             chain = [reasons.add(r.hop, r.text, r.depth, r.file, r.line) for r in cell_reasons(model, first, column)]
             cells.append({"verdict": verdict, "reasons": chain})
         rows.append({"sources": [s.name for s in members], "entry": first.template is None, "cells": cells})

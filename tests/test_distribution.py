@@ -82,6 +82,11 @@ def test_action_steps_run_locally(tmp_path: Path) -> None:
     assert annotate.stdout.count("::error file=k8s/") == 5 and annotate.stdout.count("::warning file=k8s/") == 3
     result = steps[-1][1]
     assert result is not None and result.returncode == 1 and result.stderr == "svclint exited with 1\n"
+    # the installed package (not the checkout) carries the HTML report's assets
+    page = workspace / "report.html"
+    report = subprocess.run([str(tmp_path / "runner/svclint/bin/svclint"), "report", "k8s", "-q", "-o", str(page)], cwd=workspace, capture_output=True, text=True)
+    assert report.returncode == 0, report.stderr
+    assert 'id="svclint-routing"' in page.read_text(encoding="utf-8") and "DecompressionStream" in page.read_text(encoding="utf-8")
     # with fail: false the findings do not fail the job; the annotations stay off by default
     steps, outputs = _run_action(workspace, tmp_path / "runner", paths="k8s", fail="false", upload="false")
     assert [name for name, _ in steps] == ["Install svclint", "Check", "Result"]

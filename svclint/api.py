@@ -14,6 +14,7 @@ from svclint.kube.objects import LoadResult, load
 from svclint.lint.catalog import Catalog, build_catalog
 from svclint.lint.engine import LintResult, run
 from svclint.lint.report_data import build_report
+from svclint.lint.selection import decide
 from svclint.loading import units as unit_rules
 from svclint.loading.discovery import Skipped, discover, display_path
 from svclint.loading.gitignore import work_tree
@@ -35,6 +36,7 @@ def lint_paths(
     report_only: Sequence[str] | None = None,
     catalog: Catalog | None = None,
     cwd: str | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> LintResult:
     """Load ``paths``, find its deployment units (``loading.units``) and run the enabled rules
     on each unit's graph; findings several units share are reported once, naming them.
@@ -43,10 +45,14 @@ def lint_paths(
     graph is still built from every path: that is how the pre-commit hook stays right when
     it is given a few changed files.
 
+    ``progress`` is told what is being read and checked (the CLI shows it on a terminal).
+
     The cyclic garbage collector is paused for the call (``parallel.gc_paused``): loading and
     checking only build one large acyclic structure, which collection passes would re-scan.
     """
-    return _lint_units(paths, settings, stdin_bytes=stdin_bytes, report_only=report_only, catalog=catalog, cwd=cwd)[0]
+    return _lint_units(
+        paths, settings, stdin_bytes=stdin_bytes, report_only=report_only, catalog=catalog, cwd=cwd, progress=progress
+    )[0]
 
 
 def _lint_units(
@@ -58,16 +64,23 @@ def _lint_units(
     catalog: Catalog | None = None,
     cwd: str | None = None,
     prepare: Callable[[ManifestGraph], object] | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> tuple[LintResult, list[tuple[str, LintResult]]]:
     """``lint_paths``, with each unit's own result (its graph) beside the combined one."""
     settings = settings or Settings()
     catalog = catalog or build_catalog(settings.plugins, settings.rule_dirs)
-    loaded = load_units(paths, settings, stdin_bytes=stdin_bytes, cwd=cwd or os.getcwd())
+    tell = progress or _quiet
+    loaded = load_units(paths, settings, stdin_bytes=stdin_bytes, cwd=cwd or os.getcwd(), progress=tell)
+    rules = len(decide(catalog, settings)) if progress else 0
     if len(loaded) == 1 and not settings.only_units:
+        tell(f"checking {len(loaded[0][1].objects):,} objects with {rules} rules")
         only = run(loaded[0][1], catalog, settings, report_only, prepare)
         return only, [(loaded[0][0].name, only)]
     _services_elsewhere(loaded)
-    results = [(unit.name, run(result, catalog, settings, report_only, prepare)) for unit, result in loaded]
+    results = []
+    for number, (unit, result) in enumerate(loaded, 1):
+        tell(f"checking unit {number}/{len(loaded)} ({len(result.objects):,} objects, {rules} rules)")
+        results.append((unit.name, run(result, catalog, settings, report_only, prepare)))
     findings = unit_rules.merge_findings([(name, result.findings) for name, result in results])
     findings = _unused_in_every_unit(findings, results)
     findings.sort(key=lambda f: f.sort_key())
@@ -104,8 +117,17 @@ def _unused_in_every_unit(findings: list[Finding], results: list[tuple[str, Lint
     return [f for f in findings if f.rule_id not in after or holding.get(f.location.path, set()) <= set(f.units)]
 
 
+def _quiet(status: str) -> None:
+    """The progress callback when nobody listens."""
+
+
 def load_units(
-    paths: Sequence[str], settings: Settings, *, stdin_bytes: bytes | None = None, cwd: str | None = None
+    paths: Sequence[str],
+    settings: Settings,
+    *,
+    stdin_bytes: bytes | None = None,
+    cwd: str | None = None,
+    progress: Callable[[str], None] = _quiet,
 ) -> list[tuple[unit_rules.Unit, LoadResult]]:
     """Each deployment unit of ``paths`` with what it loads (``loading.units`` has the rule).
 
@@ -119,6 +141,7 @@ def load_units(
         paths, settings.exclude, cwd, settings.exclude_root, settings.cli_exclude, skipped, settings.follow_symlinks,
         gitignore=settings.gitignore,
     ) if paths else []
+    progress(f"reading {len(inputs):,} files")
     shown = {i: display_path(i, cwd) if i != "-" else "-" for i in inputs}
     units: list[unit_rules.Unit] = []
     rest = inputs
@@ -162,6 +185,7 @@ def load_units(
         if unit.name not in kept:
             continue
         unit_settings = replace(settings, helm_charts=(unit.chart,) if unit.chart else ())
+        progress(f"rendering {unit.name}")
         result.append((unit, load(list(unit.inputs), unit_settings, stdin_bytes=stdin_bytes, cwd=cwd)))
     if not result:  # nothing at all: one empty unit, so the report says so
         result.append((unit_rules.Unit(".", ()), load([], replace(settings, helm_charts=()), cwd=cwd)))
@@ -252,12 +276,13 @@ def lint_report(
     catalog: Catalog | None = None,
     cwd: str | None = None,
     documentation: bool = True,
+    progress: Callable[[str], None] | None = None,
 ) -> LintReport:
     """``lint_paths`` as the plain data every formatter in ``svclint.report`` takes.
 
     ``documentation=False`` leaves the rules' documentation out, for formats that don't show it.
     """
-    result = lint_paths(paths, settings, stdin_bytes=stdin_bytes, report_only=report_only, catalog=catalog, cwd=cwd)
+    result = lint_paths(paths, settings, stdin_bytes=stdin_bytes, report_only=report_only, catalog=catalog, cwd=cwd, progress=progress)
     return build_report(result, documentation)
 
 

@@ -41,7 +41,7 @@ def test_command_line_flags_override_the_config() -> None:
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("unknown-key", "fixtures/config/unknown-key.svclint.yaml:2: fail_on: unknown key 'fail_on'"),
+        ("unknown-key", "fixtures/config/unknown-key.svclint.yaml:2: fail_on: unknown key 'fail_on'; did you mean 'fail-on'?"),
         ("unknown-rule", "fixtures/config/unknown-rule.svclint.yaml:4: rules.SVC999: 'SVC999' names no rule"),
         ("bad-option", "fixtures/config/bad-option.svclint.yaml:3: rules.service-selects-nothing.ignored-labels: option 'ignored-labels' must be a list"),
         ("bad-severity", "fixtures/config/bad-severity.svclint.yaml:3: rules.SVC201.severity: 'fatal' is not one of ['error', 'warning', 'note']"),

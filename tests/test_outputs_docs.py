@@ -7,6 +7,8 @@ import re
 
 import yaml
 
+from svclint import __version__
+
 from .conftest import REPO, run_cli
 
 DOC = (REPO / "docs/outputs.md").read_text(encoding="utf-8")
@@ -29,7 +31,10 @@ def test_annotation_example_is_real_output() -> None:
 
 
 def test_ci_snippets_parse_and_grant_what_they_need() -> None:
-    workflow, step, gitlab, pre_commit, config = (yaml.safe_load(block) for block in _blocks("yaml"))
+    action, workflow, step, gitlab, pre_commit, config = (yaml.safe_load(block) for block in _blocks("yaml"))
+    uses = action["jobs"]["svclint"]["steps"][1]
+    assert uses["uses"] == f"svclint/svclint@v{__version__}" and uses["with"]["paths"] == "k8s/"
+    assert action["permissions"]["security-events"] == "write"
     assert step == [{"run": "svclint check k8s/ --format github"}]
     assert workflow["permissions"]["security-events"] == "write"
     steps = workflow["jobs"]["svclint"]["steps"]

@@ -77,9 +77,11 @@ def test_sarif_from_plain_data() -> None:
     assert schema_errors(log) == []
 
 
-def test_junit_lists_every_input_file() -> None:
+def test_junit_has_a_suite_per_rule_and_a_case_per_failing_object() -> None:
     root = ET.fromstring(FORMATTERS["junit"](REPORT, FormatOptions()))
-    assert [s.get("name") for s in root.findall("testsuite")] == ["<stdin>", "app.yaml", "svclint"]
+    assert [s.get("name") for s in root.findall("testsuite")] == ["TST001 test-rule", "svclint"]
+    cases = [(c.get("classname"), c.get("name")) for c in root.iter("testcase")]
+    assert cases == [("svclint", "TST001 test-rule"), ("app.yaml", "TST001 Service default/web"), ("svclint", "TST002 test-crash")]
 
 
 def test_the_report_carries_what_the_run_found() -> None:

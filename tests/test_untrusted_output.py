@@ -74,7 +74,7 @@ def test_json_formats_keep_the_exact_name_as_escapes(tree: Path, fmt: str) -> No
 def test_junit_is_well_formed_xml_with_visible_escapes(tree: Path) -> None:
     run = run_cli("check", ".", "--isolated", "-f", "junit")
     root = ET.fromstring(run.stdout)
-    names = {suite.get("name") for suite in root.iter("testsuite")}
+    names = {case.get("classname") for case in root.iter("testcase")}
     assert "a\\n::error file=x::pwned \\x1b[31mred\\x1b]0;title\\x07 \\u202eevil\\u202c \\u200bzw\\u2066.yaml" in names
 
 

@@ -1,27 +1,62 @@
 """Command line: the only layer that prints, exits or reads the environment.
 
 Each command lives in its own module and returns its exit code; ``main`` maps errors to
-exit codes. Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2
+exit codes. A command's module is imported only when that command runs (``_Commands``):
+``svclint --version`` and ``--help`` load click and nothing of the engine, and
+``benchmarks/bench_startup.py`` holds them to that. Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2
 usage, config or internal error (including a rule that crashed, which is named).
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Sequence
+from typing import Any
 
 import click
 
 from svclint import __version__
-from svclint.cli import check, routing, rules  # the modules: each holds its command
-from svclint.cli import diff as diff_command  # issue 13: svclint diff
-from svclint.cli.check import exit_code
-from svclint.cli.options import EXIT_CLEAN, EXIT_ERROR, UsageFailure
-from svclint.cli.streams import silence_stdout
-from svclint.parallel import disable_gc_for_process
+from svclint.cli.errors import EXIT_CLEAN, EXIT_ERROR, UsageFailure
 from svclint.report.escape import visible
 
+# command -> (module, attribute), in the order `svclint --help` lists them
+COMMANDS = {
+    "check": ("svclint.cli.check", "check"),
+    "rules": ("svclint.cli.rules", "rules"),
+    "matrix": ("svclint.cli.routing", "matrix"),
+    "explain": ("svclint.cli.routing", "explain"),
+    "calls": ("svclint.cli.routing", "calls"),
+    "policy": ("svclint.cli.routing", "policy"),
+    "diff": ("svclint.cli.diff", "diff"),
+    "report": ("svclint.cli.html_report", "report"),
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class _Commands(click.Group):
+    """A group whose commands are imported when asked for (click's documented lazy group)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, attribute = COMMANDS[cmd_name]
+        command = getattr(importlib.import_module(module), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
+
+def __getattr__(name: str) -> Any:
+    """``svclint.cli.exit_code`` as before, without importing the check command up front."""
+    if name == "exit_code":
+        from svclint.cli.check import exit_code
+
+        return exit_code
+    raise AttributeError(name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="svclint")
 def cli() -> None:
     """Lint Kubernetes manifests and analyse how traffic is routed between them.
@@ -34,6 +69,7 @@ def cli() -> None:
     svclint calls deploy/          the calls the app makes (env, ConfigMaps, args) and their verdicts
     svclint policy generate deploy/  least-privilege NetworkPolicies admitting exactly those calls
     svclint diff main              what this change does to connectivity and findings
+    svclint report deploy/ -o r.html   findings and reachability in one offline HTML page
     """
 
 
@@ -43,12 +79,10 @@ def _exit_with(code: int) -> None:
     click.get_current_context().exit(code)
 
 
-for command in (check.check, rules.rules, routing.matrix, routing.explain, routing.calls, routing.policy, diff_command.diff):
-    cli.add_command(command)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Console-script entry point; returns the exit code."""
+    from svclint.parallel import disable_gc_for_process
+
     disable_gc_for_process()
     try:
         code = cli.main(args=list(argv) if argv is not None else None, prog_name="svclint", standalone_mode=False)
@@ -63,6 +97,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo("Aborted.", err=True)
         return EXIT_ERROR
     except BrokenPipeError:  # `svclint ... | head`: the reader has all it wanted
+        from svclint.cli.streams import silence_stdout
+
         silence_stdout()
         return EXIT_CLEAN
     except Exception as error:  # noqa: BLE001 - never a bare traceback; exit 2 says "not a lint result"

@@ -18,7 +18,8 @@ from svclint.cli.options import (
     common_options,
     settings_from,
 )
-from svclint.cli.streams import read_stdin, silence_stdout, write_text
+from svclint.cli.progress import Progress
+from svclint.cli.streams import colour_wanted, read_stdin, silence_stdout, write_text
 from svclint.findings import LintReport, Severity
 from svclint.lint import baseline as known_findings
 from svclint.lint.preflight import SetupError, check_setup
@@ -29,6 +30,7 @@ from svclint.loading.units import UnitError
 from svclint.report import DOCUMENTED_FORMATS, FORMATTERS
 from svclint.report.escape import visible
 from svclint.report.options import FormatOptions
+from svclint.report.statistics import STATISTICS_FORMATS, format_statistics, format_statistics_json
 from svclint.settings import Settings
 
 FAIL_ON = ("error", "warning", "note", "never")
@@ -76,7 +78,9 @@ def _scope(paths: tuple[str, ...], settings: Settings, changed_files: bool) -> t
 @click.option("--kube-version", metavar="1.N", help="Kubernetes version the manifests target.")
 @click.option("--rules-dir", multiple=True, type=click.Path(file_okay=False), help="Directory of declarative rule files (repeatable).")
 @click.option("--no-plugins", is_flag=True, help="Do not load rules from installed plugins.")
-@click.option("--color/--no-color", default=None, help="Colour the text output (default: only on a terminal).")
+@click.option("--color/--no-color", default=None, help="Colour the text output, also into a pipe (default: only on a terminal, not with NO_COLOR or TERM=dumb).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress line and no notes on stderr: only the report (and errors).")
+@click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings (text or json).")
 @click.option("--show-traceback", is_flag=True, help="Print the traceback of a rule that crashed.")
 @click.option("--kustomize", "kustomize_paths", multiple=True, metavar="DIR", help="Render this kustomization and check the result (directories holding a kustomization.yaml are rendered anyway).")
 @click.option("--kustomize-bin", metavar="PATH", help="kustomize or kubectl binary to render kustomizations with (default: kustomize, else kubectl, on PATH).")
@@ -97,6 +101,8 @@ def check(
     fmt: str,
     output: str | None,
     color: bool | None,
+    quiet: bool,
+    statistics: bool,
     show_traceback: bool,
     kustomize_paths: tuple[str, ...],
     changed_files: bool,
@@ -118,6 +124,8 @@ def check(
     catalog = catalog_for(settings, config)
     if write_baseline and changed_files:
         raise UsageFailure("--write-baseline records every finding of the project: drop --changed-files")
+    if statistics and fmt not in STATISTICS_FORMATS:
+        raise UsageFailure(f"--statistics writes {' or '.join(STATISTICS_FORMATS)}, not --format {fmt}")
     if fmt != "sarif" and (sarif_root or sarif_category):
         raise UsageFailure("--sarif-root and --sarif-category apply only to --format sarif")
     for path in kustomize_paths:
@@ -131,6 +139,7 @@ def check(
     if settings.helm_charts and not paths and not kustomize_paths and not changed_files:
         targets = []  # only the rendered charts
     stdin_bytes = read_stdin(settings) if "-" in targets else None
+    progress = Progress(sys.stderr, enabled=False if quiet else None)
     try:
         report = lint_report(
             targets,
@@ -139,9 +148,13 @@ def check(
             report_only=report_only,
             catalog=catalog,
             documentation=fmt in DOCUMENTED_FORMATS,
+            progress=progress if progress.enabled else None,
         )
     except (DiscoveryError, RenderError, UnitError) as error:
         raise UsageFailure(str(error)) from None
+    finally:
+        progress.done()
+    colour = colour_wanted(color, output)
     if write_baseline:
         return _write_baseline(report, write_baseline)
     baseline_file = baseline_file or settings.baseline
@@ -152,16 +165,17 @@ def check(
             raise UsageFailure(str(error)) from None
         report = known_findings.apply(report, known, baseline_file)
     format_options = FormatOptions(
-        colour=color if color is not None else (output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ),
+        colour=colour,
         sarif_root=os.path.abspath(sarif_root) if sarif_root else None,
         cwd=os.getcwd(),
         sarif_category=sarif_category,
     )
     try:
-        write_text(FORMATTERS[fmt](report, format_options), output)
+        formatter = FORMATTERS[fmt] if not statistics else format_statistics if fmt == "text" else format_statistics_json
+        write_text(formatter(report, format_options), output, colour)
     except BrokenPipeError:  # `svclint check | head`: quiet, and the exit code still follows the findings
         silence_stdout()
-    for note in report.notes:
+    for note in () if quiet else report.notes:
         click.echo(f"svclint: note: {visible(note)}", err=True)
     for crash in report.crashes:
         click.echo(f"svclint: error: rule {crash.rule_id} ({crash.rule_name}) crashed: {visible(crash.error)}", err=True)

@@ -9,24 +9,15 @@ from typing import Any, TypeVar
 
 import click
 
+from svclint.cli.errors import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, UsageFailure
 from svclint.lint.catalog import Catalog, build_catalog
 from svclint.lint.config import ConfigError, ConfigFile, Flags, apply_flags, check_rule_config, load_settings
 from svclint.lint.rule import CatalogError
-from svclint.report.escape import visible
 from svclint.settings import Settings
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+__all__ = ["EXIT_CLEAN", "EXIT_ERROR", "EXIT_FINDINGS", "UsageFailure", "catalog_for", "common_options", "settings_from", "split_list"]
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-class UsageFailure(click.ClickException):
-    """A problem with the invocation or configuration: message on stderr, exit 2."""
-
-    exit_code = EXIT_ERROR
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"svclint: error: {visible(self.format_message())}", err=True)
 
 
 def split_list(values: Sequence[str], option: str = "") -> tuple[str, ...]:

@@ -14,6 +14,7 @@ from svclint.loading.discovery import DiscoveryError
 from svclint.loading.render import RenderError
 from svclint.loading.units import UnitError
 from svclint.report.escape import visible
+from svclint.suggest import did_you_mean, known
 
 if TYPE_CHECKING:  # the routing package is imported only when one of these commands runs
     from svclint.routing.model import RoutingModel
@@ -156,13 +157,46 @@ def explain(source: str, destination: str, paths: tuple[str, ...], **options: An
     model = _routing_model(paths, options)
     found = [s for s in model.sources if source_matches(s, source)]
     if not found:
-        raise UsageFailure(f"source {source!r} matches no workload (nor external / ingress-controller)")
+        names = _source_names(model)
+        raise UsageFailure(f"source {source!r} matches no workload (nor external / ingress-controller){did_you_mean(source, names)}; {known(_plain(s.name) for s in model.sources)}")
     if len(found) > 1:
         raise UsageFailure(f"source {source!r} is ambiguous: {', '.join(s.name for s in found[:10])}")
     columns = [c for c in model.columns if "://" not in destination and column_matches(c, destination)]
     if not columns:  # an address as a container writes it: cart:7070, http://api.shop/v1
         columns = address_columns(model, found[0], destination)
     if not columns:
-        raise UsageFailure(f"destination {destination!r} matches no Service port")
+        raise UsageFailure(_no_destination(model, destination))
     click.echo("\n".join(visible(line) for line in explain_text(model, found[0], columns).split("\n")), nl=False)
     return EXIT_CLEAN
+
+
+def _plain(name: str) -> str:
+    """``ns/name[Kind]`` -> ``ns/name``."""
+    return name.split("[", 1)[0]
+
+
+def _source_names(model: RoutingModel) -> list[str]:
+    """What SOURCE may name: each workload as ``ns/name`` and ``name``, and the two outsiders."""
+    names: list[str] = []
+    for source in model.sources:
+        plain = _plain(source.name)
+        names.extend((plain, plain.rsplit("/", 1)[-1]))
+    return names
+
+
+def _no_destination(model: RoutingModel, destination: str) -> str:
+    """Why DESTINATION matched nothing: a Service that does not exist (with the nearest and
+    the list), or a port the Service does not have (with the ports it has)."""
+    from svclint.routing.matrix import column_matches, split_destination
+
+    name, port = split_destination(destination)
+    services = [c for c in model.columns if column_matches(c, name)]
+    if services and port:
+        ports = sorted({str(c.port) for c in services} | {c.service_port.name for c in services if c.service_port and c.service_port.name})
+        return f"destination {destination!r}: the Service has no port {port!r}{did_you_mean(port, ports)}; its ports: {', '.join(ports)}"
+    names: list[str] = []
+    for column in model.columns:
+        plain = _plain(column.destination)
+        names.extend((plain, plain.rsplit("/", 1)[-1]))
+    full = (_plain(c.destination) for c in model.columns)
+    return f"destination {destination!r} matches no Service port{did_you_mean(name, names)}; Services {known(full)}"

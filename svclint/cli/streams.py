@@ -14,14 +14,27 @@ from typing import TextIO, cast
 
 import click
 
-from svclint.cli.options import UsageFailure
+from svclint.cli.errors import UsageFailure
 from svclint.report.escape import json_text, visible
 from svclint.settings import Settings
 
 
 def read_stdin(settings: Settings) -> bytes:
-    """Standard input, bounded: one byte over the limit is enough for the loader to report it."""
+    """Standard input, bounded: one byte over the limit is enough for the loader to report it.
+    On a terminal a hint says so first: ``svclint check -`` would otherwise wait silently."""
+    if sys.stdin.isatty():
+        click.echo("svclint: reading manifests from standard input; end with Ctrl-D (Ctrl-Z Enter on Windows), or pass PATHS", err=True)
     return sys.stdin.buffer.read(settings.limits.max_document_bytes + 1)
+
+
+def colour_wanted(flag: bool | None, output: str | None) -> bool:
+    """``--color``/``--no-color`` decide; else colour only for a terminal on stdout that is not
+    ``TERM=dumb``, and never with ``NO_COLOR`` set to anything but "" (no-color.org)."""
+    if flag is not None:
+        return flag
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    return output is None and sys.stdout.isatty()
 
 
 def silence_stdout() -> None:
@@ -93,7 +106,7 @@ def _remove(path: str) -> None:
         pass
 
 
-def write_text(text: str, output: str | None) -> None:
+def write_text(text: str, output: str | None, colour: bool = False) -> None:
     """``text`` to the file ``output`` (``-o``, see ``_output_file``), or to stdout.
 
     A stdout that cannot be written (``> /dev/full``, a closed descriptor) is a one-line
@@ -103,7 +116,7 @@ def write_text(text: str, output: str | None) -> None:
             handle.write(text)
         return
     try:
-        click.echo(text, nl=False)
+        click.echo(text, nl=False, color=colour or None)  # click strips ANSI off a terminal unless told
     except BrokenPipeError:
         raise
     except OSError as error:

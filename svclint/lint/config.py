@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -34,6 +35,7 @@ from svclint.settings import (
     WorkloadIdentity,
     parse_port_range,
 )
+from svclint.suggest import did_you_mean
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -212,7 +214,7 @@ def validate_config(config: ConfigFile) -> None:
         unknown = sorted(str(k) for k in error.instance if k not in known)
         if unknown:
             path += (unknown[0],)
-            message = f"unknown key {unknown[0]!r}"
+            message = f"unknown key {unknown[0]!r}{did_you_mean(unknown[0], known)}"
     raise config.error(path, message)
 
 
@@ -324,6 +326,14 @@ def _rule_entry(value: Any) -> dict[str, Any]:
     return dict(value)
 
 
+# An id or id prefix (SVC999, SVC9) that matches nothing: the nearest id would be a guess, not a typo.
+_ID_PREFIX = re.compile(r"[A-Z]+[0-9]*")
+
+
+def _rule_names(catalog: Catalog) -> list[str]:
+    return [name for rule in catalog for name in (rule.id, rule.name)]
+
+
 def check_rule_config(settings: Settings, catalog: Catalog, config: ConfigFile | None) -> None:
     """Rule keys must name rules; severities and options must fit the rule's declaration."""
 
@@ -333,11 +343,13 @@ def check_rule_config(settings: Settings, catalog: Catalog, config: ConfigFile |
     for key in ("select", "extend_select", "ignore"):
         for selector in getattr(settings, key) or ():
             if not catalog.is_known_selector(selector):
-                raise fail((key.replace("_", "-"),), f"{selector!r} names no rule (expected an id, prefix or name)")
+                hint = "" if _ID_PREFIX.fullmatch(selector) else did_you_mean(selector, _rule_names(catalog))
+                raise fail((key.replace("_", "-"),), f"{selector!r} names no rule (expected an id, prefix or name){hint}")
     for key, entry in settings.rule_config.items():
         rule = catalog.get(key)
         if rule is None:
-            raise fail(("rules", key), f"{key!r} names no rule")
+            hint = "" if _ID_PREFIX.fullmatch(key) else did_you_mean(key, _rule_names(catalog))
+            raise fail(("rules", key), f"{key!r} names no rule{hint}")
         known = {o.name: o for o in rule.options}
         for option, value in entry.items():
             if option in ("severity", "enabled"):

@@ -4,7 +4,8 @@
   rules for findings on that object (ids, prefixes, names, or ``all``). Annotations survive
   Helm and Kustomize rendering.
 * ``# svclint: ignore[SVC201]`` (or a bare ``# svclint: ignore``) at the end of the line a
-  finding points at silences it there.
+  finding points at silences it there; ``# svclint: ignore-next-line[SVC201]`` on the line
+  before does the same.
 
 A suppression that silences nothing is reported as SVC007 unused-suppression, so stale ones
 do not pile up.
@@ -39,7 +40,7 @@ class Suppressions:
     """Every suppression of a run, looked up by object and by (file, line)."""
 
     by_object: dict[int, Suppression] = field(default_factory=dict)
-    by_line: dict[tuple[str, int], Suppression] = field(default_factory=dict)
+    by_line: dict[tuple[str, int], list[Suppression]] = field(default_factory=dict)  # by the line covered
 
     @classmethod
     def collect(cls, objects: list[K8sObject], comments: dict[str, list[Directive]]) -> Suppressions:
@@ -50,8 +51,8 @@ class Suppressions:
                 where = obj.location(("metadata", "annotations", ANNOTATION))
                 out.by_object[id(obj)] = Suppression(parse_names(value), where, obj)
         for path, directives in comments.items():
-            for line, column, names in directives:
-                out.by_line[(path, line)] = Suppression(names, Location(path, line, column))
+            for line, column, names, covered in directives:
+                out.by_line.setdefault((path, covered), []).append(Suppression(names, Location(path, line, column)))
         return out
 
     def silences(self, rule_id: str, rule_name: str, path: str, line: int, obj: K8sObject | None) -> bool:
@@ -61,17 +62,18 @@ class Suppressions:
             if annotation is not None and names_rule(annotation.names, rule_id, rule_name):
                 annotation.used = True
                 hit = True
-        comment = self.by_line.get((path, line))
-        if comment is not None and names_rule(comment.names, rule_id, rule_name):
-            comment.used = True
-            hit = True
+        for comment in self.by_line.get((path, line), ()):
+            if names_rule(comment.names, rule_id, rule_name):
+                comment.used = True
+                hit = True
         return hit
 
     def unused(self, rules: Sequence[type[Rule]], enabled_ids: frozenset[str]) -> list[Suppression]:
         """Suppressions that silenced nothing although a rule they name ran, or that name no
         rule of ``rules`` (the catalog)."""
         out = []
-        for suppression in list(self.by_object.values()) + list(self.by_line.values()):
+        comments = [comment for on_line in self.by_line.values() for comment in on_line]
+        for suppression in list(self.by_object.values()) + comments:
             if suppression.used:
                 continue
             named: set[str] = set()

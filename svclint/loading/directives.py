@@ -1,4 +1,8 @@
-"""``# svclint: ignore[...]`` comments, found while a file is read (the engine applies them)."""
+"""``# svclint: ignore[...]`` comments, found while a file is read (the engine applies them).
+
+``# svclint: ignore[...]`` at the end of a line covers that line; ``# svclint:
+ignore-next-line[...]`` covers the line after it (ESLint's ``eslint-disable-next-line``,
+yamllint's ``disable-line`` on its own line), for a line with no room for a comment."""
 
 from __future__ import annotations
 
@@ -6,9 +10,10 @@ import re
 
 from svclint.loading.source import split_lines
 
-Directive = tuple[int, int, tuple[str, ...]]  # 1-based line, 1-based column, names
+# 1-based line and column of the comment, its names, and the 1-based line it covers
+Directive = tuple[int, int, tuple[str, ...], int]
 
-COMMENT = re.compile(r"#\s*svclint:\s*ignore(?:\[([^\]]*)\])?(?=\s|$|#)")
+COMMENT = re.compile(r"#\s*svclint:\s*ignore(-next-line)?(?:\[([^\]]*)\])?(?=\s|$|#)")
 
 
 def parse_names(text: str | None) -> tuple[str, ...]:
@@ -20,7 +25,7 @@ def parse_names(text: str | None) -> tuple[str, ...]:
 
 
 def find_comment_directives(text: str) -> list[Directive]:
-    """(line, column, names) for every ``# svclint: ignore`` comment in ``text``."""
+    """(line, column, names, covered line) for every ``# svclint: ignore`` comment in ``text``."""
     if "svclint:" not in text:
         return []
     out = []
@@ -28,5 +33,6 @@ def find_comment_directives(text: str) -> list[Directive]:
         if "svclint:" in line:
             match = COMMENT.search(line)
             if match:
-                out.append((number, match.start() + 1, parse_names(match.group(1))))
+                covered = number + 1 if match.group(1) else number
+                out.append((number, match.start() + 1, parse_names(match.group(2)), covered))
     return out

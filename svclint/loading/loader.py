@@ -247,9 +247,11 @@ class Reader:
 
     def _add_comments(self, source: Source, comments: list[Directive]) -> None:
         """Record ``# svclint: ignore`` comments at the locations findings are reported at."""
-        for line, column, names in comments:
+        for line, column, names, covered in comments:
             location = source.location(line, column)
-            self.comments.setdefault(location.path, []).append((location.line, location.column, names))
+            target = location if covered == line else source.location(covered)
+            if target.path == location.path:
+                self.comments.setdefault(location.path, []).append((location.line, location.column, names, target.line))
 
 
 def skipped_input(skipped: Skipped) -> tuple[list[SyntaxProblem], list[str]]:

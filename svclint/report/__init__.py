@@ -6,26 +6,34 @@ the options (colour, SARIF root and category) to whichever it picked.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
 from svclint.findings import LintReport
-from svclint.report.github import format_github
-from svclint.report.json import format_json
-from svclint.report.junit import format_junit
 from svclint.report.options import FormatOptions
-from svclint.report.sarif import format_sarif
-from svclint.report.text import format_text
 
 Formatter = Callable[[LintReport, FormatOptions], str]
+
+
+def _lazy(module: str, function: str) -> Formatter:
+    """The formatter ``module.function``, imported on first use: SARIF needs sarif-om (and
+    its pbr and setuptools), 80 ms a process that writes text should not pay."""
+
+    def format_report(report: LintReport, options: FormatOptions) -> str:
+        formatter: Formatter = getattr(importlib.import_module(module), function)
+        return formatter(report, options)
+
+    format_report.__name__ = function
+    return format_report
 
 # Formats that show each rule's documentation. The others get a report without it: the
 # examples come from fixture files, and reading them all costs milliseconds a run.
 DOCUMENTED_FORMATS = frozenset({"sarif"})
 
 FORMATTERS: dict[str, Formatter] = {
-    "text": format_text,
-    "json": format_json,
-    "sarif": format_sarif,
-    "github": format_github,
-    "junit": format_junit,
+    "text": _lazy("svclint.report.text", "format_text"),
+    "json": _lazy("svclint.report.json", "format_json"),
+    "sarif": _lazy("svclint.report.sarif", "format_sarif"),
+    "github": _lazy("svclint.report.github", "format_github"),
+    "junit": _lazy("svclint.report.junit", "format_junit"),
 }

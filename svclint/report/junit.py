@@ -1,11 +1,12 @@
 """JUnit XML for CI test reports (GitLab ``artifacts:reports:junit``, Jenkins ``junit``).
 
-One testsuite per file, one testcase per (file, enabled rule): the testcase fails, with
-every finding of that rule in that file in the failure text, or passes. GitLab and Jenkins
-track a test across pipelines by its classname and name, so keying on (file, rule) rather
-than on a finding's line keeps a problem the same "test" when lines move, and shows it as
-fixed when it goes away. Passing testcases keep the report from being empty (GitLab hides
-an empty report) and show what was checked.
+One testsuite per enabled rule. In it, one testcase for the rule itself, and one per
+(rule, file, object) that has findings. CI servers track a test across pipelines by its
+classname and name, so neither holds a line number: a problem stays the same "test" when
+lines move. The rule's own testcase always exists; it passes when the rule found nothing
+and fails with a count otherwise, so a rule whose problems are all fixed shows as fixed.
+A testcase per (file, rule), the old layout, gave 313k testcases and 73 MB on a 10k-object
+tree, over GitLab's limits; per failing object it is one case per problem a person fixes.
 """
 
 from __future__ import annotations
@@ -14,12 +15,15 @@ import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
-from svclint.findings import Finding, LintReport
+from svclint.findings import Finding, LintReport, ObjectRef, RuleInfo
 from svclint.report.escape import visible
 from svclint.report.options import DEFAULT_OPTIONS, FormatOptions
 
 # Characters XML 1.0 cannot carry even escaped (U+FFFE/F; the C0 controls are made visible).
 _NOT_XML = re.compile("[\ufffe\uffff]")
+
+# A group of findings a CI server shows as one test: the rule, the file, the object (or none).
+_GroupKey = tuple[str, ObjectRef | None]
 
 
 def _xml_text(text: str) -> str:
@@ -40,28 +44,57 @@ def _element(parent: ET.Element | None, tag: str, **attributes: str | int) -> ET
     return ET.Element(tag, values) if parent is None else ET.SubElement(parent, tag, values)
 
 
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
+
+
+def _fail(case: ET.Element, findings: list[Finding], summary: str) -> None:
+    failure = _element(case, "failure", message=summary, type=str(max(f.severity for f in findings)))
+    failure.text = _xml_text("\n".join(_finding_text(f) for f in findings))
+
+
+def _sort_key(key: _GroupKey) -> tuple[str, tuple[str, str, str, str]]:
+    path, ref = key
+    return path, ("", "", "", "") if ref is None else (ref.kind, ref.namespace or "", ref.name, ref.group)
+
+
+def _rule_suite(root: ET.Element, rule: RuleInfo, findings: list[Finding]) -> int:
+    """The rule's testsuite; returns how many of its testcases fail."""
+    title = f"{rule.id} {rule.name}"
+    groups: dict[_GroupKey, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        groups[(finding.location.path, finding.object)].append(finding)
+    suite = _element(root, "testsuite", name=title, tests=len(groups) + 1, failures=0, errors=0, skipped=0, time="0")
+    case = _element(suite, "testcase", name=title, classname="svclint", time="0")
+    failures = 0
+    if findings:
+        failures += 1
+        files = len({path for path, _ in groups})
+        detail = f"{_plural(len(findings), 'finding')} in {_plural(len(groups), 'object')} of {_plural(files, 'file')}"
+        failure = _element(case, "failure", message=f"{detail}; each object is its own testcase", type=str(max(f.severity for f in findings)))
+        failure.text = _xml_text(detail)
+    for key in sorted(groups, key=_sort_key):
+        path, ref = key
+        group = groups[key]
+        name = f"{rule.id} {ref}" if ref is not None else f"{rule.id} {path}"
+        case = _element(suite, "testcase", name=name, classname=path, file=path, time="0")
+        summary = f"{_plural(len(group), 'finding')}: {group[0].message}"
+        _fail(case, group, summary)
+        failures += 1
+    suite.set("failures", str(failures))
+    return failures
+
+
 def format_junit(report: LintReport, options: FormatOptions = DEFAULT_OPTIONS) -> str:
-    by_file: dict[str, dict[str, list[Finding]]] = defaultdict(lambda: defaultdict(list))
+    by_rule: dict[str, list[Finding]] = defaultdict(list)
     for finding in report.findings:
-        by_file[finding.location.path][finding.rule_id].append(finding)
-    paths = sorted({file.path for file in report.inputs} | set(by_file))
+        by_rule[finding.rule_id].append(finding)
     root = _element(None, "testsuites", name="svclint", tests=0, failures=0, errors=0, time="0")
     total = failed = 0
-    for path in paths:
-        suite = _element(root, "testsuite", name=path, tests=len(report.rules), failures=0, errors=0, skipped=0, time="0")
-        suite_failures = 0
-        for rule in report.rules:
-            case = _element(suite, "testcase", name=f"{rule.id} {rule.name}", classname=path, file=path, time="0")
-            findings = by_file[path].get(rule.id, [])
-            if findings:
-                suite_failures += 1
-                first = findings[0]
-                summary = f"{len(findings)} finding{'s' if len(findings) != 1 else ''}: {first.message}"
-                failure = _element(case, "failure", message=summary, type=str(max(f.severity for f in findings)))
-                failure.text = _xml_text("\n".join(_finding_text(f) for f in findings))
-        suite.set("failures", str(suite_failures))
-        total += len(report.rules)
-        failed += suite_failures
+    for rule in report.rules:
+        findings = by_rule.get(rule.id, [])
+        failed += _rule_suite(root, rule, findings)
+        total += 1 + len({(f.location.path, f.object) for f in findings})
     if report.crashes:
         suite = _element(root, "testsuite", name="svclint", tests=len(report.crashes), failures=0, errors=len(report.crashes), skipped=0, time="0")
         for crash in report.crashes:

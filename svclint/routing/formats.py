@@ -157,21 +157,82 @@ def write_markdown(model: RoutingModel, flt: Selection, out: TextIO) -> None:
     out.write("\n" + "Assumptions: " + "; ".join(model.assumptions) + ".\n")
 
 
+DOT_STYLES = {  # verdict word -> edge attributes; a deny is not drawn (the grid formats show it)
+    "allow": 'color="#1a7f37"',
+    "partial": 'color="#bf8700", style=dashed',
+    "external": 'color="#0969da"',
+    "no-endpoints": 'color="#8250df", style=dotted, fontcolor="#8250df"',
+    "bad-target-port": 'color="#8250df", style=dotted, fontcolor="#8250df"',
+}
+_BROKEN = ("no-endpoints", "bad-target-port")
+
+
+def _dot_id(text: str) -> str:
+    """A DOT quoted string: JSON's escaping of quotes and backslashes, characters kept as
+    they are (DOT reads no \\u escapes; the CLI's writer escapes control and bidi ones)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _dot_legend(out: TextIO) -> None:
+    out.write('  subgraph cluster_legend {\n    label="legend (deny: not drawn, see -f table)"; fontname=Helvetica; style=dashed;\n')
+    out.write('    node [shape=plaintext, label=""];\n')
+    for index, word in enumerate(("allow", "partial", "external", "no-endpoints")):
+        out.write(f'    legend_a{index} -> legend_b{index} [label="{word}", {DOT_STYLES[word]}];\n')
+    out.write("  }\n")
+
+
 def write_dot(model: RoutingModel, flt: Selection, out: TextIO) -> None:
-    """Sources and Services as nodes; an edge per reachable Service port, labelled with it."""
-    out.write("digraph svclint {\n  rankdir=LR;\n  node [shape=box, fontname=Helvetica];\n")
-    nodes: set[str] = set()
-    edges: list[str] = []
+    """Sources and Services as nodes, grouped in one cluster per namespace (entry points
+    outside); one edge per (source, Service) that reaches it, its ports merged into the label.
+
+    A broken Service (no pods, a targetPort no container has) is drawn in purple with a
+    dotted edge to a "no pods" or "bad targetPort" node, once, not from every source.
+    Denied pairs are not drawn: every pair a default-deny isolates would bury the picture.
+    """
+    labels: dict[tuple[str, str], list[str]] = {}
+    words: dict[tuple[str, str], set[str]] = {}
+    broken: dict[str, list[str]] = {}
+    namespaces: dict[str | None, dict[str, str]] = {}
+    sources = {s.name: s for s in model.sources}
     for source, column, verdict in rows(model, flt):
-        if verdict.startswith(("allow", "partial", "external")):
-            for name, shape in ((source.name, "box"), (column.destination, "ellipse")):
-                if name not in nodes:
-                    nodes.add(name)
-                    out.write(f"  {json.dumps(name)} [shape={shape}];\n")
-            style = "" if verdict.startswith("allow") else ", style=dashed"
-            edges.append(f"  {json.dumps(source.name)} -> {json.dumps(column.destination)} [label={json.dumps(f'{column.port}/{column.protocol} {verdict}')}{style}];\n")
-    for edge in edges:
-        out.write(edge)
+        word = verdict.split(" ")[0]
+        if word in _BROKEN:
+            note = f"{column.port}/{column.protocol} {word}"
+            if note not in broken.setdefault(column.destination, []):
+                broken[column.destination].append(note)
+            namespaces.setdefault(column.namespace, {})[column.destination] = "broken"
+            continue
+        if word not in DOT_STYLES:
+            continue
+        namespaces.setdefault(sources[source.name].namespace, {}).setdefault(source.name, "source")
+        namespaces.setdefault(column.namespace, {}).setdefault(column.destination, "service")
+        key = (source.name, column.destination)
+        labels.setdefault(key, []).append(f"{column.port}/{column.protocol}" + (f" {verdict}" if word != "allow" else ""))
+        words.setdefault(key, set()).add(word)
+    out.write("digraph svclint {\n  rankdir=LR;\n  node [shape=box, fontname=Helvetica];\n  edge [fontname=Helvetica, fontsize=10];\n")
+    for namespace in sorted(namespaces, key=lambda n: (n is not None, n or "")):
+        indent = "  " if namespace is None else "    "
+        if namespace is not None:
+            out.write(f"  subgraph {_dot_id('cluster_' + namespace)} {{\n    label={_dot_id(namespace)}; fontname=Helvetica;\n")
+        for name, role in sorted(namespaces[namespace].items()):
+            if role == "source":
+                out.write(f"{indent}{_dot_id(name)} [shape=box];\n")
+            elif role == "service":
+                out.write(f"{indent}{_dot_id(name)} [shape=ellipse];\n")
+            else:
+                out.write(f'{indent}{_dot_id(name)} [shape=ellipse, color="#8250df", fontcolor="#8250df", penwidth=2];\n')
+        if namespace is not None:
+            out.write("  }\n")
+    for (source_name, destination), ports in labels.items():
+        kinds = words[(source_name, destination)]
+        word = "allow" if kinds == {"allow"} else "external" if kinds == {"external"} else "partial"
+        out.write(f"  {_dot_id(source_name)} -> {_dot_id(destination)} [label={_dot_id(', '.join(ports))}, {DOT_STYLES[word]}];\n")
+    for destination, notes in broken.items():
+        target = _dot_id(destination + " (broken)")
+        what = "no pods" if all(n.endswith("no-endpoints") for n in notes) else "bad targetPort" if all(n.endswith("bad-target-port") for n in notes) else "broken"
+        out.write(f'  {target} [shape=plaintext, label={_dot_id("∅ " + what)}, fontcolor="#8250df"];\n')
+        out.write(f"  {_dot_id(destination)} -> {target} [label={_dot_id(', '.join(notes))}, {DOT_STYLES['no-endpoints']}];\n")
+    _dot_legend(out)
     out.write("}\n")
 
 

@@ -12,8 +12,9 @@ from svclint.lint.suppress import SuppressionContext
 
 class UnusedSuppression(Rule):
     """## What it does
-    Reports an `svclint.io/ignore` annotation or a `# svclint: ignore[...]` comment that
-    silenced nothing in this run, or that names no rule. Suppressions naming only rules that
+    Reports an `svclint.io/ignore` annotation or a `# svclint: ignore[...]` (or
+    `# svclint: ignore-next-line[...]`) comment that silenced nothing in this run, or that
+    names no rule. Suppressions naming only rules that
     did not run are left alone.
 
     It runs after every other rule, because only then is it known which suppressions were

@@ -143,12 +143,12 @@ def test_progress_on_a_terminal_is_erased_at_the_end() -> None:
     assert "\r\x1b[Ksvclint: reading 7 files" in terminal
     assert re.search("\r\x1b\\[Ksvclint: checking 15 objects with [0-9]+ rules\r", terminal)
     assert terminal.endswith("\r\x1b[K")
-    assert "Found 8 problems" in stdout
+    assert "Found 9 problems" in stdout
 
 
 def test_no_progress_with_quiet_or_off_a_terminal() -> None:
     terminal, stdout = _on_tty("stderr", "check", SHOP, "--isolated", "--quiet")
-    assert terminal == "" and "Found 8 problems" in stdout
+    assert terminal == "" and "Found 9 problems" in stdout
     done = subprocess.run([sys.executable, "-m", "svclint", "check", SHOP, "--isolated"], cwd=REPO, capture_output=True, text=True)
     assert done.stderr == ""
 
@@ -182,10 +182,11 @@ def test_statistics_count_findings_per_rule() -> None:
         "1\tSVC202\tnodeport-conflict\terror\n"
         "1\tSVC302\tingress-service-port-missing\terror\n"
         "1\tSVC404\tservice-unreachable\twarning\n"
+        "1\tSVC502\tservice-reference-port-mismatch\terror\n"
     )
     rows = run_cli("check", SHOP, "--isolated", "--statistics", "-f", "json").json()
     assert rows[0] == {"rule": "SVC405", "name": "exposed-service-blocked", "count": 2, "severity": "warning"}
-    assert sum(row["count"] for row in rows) == 8
+    assert sum(row["count"] for row in rows) == 9
 
 
 @pytest.mark.parametrize("fmt", ["sarif", "junit", "github"])

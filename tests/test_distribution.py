@@ -75,7 +75,7 @@ def test_action_steps_run_locally(tmp_path: Path) -> None:
     assert install.stdout.strip().endswith("svclint, version 0.1.0")
     assert outputs == {"exit-code": "1"}  # the example app has errors
     sarif = json.loads((workspace / "svclint.sarif").read_text())
-    assert len(sarif["runs"][0]["results"]) == 8
+    assert len(sarif["runs"][0]["results"]) == 9  # the example app: eight, and SVC502 of a call
     assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].split("/")[0] for r in sarif["runs"][0]["results"]} == {"k8s"}
     annotate = steps[2][1]
     assert annotate is not None and annotate.returncode == 0

@@ -1,6 +1,6 @@
 """`svclint report`: one offline HTML file, opened in a real headless Chromium (Debian's
 chromium and chromium-driver, driven by Selenium; .ci/run installs them). The page loads
-without console errors or network requests, shows the example app's eight findings with
+without console errors or network requests, shows the example app's nine findings with
 their lines, and clicking a denied edge of the Service map or a cell of the grid shows
 the explain chain with file:line."""
 
@@ -47,8 +47,8 @@ def test_the_page_is_self_contained(shop_report: Path) -> None:
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)  # nothing fetched
     assert "default-src 'none'" in html
     data = _page_data(html)
-    assert data["summary"] == {"files": 7, "objects": 15, "findings": 8}
-    assert sum(len(f["findings"]) for u in data["units"] for f in u["files"]) == 8
+    assert data["summary"] == {"files": 7, "objects": 15, "findings": 9}  # eight, and SVC502 of its frontend's call
+    assert sum(len(f["findings"]) for u in data["units"] for f in u["files"]) == 9
 
 
 def test_findings_carry_their_lines_in_context(shop_report: Path) -> None:
@@ -102,14 +102,14 @@ def test_the_page_loads_without_console_errors(browser: Any, shop_report: Path) 
     assert problems == []
 
 
-def test_the_eight_findings_are_shown(browser: Any, shop_report: Path) -> None:
+def test_the_nine_findings_are_shown(browser: Any, shop_report: Path) -> None:
     from selenium.webdriver.common.by import By
 
     _open(browser, shop_report)
     findings = browser.find_elements(By.CSS_SELECTOR, "#findings .finding")
-    assert len(findings) == 8 and all(f.is_displayed() for f in findings)
+    assert len(findings) == 9 and all(f.is_displayed() for f in findings)
     rules = sorted(f.find_element(By.CSS_SELECTOR, ".rule").text for f in findings)
-    assert rules == ["SVC101", "SVC104", "SVC201", "SVC202", "SVC302", "SVC404", "SVC405", "SVC405"]
+    assert rules == ["SVC101", "SVC104", "SVC201", "SVC202", "SVC302", "SVC404", "SVC405", "SVC405", "SVC502"]
     hit = browser.find_element(By.CSS_SELECTOR, "#findings pre.context span.hit")
     assert hit.is_displayed()
 

@@ -79,7 +79,7 @@ def test_action_steps_run_locally(tmp_path: Path) -> None:
     assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].split("/")[0] for r in sarif["runs"][0]["results"]} == {"k8s"}
     annotate = steps[2][1]
     assert annotate is not None and annotate.returncode == 0
-    assert annotate.stdout.count("::error file=k8s/") == 5 and annotate.stdout.count("::warning file=k8s/") == 3
+    assert annotate.stdout.count("::error file=k8s/") == 6 and annotate.stdout.count("::warning file=k8s/") == 3
     result = steps[-1][1]
     assert result is not None and result.returncode == 1 and result.stderr == "svclint exited with 1\n"
     # the installed package (not the checkout) carries the HTML report's assets

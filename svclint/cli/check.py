@@ -16,10 +16,12 @@ from svclint.cli.options import (
     UsageFailure,
     catalog_for,
     common_options,
+    rule_selection_options,
+    rule_source_options,
     settings_from,
 )
 from svclint.cli.progress import Progress
-from svclint.cli.streams import colour_wanted, read_stdin, silence_stdout, write_text
+from svclint.cli.streams import colour_wanted, echo_crashes, read_stdin, silence_stdout, write_text
 from svclint.findings import LintReport, Severity
 from svclint.lint import baseline as known_findings
 from svclint.lint.preflight import SetupError, check_setup
@@ -69,15 +71,10 @@ def _scope(paths: tuple[str, ...], settings: Settings, changed_files: bool) -> t
 @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
 @click.option("--format", "-f", "fmt", type=click.Choice(sorted(FORMATTERS)), default="text", show_default=True, help="Output format.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE instead of stdout.")
-@click.option("--select", multiple=True, metavar="RULES", help="Run only these rules: ids, prefixes (SVC2) or names, comma-separated.")
-@click.option("--extend-select", multiple=True, metavar="RULES", help="Add rules to the selection (e.g. off-by-default ones).")
-@click.option("--ignore", multiple=True, metavar="RULES", help="Skip these rules (ids, prefixes or names).")
-@click.option("--extend-ignore", multiple=True, metavar="RULES", help="Skip these rules in addition to the configured ignores.")
+@rule_selection_options
 @click.option("--fail-on", type=click.Choice(FAIL_ON), help="Lowest severity that makes the exit code 1 (default: error).")
 @click.option("--node-port-range", metavar="LOW-HIGH", help="The cluster's --service-node-port-range (default 30000-32767).")
-@click.option("--kube-version", metavar="1.N", help="Kubernetes version the manifests target.")
-@click.option("--rules-dir", multiple=True, type=click.Path(file_okay=False), help="Directory of declarative rule files (repeatable).")
-@click.option("--no-plugins", is_flag=True, help="Do not load rules from installed plugins.")
+@rule_source_options
 @click.option("--color/--no-color", default=None, help="Colour the text output, also into a pipe (default: only on a terminal, not with NO_COLOR or TERM=dumb).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress line and no notes on stderr: only the report (and errors).")
 @click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings (text or json).")
@@ -177,10 +174,7 @@ def check(
         silence_stdout()
     for note in () if quiet else report.notes:
         click.echo(f"svclint: note: {visible(note)}", err=True)
-    for crash in report.crashes:
-        click.echo(f"svclint: error: rule {crash.rule_id} ({crash.rule_name}) crashed: {visible(crash.error)}", err=True)
-        if show_traceback:
-            click.echo(crash.traceback, err=True)
+    echo_crashes(report.crashes, show_traceback)
     if report.objects == 0 and not report.findings and not settings.allow_empty:
         raise UsageFailure(_nothing_found(targets, report))
     return exit_code(report, settings.fail_on)
@@ -188,8 +182,7 @@ def check(
 
 def _write_baseline(report: LintReport, path: str) -> int:
     """``--write-baseline``: every current finding, so the next ``--baseline`` run reports only new ones."""
-    for crash in report.crashes:
-        click.echo(f"svclint: error: rule {crash.rule_id} ({crash.rule_name}) crashed: {visible(crash.error)}", err=True)
+    echo_crashes(report.crashes)
     if report.crashes:  # a baseline without a crashed rule's findings would pass them later
         click.echo(f"svclint: error: {visible(path)} not written", err=True)
         return EXIT_ERROR

@@ -15,14 +15,15 @@ from svclint.cli.options import (
     UsageFailure,
     catalog_for,
     common_options,
+    rule_selection_options,
+    rule_source_options,
     settings_from,
 )
-from svclint.cli.streams import silence_stdout, write_text
+from svclint.cli.streams import echo_crashes, silence_stdout, write_text
 from svclint.lint.preflight import SetupError, check_setup
 from svclint.loading.discovery import DiscoveryError
 from svclint.loading.render import RenderError
 from svclint.loading.units import UnitError
-from svclint.report.escape import visible
 from svclint.report.options import FormatOptions
 from svclint.review.compare import FailWhen, compare, fails
 from svclint.review.formats import FORMATS
@@ -37,16 +38,11 @@ FAIL_ON = ("error", "warning", "note", "never")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "-f", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True, help="Output format (markdown: a pull-request comment; sarif: the new findings only).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE instead of stdout.")
-@click.option("--select", multiple=True, metavar="RULES", help="Run only these rules: ids, prefixes (SVC2) or names, comma-separated.")
-@click.option("--extend-select", multiple=True, metavar="RULES", help="Add rules to the selection (e.g. off-by-default ones).")
-@click.option("--ignore", multiple=True, metavar="RULES", help="Skip these rules (ids, prefixes or names).")
-@click.option("--extend-ignore", multiple=True, metavar="RULES", help="Skip these rules in addition to the configured ignores.")
+@rule_selection_options
 @click.option("--fail-on", type=click.Choice(FAIL_ON), help="Lowest severity of a NEW finding that makes the exit code 1 (default: the config's, else error).")
 @click.option("--fail-on-exposure/--no-fail-on-exposure", default=True, show_default=True, help="Exit 1 when the outside world reaches a Service port it did not reach before.")
 @click.option("--fail-on-closed/--no-fail-on-closed", default=True, show_default=True, help="Exit 1 when a workload reaches less of a Service port than before.")
-@click.option("--kube-version", metavar="1.N", help="Kubernetes version the manifests target.")
-@click.option("--rules-dir", multiple=True, type=click.Path(file_okay=False), help="Directory of declarative rule files (repeatable).")
-@click.option("--no-plugins", is_flag=True, help="Do not load rules from installed plugins.")
+@rule_source_options
 @common_options
 def diff(
     old: str, new: str | None, paths: tuple[str, ...], fmt: str, output: str | None,
@@ -90,8 +86,7 @@ def diff(
         write_text(text, output)
     except BrokenPipeError:
         silence_stdout()
-    for crash in result.report.crashes:
-        click.echo(f"svclint: error: rule {crash.rule_id} ({crash.rule_name}) crashed: {visible(crash.error)}", err=True)
+    echo_crashes(result.report.crashes)
     if result.report.crashes:
         return EXIT_ERROR
     return EXIT_FINDINGS if fails(result, when) else EXIT_CLEAN

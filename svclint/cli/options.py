@@ -15,7 +15,7 @@ from svclint.lint.config import ConfigError, ConfigFile, Flags, apply_flags, che
 from svclint.lint.rule import CatalogError
 from svclint.settings import Settings
 
-__all__ = ["EXIT_CLEAN", "EXIT_ERROR", "EXIT_FINDINGS", "UsageFailure", "catalog_for", "common_options", "settings_from", "split_list"]
+__all__ = ["EXIT_CLEAN", "EXIT_ERROR", "EXIT_FINDINGS", "UsageFailure", "catalog_for", "common_options", "rule_selection_options", "rule_source_options", "settings_from", "split_list"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -26,6 +26,31 @@ def split_list(values: Sequence[str], option: str = "") -> tuple[str, ...]:
     if values and not parts:
         raise UsageFailure(f"{option or 'option'}: expected a comma-separated list, got nothing")
     return parts
+
+
+def _apply(function: F, decorators: Sequence[Callable[[Any], Any]]) -> F:
+    for decorator in reversed(decorators):
+        function = decorator(function)
+    return function
+
+
+def rule_selection_options(function: F) -> F:
+    """``--select``/``--extend-select``/``--ignore``/``--extend-ignore``: which rules run (check, diff)."""
+    return _apply(function, [
+        click.option("--select", multiple=True, metavar="RULES", help="Run only these rules: ids, prefixes (SVC2) or names, comma-separated."),
+        click.option("--extend-select", multiple=True, metavar="RULES", help="Add rules to the selection (e.g. off-by-default ones)."),
+        click.option("--ignore", multiple=True, metavar="RULES", help="Skip these rules (ids, prefixes or names)."),
+        click.option("--extend-ignore", multiple=True, metavar="RULES", help="Skip these rules in addition to the configured ignores."),
+    ])
+
+
+def rule_source_options(function: F) -> F:
+    """``--kube-version``/``--rules-dir``/``--no-plugins``: what the rules know and where they come from (check, diff)."""
+    return _apply(function, [
+        click.option("--kube-version", metavar="1.N", help="Kubernetes version the manifests target."),
+        click.option("--rules-dir", multiple=True, type=click.Path(file_okay=False), help="Directory of declarative rule files (repeatable)."),
+        click.option("--no-plugins", is_flag=True, help="Do not load rules from installed plugins."),
+    ])
 
 
 def common_options(function: F) -> F:
@@ -41,9 +66,7 @@ def common_options(function: F) -> F:
         click.option("--no-gitignore", is_flag=True, help="Read files git ignores too (default: inside a git work tree, skip them)."),
         click.option("--unit", "units", multiple=True, metavar="NAME", help="Check only this deployment unit (repeatable; see `docs/inputs.md`)."),
     ]
-    for decorator in reversed(decorators):
-        function = decorator(function)
-    return function
+    return _apply(function, decorators)
 
 
 def _flags(options: dict[str, Any]) -> Flags:

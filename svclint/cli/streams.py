@@ -8,15 +8,18 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import TextIO, cast
+from typing import TYPE_CHECKING, TextIO, cast
 
 import click
 
 from svclint.cli.errors import UsageFailure
 from svclint.report.escape import json_text, visible
 from svclint.settings import Settings
+
+if TYPE_CHECKING:
+    from svclint.findings import RuleCrash
 
 
 def read_stdin(settings: Settings) -> bytes:
@@ -156,3 +159,11 @@ def write_stream(write: Callable[[TextIO], None], output: str | None, json_outpu
             silence_stdout()
         except OSError as error:
             raise UsageFailure(f"cannot write to standard output: {error.strerror or error}") from None
+
+
+def echo_crashes(crashes: Iterable[RuleCrash], show_traceback: bool = False) -> None:
+    """Name each rule that crashed on stderr (the run's exit code is then 2)."""
+    for crash in crashes:
+        click.echo(f"svclint: error: rule {crash.rule_id} ({crash.rule_name}) crashed: {visible(crash.error)}", err=True)
+        if show_traceback:
+            click.echo(crash.traceback, err=True)

@@ -136,6 +136,9 @@ class Settings:
     units: tuple[UnitConfig, ...] = ()  # configured deployment units (loading.units)
     allow_empty: bool = False  # a run that finds no object exits 0, not 2
     only_units: tuple[str, ...] = ()  # --unit: check only these units
+    # -- issue 15: the parse cache (loading.cache; docs/cache.md) --
+    cache_dir: str | None = None  # None: no cache (the CLI's default is .svclint_cache at the project root)
+    cache: bool = True  # False: --no-cache or config `cache: false`
 
 
 def parse_port_range(text: str) -> tuple[int, int]:

@@ -222,8 +222,8 @@ def test_the_cache_is_pruned_to_its_bound(project: Path) -> None:
 
 
 def test_concurrent_runs_share_the_cache(project: Path) -> None:
-    """Writes are atomic (a temporary file renamed into place): runs at once each see whole
-    entries or none, and all print what an uncached run prints."""
+    """Runs at once each see whole entries or none (an entry still being written fails its
+    checksum: a miss), and all print what an uncached run prints."""
     uncached = check("json", "--no-cache")
     command = [sys.executable, "-m", "svclint", "check", ".", "--isolated", "--format", "json"]
     env = {**os.environ, "PYTHONPATH": str(REPO)}

@@ -147,6 +147,9 @@ class Settings:
     only_units: tuple[str, ...] = ()  # --unit: check only these units
     baseline: str | None = None  # config `baseline:` (issue 13): findings recorded there are not reported
     calls: CallsConfig = field(default_factory=CallsConfig)  # issue 12: Service references
+    # -- issue 15: the parse cache (loading.cache; docs/cache.md) --
+    cache_dir: str | None = None  # None: no cache (the CLI's default is .svclint_cache at the project root)
+    cache: bool = True  # False: --no-cache or config `cache: false`
 
 
 def parse_port_range(text: str) -> tuple[int, int]:

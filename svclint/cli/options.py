@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import click
@@ -13,6 +14,7 @@ from svclint.cli.errors import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, UsageFailu
 from svclint.lint.catalog import Catalog, build_catalog
 from svclint.lint.config import ConfigError, ConfigFile, Flags, apply_flags, check_rule_config, load_settings
 from svclint.lint.rule import CatalogError
+from svclint.loading.cache import DIRECTORY_NAME
 from svclint.settings import Settings
 
 __all__ = ["EXIT_CLEAN", "EXIT_ERROR", "EXIT_FINDINGS", "UsageFailure", "catalog_for", "common_options", "rule_selection_options", "rule_source_options", "settings_from", "split_list"]
@@ -64,6 +66,8 @@ def common_options(function: F) -> F:
         click.option("--allow-remote", is_flag=True, help="Let kustomize fetch remote resources and git URLs (off: such a kustomization is not built, one SVC009 note per remote entry). Command line only."),
         click.option("--follow-symlinks", is_flag=True, help="Follow symlinks that lead outside the checked directories (off: they are skipped, named in one note). Command line only."),
         click.option("--no-gitignore", is_flag=True, help="Read files git ignores too (default: inside a git work tree, skip them)."),
+        click.option("--no-cache", is_flag=True, help="Neither read nor write the parse cache (docs/cache.md)."),
+        click.option("--cache-dir", type=click.Path(file_okay=False), metavar="DIR", help="Parse cache directory (default: .svclint_cache beside the config, else in the current directory)."),
         click.option("--unit", "units", multiple=True, metavar="NAME", help="Check only this deployment unit (repeatable; see `docs/inputs.md`)."),
     ]
     return _apply(function, decorators)
@@ -95,6 +99,8 @@ def _flags(options: dict[str, Any]) -> Flags:
         no_gitignore=bool(options.get("no_gitignore")),
         allow_empty=bool(options.get("allow_empty")),
         units=tuple(options.get("units") or ()),
+        no_cache=bool(options.get("no_cache")),
+        cache_dir=options.get("cache_dir"),
     )
 
 
@@ -102,9 +108,18 @@ def settings_from(options: dict[str, Any]) -> tuple[Settings, ConfigFile | None]
     """The config file (found or given) layered with the flags that were given."""
     try:
         settings, config = load_settings(options.get("config"), options.get("isolated", False), os.getcwd())
-        return apply_flags(settings, _flags(options)), config
+        return with_default_cache(apply_flags(settings, _flags(options)), config), config
     except ConfigError as error:
         raise UsageFailure(str(error)) from None
+
+
+def with_default_cache(settings: Settings, config: ConfigFile | None) -> Settings:
+    """The CLI caches parsed files by default: in .svclint_cache beside the config file, else
+    in the current directory (docs/cache.md)."""
+    if not settings.cache or settings.cache_dir is not None:
+        return settings
+    root = config.directory if config is not None else os.getcwd()
+    return replace(settings, cache_dir=os.path.join(root, DIRECTORY_NAME))
 
 
 def catalog_for(settings: Settings, config: ConfigFile | None) -> Catalog:

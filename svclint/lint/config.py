@@ -294,6 +294,7 @@ def apply_config(settings: Settings, config: ConfigFile) -> Settings:
     changes.update(_input_config(data, base))
     if "baseline" in data:  # issue 13: known findings `check` does not report (lint/baseline.py)
         changes["baseline"] = rel([data["baseline"]], "baseline")[0]
+    changes.update(_cache_config(config))
     return replace(settings, **changes)
 
 
@@ -394,6 +395,8 @@ class Flags:
     no_gitignore: bool = False
     allow_empty: bool = False
     units: tuple[str, ...] = ()
+    no_cache: bool = False
+    cache_dir: str | None = None
 
 
 def apply_flags(settings: Settings, flags: Flags) -> Settings:
@@ -437,7 +440,37 @@ def apply_flags(settings: Settings, flags: Flags) -> Settings:
     if flags.follow_symlinks:
         changes["follow_symlinks"] = True
     changes.update(_input_flags(flags))
+    changes.update(_cache_flags(flags))
     return replace(settings, **changes)
+
+
+def _cache_flags(flags: Flags) -> dict[str, Any]:
+    """--no-cache and --cache-dir (docs/cache.md): any directory, the user's choice."""
+    changes: dict[str, Any] = {}
+    if flags.cache_dir:
+        changes["cache_dir"] = os.path.abspath(flags.cache_dir)
+    if flags.no_cache:
+        changes["cache"] = False
+    return changes
+
+
+def _cache_config(config: ConfigFile) -> dict[str, Any]:
+    """Config keys ``cache`` and ``cache-dir``: a repository's config may move the cache only
+    to a directory inside the repository (docs/security.md)."""
+    data, changes = config.data, dict[str, Any]()
+    if "cache" in data:
+        changes["cache"] = bool(data["cache"])
+    if "cache-dir" in data:
+        path = os.path.normpath(os.path.join(config.directory, data["cache-dir"]))
+        root = repository_root(config.directory)
+        if not _inside(os.path.realpath(path), os.path.realpath(root)) or os.path.realpath(path) == os.path.realpath(root):
+            raise config.error(
+                ("cache-dir",),
+                f"{data['cache-dir']!r} is not a directory inside the repository ({root}); a config file "
+                "keeps the cache inside it (give another directory with --cache-dir)",
+            )
+        changes["cache_dir"] = path
+    return changes
 
 
 def _input_flags(flags: Flags) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from svclint.findings import Location
+from svclint.loading.cache import open_cache
 from svclint.loading.directives import Directive, find_comment_directives
 from svclint.loading.discovery import Skipped, discover, display_path
 from svclint.loading.parsing import ParsedFile, parse_all, parse_bytes, parse_text
@@ -105,7 +106,8 @@ class Reader:
         disk_files = [f for f in files if f != "-" and f not in directories]
         # Disk files come back in order, each as soon as its batch is parsed (the generator
         # owns the worker pool; it is closed below, or by refcounting if a step raises).
-        parsed_files = parse_all(disk_files, settings.limits, settings.jobs)
+        cache = open_cache(settings.cache_dir, settings.limits) if settings.cache and settings.cache_dir and disk_files else None
+        parsed_files = parse_all(disk_files, settings.limits, settings.jobs, cache)
         for path in files:
             if path == "-":
                 text, parsed = parse_bytes(self.stdin_bytes or b"", settings.limits)
@@ -128,6 +130,8 @@ class Reader:
             self.sources.append(source)
             yield from self._parsed(source, parsed)
         parsed_files.close()
+        if cache is not None:
+            cache.close()
         for chart in settings.helm_charts:
             self.files += 1
             yield from self._helm_chart(chart, cwd)

@@ -15,12 +15,13 @@ from dataclasses import dataclass, field, fields
 from functools import partial
 from typing import Any
 
+from svclint.loading.cache import ParseCache
 from svclint.loading.directives import Directive, find_comment_directives
 from svclint.loading.source import (
     DocumentSpan,
     UnreadableFile,
     decode_manifest,
-    read_manifest,
+    read_bytes,
 )
 from svclint.loading.yamlload import LoadedDocument, YamlProblem, parse_stream
 from svclint.parallel import gc_paused, jobs_for_parsing, map_in_workers
@@ -39,7 +40,15 @@ class ParsedFile:
     template_marks: bool = True  # "{{" occurs in the text (SVC005 looks only at those files)
 
 
-def parse_file(fs_path: str, limits: Limits) -> ParsedFile:
+def parse_file(fs_path: str, limits: Limits, cache: ParseCache | None = None) -> ParsedFile:
+    if cache is None:
+        raw = _read(fs_path, limits)
+        return raw if isinstance(raw, ParsedFile) else _parse_raw(fs_path, raw, limits)
+    return _unpack(_parse_file_packed(fs_path, limits, cache))
+
+
+def _read(fs_path: str, limits: Limits) -> bytes | ParsedFile:
+    """The file's bytes, or the ParsedFile of a file that cannot be read."""
     try:
         if os.path.isdir(fs_path):
             raise UnreadableFile("is a directory, not a manifest file")
@@ -48,12 +57,37 @@ def parse_file(fs_path: str, limits: Limits) -> ParsedFile:
             raise UnreadableFile(
                 f"file is {size} bytes, over the limit of {limits.max_document_bytes} bytes"
             )
-        text, undecodable = read_manifest(fs_path, limits.max_document_bytes)
+        return read_bytes(fs_path, limits.max_document_bytes)
     except UnreadableFile as error:
         return ParsedFile(fs_path, [], [], str(error), (error.line, error.column))
     except OSError as error:
         return ParsedFile(fs_path, [], [], f"cannot read file: {error.strerror or error}")
+
+
+def _parse_raw(fs_path: str, raw: bytes, limits: Limits) -> ParsedFile:
+    try:
+        text, undecodable = decode_manifest(raw)
+    except UnreadableFile as error:
+        return ParsedFile(fs_path, [], [], str(error), (error.line, error.column))
     return parse_text(fs_path, text, limits, undecodable)
+
+
+def _parse_file_packed(fs_path: str, limits: Limits, cache: ParseCache | None) -> tuple[Any, ...]:
+    """One file as packed data, from the cache when its bytes were parsed before (an entry
+    is the packed file without its path: a renamed or copied file hits too)."""
+    raw = _read(fs_path, limits)
+    if isinstance(raw, ParsedFile):  # unreadable: said again on every run, never cached
+        return _pack(raw)
+    if cache is None:
+        return _pack(_parse_raw(fs_path, raw, limits))
+    name = cache.entry_name(raw)
+    entry = cache.get(name)
+    if isinstance(entry, tuple) and len(entry) == len(_FILE_FIELDS):
+        return (fs_path, *entry[1:])
+    packed = _pack(_parse_raw(fs_path, raw, limits))
+    if packed[_READ_ERROR] is None:
+        cache.put(name, (None, *packed[1:]))
+    return packed
 
 
 def parse_text(fs_path: str | None, text: str, limits: Limits, undecodable: list[UnreadableFile]) -> ParsedFile:
@@ -80,9 +114,9 @@ def parse_bytes(raw: bytes, limits: Limits) -> tuple[str, ParsedFile]:
     return text, parse_text(None, text, limits, undecodable)
 
 
-def _parse_batch(batch: list[str], limits: Limits) -> list[ParsedFile]:
+def _parse_batch(batch: list[str], limits: Limits, cache: ParseCache | None = None) -> list[ParsedFile]:
     with gc_paused():
-        return [parse_file(path, limits) for path in batch]
+        return [parse_file(path, limits, cache) for path in batch]
 
 
 # Results travel from the workers as marshal data: plain dicts, lists and scalars are all a
@@ -98,6 +132,7 @@ def _fields(cls: Any) -> tuple[str, ...]:
 # Field by field, in declaration order, so a field added to any of these classes travels too.
 _FILE_FIELDS, _DOC_FIELDS = _fields(ParsedFile), _fields(LoadedDocument)
 _SPAN_FIELDS, _PROBLEM_FIELDS = _fields(DocumentSpan), _fields(YamlProblem)
+_READ_ERROR = _FILE_FIELDS.index("read_error")
 
 
 def _pack(parsed: ParsedFile) -> tuple[Any, ...]:
@@ -124,14 +159,14 @@ def _unpack(packed: tuple[Any, ...]) -> ParsedFile:
     return ParsedFile(**state)
 
 
-def _parse_batch_packed(batch: list[str], limits: Limits) -> tuple[bool, bytes]:
+def _parse_batch_packed(batch: list[str], limits: Limits, cache: ParseCache | None = None) -> tuple[bool, bytes]:
     """A worker's task: (is_marshal, payload) for one batch of files."""
-    parsed = _parse_batch(batch, limits)
     with gc_paused():
+        packed = [_parse_file_packed(path, limits, cache) for path in batch]
         try:
-            return True, marshal.dumps([_pack(p) for p in parsed])
+            return True, marshal.dumps(packed)
         except ValueError:  # a value marshal cannot write: pickle handles everything
-            return False, pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
+            return False, pickle.dumps([_unpack(p) for p in packed], protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _unpack_batch(result: tuple[bool, bytes]) -> list[ParsedFile]:
@@ -142,17 +177,25 @@ def _unpack_batch(result: tuple[bool, bytes]) -> list[ParsedFile]:
     return [_unpack(state) for state in marshal.loads(payload)]
 
 
-def parse_all(files: list[str], limits: Limits, jobs: int) -> Generator[ParsedFile, None, None]:
-    """Every file parsed, in the order given.
+def parse_all(
+    files: list[str], limits: Limits, jobs: int, cache: ParseCache | None = None
+) -> Generator[ParsedFile, None, None]:
+    """Every file parsed, in the order given (from ``cache`` where it has the file's bytes).
 
     With several jobs, consecutive batches are parsed by worker processes while the caller
     turns the batches already returned into objects: the parent's share of the work (about
-    a quarter) overlaps the parsing instead of following it.
+    a quarter) overlaps the parsing instead of following it. Workers read and write the
+    cache themselves; when entries were added, the cache is pruned to its size bound.
     """
-    yield from map_in_workers(
-        partial(_parse_batch_packed, limits=limits),
-        files,
-        jobs_for_parsing(jobs, files),
-        receive=_unpack_batch,
-        here=partial(_parse_batch, limits=limits),
-    )
+    before = cache.mtime_ns() if cache is not None else 0
+    try:
+        yield from map_in_workers(
+            partial(_parse_batch_packed, limits=limits, cache=cache),
+            files,
+            jobs_for_parsing(jobs, files),
+            receive=_unpack_batch,
+            here=partial(_parse_batch, limits=limits, cache=cache),
+        )
+    finally:  # (the reader closes this generator after taking the last file)
+        if cache is not None and cache.changed_since(before):
+            cache.prune()

@@ -126,6 +126,11 @@ def _drop_boms(text: str) -> str:
 def read_manifest(fs_path: str, max_bytes: int | None = None) -> tuple[str, list[UnreadableFile]]:
     """A file's text and its undecodable documents, refusing more than ``max_bytes`` (a pipe
     or /dev/zero has no size to check beforehand, so the read itself is bounded)."""
+    return decode_manifest(read_bytes(fs_path, max_bytes))
+
+
+def read_bytes(fs_path: str, max_bytes: int | None = None) -> bytes:
+    """A file's bytes, at most ``max_bytes`` (UnreadableFile says why not)."""
     try:
         with open(fs_path, "rb") as handle:
             raw = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
@@ -133,7 +138,7 @@ def read_manifest(fs_path: str, max_bytes: int | None = None) -> tuple[str, list
         raise UnreadableFile(f"cannot read file: {error.strerror or error}") from None
     if max_bytes is not None and len(raw) > max_bytes:
         raise UnreadableFile(f"file is over the limit of {max_bytes} bytes (limits.max-document-bytes)")
-    return decode_manifest(raw)
+    return raw
 
 
 def read_text(fs_path: str, max_bytes: int | None = None) -> str:

@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""Time ``svclint check`` with the parse cache against a plain libyaml load (issue 15).
+
+For each corpus size this generates the tree (``--generator``, default the project's own),
+lists its files with svclint's discovery, and runs, side by side, ``--runs`` times each, in
+an order rotated every round, as separate processes (``bench_load.measure``):
+
+* ``plain``: ``yaml.load_all(..., Loader=yaml.CSafeLoader)`` over every file;
+* ``no cache``: ``svclint check DIR --format json --isolated --no-cache`` (today's run);
+* ``cold``: the same with an empty cache directory (parses and writes every entry);
+* ``warm``: the same with the cache full, nothing changed;
+* ``one changed``: warm, after one manifest was edited (a comment line added or removed).
+
+The last round's reports of ``no cache``, ``warm`` and ``one changed`` are compared with an
+uncached run on the same bytes: the benchmark fails if a cached run says anything else. The
+medians go into docs/bench.md between ``<!-- cache:begin -->`` and ``<!-- cache:end -->``.
+
+    python benchmarks/bench_cache.py --generator ../shared/bench/gen_corpus.py --objects 10000
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+from bench_load import PLAIN_LOAD, REPO, Sample, _env, corpus, file_list, measure, median  # noqa: E402
+
+SIDES = ("plain", "no cache", "cold", "warm", "one changed")
+BEGIN, END = "<!-- cache:begin -->", "<!-- cache:end -->"
+
+
+def _edit(path: str) -> None:
+    """Change one file's bytes (a trailing comment line, added or removed): a cache miss."""
+    with open(path, "rb") as handle:
+        data = handle.read()
+    marker = b"# bench_cache edit\n"
+    data = data[: -len(marker)] if data.endswith(marker) else data + (b"" if data.endswith(b"\n") else b"\n") + marker
+    with open(path, "wb") as handle:
+        handle.write(data)
+
+
+def bench(directory: str, listing: str, runs: int, work: str) -> dict[str, list[Sample]]:
+    env = _env(REPO)
+    env["XDG_CACHE_HOME"] = os.path.join(work, "user-cache")
+    cache = os.path.join(work, "cache")
+    check = [sys.executable, "-m", "svclint", "check", directory, "--format", "json", "--isolated"]
+    with open(listing, encoding="utf-8") as handle:
+        edited = next(line for line in handle.read().splitlines() if line.endswith((".yaml", ".yml")))
+    samples: dict[str, list[Sample]] = {side: [] for side in SIDES}
+    # Fill the cache once so the first `warm` is warm.
+    subprocess.run([*check, "--cache-dir", cache, "-o", os.devnull], env=env, check=False)
+    for run in range(runs):
+        last = run == runs - 1
+        order = SIDES[run % len(SIDES) :] + SIDES[: run % len(SIDES)]
+        for side in order:
+            output = os.path.join(work, f"{side.replace(' ', '-')}.json") if last else os.devnull
+            if side == "plain":
+                argv = [sys.executable, "-c", PLAIN_LOAD, listing]
+            elif side == "no cache":
+                argv = [*check, "--no-cache", "-o", output]
+            elif side == "cold":
+                cold = os.path.join(work, "cold-cache")
+                shutil.rmtree(cold, ignore_errors=True)
+                argv = [*check, "--cache-dir", cold, "-o", output]
+            else:
+                if side == "one changed":
+                    _edit(edited)
+                argv = [*check, "--cache-dir", cache, "-o", output]
+            sample = measure(argv, env)
+            if sample.exit_code not in (0, 1):
+                raise SystemExit(f"{side} failed with exit code {sample.exit_code} on {directory}")
+            samples[side].append(sample)
+            print(f"  {side:<12} run {run + 1}: {sample.wall:6.2f} s", file=sys.stderr)
+            if last and side == "one changed":  # the same bytes, uncached: must say the same
+                reference = os.path.join(work, "reference.json")
+                subprocess.run([*check, "--no-cache", "-o", reference], env=env, check=False)
+                if not filecmp.cmp(reference, output, shallow=False):
+                    raise SystemExit("the run after one edit differs from an uncached run")
+    if not filecmp.cmp(os.path.join(work, "no-cache.json"), os.path.join(work, "warm.json"), shallow=False):
+        raise SystemExit("the warm run differs from the uncached run")
+    if not filecmp.cmp(os.path.join(work, "no-cache.json"), os.path.join(work, "cold.json"), shallow=False):
+        raise SystemExit("the cold run differs from the uncached run")
+    return samples
+
+
+def table(rows: list[tuple[str, dict[str, object], dict[str, list[Sample]]]], runs: int) -> str:
+    lines = [
+        f"Medians of {runs} runs, wall seconds, whole processes; ratio to the plain load in brackets.",
+        "",
+        "| corpus | objects | files | plain load | no cache | cold | warm, nothing changed | warm, one file changed |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, stats, samples in rows:
+        plain = median(samples["plain"], "wall")
+        cells = [f"{plain:.2f}"]
+        for side in SIDES[1:]:
+            wall = median(samples[side], "wall")
+            cells.append(f"{wall:.2f} (**{wall / plain:.2f}×**)")
+        lines.append(f"| {name} | {stats['objects']:,} | {stats.get('files', '?'):,} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "CPU seconds (user+sys, the process and its workers), medians; ratio to the plain load in brackets:",
+        "",
+        "| corpus | objects | plain load | no cache | cold | warm, nothing changed | warm, one file changed |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, stats, samples in rows:
+        plain = median(samples["plain"], "cpu")
+        cells = [f"{plain:.2f}"] + [f"{median(samples[side], 'cpu'):.2f} ({median(samples[side], 'cpu') / plain:.2f}×)" for side in SIDES[1:]]
+        lines.append(f"| {name} | {stats['objects']:,} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def write(path: str, text: str) -> None:
+    with open(path, encoding="utf-8") as handle:
+        content = handle.read()
+    if BEGIN in content and END in content:
+        head, rest = content.split(BEGIN, 1)
+        content = f"{head}{BEGIN}\n{text}{END}{rest.split(END, 1)[1]}"
+    else:
+        content += f"\n{BEGIN}\n{text}{END}\n"
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(content)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--generator", default=os.path.join(HERE, "gen_corpus.py"))
+    parser.add_argument("--objects", type=int, action="append", help="corpus sizes (default 10000)")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--root", default=os.path.join(tempfile.gettempdir(), "svclint-bench"))
+    parser.add_argument("--output", default=os.path.join(REPO, "docs", "bench.md"))
+    args = parser.parse_args(argv)
+    os.makedirs(args.root, exist_ok=True)
+    name = "shared" if os.path.basename(args.generator) == "gen_corpus.py" and os.path.dirname(os.path.abspath(args.generator)) != HERE else "svclint"
+    rows = []
+    for objects in args.objects or [10000]:
+        directory, stats = corpus(args.generator, objects, args.root, f"cache-{name}", 1, False)
+        listing = file_list(directory, args.root)
+        with tempfile.TemporaryDirectory() as work:
+            rows.append((name, stats, bench(directory, listing, args.runs, work)))
+    text = table(rows, args.runs)
+    print(text)
+    write(args.output, text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

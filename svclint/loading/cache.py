@@ -1,0 +1,269 @@
+"""The parse cache: a file's parsed documents, kept under ``.svclint_cache/`` between runs.
+
+An entry is what ``parsing`` would produce for one file's bytes (documents, YAML problems,
+ignore comments), as marshal data: plain dicts, lists and scalars, never code or pickle.
+It is named by a keyed hash of the file's bytes and of everything that changes parsing
+(svclint's version, the source of the parsing modules, the Python and marshal versions, the
+limits), so an edited file, an upgrade or other limits simply miss.
+
+Why the hash is keyed (docs/security.md): a repository may commit a ``.svclint_cache``
+directory. Without a secret, a pull request could add a bad manifest together with an entry
+that describes it as harmless, and a CI run would believe the entry. The key lives in the
+user's own cache directory (``$XDG_CACHE_HOME/svclint/key``), so a repository cannot name
+an entry svclint will ever read. When there is no such key and none can be made, there is
+no cache.
+
+The directory itself is opened once without following a symlink and every entry is opened
+relative to it, without following a symlink, as a regular file of bounded size: a
+repository cannot point the cache outside itself, at a FIFO, or at a huge file. An entry
+carries a checksum of its data, so a run that reads an entry another run is still writing,
+or one a crash cut short, sees a miss; a damaged entry (wrong header, bad checksum,
+unreadable data) is rewritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import stat
+import sys
+from dataclasses import dataclass
+from importlib import metadata
+from typing import Any
+
+from svclint.settings import Limits
+
+DIRECTORY_NAME = ".svclint_cache"
+MAX_CACHE_BYTES = 512 * 1024 * 1024  # pruned to 3/4 of this, oldest entries first
+_MAGIC = b"svclint-cache-1\n"
+_CHECKSUM_BYTES = 16
+_KEY_BYTES = 32
+# The modules whose code decides what an entry holds: a change to any of them is a new key.
+_PARSING_MODULES = ("cache", "composer", "directives", "nesting", "parsing", "source", "yamlload")
+_GITIGNORE = "# Created by svclint: this directory is a cache.\n*\n"
+_CACHEDIR_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by svclint.\n"
+    "# For information about cache directory tags see https://bford.info/cachedir/\n"
+)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+
+
+def user_key_path() -> str | None:
+    """Where the secret key lives: the user's cache directory, never the project's."""
+    base = os.environ.get("XDG_CACHE_HOME") or (os.path.join(os.path.expanduser("~"), ".cache") if os.path.expanduser("~") != "~" else "")
+    return os.path.join(base, "svclint", "key") if base and os.path.isabs(base) else None
+
+
+def _user_key() -> bytes | None:
+    """The secret that names entries; made on first use (readable by the user only)."""
+    path = user_key_path()
+    if path is None:
+        return None
+    try:
+        with open(path, "rb") as handle:
+            key = handle.read(_KEY_BYTES + 1)
+        if len(key) == _KEY_BYTES:
+            return key
+    except OSError:
+        pass
+    try:
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        key = os.urandom(_KEY_BYTES)
+        temporary = f"{path}.{os.getpid()}.tmp"
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _NOFOLLOW, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(key)
+        os.replace(temporary, path)
+    except OSError:
+        return None
+    # Two first runs at once: both wrote a key, the last rename won; use the one on disk.
+    try:
+        with open(path, "rb") as handle:
+            key = handle.read(_KEY_BYTES + 1)
+    except OSError:
+        return None
+    return key if len(key) == _KEY_BYTES else None
+
+
+def _code_digest() -> bytes:
+    """The svclint version and the parsing modules' source: an edited checkout is a new key."""
+    digest = hashlib.blake2b(digest_size=16)
+    try:
+        digest.update(metadata.version("svclint").encode())
+    except metadata.PackageNotFoundError:
+        digest.update(b"unknown")
+    here = os.path.dirname(os.path.abspath(__file__))
+    for name in _PARSING_MODULES:
+        try:
+            with open(os.path.join(here, f"{name}.py"), "rb") as handle:
+                digest.update(handle.read())
+        except OSError:
+            digest.update(b"missing")
+    digest.update(f"{sys.implementation.cache_tag} {marshal.version}".encode())
+    return digest.digest()
+
+
+@dataclass
+class ParseCache:
+    """One run's view of the cache directory (an open descriptor, inherited by workers)."""
+
+    directory: str
+    descriptor: int
+    key: bytes
+    salt: bytes  # code digest and limits: the same for every entry of this run
+    max_entry_bytes: int
+
+    def entry_name(self, raw: bytes) -> str:
+        digest = hashlib.blake2b(self.salt, digest_size=20, key=self.key)
+        digest.update(raw)
+        return digest.hexdigest()
+
+    def get(self, name: str) -> Any | None:
+        """The marshal data stored under ``name``, or None (missing, damaged, not ours)."""
+        try:
+            descriptor = os.open(name, os.O_RDONLY | _NOFOLLOW | _NONBLOCK, dir_fd=self.descriptor)
+        except OSError:
+            return None
+        try:
+            info = os.fstat(descriptor)
+            if not stat.S_ISREG(info.st_mode) or info.st_size > self.max_entry_bytes:
+                return None
+            with os.fdopen(descriptor, "rb", closefd=False) as handle:
+                data = handle.read(self.max_entry_bytes + 1)
+        except OSError:
+            return None
+        finally:
+            os.close(descriptor)
+        header = len(_MAGIC) + _CHECKSUM_BYTES
+        if not data.startswith(_MAGIC) or len(data) <= header:
+            return None
+        payload = data[header:]
+        if hashlib.blake2b(payload, digest_size=_CHECKSUM_BYTES).digest() != data[len(_MAGIC) : header]:
+            return None
+        try:
+            return marshal.loads(payload)
+        except (EOFError, ValueError, TypeError):
+            return None
+
+    def put(self, name: str, value: Any) -> None:
+        """Store ``value`` (plain marshal data) under ``name``; a failure only means no entry.
+
+        The entry is created exclusively under its final name (no temporary file and rename:
+        with hash-named files, ext4 spends 3-5x longer on rename than on the write). A run
+        that reads it while it is being written sees a checksum that does not match and
+        treats it as a miss; whatever already has the name (a damaged entry, or one a
+        concurrent run is writing, which holds the same bytes) is unlinked and written again.
+        """
+        try:
+            payload = marshal.dumps(value)
+        except ValueError:  # not plain data: not cached
+            return
+        data = _MAGIC + hashlib.blake2b(payload, digest_size=_CHECKSUM_BYTES).digest() + payload
+        if len(data) > self.max_entry_bytes:
+            return
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW
+        try:
+            try:
+                descriptor = os.open(name, flags, 0o644, dir_fd=self.descriptor)
+            except FileExistsError:
+                os.unlink(name, dir_fd=self.descriptor)  # never follows a symlink
+                descriptor = os.open(name, flags, 0o644, dir_fd=self.descriptor)
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(data)
+        except OSError:
+            return
+
+    def changed_since(self, mtime_ns: int) -> bool:
+        return self.mtime_ns() != mtime_ns
+
+    def mtime_ns(self) -> int:
+        """The directory's modification time: it moves whenever an entry is added or removed."""
+        try:
+            return os.fstat(self.descriptor).st_mtime_ns
+        except OSError:
+            return 0
+
+    def prune(self, max_bytes: int = MAX_CACHE_BYTES) -> None:
+        """Keep the directory under ``max_bytes``: delete the oldest entries down to 3/4 of it
+        (temporary files a crashed run left behind first)."""
+        entries: list[tuple[int, str, int]] = []
+        total = 0
+        try:
+            with os.scandir(self.descriptor) as listing:
+                for entry in listing:
+                    if entry.name.startswith(".") and entry.name.endswith(".tmp"):
+                        info = entry.stat(follow_symlinks=False)
+                        entries.append((0, entry.name, info.st_size))  # stale temporaries go first
+                        total += info.st_size
+                    elif len(entry.name) == 40 and entry.is_file(follow_symlinks=False):
+                        info = entry.stat(follow_symlinks=False)
+                        entries.append((info.st_mtime_ns, entry.name, info.st_size))
+                        total += info.st_size
+        except OSError:
+            return
+        if total <= max_bytes:
+            return
+        for _mtime, name, size in sorted(entries):
+            if total <= max_bytes * 3 // 4:
+                break
+            try:
+                os.unlink(name, dir_fd=self.descriptor)
+            except OSError:
+                continue
+            total -= size
+
+    def close(self) -> None:
+        try:
+            os.close(self.descriptor)
+        except OSError:
+            pass
+
+
+def open_cache(directory: str, limits: Limits) -> ParseCache | None:
+    """The cache in ``directory`` (made if missing), or None when it cannot be used: no user
+    key, the directory is a symlink or not a directory, or it cannot be created."""
+    key = _user_key()
+    if key is None:
+        return None
+    created = False
+    try:
+        if not os.path.lexists(directory):
+            os.makedirs(directory, exist_ok=True)
+            created = True
+        descriptor = os.open(directory, os.O_RDONLY | _DIRECTORY | _NOFOLLOW)
+    except OSError:  # a symlink (O_NOFOLLOW), a file, or no permission
+        return None
+    if not stat.S_ISDIR(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        return None
+    if created or not _has(descriptor, ".gitignore"):
+        _write_small(descriptor, ".gitignore", _GITIGNORE)
+        _write_small(descriptor, "CACHEDIR.TAG", _CACHEDIR_TAG)
+    salt = _code_digest() + repr(limits).encode()
+    # An entry holds at most what a file may hold, parsed: bounded like the file itself.
+    max_entry = 16 * limits.max_document_bytes + 1024 * 1024
+    return ParseCache(directory, descriptor, key, salt, max_entry)
+
+
+def _has(descriptor: int, name: str) -> bool:
+    try:
+        os.stat(name, dir_fd=descriptor, follow_symlinks=False)
+    except OSError:
+        return False
+    return True
+
+
+def _write_small(descriptor: int, name: str, text: str) -> None:
+    """The cache's own .gitignore and CACHEDIR.TAG (replacing whatever was at that name)."""
+    temporary = f".{name}.{os.getpid()}.tmp"
+    try:
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _NOFOLLOW, 0o644, dir_fd=descriptor)
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temporary, name, src_dir_fd=descriptor, dst_dir_fd=descriptor)
+    except OSError:
+        pass

@@ -1,7 +1,7 @@
 """The data every layer shares: severities, locations, object references, findings, and
 the plain-data report (rules, crashes, counts, input files) the formatters take.
 
-This module imports nothing from svclint, so the loader, the Kubernetes model, the rules,
+This module imports nothing from svclint but ``escape`` (the one other module at the bottom), so the loader, the Kubernetes model, the rules,
 the routing engine, the formatters and the CLI can all speak of a finding without
 importing each other.
 """
@@ -11,6 +11,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from typing import Any
+
+from svclint.escape import visible
 
 
 class Severity(enum.IntEnum):
@@ -52,9 +54,10 @@ class ObjectRef:
 
     @property
     def qualified(self) -> str:
-        """``ns/name[Kind]`` as netpol-analyzer prints workloads."""
-        prefix = f"{self.namespace}/" if self.namespace else ""
-        return f"{prefix}{self.name}[{self.kind}]"
+        """``ns/name[Kind]`` as netpol-analyzer prints workloads: the name the matrix, explain,
+        calls and generated policies print, so it is kept on one line (``escape.visible``)."""
+        prefix = f"{visible(self.namespace)}/" if self.namespace else ""
+        return f"{prefix}{visible(self.name)}[{visible(self.kind)}]"
 
 
 @dataclass(frozen=True)

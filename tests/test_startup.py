@@ -25,7 +25,7 @@ def _modules(*args: str) -> set[str]:
     return set(json.loads(done.stderr.strip().splitlines()[-1]))
 
 
-LIGHT = {"svclint", "svclint.cli", "svclint.cli.errors", "svclint.findings", "svclint.report", "svclint.report.escape", "svclint.report.options"}
+LIGHT = {"svclint", "svclint.cli", "svclint.cli.errors", "svclint.findings", "svclint.report", "svclint.escape", "svclint.report.options"}
 
 
 def test_version_loads_nothing_of_the_engine() -> None:

@@ -2,7 +2,7 @@
 
 A file name holding a newline and ``::error::`` must not put a workflow command on a line of
 its own; ESC sequences, bidi overrides and zero-width characters must not reach the output
-raw, in any format (svclint/report/escape.py)."""
+raw, in any format (svclint/escape.py)."""
 
 from __future__ import annotations
 
@@ -113,3 +113,33 @@ def test_explain_carries_no_raw_control_or_bidi_characters(tmp_path: Path) -> No
     assert "\\x1b" in run.stdout or "\\u200b" in run.stdout
     for char in RAW:
         assert char not in run.stdout, repr(char)
+
+
+NEWLINE_NAMES = (
+    'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: "web\\n::error::pwned"\nspec:\n  selector:\n'
+    "    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n        app: web\n"
+    "    spec:\n      containers:\n        - name: web\n          env:\n            - name: API_URL\n"
+    "              value: http://api:80\n          ports:\n            - containerPort: 80\n---\n"
+    'apiVersion: v1\nkind: Service\nmetadata:\n  name: api\nspec:\n  selector:\n    app: web\n'
+    "  ports:\n    - port: 80\n"
+)
+COMMANDS = {
+    "matrix table": ("matrix", "-f", "table"),
+    "matrix markdown": ("matrix", "-f", "markdown"),
+    "matrix csv": ("matrix", "-f", "csv"),
+    "matrix connlist": ("matrix", "-f", "connlist"),
+    "explain": ("explain", "web*", "api"),
+    "calls": ("calls",),
+    "policy generate": ("policy", "generate"),
+}
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_a_newline_in_an_object_name_starts_no_line(tmp_path: Path, command: str) -> None:
+    """The name is printed as ``ns/web\\n::error::pwned[Deployment]`` on its own line's part:
+    no line of the output (a CI log, a generated policy) starts with what the name holds."""
+    (tmp_path / "app.yaml").write_text(NEWLINE_NAMES)
+    run = run_cli(*COMMANDS[command], str(tmp_path), "--isolated")
+    assert run.exit_code == 0, run.stderr
+    assert "web\\n::error::pwned" in run.stdout
+    assert not [line for line in run.stdout.splitlines() if "::error::" in line and "web\\n::error::" not in line]

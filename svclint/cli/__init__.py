@@ -17,7 +17,7 @@ import click
 
 from svclint import __version__
 from svclint.cli.errors import EXIT_CLEAN, EXIT_ERROR, UsageFailure
-from svclint.report.escape import visible
+from svclint.escape import visible
 
 # command -> (module, attribute), in the order `svclint --help` lists them
 COMMANDS = {

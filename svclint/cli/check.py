@@ -22,6 +22,7 @@ from svclint.cli.options import (
 )
 from svclint.cli.progress import Progress
 from svclint.cli.streams import colour_wanted, echo_crashes, read_stdin, silence_stdout, write_text
+from svclint.escape import visible
 from svclint.findings import LintReport, Severity
 from svclint.lint import baseline as known_findings
 from svclint.lint.preflight import SetupError, check_setup
@@ -30,7 +31,6 @@ from svclint.loading.render import RenderError
 from svclint.loading.render.kustomize import kustomization_file
 from svclint.loading.units import UnitError
 from svclint.report import DOCUMENTED_FORMATS, FORMATTERS
-from svclint.report.escape import visible
 from svclint.report.options import FormatOptions
 from svclint.report.statistics import STATISTICS_FORMATS, format_statistics, format_statistics_json
 from svclint.settings import Settings

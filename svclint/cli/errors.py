@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from svclint.report.escape import visible
+from svclint.escape import visible
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from svclint.report.escape import visible
+from svclint.escape import visible
 
 
 class Progress:

@@ -8,12 +8,12 @@ import click
 
 from svclint.cli.options import EXIT_CLEAN, UsageFailure, common_options, settings_from, split_list
 from svclint.cli.streams import read_stdin, write_stream
+from svclint.escape import visible
 from svclint.lint.config import ConfigError
 from svclint.lint.rule import CatalogError
 from svclint.loading.discovery import DiscoveryError
 from svclint.loading.render import RenderError
 from svclint.loading.units import UnitError
-from svclint.report.escape import visible
 from svclint.suggest import did_you_mean, known
 
 if TYPE_CHECKING:  # the routing package is imported only when one of these commands runs

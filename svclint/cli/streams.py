@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TextIO, cast
 import click
 
 from svclint.cli.errors import UsageFailure
-from svclint.report.escape import json_text, visible
+from svclint.escape import json_text, visible
 from svclint.settings import Settings
 
 if TYPE_CHECKING:
@@ -127,7 +127,7 @@ def write_text(text: str, output: str | None, colour: bool = False) -> None:
 
 
 class _EscapedLines:
-    """A text stream that passes each line through ``report.escape`` (``visible``, or
+    """A text stream that passes each line through ``svclint.escape`` (``visible``, or
     ``json_text`` for JSON): the matrix writers live in ``routing/`` and print object names
     as they were written. The writers' own line breaks are kept; so a newline inside a name
     still breaks its line (the names of real objects cannot hold one)."""

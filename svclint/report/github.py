@@ -4,13 +4,13 @@ GitHub shows at most 10 error and 10 warning annotations per step (50 per job) a
 the rest silently, so the most severe findings come first. Escaping follows
 actions/toolkit ``packages/core/src/command.ts``: ``%``, CR and LF in the message, and
 also ``:`` and ``,`` in property values. Before that, paths and messages pass
-``report.escape.visible`` (no raw ESC, bidi or zero-width characters in the log).
+``svclint.escape.visible`` (no raw ESC, bidi or zero-width characters in the log).
 """
 
 from __future__ import annotations
 
+from svclint.escape import visible
 from svclint.findings import Finding, LintReport, Severity
-from svclint.report.escape import visible
 from svclint.report.options import DEFAULT_OPTIONS, FormatOptions
 from svclint.report.summary import summary_line
 

@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 from svclint import __version__
+from svclint.escape import json_text
 from svclint.findings import Finding, LintReport, Location
-from svclint.report.escape import json_text
 from svclint.report.options import DEFAULT_OPTIONS, FormatOptions
 from svclint.report.summary import summary_counts
 

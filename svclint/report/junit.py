@@ -15,8 +15,8 @@ import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
+from svclint.escape import visible
 from svclint.findings import Finding, LintReport, ObjectRef, RuleInfo
-from svclint.report.escape import visible
 from svclint.report.options import DEFAULT_OPTIONS, FormatOptions
 
 # Characters XML 1.0 cannot carry even escaped (U+FFFE/F; the C0 controls are made visible).
@@ -27,7 +27,7 @@ _GroupKey = tuple[str, ObjectRef | None]
 
 
 def _xml_text(text: str) -> str:
-    """Each line made visible (report.escape): XML 1.0 cannot carry most C0 controls, and
+    """Each line made visible (svclint.escape): XML 1.0 cannot carry most C0 controls, and
     CI pages show this text; the line breaks between lines are kept."""
     return _NOT_XML.sub("\ufffd", "\n".join(visible(line) for line in text.split("\n")))
 

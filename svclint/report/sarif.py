@@ -28,9 +28,9 @@ from urllib.parse import quote
 import sarif_om as om  # no stubs (ignored in pyproject.toml); objects checked by schema tests
 
 from svclint import HOMEPAGE, __version__
+from svclint.escape import json_text
 from svclint.findings import Finding, InputFile, LintReport, Location, RuleInfo, Severity
 from svclint.fingerprint import line_hashes
-from svclint.report.escape import json_text
 from svclint.report.options import DEFAULT_OPTIONS, FormatOptions
 from svclint.report.sarif_json import to_sarif
 

@@ -6,8 +6,8 @@ colour and a blank line between files. Related locations follow, indented.
 
 from __future__ import annotations
 
+from svclint.escape import visible
 from svclint.findings import LintReport, Severity
-from svclint.report.escape import visible
 from svclint.report.options import DEFAULT_OPTIONS, FormatOptions
 from svclint.report.summary import summary_line
 

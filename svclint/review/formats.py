@@ -1,6 +1,6 @@
 """``svclint diff`` written out: text, json, markdown (a pull-request comment), sarif (new findings only).
 
-Every path, name and message goes through ``report.escape`` (docs/security.md); the Markdown
+Every path, name and message goes through ``svclint.escape`` (docs/security.md); the Markdown
 also escapes what would end a table cell or open HTML, since a PR comment renders both.
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 from svclint import __version__
+from svclint.escape import json_text, visible
 from svclint.findings import Finding
-from svclint.report.escape import json_text, visible
 from svclint.report.json import finding_to_dict
 from svclint.report.options import FormatOptions
 from svclint.report.sarif import format_sarif

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from svclint.escape import visible
 from svclint.findings import Finding, LintReport
-from svclint.report.escape import visible
 
 CONTEXT_LINES = 2  # lines shown before and after a finding's line
 

@@ -10,7 +10,7 @@ import json
 from importlib import resources
 from typing import Any
 
-from svclint.report.escape import visible
+from svclint.escape import visible
 
 _TEMPLATE = """<!DOCTYPE html>
 <html lang="en">
@@ -67,7 +67,7 @@ def _json_in_script(data: Any) -> str:
 
 
 def _visible(value: Any) -> Any:
-    """Every string in ``value`` made visible (report.escape): the page inserts text only as
+    """Every string in ``value`` made visible (svclint.escape): the page inserts text only as
     text, but control and bidi characters from a manifest must not disguise what it shows."""
     if isinstance(value, str):
         return visible(value)

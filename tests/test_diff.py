@@ -70,6 +70,35 @@ def test_a_deny_policy_reports_exactly_the_closed_cells_with_its_file_and_line(r
     assert status.stdout == ""  # the work tree and the index are untouched
 
 
+def test_a_closed_cell_the_frontend_calls_is_a_broken_call_with_its_reference(repo: Path) -> None:
+    """The deny policy closes three cells; only frontend -> cart is a call the app makes
+    (its env CART_ADDR), and the diff names that reference in every format."""
+    workloads = (repo / "workloads.yaml").read_text()
+    (repo / "workloads.yaml").write_text(
+        workloads.replace("          image: example/frontend:1.0\n", "          image: example/frontend:1.0\n          env:\n            - name: CART_ADDR\n              value: cart:7070\n")
+    )
+    _commit(repo, "the frontend calls cart")
+    shutil.copy(DENY_CART, repo / "policies.yaml")
+    _commit(repo, "deny cart")
+    code, payload = _diff("HEAD~1", "HEAD")
+    assert [(c["source"], c["closes_call"], c["breaks_call"], c["calls"]) for c in payload["connectivity"]] == [
+        ("default/cart[Deployment]", True, False, []),
+        ("default/frontend[Deployment]", True, True, [{"file": "workloads.yaml", "line": 19, "origin": "env CART_ADDR", "text": "cart:7070"}]),
+        ("ingress-controller", True, False, []),
+    ]
+    assert payload["summary"]["closed"] == 3 and payload["summary"]["broken_calls"] == 1
+    assert code == 1
+    text = run_cli("diff", "HEAD~1", "HEAD", "--isolated").stdout
+    assert text.splitlines()[0] == (
+        "svclint diff HEAD~1 -> HEAD: 3 connectivity changes (3 closed, 1 call the app makes broken, 0 newly exposed), "
+        "2 new findings, 0 fixed, 3 unchanged"
+    )
+    assert [(f["rule"], f["line"]) for f in payload["findings"]["new"]] == [("SVC404", 22), ("SVC503", 19)]
+    assert "      breaks the call env CART_ADDR: cart:7070  [workloads.yaml:19]" in text.splitlines()
+    markdown = run_cli("diff", "HEAD~1", "HEAD", "--isolated", "-f", "markdown").stdout
+    assert "<br>breaks the call env CART\\_ADDR: `cart:7070` (`workloads.yaml:19`) |" in markdown
+
+
 def test_a_renamed_pod_label_reports_the_service_that_lost_its_endpoints_and_the_new_svc101(repo: Path) -> None:
     workloads = (repo / "workloads.yaml").read_text()
     (repo / "workloads.yaml").write_text(workloads.replace("      labels:\n        app: cart\n", "      labels:\n        app: carts\n"))

@@ -33,6 +33,11 @@ class Diff:
         return sum(1 for c in self.cells if c.closes_call)
 
     @property
+    def broken_calls(self) -> int:
+        """Closed cells the app's own containers call (``svclint calls``): calls the change breaks."""
+        return sum(1 for c in self.cells if c.breaks_call)
+
+    @property
     def empty(self) -> bool:
         return not (self.cells or self.new_findings or self.fixed_findings)
 

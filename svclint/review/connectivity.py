@@ -20,6 +20,7 @@ from typing import Any
 from svclint.kube.graph import ManifestGraph
 from svclint.kube.model import K8sObject
 from svclint.loading.source import split_lines
+from svclint.routing.calls import references_to
 from svclint.routing.model import EXTERNAL_SOURCE, RoutingModel, Source, routing_model
 from svclint.routing.services import Column
 from svclint.settings import Settings
@@ -39,6 +40,16 @@ class Cause:
     what: str  # "NetworkPolicy default/deny-cart added"
 
 
+@dataclass(frozen=True, order=True)
+class CallSite:
+    """A reference by which the source's containers call the Service port (``svclint calls``)."""
+
+    path: str
+    line: int
+    origin: str  # env API_URL, envFrom ConfigMap c key k, args[1]...
+    text: str  # the value as the container sees it
+
+
 @dataclass(frozen=True)
 class CellChange:
     unit: str
@@ -47,6 +58,7 @@ class CellChange:
     before: str  # the matrix verdict, or ABSENT
     after: str
     causes: tuple[Cause, ...]
+    calls: tuple[CallSite, ...] = ()  # the app's calls over this cell (new side, else old)
 
     @property
     def opens_exposure(self) -> bool:
@@ -60,6 +72,11 @@ class CellChange:
         if self.source == EXTERNAL_SOURCE or ABSENT in (self.before, self.after):
             return False
         return reach(self.after) < reach(self.before)
+
+    @property
+    def breaks_call(self) -> bool:
+        """A closed cell the app's own containers call: the change breaks a call it makes."""
+        return self.closes_call and bool(self.calls)
 
 
 def reach(verdict: str) -> float:
@@ -272,8 +289,21 @@ def unit_changes(
         if verdict_before == verdict_after:
             continue
         causes = _causes(cell[0], was[:2] if was else None, now[:2] if now else None, models, changed, where, incidental)
-        out.append(CellChange(unit, cell[0], cell[1], verdict_before, verdict_after, causes))
+        calls = _calls(models[1], now) if now else _calls(models[0], was)
+        out.append(CellChange(unit, cell[0], cell[1], verdict_before, verdict_after, causes, calls))
     return out
+
+
+def _calls(model: RoutingModel | None, cell: tuple[Source, Column, str] | None) -> tuple[CallSite, ...]:
+    """The references by which the cell's source calls its Service port on that side."""
+    if model is None or cell is None:
+        return ()
+    sites = set()
+    for checked in references_to(model, cell[0], cell[1]):
+        ref = checked.reference
+        loc = ref.holder.location(ref.path)
+        sites.add(CallSite(loc.path, loc.line, ref.origin, ref.text))
+    return tuple(sorted(sites))
 
 
 def _cells(

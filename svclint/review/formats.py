@@ -31,7 +31,8 @@ def summary(diff: Diff) -> str:
     if diff.empty:
         return f"no connectivity change, no new or fixed finding ({_plural(diff.unchanged_findings, 'finding')} unchanged)"
     cells = _plural(len(diff.cells), "connectivity change")
-    detail = [f"{diff.closed} closed", f"{diff.exposures} newly exposed"]
+    closed = f"{diff.closed} closed" + (f", {_plural(diff.broken_calls, 'call')} the app makes broken" if diff.broken_calls else "")
+    detail = [closed, f"{diff.exposures} newly exposed"]
     return (
         f"{cells} ({', '.join(detail)}), {_plural(len(diff.new_findings), 'new finding')}, "
         f"{len(diff.fixed_findings)} fixed, {diff.unchanged_findings} unchanged"
@@ -54,6 +55,8 @@ def format_text(diff: Diff, options: FormatOptions) -> str:
         for change in diff.cells:
             lines.append(visible(f"  {_source(change, diff)} -> {change.destination}: {change.before} -> {change.after}"))
             lines += [visible(f"      {c.path}:{c.line}: {c.what}") for c in change.causes]
+            if change.breaks_call:
+                lines += [visible(f"      breaks the call {c.origin}: {c.text}  [{c.path}:{c.line}]") for c in change.calls]
     for title, findings in (("New findings:", diff.new_findings), ("Fixed findings (as they were):", diff.fixed_findings)):
         if findings:
             lines += ["", title] + [f"  {_finding_line(f)}" for f in findings]
@@ -69,7 +72,9 @@ def _change_dict(change: CellChange) -> dict[str, Any]:
         "after": change.after,
         "opens_exposure": change.opens_exposure,
         "closes_call": change.closes_call,
+        "breaks_call": change.breaks_call,
         "causes": [{"file": c.path, "line": c.line, "what": c.what} for c in change.causes],
+        "calls": [{"file": c.path, "line": c.line, "origin": c.origin, "text": c.text} for c in change.calls],
     }
 
 
@@ -82,6 +87,7 @@ def format_json(diff: Diff, options: FormatOptions) -> str:
         "summary": {
             "connectivity_changes": len(diff.cells),
             "closed": diff.closed,
+            "broken_calls": diff.broken_calls,
             "exposed": diff.exposures,
             "new_findings": len(diff.new_findings),
             "fixed_findings": len(diff.fixed_findings),
@@ -127,6 +133,8 @@ def format_markdown(diff: Diff, options: FormatOptions) -> str:
         ]
         for change in diff.cells:
             causes = "<br>".join(f"{_md(c.what)} ({_code(f'{c.path}:{c.line}')})" for c in change.causes) or "-"
+            if change.breaks_call:
+                causes += "".join(f"<br>breaks the call {_md(c.origin)}: {_code(c.text)} ({_code(f'{c.path}:{c.line}')})" for c in change.calls)
             lines.append(
                 f"| {_code(_source(change, diff))} | {_code(change.destination)} | {_verdict(change, False)} | {_verdict(change, True)} | {causes} |"
             )

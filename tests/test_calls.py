@@ -212,3 +212,26 @@ def test_a_service_only_another_unit_defines_is_a_note_naming_the_unit() -> None
         "deployment unit of this run, fixtures/calls/alternatives/blue"
     )
     assert "(0 errors, 0 warnings, 1 note)" in run.stdout
+
+
+DECLARED = "fixtures/calls/declared/app.yaml"
+
+
+def test_calls_declared_in_the_svclint_io_calls_annotation_are_calls() -> None:
+    """Addresses kept in a Secret are declared on the pod template or the workload: each is a
+    call with its verdict, and a declared name with no Service is SVC501 at the annotation."""
+    run = run_cli("calls", "fixtures/calls/declared", "--isolated", "-f", "csv")
+    assert run.exit_code == 0, run.stderr
+    assert run.stdout.splitlines() == [
+        "source,destination,port,protocol,verdict,reference",
+        f"shop/cart[Deployment],shop/redis-cart[Service],6379,TCP,allow,{DECLARED}:34 annotation svclint.io/calls",
+        f"shop/frontend[Deployment],billing/payments[Service],9000,TCP,allow,{DECLARED}:17 annotation svclint.io/calls",
+        f"shop/frontend[Deployment],shop/cart[Service],7070,TCP,allow,{DECLARED}:17 annotation svclint.io/calls",
+        f"shop/frontend[Deployment],shop/catalog[Service],8080,TCP,allow,{DECLARED}:17 annotation svclint.io/calls",
+    ]
+    check = run_cli("check", "fixtures/calls/declared", "--isolated", "--select", "SVC5")
+    assert check.stdout.splitlines()[0] == (
+        f"{DECLARED}:17:9: SVC501 service-reference-unresolved annotation svclint.io/calls names reviews, but there is no "
+        "Service shop/reviews (a short name resolves in the pod's namespace shop)"
+    )
+    assert "SVC50" not in "".join(check.stdout.splitlines()[1:])

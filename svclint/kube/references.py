@@ -6,12 +6,15 @@ each ``$(VAR)`` expanded from what is defined so far and from the Service variab
 kubelet injects (``<NAME>_SERVICE_HOST``/``_PORT``, only for Services of the pod's own
 namespace and not with ``enableServiceLinks: false``); then ``command`` and ``args``
 expanded with the whole environment (third_party/forked/golang/expansion). Also
-``.svc``-shaped names in the data of ConfigMaps the pod mounts.
+``.svc``-shaped names in the data of ConfigMaps the pod mounts. And the calls a workload
+declares in its ``svclint.io/calls`` annotation: what no field shows (an address kept in a
+Secret, or built in code).
 
 What counts as a reference (docs/routing.md, "Calls"):
 
 - a URL, a ``host:port`` or a broker list whose host resolves as a Service name
   (kube/dnsnames.py) is a *strong* reference: when no such Service exists it is SVC501;
+- every address of a ``svclint.io/calls`` annotation is a strong reference, bare names too;
 - a bare name is a reference only when it is ``.svc``-shaped, when a Service of that name
   exists, or when its variable matches ``calls.host-variables``;
 - localhost, IP addresses, external hostnames, values holding unexpanded variables, image
@@ -131,6 +134,7 @@ def _of_template(template: PodTemplate, lookup: _Lookup) -> Iterator[Reference]:
                     if len(expanded[0]) <= MAX_EXPANDED:
                         yield from _read(template, entry, expanded, "", lookup, links, args=True)
     yield from _mounted(template, lookup, seen)
+    yield from _declared(template, lookup)
 
 
 def _env_from(template: PodTemplate, spec: dict[str, Any], at: FieldPath, env: dict[str, _Entry], lookup: _Lookup, links: bool) -> Iterator[Reference]:
@@ -267,6 +271,29 @@ def _mounted(template: PodTemplate, lookup: _Lookup, seen: set[tuple[int, FieldP
                 seen.add(seen_key)
                 yield Reference(template, cm, ("data", key), f"ConfigMap {cm.name} key {key} (mounted)", match.group(0),
                                 match.group(1), port, target, True)
+
+
+CALLS_ANNOTATION = "svclint.io/calls"
+
+
+def _declared(template: PodTemplate, lookup: _Lookup) -> Iterator[Reference]:
+    """The addresses of a ``svclint.io/calls`` annotation, on the workload or its pod template:
+    calls the manifests cannot show, declared where a reviewer sees them. Each is a strong
+    reference (no Service of that name is SVC501), a bare name too: it was written as a call."""
+    owner = template.owner
+    places: dict[FieldPath, Any] = {("metadata", "annotations"): owner.annotations.get(CALLS_ANNOTATION)}
+    metadata = owner.get((*template.path, "metadata")) if template.path else None
+    if isinstance(metadata, dict) and isinstance(metadata.get("annotations"), dict):
+        places[(*template.path, "metadata", "annotations")] = metadata["annotations"].get(CALLS_ANNOTATION)
+    namespace = template.namespace or ""
+    for at, text in places.items():
+        if not isinstance(text, str):
+            continue
+        for hp in (hp for token in re.split(r"[\s,]+", text) for hp in hosts_in(token)):
+            target = lookup.resolve(hp.host, namespace)
+            if target is not None:
+                yield Reference(template, owner, (*at, CALLS_ANNOTATION), f"annotation {CALLS_ANNOTATION}", text, hp.host,
+                                hp.port if hp.port != 0 else None, target, True)
 
 
 def _mounted_config_maps(template: PodTemplate, lookup: _Lookup) -> list[K8sObject]:

@@ -420,3 +420,13 @@ def test_a_kind_that_is_a_mapping_is_svc002_not_a_crash(tmp_path: Path) -> None:
     (tmp_path / "cm.yaml").write_text("apiVersion: v1\nkind:\n  value: ConfigMap\nmetadata:\n  name: web-config\n")
     run = run_cli("check", str(tmp_path), "--format", "json", "--isolated")
     assert [(f["rule"], f["line"]) for f in run.json()["findings"]] == [("SVC002", 2)]
+
+
+def test_another_tools_versioned_file_is_skipped_but_an_object_without_kind_is_svc002() -> None:
+    """Grafana's provisioning files (``apiVersion: 1``) are not objects missing a kind."""
+    run = run_cli("check", "fixtures/foreign", "--format", "json", "--isolated", "--no-cache")
+    assert [(f["rule"], f["file"], f["line"]) for f in run.json()["findings"]] == [
+        ("SVC002", "fixtures/foreign/missing-kind.yaml", 3),
+        ("SVC002", "fixtures/foreign/missing-kind.yaml", 10),
+    ]
+    assert run.json()["summary"]["skipped_documents"] == 2

@@ -18,6 +18,7 @@ reported as SVC002.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 TOOL_GROUPS = frozenset(
@@ -86,3 +87,18 @@ def unknown_without_metadata(data: dict[Any, Any]) -> bool:
         return False
     group = api_group(api_version)
     return group not in _CORE_GROUPS and not group.endswith(".k8s.io") and group != "k8s.io"
+
+
+# What an apiVersion of the API server looks like: ``v1``, ``apps/v1``, ``example.com/v2beta1``
+# (k8s.io/apimachinery pkg/runtime/schema ParseGroupVersion; versions as in pkg/version).
+_KUBE_API_VERSION = re.compile(r"^(?:[a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?v[1-9][0-9]*(?:(?:alpha|beta)[1-9][0-9]*)?$")
+
+
+def other_versioned_file(data: dict[Any, Any]) -> bool:
+    """A document with an ``apiVersion`` the API server could never serve, no ``kind`` and no
+    ``metadata``: another tool's versioned file (Grafana provisioning's ``apiVersion: 1``),
+    not a Kubernetes object missing its kind. Skipped and counted, never SVC002."""
+    if "kind" in data or "metadata" in data or "apiVersion" not in data:
+        return False
+    api_version = data["apiVersion"]
+    return not (isinstance(api_version, str) and _KUBE_API_VERSION.match(api_version))

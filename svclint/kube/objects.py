@@ -123,6 +123,9 @@ def _add_data(result: LoadResult, problems: list[LoadProblem], document: Documen
     if "kind" not in data and document.source.path.rsplit("/", 1)[-1] == "Chart.yaml":
         result.skipped_documents += 1  # a Helm chart's metadata (apiVersion: v2, no kind)
         return
+    if foreign.other_versioned_file(data):
+        result.skipped_documents += 1  # apiVersion: 1, no kind, no metadata (kube.foreign)
+        return
     if foreign.is_tool_config(data) or foreign.unknown_without_metadata(data):
         result.skipped_documents += 1  # another tool's configuration (kube.foreign)
         if not foreign.is_tool_config(data):

@@ -76,7 +76,7 @@ def _lint_units(
         tell(f"checking {len(loaded[0][1].objects):,} objects with {rules} rules")
         only = run(loaded[0][1], catalog, settings, report_only, prepare)
         return only, [(loaded[0][0].name, only)]
-    _services_elsewhere(loaded)
+    _other_units(loaded, settings)
     results = []
     for number, (unit, result) in enumerate(loaded, 1):
         tell(f"checking unit {number}/{len(loaded)} ({len(result.objects):,} objects, {rules} rules)")
@@ -93,15 +93,20 @@ def _lint_units(
     ), results
 
 
-def _services_elsewhere(loaded: list[tuple[unit_rules.Unit, LoadResult]]) -> None:
-    """Tell each unit's load which Services only other units define (SVC501 names the unit)."""
+def _other_units(loaded: list[tuple[unit_rules.Unit, LoadResult]], settings: Settings) -> None:
+    """Tell each unit's load which Services and pod templates only other units hold: a unit
+    of Services alone may be applied with another's workloads (lint/checks/otherunits.py)."""
     defined: dict[tuple[str, str], list[str]] = {}
+    pods: list[tuple[str, str, dict[str, str]]] = []
     for unit, result in loaded:
         for obj in result.objects:
             if obj.kind == "Service":
                 defined.setdefault((obj.namespace or "", obj.name), []).append(unit.name)
+        graph = ManifestGraph(result.objects, settings.pod_sources)
+        pods.extend((unit.name, t.namespace or "", t.labels) for t in graph.pod_templates)
     for unit, result in loaded:
         result.elsewhere = {key: names[0] for key, names in defined.items() if unit.name not in names}
+        result.pods_elsewhere = [entry for entry in pods if entry[0] != unit.name]
 
 
 def _unused_in_every_unit(findings: list[Finding], results: list[tuple[str, LintResult]]) -> list[Finding]:

@@ -430,3 +430,23 @@ def test_another_tools_versioned_file_is_skipped_but_an_object_without_kind_is_s
         ("SVC002", "fixtures/foreign/missing-kind.yaml", 10),
     ]
     assert run.json()["summary"]["skipped_documents"] == 2
+
+
+def test_what_a_unit_lacks_in_another_unit_is_a_note_naming_it() -> None:
+    """fixtures/units-partial: Services applied beside another unit's workloads (bank-of-anthos's
+    extras/) are notes naming the unit; a selector no unit's pods carry stays an error."""
+    run = run_cli("check", "fixtures/units-partial", "--format", "json", "--isolated", "--no-cache")
+    found = [(f["rule"], f["severity"], f["file"].split("units-partial/")[1], f["line"], f["message"].rsplit("; ", 1)[1]) for f in run.json()["findings"]]
+    app = "it is only in another deployment unit of this run, fixtures/units-partial/app"
+    pods = "pods with these labels are only in another deployment unit of this run, fixtures/units-partial/app"
+    assert found == [
+        ("SVC108", "note", "extras/backup/db.yaml", 8, app),
+        ("SVC301", "note", "extras/backup/db.yaml", 35, app),
+        ("SVC101", "error", "extras/multicluster/broken.yaml", 7, "there are no pod templates in namespace 'default'"),
+        ("SVC101", "note", "extras/multicluster/services.yaml", 9, pods),
+        ("SVC303", "note", "extras/multicluster/services.yaml", 22, pods),
+    ]
+    assert run.exit_code == 1
+    # Checked alone, the same unit lacks them for certain.
+    alone = run_cli("check", "fixtures/units-partial/extras/multicluster", "--format", "json", "--isolated", "--no-cache")
+    assert [(f["rule"], f["severity"]) for f in alone.json()["findings"]] == [("SVC101", "error"), ("SVC101", "error"), ("SVC303", "error")]

@@ -60,6 +60,8 @@ class LoadResult:
     notes: list[str] = field(default_factory=list)  # what the loader says once (symlinks not followed)
     templates: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # SVC005 documents' lines
     elsewhere: dict[tuple[str, str], str] = field(default_factory=dict)  # (ns, Service) -> another unit of the run defining it (SVC501)
+    # (unit, namespace, labels) of the pod templates of the run's other units (lint/checks/otherunits.py)
+    pods_elsewhere: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
 
 
 def load(

@@ -10,6 +10,7 @@ from svclint.kube.graph import ManifestGraph
 from svclint.kube.model import K8sObject, PodTemplate, string_map
 from svclint.kube.selectors import label_differences
 from svclint.kube.sources import unmodelled_hint
+from svclint.lint.checks.otherunits import only_in, unit_with_pods
 from svclint.lint.rule import Option, Related, Rule, RuleContext, Violation
 from svclint.suggest import edit_distance
 
@@ -66,7 +67,10 @@ class ServiceSelectsNothing(Rule):
     a cluster snapshot, and the kinds declared under `pod-sources:` in the configuration.
     When nothing matches but a custom resource svclint does not model sits in the
     namespace (its spec has `replicas`, `image`, `template`...), the finding says so,
-    suggests `pod-sources:`, and is a note: the pods may exist.
+    suggests `pod-sources:`, and is a note: the pods may exist. It is a note too when the
+    Service's deployment unit has no pod template in the namespace at all and another unit
+    of the run has pods with these labels (Services applied beside another unit's
+    workloads); the message names that unit.
 
     Services without a selector (manual Endpoints) and ExternalName Services are not
     checked here. Labels that controllers add to pods (`statefulset.kubernetes.io/pod-name`,
@@ -98,8 +102,11 @@ class ServiceSelectsNothing(Rule):
             if not selector or selected_templates(ctx.graph, service, ignored):
                 continue
             unmodelled = ctx.graph.unmodelled(service.namespace)
+            other_unit = unit_with_pods(ctx.load, ctx.graph, service.namespace, selector)
             if unmodelled:
                 hint, nearest = unmodelled_hint(unmodelled), None
+            elif other_unit is not None:
+                hint, nearest = only_in(other_unit, "pods with these labels are"), None
             else:
                 hint, nearest = _nearest_miss(ctx.graph, service, selector)
             related = [Related(f"not modelled: {o.manifest_kind} {o.namespace}/{o.name}", o) for o in unmodelled[:3]]
@@ -111,5 +118,5 @@ class ServiceSelectsNothing(Rule):
                 service,
                 "spec.selector",
                 related,
-                uncertain=bool(unmodelled),
+                uncertain=bool(unmodelled) or other_unit is not None,
             )

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from svclint.findings import Severity
 from svclint.kube.endpoints import endpoint_selector, selected_templates
 from svclint.kube.services import is_external_name, is_headless
+from svclint.lint.checks.otherunits import only_in, unit_with_service
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
 
 
@@ -46,12 +47,14 @@ class StatefulSetServiceInvalid(Rule):
                     str(s.namespace) for s in ctx.graph.of_kind("Service") if s.name == name and s.namespace != sts.namespace
                 )
                 hint = f" (a Service {name!r} exists in namespace {elsewhere[0]!r})" if elsewhere else ""
+                other_unit = unit_with_service(ctx.load, sts.namespace, name)
                 yield ctx.report(
                     f"serviceName {name!r} of {where} names no Service in namespace {sts.namespace!r}{hint}, so "
                     f"pod names like {dns} do not resolve; add a headless Service {name!r} (clusterIP: None) "
-                    f"selecting its pods",
+                    f"selecting its pods{only_in(other_unit, 'it is') if other_unit else ''}",
                     sts,
                     "spec.serviceName",
+                    uncertain=other_unit is not None,
                 )
                 continue
             related = [Related(f"Service {service.namespace}/{service.name}", service, "metadata.name")]

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from svclint.findings import Severity
 from svclint.kube.ingress import core_service, ingress_backends, is_ingress
 from svclint.lint.checks.backends import backend_label, missing_service
+from svclint.lint.checks.otherunits import only_in, unit_with_service
 from svclint.lint.checks.strict import misspelled_here
 from svclint.lint.rule import Rule, RuleContext, Violation
 
@@ -48,4 +49,7 @@ class IngressServiceMissing(Rule):
                 if core_service(ctx.graph, ref.namespace, ref.service) is not None:
                     continue
                 text, related = missing_service(ctx.graph, ref)
-                yield ctx.report(f"{backend_label(ref)}: {text}", ingress, ref.name_path, related)
+                other_unit = unit_with_service(ctx.load, ref.namespace, ref.service)
+                if other_unit is not None:
+                    text += only_in(other_unit, "it is")
+                yield ctx.report(f"{backend_label(ref)}: {text}", ingress, ref.name_path, related, uncertain=other_unit is not None)

@@ -25,6 +25,7 @@ from svclint.kube.ingress import (
 from svclint.kube.model import K8sObject, PodTemplate
 from svclint.kube.services import is_external_name
 from svclint.lint.checks.backends import backend_label, port_label
+from svclint.lint.checks.otherunits import only_in, unit_with_pods
 from svclint.lint.checks.strict import misspelled_here
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
 
@@ -93,13 +94,16 @@ class IngressBackendUnroutable(Rule):
         if not pods:
             selector = endpoint_selector(service)
             labels = ",".join(f"{k}={v}" for k, v in sorted(selector.items()))
+            other_unit = unit_with_pods(ctx.load, ctx.graph, service.namespace, selector)
+            hint = only_in(other_unit, "pods with these labels are") if other_unit else ""
             return ctx.report(
                 f"{label}: {svc} has no endpoints, because no pod in namespace {service.namespace!r} "
                 f"carries its selector labels {labels}; requests get 503 until a workload's pod "
-                f"template has them",
+                f"template has them{hint}",
                 ref.owner,
                 ref.name_path,
                 [Related(f"selector of {svc}", service, "spec.selector")],
+                uncertain=other_unit is not None,
             )
         return self._unresolved_target(ctx, ref, service, pods)
 

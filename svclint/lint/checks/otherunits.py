@@ -1,0 +1,37 @@
+"""What the run's other deployment units hold, for findings about something missing.
+
+A repository often keeps Services apart from the workloads they select: bank-of-anthos's
+`extras/asm-multicluster` holds only Services, applied in a second cluster beside the
+workloads of `kubernetes-manifests/`. svclint checks each unit alone (loading/units.py), so
+in that unit every Service "selects nothing". When what a unit lacks is in another unit of
+the same run, the finding is uncertain (a note) and names that unit, as SVC501 does.
+
+For pods, only a unit with no pod template at all in the namespace is read this way: a unit
+that runs workloads there and still selects nothing is a real mismatch.
+"""
+
+from __future__ import annotations
+
+from svclint.kube.graph import ManifestGraph
+from svclint.kube.objects import LoadResult
+
+
+def unit_with_service(load: LoadResult, namespace: str | None, name: str) -> str | None:
+    """Another unit of the run that defines the Service this unit lacks."""
+    return load.elsewhere.get((namespace or "", name))
+
+
+def unit_with_pods(load: LoadResult, graph: ManifestGraph, namespace: str | None, selector: dict[str, str]) -> str | None:
+    """Another unit whose pod templates in ``namespace`` carry ``selector``, when this unit
+    has no pod template in that namespace at all."""
+    if not selector or graph.labels.by_namespace.get(namespace):
+        return None
+    for unit, pod_namespace, labels in load.pods_elsewhere:
+        if pod_namespace == (namespace or "") and all(labels.get(k) == v for k, v in selector.items()):
+            return unit
+    return None
+
+
+def only_in(unit: str, what: str) -> str:
+    """The hint a finding ends with."""
+    return f"; {what} only in another deployment unit of this run, {unit}"

@@ -235,3 +235,19 @@ def test_calls_declared_in_the_svclint_io_calls_annotation_are_calls() -> None:
         "Service shop/reviews (a short name resolves in the pod's namespace shop)"
     )
     assert "SVC50" not in "".join(check.stdout.splitlines()[1:])
+
+
+def test_a_missing_service_an_operators_resource_may_create_is_a_note() -> None:
+    """Operators name the Services they create after their resource (CloudNativePG's pg-rw,
+    ECK's search-es-http, a Workspace's own name): references to them are notes naming the
+    resource; a name no resource explains stays a warning."""
+    run = run_cli("check", "fixtures/calls/operator-services", "--isolated", "--format", "json")
+    found = [(f["rule"], f["severity"], f["line"], f["message"].rsplit("; ", 1)[-1]) for f in run.json()["findings"]]
+    maker = "{} is a custom resource whose operator may create it: svclint does not model the Services operators create"
+    assert found == [
+        ("SVC501", "note", 52, maker.format("Cluster shop/pg (postgresql.cnpg.io)")),
+        ("SVC501", "note", 54, maker.format("Elasticsearch shop/search (elasticsearch.k8s.elastic.co)")),
+        ("SVC501", "note", 56, maker.format("Workspace shop/assistant (inference.example.com)")),
+        ("SVC501", "warning", 58, "env BILLING_URL names billing, but there is no Service shop/billing (a short name resolves in the pod's namespace shop)"),
+        ("SVC301", "note", 86, maker.format("Elasticsearch shop/search (elasticsearch.k8s.elastic.co)")),
+    ]

@@ -450,3 +450,15 @@ def test_what_a_unit_lacks_in_another_unit_is_a_note_naming_it() -> None:
     # Checked alone, the same unit lacks them for certain.
     alone = run_cli("check", "fixtures/units-partial/extras/multicluster", "--format", "json", "--isolated", "--no-cache")
     assert [(f["rule"], f["severity"]) for f in alone.json()["findings"]] == [("SVC101", "error"), ("SVC101", "error"), ("SVC303", "error")]
+
+
+def test_copies_of_a_whole_app_in_one_directory_are_units_but_a_pasted_object_is_svc003() -> None:
+    """fixtures/units-copies: an all-in-one and a quickstart file of one app (3 shared objects,
+    aks-store-demo's shape) are checked one at a time; a Service pasted into a second file of
+    the same directory is still a duplicate, and every copy is still checked."""
+    run = run_cli("check", "fixtures/units-copies", "--format", "json", "--isolated", "--no-cache")
+    assert [(f["rule"], f["file"].rsplit("/", 1)[1], f["line"], f["units"]) for f in run.json()["findings"]] == [
+        ("SVC101", "store-all-in-one.yaml", 49, ["fixtures/units-copies/store-all-in-one.yaml"]),
+        ("SVC003", "web.yaml", 29, ["fixtures/units-copies"]),
+        ("SVC105", "web.yaml", 35, ["fixtures/units-copies"]),
+    ]

@@ -24,7 +24,14 @@ from typing import Any
 from svclint.findings import ObjectRef
 from svclint.kube.model import POD_TEMPLATE_PATHS, K8sObject, PodTemplate, get_path, string_map
 from svclint.kube.operators import Lookup, operator_kind
-from svclint.kube.workloads import assumed_template, experiment_templates, rollout_overlays, workload_kind, workload_ref
+from svclint.kube.workloads import (
+    assumed_template,
+    experiment_templates,
+    is_custom,
+    rollout_overlays,
+    workload_kind,
+    workload_ref,
+)
 from svclint.loading.source import FieldPath, parse_field_path
 from svclint.settings import PodSource
 
@@ -208,4 +215,30 @@ def unmodelled_hint(resources: list[K8sObject], what: str = "these pods") -> str
         f"; but {first.manifest_kind} {first.namespace}/{first.name} ({first.group}){more} is a custom resource "
         f"svclint does not model and may run {what}: if its operator creates them, declare the kind under "
         f"`pod-sources:` in .svclint.yaml"
+    )
+
+
+def service_maker(objects: Iterable[K8sObject], namespace: str | None, service: str) -> K8sObject | None:
+    """A custom resource in ``namespace`` whose operator may create the Service ``service``.
+
+    Operators name the Services they create after their resource: KAITO's Workspace ``x``
+    makes Service ``x``, CloudNativePG's Cluster ``pg`` makes ``pg-rw``, Strimzi's Kafka ``k``
+    makes ``k-kafka-bootstrap``, ECK's Elasticsearch ``es`` makes ``es-es-http``. svclint does
+    not model those Services, so a reference to a missing Service named so is uncertain.
+    """
+    for obj in objects:
+        if (
+            obj.namespace == namespace
+            and is_custom(obj)
+            and not obj.group.endswith("k8s.io")
+            and (service == obj.name or service.startswith(f"{obj.name}-"))
+        ):
+            return obj
+    return None
+
+
+def service_maker_hint(maker: K8sObject) -> str:
+    return (
+        f"; {maker.manifest_kind} {maker.namespace}/{maker.name} ({maker.group}) is a custom resource whose "
+        f"operator may create it: svclint does not model the Services operators create"
     )

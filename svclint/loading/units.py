@@ -20,7 +20,10 @@ duplicates). The rule, in the order it is applied (docs/inputs.md says the same)
    deployment (``_alternatives``), unless they are exact copies. A directory with
    alternatives anywhere below it is split: each subdirectory is a unit of its own (split
    again by this rule) and the files directly in it are one more unit.
-   Files of one directory always stay together (``kubectl apply -f DIR``).
+   Files of one directory stay together (``kubectl apply -f DIR``), except copies of a whole
+   app: two files of one directory sharing at least ``WHOLE_APP_OBJECTS`` objects, not all
+   identical (``aks-store-all-in-one.yaml`` beside ``aks-store-quickstart.yaml``), are each
+   a unit of their own (``_direct_units``).
 
 Each unit is loaded and checked on its own (``api``); ``merge_findings`` reports a finding
 that several units share (a base file's line seen through two overlays) once, naming them.
@@ -203,14 +206,34 @@ def _split(
     pairs = {pair for names in holders.values() if len(names) > 1 for pair in combinations(names, 2)}
     alternatives = any(_alternatives(defined[a], defined[b]) for a, b in sorted(pairs))
     root = "/" if files[0][1].startswith("/") else ""
-    if not alternatives and all(len(units) == 1 for units in subunits.values()):
+    here = root + "/".join(prefix) or "."
+    direct_units = _direct_units(here, direct, identities)
+    if not alternatives and len(direct_units) <= 1 and all(len(units) == 1 for units in subunits.values()):
         if not direct and len(subdirs) == 1:
             return next(iter(subunits.values()))  # named after the deepest common directory
-        return [(root + "/".join(prefix) or ".", sorted(f for _, f in files))]
-    units = [unit for sub in subunits.values() for unit in sub]
-    if direct:
-        units.append((root + "/".join(prefix) or ".", sorted(direct)))
-    return units
+        return [(here, sorted(f for _, f in files))]
+    return [unit for sub in subunits.values() for unit in sub] + direct_units
+
+
+# Two files of one directory defining this many of the same objects are two copies of an app
+# (an all-in-one and a quickstart), not one deployment: an accidental duplicate is an object
+# or two pasted into a second file, which SVC003 keeps reporting.
+WHOLE_APP_OBJECTS = 3
+
+
+def _direct_units(here: str, direct: list[str], identities: Defined) -> list[tuple[str, list[str]]]:
+    """The files directly in a directory as units: one, unless some are copies of a whole app.
+
+    Such a copy is a unit of its own, named by its file; the directory's other files are one
+    more unit, named after the directory."""
+    copies: set[str] = set()
+    for a, b in combinations(sorted(direct), 2):
+        first, second = identities.get(a, {}), identities.get(b, {})
+        shared = [i for i in first.keys() & second.keys() if i[0] != "Namespace"]
+        if len(shared) >= WHOLE_APP_OBJECTS and any(first[i] != second[i] for i in shared):
+            copies.update((a, b))
+    rest = sorted(f for f in direct if f not in copies)
+    return [(file, [file]) for file in sorted(copies)] + ([(here, rest)] if rest else [])
 
 
 def _alternatives(a: Mapping[Identity, set[str]], b: Mapping[Identity, set[str]]) -> bool:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from svclint.findings import Severity
 from svclint.kube.ingress import core_service, ingress_backends, is_ingress
+from svclint.kube.sources import service_maker, service_maker_hint
 from svclint.lint.checks.backends import backend_label, missing_service
 from svclint.lint.checks.otherunits import only_in, unit_with_service
 from svclint.lint.checks.strict import misspelled_here
@@ -50,6 +51,9 @@ class IngressServiceMissing(Rule):
                     continue
                 text, related = missing_service(ctx.graph, ref)
                 other_unit = unit_with_service(ctx.load, ref.namespace, ref.service)
+                maker = service_maker(ctx.graph.objects, ref.namespace, ref.service)
                 if other_unit is not None:
                     text += only_in(other_unit, "it is")
-                yield ctx.report(f"{backend_label(ref)}: {text}", ingress, ref.name_path, related, uncertain=other_unit is not None)
+                elif maker is not None:
+                    text += service_maker_hint(maker)
+                yield ctx.report(f"{backend_label(ref)}: {text}", ingress, ref.name_path, related, uncertain=other_unit is not None or maker is not None)

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from svclint.findings import Severity
 from svclint.kube.model import K8sObject
+from svclint.kube.sources import service_maker, service_maker_hint
 from svclint.lint.rule import Rule, RuleContext, Violation
 from svclint.routing.calls import LINKS_DISABLED, UNRESOLVED, checked_references
 from svclint.routing.model import routing_model
@@ -61,8 +62,11 @@ class ServiceReferenceUnresolved(Rule):
             same_name = [s for s in services if s.name == target.service and s.namespace != target.namespace]
             unplaced = [s for s in same_name if not _namespace_written(s)]
             other_unit = ctx.load.elsewhere.get((target.namespace, target.service))
+            maker = service_maker(ctx.graph.objects, target.namespace, target.service)
             if other_unit is not None:  # an alternative deployment of the run defines it
                 hint = f"; it exists only in another deployment unit of this run, {other_unit}"
+            elif maker is not None:  # an operator makes it (KAITO Workspace, CNPG Cluster...)
+                hint = service_maker_hint(maker)
             elif unplaced:  # kubectl apply -n may put it anywhere, target.namespace included
                 hint = f"; Service {target.service}'s manifest names no namespace: applied with -n {target.namespace}, the name resolves"
             elif same_name:
@@ -77,7 +81,7 @@ class ServiceReferenceUnresolved(Rule):
                 f"{target.key}{how}{hint}",
                 ref.holder,
                 ref.path,
-                uncertain=target.namespace not in namespaces_with_services or bool(unplaced) or other_unit is not None,
+                uncertain=target.namespace not in namespaces_with_services or bool(unplaced) or other_unit is not None or maker is not None,
             )
 
 

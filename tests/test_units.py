@@ -436,15 +436,20 @@ def test_what_a_unit_lacks_in_another_unit_is_a_note_naming_it() -> None:
     """fixtures/units-partial: Services applied beside another unit's workloads (bank-of-anthos's
     extras/) are notes naming the unit; a selector no unit's pods carry stays an error."""
     run = run_cli("check", "fixtures/units-partial", "--format", "json", "--isolated", "--no-cache")
-    found = [(f["rule"], f["severity"], f["file"].split("units-partial/")[1], f["line"], f["message"].rsplit("; ", 1)[1]) for f in run.json()["findings"]]
+    found = [(f["rule"], f["severity"], f["file"].split("units-partial/")[1], f["line"], f["message"].rsplit("; ", 1)[-1]) for f in run.json()["findings"]]
     app = "it is only in another deployment unit of this run, fixtures/units-partial/app"
     pods = "pods with these labels are only in another deployment unit of this run, fixtures/units-partial/app"
+    selected = "pods it selects are only in another deployment unit of this run, fixtures/units-partial/app"
     assert found == [
         ("SVC108", "note", "extras/backup/db.yaml", 8, app),
         ("SVC301", "note", "extras/backup/db.yaml", 35, app),
         ("SVC101", "error", "extras/multicluster/broken.yaml", 7, "there are no pod templates in namespace 'default'"),
         ("SVC101", "note", "extras/multicluster/services.yaml", 9, pods),
         ("SVC303", "note", "extras/multicluster/services.yaml", 22, pods),
+        ("SVC401", "note", "extras/policies/web.yaml", 7, selected),
+        ("SVC402", "note", "extras/policies/web.yaml", 12, selected),
+        ("SVC402", "warning", "extras/policies/web.yaml", 15, "this peer allows nothing"),
+        ("SVC401", "warning", "extras/policies/web.yaml", 25, "NetworkPolicy default/web-access podSelector app=webb matches no pod template in namespace 'default', so it isolates and allows nothing"),
     ]
     assert run.exit_code == 1
     # Checked alone, the same unit lacks them for certain.

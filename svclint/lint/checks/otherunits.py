@@ -6,14 +6,18 @@ workloads of `kubernetes-manifests/`. svclint checks each unit alone (loading/un
 in that unit every Service "selects nothing". When what a unit lacks is in another unit of
 the same run, the finding is uncertain (a note) and names that unit, as SVC501 does.
 
-For pods, only a unit with no pod template at all in the namespace is read this way: a unit
-that runs workloads there and still selects nothing is a real mismatch.
+For pods (SVC101, SVC303, SVC401, SVC402), only a unit with no pod template at all in the
+namespace is read this way: a unit that runs workloads there and still selects nothing is a
+real mismatch.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from svclint.kube.graph import ManifestGraph
 from svclint.kube.objects import LoadResult
+from svclint.kube.selectors import LabelSelector
 
 
 def unit_with_service(load: LoadResult, namespace: str | None, name: str) -> str | None:
@@ -21,13 +25,16 @@ def unit_with_service(load: LoadResult, namespace: str | None, name: str) -> str
     return load.elsewhere.get((namespace or "", name))
 
 
-def unit_with_pods(load: LoadResult, graph: ManifestGraph, namespace: str | None, selector: dict[str, str]) -> str | None:
-    """Another unit whose pod templates in ``namespace`` carry ``selector``, when this unit
-    has no pod template in that namespace at all."""
+def unit_with_pods(
+    load: LoadResult, graph: ManifestGraph, namespace: str | None, selector: Mapping[str, str] | LabelSelector
+) -> str | None:
+    """Another unit whose pod templates in ``namespace`` match ``selector`` (a Service's, or a
+    NetworkPolicy's), when this unit has no pod template in that namespace at all."""
     if not selector or graph.labels.by_namespace.get(namespace):
         return None
+    matches = selector.matches if isinstance(selector, LabelSelector) else lambda labels: all(labels.get(k) == v for k, v in selector.items())
     for unit, pod_namespace, labels in load.pods_elsewhere:
-        if pod_namespace == (namespace or "") and all(labels.get(k) == v for k, v in selector.items()):
+        if pod_namespace == (namespace or "") and matches(labels):
             return unit
     return None
 

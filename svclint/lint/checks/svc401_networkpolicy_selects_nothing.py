@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from svclint.findings import Severity
 from svclint.kube.sources import unmodelled_hint
+from svclint.lint.checks.otherunits import only_in, unit_with_pods
 from svclint.lint.rule import Rule, RuleContext, Violation
 from svclint.routing.lint import nearest_labels
 from svclint.routing.model import routing_model
@@ -37,8 +38,11 @@ class NetworkPolicySelectsNothing(Rule):
             if policy.pod_selector.is_empty or model.engine.policy_selects(policy):
                 continue
             unmodelled = ctx.graph.unmodelled(policy.namespace)
+            other_unit = unit_with_pods(ctx.load, ctx.graph, policy.namespace, policy.pod_selector)
             if unmodelled:
                 hint = unmodelled_hint(unmodelled)
+            elif other_unit is not None:
+                hint = only_in(other_unit, "pods it selects are")
             else:
                 hint = nearest_labels(model.classes.by_namespace.get(policy.namespace, []), policy.pod_selector)
             yield ctx.report(
@@ -46,5 +50,5 @@ class NetworkPolicySelectsNothing(Rule):
                 f"namespace {policy.namespace!r}, so it isolates and allows nothing{hint}",
                 policy.obj,
                 "spec.podSelector",
-                uncertain=bool(unmodelled),
+                uncertain=bool(unmodelled) or other_unit is not None,
             )

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from svclint.findings import Severity
 from svclint.kube.selectors import LabelSelector
 from svclint.kube.sources import unmodelled_hint
+from svclint.lint.checks.otherunits import only_in, unit_with_pods
 from svclint.lint.rule import Rule, RuleContext, Violation
 from svclint.routing.engine import peer_classes
 from svclint.routing.lint import nearest_labels
@@ -66,13 +67,21 @@ class NetworkPolicyPeerSelectsNothing(Rule):
                     candidates = [c for ns in namespaces for c in classes.by_namespace.get(ns, [])]
                     where = f"namespace {namespaces[0]!r}" if len(namespaces) == 1 else f"namespaces {', '.join(namespaces)}"
                     unmodelled = [o for ns in namespaces for o in ctx.graph.unmodelled(ns)]
-                    hint = unmodelled_hint(unmodelled) if unmodelled else nearest_labels(candidates, peer.pod_selector)
+                    other_unit = next(
+                        (u for ns in namespaces if (u := unit_with_pods(ctx.load, ctx.graph, ns, peer.pod_selector))), None
+                    )
+                    if unmodelled:
+                        hint = unmodelled_hint(unmodelled)
+                    elif other_unit is not None:
+                        hint = only_in(other_unit, "pods it selects are")
+                    else:
+                        hint = nearest_labels(candidates, peer.pod_selector) + "; this peer allows nothing"
                     yield ctx.report(
                         f"NetworkPolicy {policy.key} {rule.label}: podSelector {peer.pod_selector} matches no pod "
-                        f"template in {where}{hint}{'' if unmodelled else '; this peer allows nothing'}",
+                        f"template in {where}{hint}",
                         policy.obj,
                         peer.path + ("podSelector",),
-                        uncertain=bool(unmodelled),
+                        uncertain=bool(unmodelled) or other_unit is not None,
                     )
 
 

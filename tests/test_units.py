@@ -369,6 +369,20 @@ def test_split_plain_rule() -> None:
     # files of one directory are applied together: never alternatives (SVC003 if they clash)
     clash = {"d/a.yaml": {web: "port 80"}, "d/b.yaml": {web: "port 8080"}}
     assert split_plain(["d/a.yaml", "d/b.yaml"], clash) == [("d", ["d/a.yaml", "d/b.yaml"])]
+    # ... unless they are copies of a whole app: 3+ shared objects, one file adding objects
+    # (argo-cd's install.yaml beside install-with-hydrator.yaml) or changing them
+    app = {("Deployment", "shop", "web"): "d", ("ConfigMap", "shop", "web"): "c", web: "port 80"}
+    more = {**app, ("Deployment", "shop", "hydrator"): ""}
+    copies = {"m/install.yaml": app, "m/install-more.yaml": more, "m/install-copy.yaml": dict(app), "m/other.yaml": {}}
+    assert split_plain(sorted(copies), copies) == [
+        ("m", ["m/other.yaml"]),
+        ("m/install-copy.yaml", ["m/install-copy.yaml"]),
+        ("m/install-more.yaml", ["m/install-more.yaml"]),
+        ("m/install.yaml", ["m/install.yaml"]),
+    ]
+    # ... and two exact copies of a whole file stay together: a pasted file (SVC003)
+    twins = {"t/a.yaml": app, "t/b.yaml": dict(app)}
+    assert split_plain(sorted(twins), twins) == [("t", ["t/a.yaml", "t/b.yaml"])]
     # exact copies in two directories: a pasted duplicate (SVC003), not alternatives
     same = {"a/x.yaml": {web: "port 80"}, "b/x.yaml": {web: "port 80"}}
     assert split_plain(["a/x.yaml", "b/x.yaml"], same) == [(".", ["a/x.yaml", "b/x.yaml"])]

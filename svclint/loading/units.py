@@ -21,9 +21,11 @@ duplicates). The rule, in the order it is applied (docs/inputs.md says the same)
    alternatives anywhere below it is split: each subdirectory is a unit of its own (split
    again by this rule) and the files directly in it are one more unit.
    Files of one directory stay together (``kubectl apply -f DIR``), except copies of a whole
-   app: two files of one directory sharing at least ``WHOLE_APP_OBJECTS`` objects, not all
-   identical (``aks-store-all-in-one.yaml`` beside ``aks-store-quickstart.yaml``), are each
-   a unit of their own (``_direct_units``).
+   app: two files of one directory sharing at least ``WHOLE_APP_OBJECTS`` objects that are
+   not exact copies of each other (``aks-store-all-in-one.yaml`` beside
+   ``aks-store-quickstart.yaml``; argo-cd's ``install.yaml`` beside
+   ``install-with-hydrator.yaml``, which adds objects) are each a unit of their own
+   (``_direct_units``).
 
 Each unit is loaded and checked on its own (``api``); ``merge_findings`` reports a finding
 that several units share (a base file's line seen through two overlays) once, naming them.
@@ -230,7 +232,7 @@ def _direct_units(here: str, direct: list[str], identities: Defined) -> list[tup
     for a, b in combinations(sorted(direct), 2):
         first, second = identities.get(a, {}), identities.get(b, {})
         shared = [i for i in first.keys() & second.keys() if i[0] != "Namespace"]
-        if len(shared) >= WHOLE_APP_OBJECTS and any(first[i] != second[i] for i in shared):
+        if len(shared) >= WHOLE_APP_OBJECTS and (first.keys() != second.keys() or any(first[i] != second[i] for i in shared)):
             copies.update((a, b))
     rest = sorted(f for f in direct if f not in copies)
     return [(file, [file]) for file in sorted(copies)] + ([(here, rest)] if rest else [])

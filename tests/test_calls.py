@@ -251,3 +251,14 @@ def test_a_missing_service_an_operators_resource_may_create_is_a_note() -> None:
         ("SVC501", "warning", 58, "env BILLING_URL names billing, but there is no Service shop/billing (a short name resolves in the pod's namespace shop)"),
         ("SVC301", "note", 86, maker.format("Elasticsearch shop/search (elasticsearch.k8s.elastic.co)")),
     ]
+
+
+def test_a_pod_whose_manifest_names_no_namespace_may_be_applied_beside_the_service() -> None:
+    """`kubectl apply -n shop -f loadgen.yaml`: a short name resolves in shop, so a pod without
+    a written namespace naming a Service of another namespace is a note; one that names its
+    namespace gets the warning with the `frontend.shop` hint."""
+    run = run_cli("check", "fixtures/calls/unplaced", "--isolated", "--format", "json", "--select", "SVC501")
+    assert [(f["severity"], f["line"], f["message"].rsplit("; ", 1)[-1]) for f in run.json()["findings"]] == [
+        ("note", 58, "the manifest of Deployment default/loadgen names no namespace, and Service frontend exists in namespace shop: applied with -n shop, the name resolves"),
+        ("warning", 84, "Service frontend exists in namespace shop: write frontend.shop"),
+    ]

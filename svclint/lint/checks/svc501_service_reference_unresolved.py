@@ -29,7 +29,10 @@ class ServiceReferenceUnresolved(Rule):
     optional service that this deployment leaves out; a note when the pod's namespace
     has no Service at all in the input (the app's Services are deployed elsewhere), when a
     same-named Service's manifest names no namespace (`kubectl apply -n` may put it there),
-    and when another deployment unit of the run defines the Service (the hint names it).
+    when the pod's own manifest names no namespace and a same-named Service exists in
+    another namespace (`kubectl apply -n` may put the pod there), when another deployment
+    unit of the run defines the Service (the hint names it), and when a custom resource
+    named like the Service sits in the namespace (its operator may create the Service).
 
     ## Why is this bad?
     The name does not resolve: every call fails with a DNS error, usually because of a
@@ -63,8 +66,18 @@ class ServiceReferenceUnresolved(Rule):
             unplaced = [s for s in same_name if not _namespace_written(s)]
             other_unit = ctx.load.elsewhere.get((target.namespace, target.service))
             maker = service_maker(ctx.graph.objects, target.namespace, target.service)
+            # The pod's manifest names no namespace: `kubectl apply -n NS` may put it beside a
+            # same-named Service of another namespace, here or in another unit.
+            moved = None if target.qualified or _namespace_written(ref.template.owner) else next(
+                (f"{ns}" for ns, name in sorted(ctx.load.elsewhere) if name == target.service), None
+            ) or next((s.namespace for s in sorted(same_name, key=lambda s: s.namespace or "")), None)
             if other_unit is not None:  # an alternative deployment of the run defines it
                 hint = f"; it exists only in another deployment unit of this run, {other_unit}"
+            elif moved is not None:
+                hint = (
+                    f"; the manifest of {ref.template.workload} names no namespace, and Service {target.service} "
+                    f"exists in namespace {moved}: applied with -n {moved}, the name resolves"
+                )
             elif maker is not None:  # an operator makes it (KAITO Workspace, CNPG Cluster...)
                 hint = service_maker_hint(maker)
             elif unplaced:  # kubectl apply -n may put it anywhere, target.namespace included
@@ -81,7 +94,7 @@ class ServiceReferenceUnresolved(Rule):
                 f"{target.key}{how}{hint}",
                 ref.holder,
                 ref.path,
-                uncertain=target.namespace not in namespaces_with_services or bool(unplaced) or other_unit is not None or maker is not None,
+                uncertain=target.namespace not in namespaces_with_services or bool(unplaced) or other_unit is not None or maker is not None or moved is not None,
             )
 
 

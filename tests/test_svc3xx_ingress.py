@@ -354,3 +354,15 @@ def test_ingress_scenario_is_deterministic(fmt: str) -> None:
     first = run_cli("check", str(SCENARIO.relative_to(REPO)), "--isolated", "--format", fmt)
     second = run_cli("check", str(SCENARIO.relative_to(REPO)), "--isolated", "--format", fmt)
     assert first.stdout == second.stdout
+
+
+def test_routes_kept_apart_from_their_apps_are_notes() -> None:
+    """fixtures/routing/routes-apart: no Service of the backend's namespace or name is in the
+    input (a routing repository, API examples): notes; a namespace whose Services are in the
+    input keeps the error."""
+    run = run_cli("check", "fixtures/routing/routes-apart", "--isolated", "--select", "SVC301,SVC304", "--format", "json")
+    assert [(f["rule"], f["severity"], f["line"], f["message"]) for f in run.json()["findings"]] == [
+        ("SVC304", "note", 15, "HTTPRoute shop/store rules[0] backendRef: Service 'store' does not exist in namespace 'shop'; there is no Service in namespace 'shop' or named so in the input, so the app is likely deployed from elsewhere"),
+        ("SVC301", "note", 26, "Ingress shop/cart default backend: Service 'cart' does not exist in namespace 'shop'; there is no Service in namespace 'shop' or named so in the input, so the app is likely deployed from elsewhere"),
+        ("SVC301", "error", 50, "Ingress docs/docs default backend: Service 'docs' does not exist in namespace 'docs'; the nearest Service name in namespace 'docs' is 'docs-site'"),
+    ]

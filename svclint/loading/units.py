@@ -219,7 +219,8 @@ def _split(
 
 # Two files of one directory defining this many of the same objects are two copies of an app
 # (an all-in-one and a quickstart), not one deployment: an accidental duplicate is an object
-# or two pasted into a second file, which SVC003 keeps reporting.
+# or two pasted into a second file, which SVC003 keeps reporting (so are two one-object
+# variants in one directory: which of them is meant cannot be told from the files).
 WHOLE_APP_OBJECTS = 3
 
 

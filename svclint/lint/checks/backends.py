@@ -6,8 +6,11 @@ from svclint.kube.endpoints import resolve_target_port, selected_templates
 from svclint.kube.graph import ManifestGraph
 from svclint.kube.ingress import BackendRef, describe_ports, is_ingress, service_names
 from svclint.kube.model import K8sObject
+from svclint.kube.objects import LoadResult
 from svclint.kube.podports import ContainerPort
 from svclint.kube.services import ServicePort, service_ports
+from svclint.kube.sources import service_maker, service_maker_hint
+from svclint.lint.checks.otherunits import only_in, unit_with_service
 from svclint.lint.rule import Related
 from svclint.suggest import is_close, nearest
 
@@ -24,8 +27,11 @@ def port_label(sp: ServicePort) -> str:
     return f"{sp.port} ({sp.name})" if sp.name else str(sp.port)
 
 
-def missing_service(graph: ManifestGraph, ref: BackendRef) -> tuple[str, list[Related]]:
-    """Why the backend's Service is missing: same name elsewhere, nearest name here."""
+def missing_service(graph: ManifestGraph, ref: BackendRef, load: LoadResult) -> tuple[str, list[Related], bool]:
+    """Why the backend's Service is missing (same name elsewhere, nearest name here), and
+    whether that is uncertain: another unit of the run defines it, a custom resource's
+    operator may create it, or the input holds no Service of that namespace or name at all
+    (routes kept apart from the apps they route to)."""
     ns = ref.namespace
     names = service_names(graph)
     text = f"Service {ref.service!r} does not exist in namespace {ns!r}"
@@ -56,7 +62,16 @@ def missing_service(graph: ManifestGraph, ref: BackendRef) -> tuple[str, list[Re
         else:
             text += f"; the nearest Service name in namespace {ns!r} is {best!r}"
         related.append(Related(f"nearest Service: {ns}/{best}", local[best], "metadata.name"))
-    return text, related
+    other_unit = unit_with_service(load, ns, ref.service)
+    maker = service_maker(graph.objects, ns, ref.service)
+    if other_unit is not None:
+        text += only_in(other_unit, "it is")
+    elif maker is not None:
+        text += service_maker_hint(maker)
+    apart = not local and not elsewhere
+    if apart and other_unit is None and maker is None:
+        text += " or named so in the input, so the app is likely deployed from elsewhere"
+    return text, related, other_unit is not None or maker is not None or apart
 
 
 def missing_port(graph: ManifestGraph, service: K8sObject, ref: BackendRef) -> tuple[str, list[Related]]:

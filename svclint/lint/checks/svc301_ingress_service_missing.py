@@ -6,9 +6,7 @@ from collections.abc import Iterator
 
 from svclint.findings import Severity
 from svclint.kube.ingress import core_service, ingress_backends, is_ingress
-from svclint.kube.sources import service_maker, service_maker_hint
 from svclint.lint.checks.backends import backend_label, missing_service
-from svclint.lint.checks.otherunits import only_in, unit_with_service
 from svclint.lint.checks.strict import misspelled_here
 from svclint.lint.rule import Rule, RuleContext, Violation
 
@@ -28,6 +26,12 @@ class IngressServiceMissing(Rule):
     whose port is named `use-annotation` names an `alb.ingress.kubernetes.io/actions.NAME`
     annotation, not a Service). Services are looked up in the whole input, whatever file
     or directory they are in.
+
+    The finding is a note when the Service is likely to exist anyway: another deployment
+    unit of the run defines it, a custom resource named like it sits in the namespace (its
+    operator may create it), or the input holds no Service of that namespace and none of
+    that name (routes kept apart from the apps they route to). SVC304 does the same for
+    Gateway API backends.
 
     ## Why is this bad?
     The ingress controller has nowhere to send the requests of that host and path: clients
@@ -49,11 +53,5 @@ class IngressServiceMissing(Rule):
                     continue  # v1beta1 serviceName/servicePort in a v1 Ingress: SVC008
                 if core_service(ctx.graph, ref.namespace, ref.service) is not None:
                     continue
-                text, related = missing_service(ctx.graph, ref)
-                other_unit = unit_with_service(ctx.load, ref.namespace, ref.service)
-                maker = service_maker(ctx.graph.objects, ref.namespace, ref.service)
-                if other_unit is not None:
-                    text += only_in(other_unit, "it is")
-                elif maker is not None:
-                    text += service_maker_hint(maker)
-                yield ctx.report(f"{backend_label(ref)}: {text}", ingress, ref.name_path, related, uncertain=other_unit is not None or maker is not None)
+                text, related, uncertain = missing_service(ctx.graph, ref, ctx.load)
+                yield ctx.report(f"{backend_label(ref)}: {text}", ingress, ref.name_path, related, uncertain=uncertain)

@@ -19,9 +19,7 @@ from svclint.kube.ingress import (
 )
 from svclint.kube.model import K8sObject
 from svclint.kube.services import is_external_name
-from svclint.kube.sources import service_maker, service_maker_hint
 from svclint.lint.checks.backends import backend_label, missing_port, missing_service
-from svclint.lint.checks.otherunits import only_in, unit_with_service
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
 
 
@@ -69,14 +67,8 @@ class HTTPRouteBackendMissing(Rule):
         label = backend_label(ref)
         service = core_service(ctx.graph, ref.namespace, ref.service)
         if service is None:
-            text, related = missing_service(ctx.graph, ref)
-            other_unit = unit_with_service(ctx.load, ref.namespace, ref.service)
-            maker = service_maker(ctx.graph.objects, ref.namespace, ref.service)
-            if other_unit is not None:
-                text += only_in(other_unit, "it is")
-            elif maker is not None:
-                text += service_maker_hint(maker)
-            return ctx.report(f"{label}: {text}", ref.owner, ref.name_path, related, uncertain=other_unit is not None or maker is not None)
+            text, related, uncertain = missing_service(ctx.graph, ref, ctx.load)
+            return ctx.report(f"{label}: {text}", ref.owner, ref.name_path, related, uncertain=uncertain)
         if not reference_granted(ctx.graph, ref):
             return self._not_granted(ctx, ref, service)
         if ref.port is None:

@@ -1,4 +1,4 @@
-"""Template syntax left in a manifest: Helm/Go ``{{ ... }}`` actions (SVC005).
+"""Template syntax left in a manifest: Helm/Go ``{{ ... }}`` actions, envsubst ``${VAR}`` (SVC005).
 
 Two cases, with different confidence:
 
@@ -9,6 +9,10 @@ Two cases, with different confidence:
   and functions count (``.Values``, ``.Release``, ``include``...), because Go templates are
   legitimate data in Prometheus rules, Alertmanager configs and Argo Workflows
   (``{{ $labels.instance }}``, ``{{ range .Alerts }}``, ``{{inputs.parameters.x}}``).
+
+Shell-style ``${VAR}`` and ``${VAR:-default}`` placeholders (envsubst, ``kubectl kustomize``'s
+replacements done by hand, CI scripts) count only in identity fields (``_IDENTITY_PATHS``):
+elsewhere they are legitimate data, a shell command in ``args`` or a config file's value.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from typing import Any
 from svclint.loading.source import FieldPath, split_lines
 
 ACTION = re.compile(r"\{\{.*?(?:\}\}|$)")
+ENVSUBST = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-=+?][^}]*)?\}")
 HELM_ACTION = re.compile(
     r"\{\{-?\s*(?:[^}]*?[\s(|])?(?:\.Values\b|\.Release\b|\.Chart\b|\.Capabilities\b|\.Files\b|\.Template\b|\$\.Values\b"
     r"|include\s|tpl\s|toYaml\b|required\s)"
@@ -59,7 +64,21 @@ def helm_actions(data: Any, path: FieldPath = ()) -> Iterator[tuple[FieldPath, s
             yield path, ACTION.search(data, match.start()).group(0)  # type: ignore[union-attr]
 
 
+def first_placeholder(text: str) -> tuple[int, str] | None:
+    """(1-based column, text) of the first ``{{`` action or ``${VAR}`` placeholder in one line."""
+    found = first_action(text)
+    if found is not None:
+        return found[1], found[2]
+    match = ENVSUBST.search(text)
+    return (match.start() + 1, match.group(0)) if match else None
+
+
 def unrendered_message(action: str) -> str:
+    if action.startswith("${"):
+        return (
+            f"unrendered template placeholder {action!r}: this is a template for envsubst or a similar "
+            "tool, not a manifest; render it first (envsubst < FILE | svclint check -) and check the output"
+        )
     return (
         f"unrendered template syntax {action!r}: this is a Helm/Go template, not a manifest; "
         "render it first (helm template CHART | svclint check -) and check the output"
@@ -79,10 +98,10 @@ _IDENTITY_PATHS: tuple[FieldPath, ...] = (
 
 def _string_with_action(value: Any, path: FieldPath) -> FieldPath | None:
     if isinstance(value, str):
-        return path if "{{" in value and "}}" in value else None
+        return path if ("{{" in value and "}}" in value) or ("${" in value and ENVSUBST.search(value)) else None
     if isinstance(value, dict):
         for key, item in value.items():
-            if isinstance(key, str) and "{{" in key:
+            if isinstance(key, str) and ("{{" in key or ("${" in key and ENVSUBST.search(key))):
                 return path + (key,)
             found = _string_with_action(item, path + (key,))
             if found is not None:
@@ -93,8 +112,8 @@ def _string_with_action(value: Any, path: FieldPath) -> FieldPath | None:
 def template_placeholder(data: Any) -> FieldPath | None:
     """Where a parsed document shows it is a template, or None.
 
-    Checked by the loader on documents of text holding ``{{``: a Helm action anywhere
-    (``helm_actions``), or any ``{{ }}`` in an identity field (``_IDENTITY_PATHS``).
+    Checked by the loader on documents of text holding ``{{`` or ``${``: a Helm action anywhere
+    (``helm_actions``), or any ``{{ }}`` or ``${VAR}`` in an identity field (``_IDENTITY_PATHS``).
     A placeholder that parsed as a mapping key (``replicas: {{x}}``) is found earlier, by
     the YAML walker, because the key is gone once the document is plain data.
     """

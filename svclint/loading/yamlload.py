@@ -31,7 +31,7 @@ from svclint.loading.source import (
     line_column,
     split_lines,
 )
-from svclint.loading.templates import first_action, template_placeholder, unrendered_message
+from svclint.loading.templates import first_action, first_placeholder, template_placeholder, unrendered_message
 from svclint.settings import Limits
 
 _Loader = Loader  # libyaml with cheap tag resolution (see composer.py)
@@ -340,7 +340,7 @@ def _parse(text: str, limits: Limits, chunk: bool, line_offset: int, objects: li
                     out.problems.append(_too_many_objects(line, limits))
                     break
             out.problems.extend(walker.problems)
-            placeholder = _template_placeholder(node, walker, data, text, line_offset) if "{{" in text else None
+            placeholder = _template_placeholder(node, walker, data, text, line_offset) if "{{" in text or "${" in text else None
             template_lines = None
             if placeholder is not None:  # one SVC005; the other rules' findings in it are dropped
                 out.problems.append(placeholder)
@@ -380,8 +380,8 @@ def _template_placeholder(
     lines = split_lines(text)
     line = lines[mark.line] if mark.line < len(lines) else ""
     start = mark.column - 1 if 0 < mark.column <= len(line) and line[mark.column - 1] == "{" else mark.column
-    found = first_action(line[start:])  # a mapping key ``{x}`` starts at the second brace
-    action, column = (found[2], start + found[1]) if found else ("{{", mark.column + 1)
+    found = first_placeholder(line[start:])  # a mapping key ``{x}`` starts at the second brace
+    action, column = (found[1], start + found[0]) if found else ("{{", mark.column + 1)
     return YamlProblem(mark.line + 1 + line_offset, column, unrendered_message(action), template=True)
 
 

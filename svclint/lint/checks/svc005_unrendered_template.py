@@ -19,7 +19,11 @@ class UnrenderedTemplate(Rule):
     document that does parse (`image: "nginx:{{ .Values.tag }}"`), only Helm's own objects
     and functions count (`.Values`, `.Release`, `.Chart`, `.Capabilities`, `.Files`,
     `.Template`, `include`, `tpl`, `toYaml`, `required`): Go templates are legitimate data
-    in Alertmanager and Prometheus configuration (`{{ $labels.instance }}`).
+    in Alertmanager and Prometheus configuration (`{{ $labels.instance }}`). Any `{{ }}`,
+    and any shell-style `${VAR}` or `${VAR:-default}` placeholder (envsubst, CI scripts),
+    counts in a name, namespace, label or selector, which can never hold one; elsewhere a
+    `${VAR}` is data (a shell command, a config file). The other rules stay quiet in a
+    template document.
 
     ## Why is this bad?
     The file is a template, not something `kubectl apply` accepts: checked as YAML it gives
@@ -30,7 +34,7 @@ class UnrenderedTemplate(Rule):
 
     id = "SVC005"
     name = "unrendered-template"
-    summary = "Helm/Go template syntax left in a manifest: render it first"
+    summary = "Template syntax (Helm/Go, envsubst) left in a manifest: render it first"
     severity = Severity.ERROR
     tags = ("input",)
 

@@ -369,6 +369,15 @@ def test_split_plain_rule() -> None:
     # files of one directory are applied together: never alternatives (SVC003 if they clash)
     clash = {"d/a.yaml": {web: "port 80"}, "d/b.yaml": {web: "port 8080"}}
     assert split_plain(["d/a.yaml", "d/b.yaml"], clash) == [("d", ["d/a.yaml", "d/b.yaml"])]
+    # ... but two files defining exactly the same two or more objects, differently, are
+    # variants of one app (a Deployment and its Service per model size): one unit each
+    deploy: unit_rules.Identity = ("Deployment", "shop", "llm")
+    sizes = {"m/llm-2b.yaml": {web: "p", deploy: "2b"}, "m/llm-7b.yaml": {web: "p", deploy: "7b"}, "m/pvc.yaml": {}}
+    assert split_plain(sorted(sizes), sizes) == [
+        ("m", ["m/pvc.yaml"]),
+        ("m/llm-2b.yaml", ["m/llm-2b.yaml"]),
+        ("m/llm-7b.yaml", ["m/llm-7b.yaml"]),
+    ]
     # ... unless they are copies of a whole app: 3+ shared objects, one file adding objects
     # (argo-cd's install.yaml beside install-with-hydrator.yaml) or changing them
     app = {("Deployment", "shop", "web"): "d", ("ConfigMap", "shop", "web"): "c", web: "port 80"}

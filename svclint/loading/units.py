@@ -24,8 +24,9 @@ duplicates). The rule, in the order it is applied (docs/inputs.md says the same)
    app: two files of one directory sharing at least ``WHOLE_APP_OBJECTS`` objects that are
    not exact copies of each other (``aks-store-all-in-one.yaml`` beside
    ``aks-store-quickstart.yaml``; argo-cd's ``install.yaml`` beside
-   ``install-with-hydrator.yaml``, which adds objects) are each a unit of their own
-   (``_direct_units``).
+   ``install-with-hydrator.yaml``, which adds objects), and variants (two files defining
+   exactly the same ``VARIANT_OBJECTS`` or more objects, differently: a Deployment and its
+   Service per model size) are each a unit of their own (``_direct_units``).
 
 Each unit is loaded and checked on its own (``api``); ``merge_findings`` reports a finding
 that several units share (a base file's line seen through two overlays) once, naming them.
@@ -219,9 +220,12 @@ def _split(
 
 # Two files of one directory defining this many of the same objects are two copies of an app
 # (an all-in-one and a quickstart), not one deployment: an accidental duplicate is an object
-# or two pasted into a second file, which SVC003 keeps reporting (so are two one-object
-# variants in one directory: which of them is meant cannot be told from the files).
+# or two pasted into a second file, which SVC003 keeps reporting. Two files defining exactly
+# the same objects, at least two, differently are variants of one app (a Deployment and its
+# Service per model size: tgi-2b.yaml, tgi-7b.yaml), also applied one at a time; two
+# one-object files stay SVC003 (which of them is meant cannot be told from the files).
 WHOLE_APP_OBJECTS = 3
+VARIANT_OBJECTS = 2
 
 
 def _direct_units(here: str, direct: list[str], identities: Defined) -> list[tuple[str, list[str]]]:
@@ -233,7 +237,10 @@ def _direct_units(here: str, direct: list[str], identities: Defined) -> list[tup
     for a, b in combinations(sorted(direct), 2):
         first, second = identities.get(a, {}), identities.get(b, {})
         shared = [i for i in first.keys() & second.keys() if i[0] != "Namespace"]
-        if len(shared) >= WHOLE_APP_OBJECTS and (first.keys() != second.keys() or any(first[i] != second[i] for i in shared)):
+        changed = any(first[i] != second[i] for i in shared)
+        whole_app = len(shared) >= WHOLE_APP_OBJECTS and (first.keys() != second.keys() or changed)
+        variant = len(shared) >= VARIANT_OBJECTS and first.keys() == second.keys() and changed
+        if whole_app or variant:
             copies.update((a, b))
     rest = sorted(f for f in direct if f not in copies)
     return [(file, [file]) for file in sorted(copies)] + ([(here, rest)] if rest else [])

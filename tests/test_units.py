@@ -369,6 +369,11 @@ def test_split_plain_rule() -> None:
     # files of one directory are applied together: never alternatives (SVC003 if they clash)
     clash = {"d/a.yaml": {web: "port 80"}, "d/b.yaml": {web: "port 8080"}}
     assert split_plain(["d/a.yaml", "d/b.yaml"], clash) == [("d", ["d/a.yaml", "d/b.yaml"])]
+    # ... and in a directory of examples, each file is an example applied on its own
+    assert split_plain(["x/examples/a.yaml", "x/examples/b.yaml"], {f"x/examples/{k[2:]}": v for k, v in clash.items()}) == [
+        ("x/examples/a.yaml", ["x/examples/a.yaml"]),
+        ("x/examples/b.yaml", ["x/examples/b.yaml"]),
+    ]
     # ... but two files defining exactly the same two or more objects, differently, are
     # variants of one app (a Deployment and its Service per model size): one unit each
     deploy: unit_rules.Identity = ("Deployment", "shop", "llm")

@@ -26,7 +26,9 @@ duplicates). The rule, in the order it is applied (docs/inputs.md says the same)
    ``aks-store-quickstart.yaml``; argo-cd's ``install.yaml`` beside
    ``install-with-hydrator.yaml``, which adds objects), and variants (two files defining
    exactly the same ``VARIANT_OBJECTS`` or more objects, differently: a Deployment and its
-   Service per model size) are each a unit of their own (``_direct_units``).
+   Service per model size) are each a unit of their own (``_direct_units``); in a directory
+   of examples (``EXAMPLE_DIRECTORIES`` in its path) any two files defining one object
+   differently are.
 
 Each unit is loaded and checked on its own (``api``); ``merge_findings`` reports a finding
 that several units share (a base file's line seen through two overlays) once, naming them.
@@ -226,6 +228,10 @@ def _split(
 # one-object files stay SVC003 (which of them is meant cannot be told from the files).
 WHOLE_APP_OBJECTS = 3
 VARIANT_OBJECTS = 2
+# In a directory of examples (a path segment named so), each file is an example applied on
+# its own, as their READMEs say (strimzi's packaging/examples, ECK's config/samples): two
+# files defining one object differently are variants even when it is their only object.
+EXAMPLE_DIRECTORIES = frozenset({"example", "examples", "sample", "samples"})
 
 
 def _direct_units(here: str, direct: list[str], identities: Defined) -> list[tuple[str, list[str]]]:
@@ -234,13 +240,15 @@ def _direct_units(here: str, direct: list[str], identities: Defined) -> list[tup
     Such a copy is a unit of its own, named by its file; the directory's other files are one
     more unit, named after the directory."""
     copies: set[str] = set()
+    examples = any(part.lower() in EXAMPLE_DIRECTORIES for part in _parts(here))
     for a, b in combinations(sorted(direct), 2):
         first, second = identities.get(a, {}), identities.get(b, {})
         shared = [i for i in first.keys() & second.keys() if i[0] != "Namespace"]
         changed = any(first[i] != second[i] for i in shared)
         whole_app = len(shared) >= WHOLE_APP_OBJECTS and (first.keys() != second.keys() or changed)
         variant = len(shared) >= VARIANT_OBJECTS and first.keys() == second.keys() and changed
-        if whole_app or variant:
+        example = examples and bool(shared) and (first.keys() != second.keys() or changed)
+        if whole_app or variant or example:
             copies.update((a, b))
     rest = sorted(f for f in direct if f not in copies)
     return [(file, [file]) for file in sorted(copies)] + ([(here, rest)] if rest else [])

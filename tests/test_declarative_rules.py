@@ -75,7 +75,7 @@ def test_declarative_rule_obeys_config_severity_ignore_and_suppressions(tmp_path
     manifest.write_text(
         "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  annotations:\n"
         "    svclint.io/ignore: SVC101,SVC215\nspec:\n  type: LoadBalancer\n  selector:\n    app: web\n"
-        "  ports:\n    - port: 443\n"
+        "  ports:\n    - port: 5432\n"
     )
     quiet = run_cli("check", str(manifest), "--isolated", "-f", "json").json()
     assert quiet["findings"] == [] and quiet["summary"]["suppressed"] == 2

@@ -58,7 +58,7 @@ def test_the_comparison_sees_changes_at_all(tmp_path: Path) -> None:
     changes = unit_changes("u", _graph(old_dir), _graph(new_dir), Settings())
     assert [(c.source, c.destination, c.before, c.after) for c in changes] == [
         ("default/cart[Deployment]", "default/cart[Service]:7070/TCP", "allow", "absent"),
-        ("default/cart[Deployment]", "default/frontend[Service]:80/TCP", "allow", "absent"),
+        ("default/cart[Deployment]", "default/frontend[Service]:8080/TCP", "allow", "absent"),
         ("default/frontend[Deployment]", "default/cart[Service]:7070/TCP", "allow", "no-endpoints"),
         ("external", "default/cart[Service]:7070/TCP", "deny", "no-endpoints"),
         ("ingress-controller", "default/cart[Service]:7070/TCP", "allow", "no-endpoints"),

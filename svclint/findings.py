@@ -1,9 +1,9 @@
 """The data every layer shares: severities, locations, object references, findings, and
 the plain-data report (rules, crashes, counts, input files) the formatters take.
 
-This module imports nothing from svclint but ``escape`` (the one other module at the bottom), so the loader, the Kubernetes model, the rules,
-the routing engine, the formatters and the CLI can all speak of a finding without
-importing each other.
+This module imports nothing from svclint but ``escape`` (the one module below it), so the
+loader, the Kubernetes model, the rules, the routing engine, the formatters and the CLI can
+all speak of a finding without importing each other.
 """
 
 from __future__ import annotations

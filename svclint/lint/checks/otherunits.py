@@ -32,11 +32,16 @@ def unit_with_pods(
     NetworkPolicy's), when this unit has no pod template in that namespace at all."""
     if not selector or graph.labels.by_namespace.get(namespace):
         return None
-    matches = selector.matches if isinstance(selector, LabelSelector) else lambda labels: all(labels.get(k) == v for k, v in selector.items())
     for unit, pod_namespace, labels in load.pods_elsewhere:
-        if pod_namespace == (namespace or "") and matches(labels):
+        if pod_namespace == (namespace or "") and _matches(selector, labels):
             return unit
     return None
+
+
+def _matches(selector: Mapping[str, str] | LabelSelector, labels: Mapping[str, str]) -> bool:
+    if isinstance(selector, LabelSelector):
+        return selector.matches(labels)
+    return all(labels.get(k) == v for k, v in selector.items())
 
 
 def only_in(unit: str, what: str) -> str:

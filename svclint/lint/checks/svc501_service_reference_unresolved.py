@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from svclint.findings import Severity
 from svclint.kube.model import K8sObject
+from svclint.kube.objects import LoadResult
 from svclint.kube.sources import service_maker, service_maker_hint
 from svclint.lint.rule import Rule, RuleContext, Violation
 from svclint.routing.calls import LINKS_DISABLED, UNRESOLVED, checked_references
@@ -66,11 +67,7 @@ class ServiceReferenceUnresolved(Rule):
             unplaced = [s for s in same_name if not _namespace_written(s)]
             other_unit = ctx.load.elsewhere.get((target.namespace, target.service))
             maker = service_maker(ctx.graph.objects, target.namespace, target.service)
-            # The pod's manifest names no namespace: `kubectl apply -n NS` may put it beside a
-            # same-named Service of another namespace, here or in another unit.
-            moved = None if target.qualified or _namespace_written(ref.template.owner) else next(
-                (f"{ns}" for ns, name in sorted(ctx.load.elsewhere) if name == target.service), None
-            ) or next((s.namespace for s in sorted(same_name, key=lambda s: s.namespace or "")), None)
+            moved = None if target.qualified else _movable_to(ref.template.owner, target.service, same_name, ctx.load)
             if other_unit is not None:  # an alternative deployment of the run defines it
                 hint = f"; it exists only in another deployment unit of this run, {other_unit}"
             elif moved is not None:
@@ -94,13 +91,26 @@ class ServiceReferenceUnresolved(Rule):
                 f"{target.key}{how}{hint}",
                 ref.holder,
                 ref.path,
-                uncertain=target.namespace not in namespaces_with_services or bool(unplaced) or other_unit is not None or maker is not None or moved is not None,
+                uncertain=(
+                    target.namespace not in namespaces_with_services
+                    or bool(unplaced)
+                    or any(reason is not None for reason in (other_unit, maker, moved))
+                ),
             )
 
 
 def _similar(name: str, candidate: str) -> bool:
     """A likely typo or a renamed Service (``suggest`` -> ``suggestions``)."""
     return is_close(name, candidate) or (min(len(name), len(candidate)) >= 4 and (candidate.startswith(name) or name.startswith(candidate)))
+
+
+def _movable_to(pod_owner: K8sObject, service: str, same_name: list[K8sObject], load: LoadResult) -> str | None:
+    """The namespace of a same-named Service (in this unit, else in another) when the pod's
+    manifest names no namespace: `kubectl apply -n NS` may put the pod beside it."""
+    if _namespace_written(pod_owner):
+        return None
+    here = sorted(s.namespace or "" for s in same_name)
+    return here[0] if here else next((ns for ns, name in sorted(load.elsewhere) if name == service), None)
 
 
 def _namespace_written(obj: K8sObject) -> bool:

@@ -44,6 +44,7 @@ _NULL = "tag:yaml.org,2002:null"
 _MERGE = "tag:yaml.org,2002:merge"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
+_ScalarNode, _SequenceNode = yaml.ScalarNode, yaml.SequenceNode  # exact classes: the composer makes no subclasses
 
 _MAX_INT_BITS = 14_000  # 10**4214: under Python's int-to-str limit of 4,300 digits
 _DOC_SEPARATOR = re.compile(r"^(?:---|\.\.\.)(?:[ \t].*)?$")
@@ -94,9 +95,10 @@ class _Walker:
 
     _constructor = SafeConstructor()
 
-    def __init__(self, limits: Limits, line_offset: int) -> None:
+    def __init__(self, limits: Limits, line_offset: int, aliases: bool = True) -> None:
         self.limits = limits
         self.line_offset = line_offset
+        self.aliases = aliases  # False: the text has no ``*`` so no node is reached twice
         self.memo: dict[int, tuple[Any, int]] = {}
         self.expanded = 0
         self.problems: list[YamlProblem] = []  # duplicate keys, invalid tagged values
@@ -148,28 +150,33 @@ class _Walker:
         return value
 
     def _node(self, node: yaml.Node, depth: int) -> tuple[Any, int]:
-        if isinstance(node, yaml.ScalarNode):
+        if type(node) is _ScalarNode:
             return self._scalar(node), 1
         if depth >= self.limits.max_depth:
             raise _DocumentTooLarge(
                 f"nesting deeper than {self.limits.max_depth} levels", node.start_mark
             )
-        cached = self.memo.get(id(node))
+        cached = self.memo.get(id(node)) if self.aliases else None
         if cached is not None:  # an alias: shared, counted as if expanded (only aliases
             # count: a large document without aliases is bounded by max_document_bytes)
             self._count(cached[1], node)
             return cached
-        if isinstance(node, yaml.SequenceNode):
+        if type(node) is _SequenceNode:
             items = []
             size = 1
             for child in node.value:
+                if type(child) is _ScalarNode:  # most items: no call for the (value, size) pair
+                    items.append(child.value if child.tag == _STR else self._scalar(child))
+                    size += 1
+                    continue
                 value, child_size = self._node(child, depth + 1)
                 items.append(value)
                 size += child_size
             result: tuple[Any, int] = (items, size)
         else:
             result = self._mapping(cast(yaml.MappingNode, node), depth)  # the only kind left
-        self.memo[id(node)] = result
+        if self.aliases:
+            self.memo[id(node)] = result
         return result
 
     def _count(self, size: int, node: yaml.Node) -> None:
@@ -195,13 +202,20 @@ class _Walker:
                     self._problem(value_node, "merge key << needs a mapping or a list of mappings")
                 merged.extend(s for s in sources if isinstance(s, dict))
                 continue
-            key, _ = self._node(key_node, depth + 1)
-            if isinstance(key_node, yaml.MappingNode) and self.mapping_key is None:
-                self.mapping_key = key_node
-            if not isinstance(key, (str, int, float, bool, type(None))):
-                key = str(key)
-            value, child_size = self._node(value_node, depth + 1)
-            size += child_size
+            if type(key_node) is _ScalarNode and key_node.tag == _STR:  # most keys
+                key = key_node.value
+            else:
+                key, _ = self._node(key_node, depth + 1)
+                if isinstance(key_node, yaml.MappingNode) and self.mapping_key is None:
+                    self.mapping_key = key_node
+                if not isinstance(key, (str, int, float, bool, type(None))):
+                    key = str(key)
+            if type(value_node) is _ScalarNode:  # a leaf: no call for the (value, size) pair
+                value = value_node.value if value_node.tag == _STR else self._scalar(value_node)
+                size += 1
+            else:
+                value, child_size = self._node(value_node, depth + 1)
+                size += child_size
             if key in mapping:
                 self._problem(key_node, f'mapping key "{key_text(key)}" already defined; kubectl rejects duplicate keys')
             mapping[key] = value
@@ -309,13 +323,14 @@ def _parse(text: str, limits: Limits, chunk: bool, line_offset: int, objects: li
     if too_deep is not None:
         raise too_deep
     loader = _Loader(text)
+    aliases = "*" in text
     try:
         index = 0
         while loader.check_node():
             node = loader.get_node()
             span = DocumentSpan(index, line_offset, text if chunk else None)
             line = node.start_mark.line + 1 + line_offset
-            walker = _Walker(limits, line_offset)
+            walker = _Walker(limits, line_offset, aliases)
             try:
                 data = walker.convert(node)
             except _DocumentTooLarge as too_large:

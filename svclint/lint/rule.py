@@ -79,6 +79,17 @@ class Related:
 
 
 @dataclass(frozen=True)
+class Replacement:
+    """A did-you-mean an editor can apply: at field ``at`` of the object, ``old`` becomes
+    ``new``; ``key``: the text is the field's key (a misspelt field name), else its value."""
+
+    at: FieldPath
+    old: str
+    new: str
+    key: bool = False
+
+
+@dataclass(frozen=True)
 class Violation:
     """What a rule yields: a message at a field of an object (or at an explicit location)."""
 
@@ -90,6 +101,7 @@ class Violation:
     # The input may not hold the whole answer (an unmodelled custom resource may create the
     # pods): the finding is reported as a note whatever the rule's severity.
     uncertain: bool = False
+    fix: Replacement | None = None  # the did-you-mean as an edit (the language server offers it)
 
     @property
     def field_path(self) -> str:
@@ -104,6 +116,22 @@ class RuleContext:
     load: LoadResult
     settings: Settings
     options: Mapping[str, Any] = field(default_factory=dict)
+    # The display paths whose findings are wanted (the language server: the edited file), or
+    # None for all. A rule may skip subjects outside it (``focused``); the engine drops the
+    # findings located elsewhere, so a rule that ignores the focus is still right, only slower.
+    focus: frozenset[str] | None = None
+
+    def in_focus(self, obj: K8sObject) -> bool:
+        """Whether findings at ``obj`` can land in the focus (a rendered object: it may)."""
+        if self.focus is None or obj.attribution is not None or obj.source.segments:
+            return True
+        return obj.source.path in self.focus
+
+    def focused(self, objects: Iterable[K8sObject]) -> Iterable[K8sObject]:
+        """``objects`` less those whose findings cannot land in the focus."""
+        if self.focus is None:
+            return objects
+        return [obj for obj in objects if self.in_focus(obj)]
 
     def report(
         self,
@@ -113,12 +141,13 @@ class RuleContext:
         related: Iterable[Related] = (),
         location: Location | None = None,
         uncertain: bool = False,
+        fix: Replacement | None = None,
     ) -> Violation:
         """Build a Violation; a PodTemplate's ``at`` is relative to the template."""
         if isinstance(obj, PodTemplate):
             parts = parse_field_path(at) if isinstance(at, str) else at
-            return Violation(message, obj.owner, obj.path + parts, location, tuple(related), uncertain)
-        return Violation(message, obj, at, location, tuple(related), uncertain)
+            return Violation(message, obj.owner, obj.path + parts, location, tuple(related), uncertain, fix)
+        return Violation(message, obj, at, location, tuple(related), uncertain, fix)
 
 
 class Rule:

@@ -63,7 +63,7 @@ class Workspace:
         self.catalog = catalog
         self.units: list[UnitState] = []
         self.parts: dict[str, FilePart] = {}  # fs path -> part (plain files)
-        self.graphs: dict[str, ManifestGraph] = {}  # unit name -> the graph of its last run
+        self._built: dict[int, tuple[LoadResult, ManifestGraph]] = {}  # id(unit state) -> its load and graph
 
     # -- loading ------------------------------------------------------------------------------
 
@@ -72,7 +72,7 @@ class Workspace:
         overrides = {fs: part.text for fs, part in self.parts.items() if part.text is not None}
         targets = list(self.settings.project_paths) or ["."]
         loaded = load_units(targets, self.settings, cwd=self.root)
-        self.units, self.parts = [], {}
+        self.units, self.parts, self._built = [], {}, {}
         for unit, result in loaded:
             state = UnitState(unit)
             if unit.rendered or unit.chart:
@@ -136,6 +136,7 @@ class Workspace:
         source.template_marks = parsed.template_marks
         part.load = load_parsed(source, parsed, self.settings)
         part.text = text
+        self._built = {}  # every unit: another unit's SVC501 may name this file's Services
         return True
 
     def unit_load(self, state: UnitState) -> LoadResult:
@@ -159,14 +160,16 @@ class Workspace:
     def check(self, focus: Iterable[str] | None = None) -> dict[str, list[Finding]]:
         """Findings per display path: of the ``focus`` paths only, or (None) of every file."""
         wanted = frozenset(focus) if focus is not None else None
-        loads = [(state, self.unit_load(state)) for state in self.units]
-        if len(loads) > 1:
-            _services_elsewhere([(state.unit, load) for state, load in loads])
-        for state, load in loads:
-            if wanted is not None and (state.rendered is not None or not wanted & state.paths):
-                continue  # a rendered unit changes on save only; another unit holds nothing of it
-            result = run(load, self.catalog, self.settings, focus=wanted)
-            self.graphs[state.unit.name] = result.graph
+        states = [
+            state for state in self.units
+            # a rendered unit changes on reload only; a plain unit without the files holds none of their findings
+            if wanted is None or (state.rendered is None and wanted & state.paths)
+        ]
+        if len(self.units) > 1 and any(key not in self._built for key in map(_key, self.units)):
+            _services_elsewhere([(state.unit, self._joined(state)[0]) for state in self.units])
+        for state in states:
+            load, graph = self._joined(state)
+            result = run(load, self.catalog, self.settings, focus=wanted, graph=graph)
             state.result = result
             if wanted is None:
                 state.findings = {}
@@ -176,6 +179,15 @@ class Workspace:
             for finding in result.findings:
                 state.findings.setdefault(finding.location.path, []).append(finding)
         return self.findings(wanted)
+
+    def _joined(self, state: UnitState) -> tuple[LoadResult, ManifestGraph]:
+        """The unit's load and graph, built again only after one of its files changed (the
+        graph caches the routing model: a second focused run on it does not rebuild that)."""
+        built = self._built.get(_key(state))
+        if built is None:
+            load = self.unit_load(state)
+            built = self._built[_key(state)] = (load, ManifestGraph(load.objects, self.settings.pod_sources))
+        return built
 
     def findings(self, paths: Iterable[str] | None = None) -> dict[str, list[Finding]]:
         """The last findings of ``paths`` (None: every file), merged across units as ``check`` does."""
@@ -201,9 +213,13 @@ class Workspace:
     def graph_of(self, path: str) -> ManifestGraph | None:
         """The graph of the unit holding ``path`` (hover reads it)."""
         for state in self.units:
-            if path in state.paths and state.unit.name in self.graphs:
-                return self.graphs[state.unit.name]
+            if path in state.paths:
+                return self._joined(state)[1]
         return None
+
+
+def _key(state: UnitState) -> int:
+    return id(state)
 
 
 def _rendered_paths(result: LoadResult) -> set[str]:

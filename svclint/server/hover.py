@@ -71,7 +71,7 @@ def _reach(model: RoutingModel, column: Column) -> list[str]:
     if partial:
         lines.append(f"  - partly: {_names(partial)}")
     if denied:
-        lines.append(f"  - blocked for {len(denied)} workload{'s' if len(denied) != 1 else ''}")
+        lines.append(f"  - blocked: {_names(denied)}")
     lines.append(f"  - from outside the cluster: {outside}")
     return lines
 

@@ -123,15 +123,27 @@ class RuleContext:
 
     def in_focus(self, obj: K8sObject) -> bool:
         """Whether findings at ``obj`` can land in the focus (a rendered object: it may)."""
-        if self.focus is None or obj.attribution is not None or obj.source.segments:
-            return True
-        return obj.source.path in self.focus
+        return self.focus is None or id(obj) in self._focused_ids()
 
     def focused(self, objects: Iterable[K8sObject]) -> Iterable[K8sObject]:
         """``objects`` less those whose findings cannot land in the focus."""
         if self.focus is None:
             return objects
-        return [obj for obj in objects if self.in_focus(obj)]
+        ids = self._focused_ids()
+        return [obj for obj in objects if id(obj) in ids]
+
+    def _focused_ids(self) -> set[int]:
+        """The objects of the graph in focus, worked out once per graph and focus (every rule asks)."""
+        cached: tuple[frozenset[str] | None, set[int]] | None = getattr(self.graph, "_focused_ids", None)
+        if cached is None or cached[0] != self.focus:
+            focus = self.focus or frozenset()
+            ids = {
+                id(obj) for obj in self.graph.objects
+                if obj.attribution is not None or obj.source.segments or obj.source.path in focus
+            }
+            cached = (self.focus, ids)
+            self.graph._focused_ids = cached  # type: ignore[attr-defined]
+        return cached[1]
 
     def report(
         self,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import traceback
 from collections.abc import Callable, Iterable
 
@@ -283,5 +284,14 @@ def build_server(configure: Configure) -> SvclintServer:
 
 
 def serve(configure: Configure) -> None:
-    """Serve over stdin/stdout until the client says exit."""
-    build_server(configure).start_io()
+    """Serve over stdin/stdout until the client says exit.
+
+    The protocol gets its own file objects on the two descriptors: pygls reads stdin in a
+    thread, and a forked parsing worker closes ``sys.stdin`` as it starts, which would wait
+    forever for the lock that thread holds. ``sys.stdout`` goes to stderr, so nothing printed
+    by mistake corrupts the protocol."""
+    stdin = os.fdopen(os.dup(sys.stdin.fileno()), "rb")
+    stdout = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115 - for the life of the process
+    sys.stdout = sys.stderr
+    build_server(configure).start_io(stdin, stdout)

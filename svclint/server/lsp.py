@@ -12,6 +12,7 @@ Nothing the input does stops the server: an error in svclint is logged to the cl
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import sys
 import traceback
@@ -289,7 +290,9 @@ def serve(configure: Configure) -> None:
     The protocol gets its own file objects on the two descriptors: pygls reads stdin in a
     thread, and a forked parsing worker closes ``sys.stdin`` as it starts, which would wait
     forever for the lock that thread holds. ``sys.stdout`` goes to stderr, so nothing printed
-    by mistake corrupts the protocol."""
+    by mistake corrupts the protocol. The garbage collector, off for a CLI run, is on again:
+    each check leaves the previous graph behind (the workspace pauses it while checking)."""
+    gc.enable()
     stdin = os.fdopen(os.dup(sys.stdin.fileno()), "rb")
     stdout = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115 - for the life of the process

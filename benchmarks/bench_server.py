@@ -91,11 +91,13 @@ class Bench:
             if params.type == types.MessageType.Error:
                 print(params.message, file=sys.stderr)
 
-    async def wait_log(self, text: str) -> None:
+    async def wait_log(self, text: str) -> str:
+        """The first log message holding ``text`` (those before it are dropped)."""
         while True:
-            if any(message.startswith(text) for message in self.logs):
-                self.logs.clear()
-                return
+            found = next((message for message in self.logs if text in message), None)
+            if found is not None:
+                del self.logs[: self.logs.index(found) + 1]
+                return found
             self.log_event.clear()
             await self.log_event.wait()
 
@@ -105,7 +107,7 @@ class Bench:
         await self.client.initialize_async(
             types.InitializeParams(capabilities=types.ClientCapabilities(), root_uri=uri(root))
         )
-        times: dict[str, list[float]] = {"startup": [], "open": [], "edit": [], "others": []}
+        times: dict[str, list[float]] = {"startup": [], "open": [], "edit": [], "server": [], "others": []}
         start = time.perf_counter()
         self.client.initialized(types.InitializedParams())
         await self.wait_log("svclint: workspace checked")
@@ -133,6 +135,8 @@ class Bench:
             )
             await event.wait()
             times["edit"].append(time.perf_counter() - start)
+            server_side = await self.wait_log(" checked in ")
+            times["server"].append(float(server_side.rsplit(" checked in ", 1)[1].split()[0]) / 1000)
             await self.wait_log("svclint: open files checked")
             times["others"].append(time.perf_counter() - start)
         await self.client.shutdown_async(None)
@@ -158,6 +162,7 @@ def table(times: dict[str, list[float]], objects: int, files: int) -> str:
         "startup": "startup: load and check everything",
         "open": "didOpen -> its diagnostics",
         "edit": "**didChange -> its diagnostics**",
+        "server": "of which in the server: parse, graph, rules, diagnostics",
         "others": "didChange -> the other open files re-checked",
     }
     for key, label in names.items():

@@ -15,6 +15,7 @@ import asyncio
 import gc
 import os
 import sys
+import time
 import traceback
 from collections.abc import Callable, Iterable
 
@@ -132,9 +133,11 @@ class SvclintServer(LanguageServer):
     def check_edited(self) -> None:
         """The edited files first (their diagnostics are awaited), with a focus on them."""
         assert self.state is not None
+        start = time.perf_counter()
         edited = self.apply_edits()
         if edited:
             self.publish(self.state.check(edited))
+            self.log(f"svclint: {', '.join(sorted(edited))} checked in {(time.perf_counter() - start) * 1000:.0f} ms")
 
     def check_others(self, skip: Iterable[str] = ()) -> None:
         """The other open files: an edit may have changed their findings."""

@@ -81,8 +81,12 @@ class SvclintServer(LanguageServer):
         return self.help_uris[rule_id]
 
     def publish(self, findings: dict[str, list[Finding]], only_changed: bool = False) -> None:
-        """Diagnostics of the open files among ``findings`` (display paths)."""
+        """Diagnostics of the open files among ``findings`` (display paths); a rule that
+        crashed is named in the log, as ``check`` names it (its findings are missing)."""
         assert self.state is not None
+        for crash in self.state.crashes:
+            self.log(f"svclint: rule {crash.rule_id} ({crash.rule_name}) crashed: {crash.error}\n{crash.traceback}", types.MessageType.Error)
+        self.state.crashes.clear()
         for path, found in findings.items():
             uri = self.open.get(os.path.join(self.state.root, path))
             if uri is None:

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from svclint.api import _services_elsewhere, _unused_in_every_unit, load_units
-from svclint.findings import Finding
+from svclint.findings import Finding, RuleCrash
 from svclint.kube.graph import ManifestGraph
 from svclint.kube.objects import LoadResult, load_parsed
 from svclint.lint.catalog import Catalog
@@ -66,6 +66,7 @@ class Workspace:
         self.units: list[UnitState] = []
         self.parts: dict[str, FilePart] = {}  # fs path -> part (plain files)
         self._built: dict[int, tuple[LoadResult, ManifestGraph]] = {}  # id(unit state) -> its load and graph
+        self.crashes: list[RuleCrash] = []  # rules that raised since the caller last took them
 
     # -- loading ------------------------------------------------------------------------------
 
@@ -191,6 +192,7 @@ class Workspace:
             load, graph = self._joined(state)
             result = run(load, self.catalog, self.settings, focus=wanted, graph=graph)
             state.result = result
+            self.crashes.extend(crash for crash in result.crashes if crash not in self.crashes)
             if wanted is None:
                 state.findings = {}
             else:

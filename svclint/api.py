@@ -76,13 +76,13 @@ def _lint_units(
         tell(f"checking {len(loaded[0][1].objects):,} objects with {rules} rules")
         only = run(loaded[0][1], catalog, settings, report_only, prepare)
         return only, [(loaded[0][0].name, only)]
-    _other_units(loaded, settings)
+    tell_other_units(loaded, settings)
     results = []
     for number, (unit, result) in enumerate(loaded, 1):
         tell(f"checking unit {number}/{len(loaded)} ({len(result.objects):,} objects, {rules} rules)")
         results.append((unit.name, run(result, catalog, settings, report_only, prepare)))
     findings = unit_rules.merge_findings([(name, result.findings) for name, result in results])
-    findings = _unused_in_every_unit(findings, results)
+    findings = unused_in_every_unit(findings, results)
     findings.sort(key=lambda f: f.sort_key())
     combined = _combined([result.load for _, result in results])
     crashes = list({crash.rule_id: crash for _, result in results for crash in result.crashes}.values())
@@ -93,7 +93,7 @@ def _lint_units(
     ), results
 
 
-def _other_units(loaded: list[tuple[unit_rules.Unit, LoadResult]], settings: Settings) -> None:
+def tell_other_units(loaded: list[tuple[unit_rules.Unit, LoadResult]], settings: Settings) -> None:
     """Tell each unit's load which Services and pod templates only other units hold: a unit
     of Services alone may be applied with another's workloads (lint/checks/otherunits.py)."""
     defined: dict[tuple[str, str], list[str]] = {}
@@ -109,7 +109,7 @@ def _other_units(loaded: list[tuple[unit_rules.Unit, LoadResult]], settings: Set
         result.pods_elsewhere = [entry for entry in pods if entry[0] != unit.name]
 
 
-def _unused_in_every_unit(findings: list[Finding], results: list[tuple[str, LintResult]]) -> list[Finding]:
+def unused_in_every_unit(findings: list[Finding], results: list[tuple[str, LintResult]]) -> list[Finding]:
     """A rule that judges suppressions (SVC007) speaks of a file, not a graph: a suppression
     used in one unit holding the file is used; keep its finding only if every unit said so."""
     after = {entry.rule.id for _, result in results for entry in result.active if entry.rule.after_suppression}

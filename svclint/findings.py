@@ -9,7 +9,7 @@ all speak of a finding without importing each other.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from svclint.escape import visible
@@ -61,6 +61,17 @@ class ObjectRef:
 
 
 @dataclass(frozen=True)
+class Fix:
+    """A finding's did-you-mean as an edit: ``old`` written at ``location``, to become ``new``.
+
+    Only the language server offers it (a code action); no report format writes it."""
+
+    location: Location
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
 class Finding:
     """A stamped, located, reportable result."""
 
@@ -73,6 +84,7 @@ class Finding:
     object: ObjectRef | None = None
     related: tuple[tuple[Location, str], ...] = ()
     units: tuple[str, ...] = ()  # the deployment units it was found in (runs of several units)
+    fix: Fix | None = field(default=None, compare=False)  # the did-you-mean, for the language server
 
     def sort_key(self) -> tuple[Any, ...]:
         return (

@@ -29,6 +29,7 @@ COMMANDS = {
     "policy": ("svclint.cli.routing", "policy"),
     "diff": ("svclint.cli.diff", "diff"),
     "report": ("svclint.cli.html_report", "report"),
+    "server": ("svclint.cli.server", "server"),
 }
 
 
@@ -70,6 +71,7 @@ def cli() -> None:
     svclint policy generate deploy/  least-privilege NetworkPolicies admitting exactly those calls
     svclint diff main              what this change does to connectivity and findings
     svclint report deploy/ -o r.html   findings and reachability in one offline HTML page
+    svclint server                 the language server your editor starts (docs/editors.md)
     """
 
 

@@ -18,7 +18,7 @@ k8s.io/kubernetes pkg/api/v1/pod/util.go ``FindPort``; k8s-semantics.md §3):
 from __future__ import annotations
 
 import difflib
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 
 from svclint.kube.graph import ManifestGraph
@@ -54,9 +54,12 @@ def selected_templates(graph: ManifestGraph, service: K8sObject, ignored_labels:
     return graph.select_pods(service.namespace, selector) if selector else []
 
 
-def ports_with_backends(graph: ManifestGraph) -> Iterator[tuple[K8sObject, ServicePort, list[PodTemplate]]]:
-    """(Service, one of its ports, the pod templates it selects) for every Service selecting pods."""
-    for service in graph.of_kind("Service"):
+def ports_with_backends(
+    graph: ManifestGraph, services: Iterable[K8sObject] | None = None
+) -> Iterator[tuple[K8sObject, ServicePort, list[PodTemplate]]]:
+    """(Service, one of its ports, the pod templates it selects) for every Service selecting
+    pods (of ``services``, when given: a focused run's)."""
+    for service in graph.of_kind("Service") if services is None else services:
         templates = selected_templates(graph, service)
         if templates:
             for port in service_ports(service):

@@ -24,6 +24,7 @@ from svclint.kube.model import (
 from svclint.kube.structure import describe, structure_problems
 from svclint.loading.directives import Directive
 from svclint.loading.loader import Document, Reader, ReadProblem, SkippedInput
+from svclint.loading.parsing import ParsedFile
 from svclint.loading.source import (
     FieldPath,
     Source,
@@ -84,6 +85,23 @@ def load(
         result.comments = reader.comments
         result.files = reader.files
         result.notes = reader.notes
+        result.templates = reader.templates
+        return result
+
+
+def load_parsed(source: Source, parsed: ParsedFile, settings: Settings) -> LoadResult:
+    """One file's part of a load, from its parsed text: the language server re-loads only the
+    file being edited and joins the parts (the objects are the same as ``load`` makes)."""
+    with gc_paused():
+        reader = Reader((), settings)
+        result = LoadResult()
+        object_problems: list[LoadProblem] = []
+        for document in reader.parsed_documents(source, parsed):
+            _add_document(result, object_problems, document, settings)
+        result.problems = [*reader.problems, *object_problems]
+        result.sources = reader.sources
+        result.comments = reader.comments
+        result.files = reader.files
         result.templates = reader.templates
         return result
 

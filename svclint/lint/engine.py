@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
-from svclint.findings import Finding, RuleCrash, Severity
+from svclint.findings import Finding, Fix, RuleCrash, Severity
 from svclint.kube.graph import ManifestGraph
 from svclint.kube.model import K8sObject
 from svclint.kube.objects import LoadResult
@@ -73,22 +73,45 @@ def _finding(active: ActiveRule, violation: Violation) -> Finding:
         field_path=violation.field_path,
         object=obj.ref if obj is not None else None,
         related=related,
+        fix=_fix(violation),
     )
 
 
+def _fix(violation: Violation) -> Fix | None:
+    """Where the did-you-mean's text is: the key of a field, or its value."""
+    fix, obj = violation.fix, violation.obj
+    if fix is None or obj is None:
+        return None
+    location = obj.location(fix.at) if fix.key else obj.value_location(fix.at)
+    return Fix(location, fix.old, fix.new)
+
+
 Outcome: TypeAlias = "list[tuple[Finding, K8sObject | None]] | RuleCrash"
+
+
+def _outside(violation: Violation, focus: frozenset[str]) -> bool:
+    """A violation at a plain object of a file outside the focus: not worth locating."""
+    obj = violation.obj
+    if violation.location is not None or obj is None or obj.attribution is not None or obj.source.segments:
+        return False
+    return obj.source.path not in focus
 
 
 def _check_one(entry: ActiveRule, ctx: RuleContext) -> Outcome:
     """Run one rule and locate its findings; a rule that raises becomes a RuleCrash."""
     try:
         violations = list(entry.rule().check(ctx))
+        if ctx.focus is not None:
+            focus = ctx.focus
+            violations = [v for v in violations if not _outside(v, focus)]
         return [(_finding(entry, v), v.obj) for v in violations]
     except Exception as error:  # noqa: BLE001 - reported as a crash naming the rule
         return RuleCrash(entry.rule.id, entry.rule.name, f"{type(error).__name__}: {error}", traceback.format_exc())
 
 
-def _check_all(entries: list[ActiveRule], graph: ManifestGraph, load: LoadResult, settings: Settings) -> list[Outcome]:
+def _check_all(
+    entries: list[ActiveRule], graph: ManifestGraph, load: LoadResult, settings: Settings, focus: frozenset[str] | None = None
+) -> list[Outcome]:
     """Every rule's outcome, in rule order, on two cores when the input is large.
 
     Rules only read the graph, so a forked process runs the second half of the rules (whole
@@ -99,7 +122,7 @@ def _check_all(entries: list[ActiveRule], graph: ManifestGraph, load: LoadResult
     """
 
     def check(entry: ActiveRule) -> Outcome:
-        return _check_one(entry, RuleContext(graph, load, settings, entry.options))
+        return _check_one(entry, RuleContext(graph, load, settings, entry.options, focus))
 
     def encode(outcomes: list[Outcome]) -> list[Any]:  # in the child
         position = {id(obj): i for i, obj in enumerate(load.objects)}
@@ -141,12 +164,19 @@ def run(
     settings: Settings,
     report_only: Iterable[str] | None = None,
     prepare: Callable[[ManifestGraph], object] | None = None,
+    focus: frozenset[str] | None = None,
+    graph: ManifestGraph | None = None,
 ) -> LintResult:
     """Check everything loaded; ``report_only`` limits findings to those display paths.
 
     ``prepare`` runs on the graph before the rules, so what it caches on the graph (``svclint
-    diff``: the routing model) is built once, and the forked half of the rules inherits it."""
-    graph = ManifestGraph(load.objects, settings.pod_sources)
+    diff``: the routing model) is built once, and the forked half of the rules inherits it.
+
+    ``focus`` (display paths) asks only for the findings located in those files (the language
+    server's edited file): rules may skip the subjects elsewhere (``RuleContext.focused``) while
+    reading the whole graph; ``graph`` is the load's graph when the caller built it already."""
+    if graph is None:
+        graph = ManifestGraph(load.objects, settings.pod_sources)
     if prepare is not None:
         prepare(graph)
     active = decide(catalog, settings)
@@ -155,7 +185,7 @@ def run(
     crashes: list[RuleCrash] = []
     suppressed = 0
     checked = [entry for entry in active if not entry.rule.after_suppression]
-    for outcome in _check_all(checked, graph, load, settings):
+    for outcome in _check_all(checked, graph, load, settings, focus):
         if isinstance(outcome, RuleCrash):
             crashes.append(outcome)
             continue
@@ -178,6 +208,7 @@ def run(
                 rules=rules,
                 enabled_ids=enabled_ids,
                 all_rules_ran=all_rules_ran,
+                focus=focus,
             )
             outcome = _check_one(entry, ctx)
             if isinstance(outcome, RuleCrash):
@@ -186,8 +217,9 @@ def run(
                 findings.extend(finding for finding, _ in outcome)
     if load.templates:  # a template document gets SVC005 only (loading.templates)
         findings = [f for f in findings if f.rule_id == TEMPLATE_RULE or not _in_template(f, load.templates)]
-    if report_only is not None:
-        keep = set(report_only)
-        findings = [f for f in findings if f.location.path in keep]
+    for only in (report_only, focus):
+        if only is not None:
+            keep = set(only)
+            findings = [f for f in findings if f.location.path in keep]
     findings.sort(key=Finding.sort_key)
     return LintResult(findings, load, graph, active, catalog, crashes, suppressed)

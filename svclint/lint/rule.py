@@ -79,6 +79,17 @@ class Related:
 
 
 @dataclass(frozen=True)
+class Replacement:
+    """A did-you-mean an editor can apply: at field ``at`` of the object, ``old`` becomes
+    ``new``; ``key``: the text is the field's key (a misspelt field name), else its value."""
+
+    at: FieldPath
+    old: str
+    new: str
+    key: bool = False
+
+
+@dataclass(frozen=True)
 class Violation:
     """What a rule yields: a message at a field of an object (or at an explicit location)."""
 
@@ -90,6 +101,7 @@ class Violation:
     # The input may not hold the whole answer (an unmodelled custom resource may create the
     # pods): the finding is reported as a note whatever the rule's severity.
     uncertain: bool = False
+    fix: Replacement | None = None  # the did-you-mean as an edit (the language server offers it)
 
     @property
     def field_path(self) -> str:
@@ -104,6 +116,34 @@ class RuleContext:
     load: LoadResult
     settings: Settings
     options: Mapping[str, Any] = field(default_factory=dict)
+    # The display paths whose findings are wanted (the language server: the edited file), or
+    # None for all. A rule may skip subjects outside it (``focused``); the engine drops the
+    # findings located elsewhere, so a rule that ignores the focus is still right, only slower.
+    focus: frozenset[str] | None = None
+
+    def in_focus(self, obj: K8sObject) -> bool:
+        """Whether findings at ``obj`` can land in the focus (a rendered object: it may)."""
+        return self.focus is None or id(obj) in self._focused_ids()
+
+    def focused(self, objects: Iterable[K8sObject]) -> Iterable[K8sObject]:
+        """``objects`` less those whose findings cannot land in the focus."""
+        if self.focus is None:
+            return objects
+        ids = self._focused_ids()
+        return [obj for obj in objects if id(obj) in ids]
+
+    def _focused_ids(self) -> set[int]:
+        """The objects of the graph in focus, worked out once per graph and focus (every rule asks)."""
+        cached: tuple[frozenset[str] | None, set[int]] | None = getattr(self.graph, "_focused_ids", None)
+        if cached is None or cached[0] != self.focus:
+            focus = self.focus or frozenset()
+            ids = {
+                id(obj) for obj in self.graph.objects
+                if obj.attribution is not None or obj.source.segments or obj.source.path in focus
+            }
+            cached = (self.focus, ids)
+            self.graph._focused_ids = cached  # type: ignore[attr-defined]
+        return cached[1]
 
     def report(
         self,
@@ -113,12 +153,13 @@ class RuleContext:
         related: Iterable[Related] = (),
         location: Location | None = None,
         uncertain: bool = False,
+        fix: Replacement | None = None,
     ) -> Violation:
         """Build a Violation; a PodTemplate's ``at`` is relative to the template."""
         if isinstance(obj, PodTemplate):
             parts = parse_field_path(at) if isinstance(at, str) else at
-            return Violation(message, obj.owner, obj.path + parts, location, tuple(related), uncertain)
-        return Violation(message, obj, at, location, tuple(related), uncertain)
+            return Violation(message, obj.owner, obj.path + parts, location, tuple(related), uncertain, fix)
+        return Violation(message, obj, at, location, tuple(related), uncertain, fix)
 
 
 class Rule:

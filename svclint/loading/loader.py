@@ -233,6 +233,12 @@ class Reader:
             self.sources.append(Source(display_path(path, cwd), path))
         return bool(refused)
 
+    def parsed_documents(self, source: Source, parsed: ParsedFile) -> Iterator[Document]:
+        """The documents of one file parsed elsewhere (the language server's edited buffer)."""
+        self.files += 1
+        self.sources.append(source)
+        return self._parsed(source, parsed)
+
     def _parsed(self, source: Source, parsed: ParsedFile) -> Iterator[Document]:
         self._add_comments(source, parsed.comments)
         if parsed.read_error is not None:

@@ -6,7 +6,7 @@ cells, so `svclint check` stays linear in the input.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from svclint.kube.model import K8sObject
 from svclint.kube.selectors import LabelSelector, label_differences
@@ -47,10 +47,11 @@ def peers(policy: Policy) -> Iterator[Peer]:
         yield from rule.peers or ()
 
 
-def unreachable_columns(model: RoutingModel) -> Iterator[Column]:
-    """Service ports with endpoints that no workload of the input and no entry point reaches."""
+def unreachable_columns(model: RoutingModel, columns: Iterable[Column] | None = None) -> Iterator[Column]:
+    """Service ports with endpoints that no workload of the input and no entry point reaches
+    (of ``columns``, when given: a focused run's)."""
     workloads = real_bits(model.classes)
-    for column in model.columns:
+    for column in model.columns if columns is None else columns:
         if column.kind != PODS:
             continue
         plan = model.plan(column)

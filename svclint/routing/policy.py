@@ -132,12 +132,23 @@ class ParsedPolicies:
 def parse_policies(objects: list[K8sObject], default_namespace: str) -> ParsedPolicies:
     out = ParsedPolicies()
     for obj in objects:
-        problems: list[PolicyProblem] = []
-        policy = _parse(obj, obj.namespace or default_namespace, problems)
+        policy, problems = _parsed(obj, obj.namespace or default_namespace)
         out.problems.extend(problems)
         if policy is not None and not problems:
             out.valid.append(policy)
     return out
+
+
+def _parsed(obj: K8sObject, namespace: str) -> tuple[Policy | None, tuple[PolicyProblem, ...]]:
+    """One policy parsed once, kept on its object: the language server builds the routing
+    model again after each edit, and the objects of the files not edited are the same."""
+    cache: dict[str, tuple[Policy | None, tuple[PolicyProblem, ...]]] = obj.__dict__.setdefault("_parsed_policy", {})
+    found = cache.get(namespace)
+    if found is None:
+        problems: list[PolicyProblem] = []
+        policy = _parse(obj, namespace, problems)
+        found = cache[namespace] = (policy, tuple(problems))
+    return found
 
 
 def _parse(obj: K8sObject, namespace: str, problems: list[PolicyProblem]) -> Policy | None:

@@ -185,7 +185,7 @@ class ImplicitYamlType(Rule):
     tags = ("input",)
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        for obj in ctx.load.objects:
+        for obj in ctx.focused(ctx.load.objects):
             for path, what, key, value in _string_fields(obj):
                 if isinstance(value, str) and (kubectl_type(value) is None or _was_quoted(value)):
                     continue  # a string to kubectl too: nothing to re-read

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from svclint.findings import Severity
-from svclint.kube.fieldcheck import field_problems
+from svclint.kube.fieldcheck import FieldProblem, field_problems
 from svclint.kube.fieldtree import field_tree
 from svclint.kube.objects import ObjectProblem
 from svclint.lint.checks.svc002_invalid_object import InvalidObject
-from svclint.lint.rule import Rule, RuleContext, Violation
+from svclint.lint.rule import Replacement, Rule, RuleContext, Violation
 from svclint.lint.selection import decide
 from svclint.loading.source import format_field_path
 
@@ -63,9 +63,19 @@ class UnknownField(Rule):
         shaped = {
             problem.field_path for problem in ctx.load.problems if isinstance(problem, ObjectProblem) and problem.ref
         } if decide([InvalidObject], ctx.settings) else set()
-        for obj in ctx.load.objects:
+        for obj in ctx.focused(ctx.load.objects):
             for problem in field_problems(obj, tree):
                 full = obj.base_path + problem.path
                 if not problem.unknown and any(format_field_path(full[:n]) in shaped for n in range(1, len(full) + 1)):
                     continue  # SVC002 reports this field's shape already
-                yield ctx.report(f"{problem.message} ({obj.ref}, Kubernetes {tree.version})", obj, at=problem.path)
+                yield ctx.report(
+                    f"{problem.message} ({obj.ref}, Kubernetes {tree.version})", obj, at=problem.path, fix=_rename(problem)
+                )
+
+
+def _rename(problem: FieldProblem) -> Replacement | None:
+    """The did-you-mean of a misspelt key as an edit (not a move: ``serviceName`` -> ``service.name``)."""
+    meant, key = problem.meant, problem.path[-1] if problem.path else None
+    if not problem.unknown or meant is None or "." in meant or not isinstance(key, str):
+        return None
+    return Replacement(problem.path, key, meant, key=True)

@@ -11,7 +11,7 @@ from svclint.kube.model import K8sObject, PodTemplate, string_map
 from svclint.kube.selectors import label_differences
 from svclint.kube.sources import unmodelled_hint
 from svclint.lint.checks.otherunits import only_in, unit_with_pods
-from svclint.lint.rule import Option, Related, Rule, RuleContext, Violation
+from svclint.lint.rule import Option, Related, Replacement, Rule, RuleContext, Violation
 from svclint.suggest import edit_distance
 
 
@@ -97,7 +97,7 @@ class ServiceSelectsNothing(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         ignored = set(ctx.options.get("ignored-labels", []))
-        for service in ctx.graph.of_kind("Service"):
+        for service in ctx.focused(ctx.graph.of_kind("Service")):
             selector = endpoint_selector(service, ignored)
             if not selector or selected_templates(ctx.graph, service, ignored):
                 continue
@@ -119,4 +119,16 @@ class ServiceSelectsNothing(Rule):
                 "spec.selector",
                 related,
                 uncertain=bool(unmodelled) or other_unit is not None,
+                fix=_label_fix(service, selector, nearest),
             )
+
+
+def _label_fix(service: K8sObject, selector: dict[str, str], nearest: PodTemplate | None) -> Replacement | None:
+    """When one selector value differs from the nearest pod template's label: that label's value."""
+    if nearest is None or nearest.namespace != service.namespace:
+        return None
+    differing = [key for key, value in selector.items() if nearest.labels.get(key) != value]
+    if len(differing) != 1 or differing[0] not in nearest.labels:
+        return None
+    key = differing[0]
+    return Replacement(("spec", "selector", key), selector[key], nearest.labels[key])

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 
 from svclint.findings import Severity
-from svclint.kube.endpoints import explain_named_miss, ports_with_backends, resolve_target_port
-from svclint.lint.rule import Related, Rule, RuleContext, Violation
+from svclint.kube.endpoints import PortNameMiss, explain_named_miss, ports_with_backends, resolve_target_port
+from svclint.lint.rule import Related, Replacement, Rule, RuleContext, Violation
+from svclint.loading.source import FieldPath
 
 
 class NamedTargetPortUnresolved(Rule):
@@ -36,7 +38,7 @@ class NamedTargetPortUnresolved(Rule):
     tags = ("services", "ports")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        for service, port, templates in ports_with_backends(ctx.graph):
+        for service, port, templates in ports_with_backends(ctx.graph, ctx.focused(ctx.graph.of_kind("Service"))):
             name = port.target_port
             if not isinstance(name, str) or not any(c.isalpha() for c in name):
                 continue  # numeric, or an invalid name (SVC206)
@@ -53,4 +55,13 @@ class NamedTargetPortUnresolved(Rule):
                     service,
                     port.path + ("targetPort",),
                     [Related(f"pod template of {template.owner.ref}", template.owner, template.path + ("spec", "containers"))],
+                    fix=_nearest_name(miss, port.path + ("targetPort",), name),
                 )
+
+
+def _nearest_name(miss: PortNameMiss, at: FieldPath, name: str) -> Replacement | None:
+    """The nearest container port name the message suggests, as an edit of the targetPort."""
+    if miss.other_protocol is not None or miss.plain_init is not None:
+        return None
+    close = difflib.get_close_matches(name, sorted(set(miss.declared_names)), n=1, cutoff=0.5)
+    return Replacement(at, name, close[0]) if close else None

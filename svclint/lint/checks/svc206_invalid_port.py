@@ -73,7 +73,7 @@ class InvalidPort(Rule):
     tags = ("services", "workloads", "ports")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        for service in ctx.graph.of_kind("Service"):
+        for service in ctx.focused(ctx.graph.of_kind("Service")):
             yield from self._service(ctx, service)
         for template in ctx.graph.pod_templates:
             yield from self._template(ctx, template)

@@ -39,7 +39,7 @@ class ServiceNameInvalid(Rule):
     tags = ("services",)
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        for service in ctx.graph.of_kind("Service"):
+        for service in ctx.focused(ctx.graph.of_kind("Service")):
             metadata = service.data.get("metadata")
             if not isinstance(metadata, dict):
                 continue

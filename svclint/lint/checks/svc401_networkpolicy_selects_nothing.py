@@ -33,9 +33,11 @@ class NetworkPolicySelectsNothing(Rule):
     tags = ("networkpolicy", "routing")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        if not ctx.focused(ctx.graph.of_kind("NetworkPolicy")):
+            return  # no policy to report on: the routing model is not needed
         model = routing_model(ctx.graph, ctx.settings)
         for policy in model.parsed.valid:
-            if policy.pod_selector.is_empty or model.engine.policy_selects(policy):
+            if not ctx.in_focus(policy.obj) or policy.pod_selector.is_empty or model.engine.policy_selects(policy):
                 continue
             unmodelled = ctx.graph.unmodelled(policy.namespace)
             other_unit = unit_with_pods(ctx.load, ctx.graph, policy.namespace, policy.pod_selector)

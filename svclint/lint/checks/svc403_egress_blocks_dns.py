@@ -31,6 +31,8 @@ class EgressBlocksDns(Rule):
     tags = ("networkpolicy", "routing", "dns")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        if not ctx.focused(ctx.graph.of_kind("NetworkPolicy")):
+            return  # its findings are at policies: none in the focus, no routing model needed
         model = routing_model(ctx.graph, ctx.settings)
         engine = model.engine
         udp, tcp = model.dns_ok_bits("UDP"), model.dns_ok_bits("TCP")

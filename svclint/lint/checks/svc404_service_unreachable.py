@@ -32,9 +32,12 @@ class ServiceUnreachable(Rule):
     tags = ("networkpolicy", "routing", "services")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        if not ctx.focused(ctx.graph.of_kind("Service")):
+            return  # no Service to report on: the routing model is not needed
         model = routing_model(ctx.graph, ctx.settings)
         unmodelled = [o for ns in sorted(ctx.graph.namespaces) for o in ctx.graph.unmodelled(ns)]
-        for column in unreachable_columns(model):
+        columns = [column for column in model.columns if ctx.in_focus(column.service)]
+        for column in unreachable_columns(model, columns):
             related = [Related(what, policy, "spec.podSelector") for what, policy in isolating_policies(model, column)]
             ports = pod_ports_text(column)
             at = column.service_port.path if column.service_port is not None else ("spec",)

@@ -30,6 +30,8 @@ class PolicyUsesServicePort(Rule):
     tags = ("networkpolicy", "routing", "services")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        if not ctx.focused(ctx.graph.of_kind("NetworkPolicy")):
+            return  # its findings are at policies: none in the focus, no routing model needed
         model = routing_model(ctx.graph, ctx.settings)
         engine = model.engine
         seen: set[tuple[int, tuple[object, ...]]] = set()

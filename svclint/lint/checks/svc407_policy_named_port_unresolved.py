@@ -30,6 +30,8 @@ class PolicyNamedPortUnresolved(Rule):
     tags = ("networkpolicy", "routing")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        if not ctx.focused(ctx.graph.of_kind("NetworkPolicy")):
+            return  # its findings are at policies: none in the focus, no routing model needed
         model = routing_model(ctx.graph, ctx.settings)
         engine, classes = model.engine, model.classes
         for policy in model.parsed.valid:

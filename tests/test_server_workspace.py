@@ -1,0 +1,96 @@
+"""The language server's workspace: the same findings as `svclint check`, whole or focused.
+
+The focus property: for every fixture directory and every file in it, the findings of a
+run focused on that file are exactly the full run's findings located in that file (rules
+skip the subjects of other files, the engine locates only the focused file's findings).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from svclint.api import lint_paths
+from svclint.findings import Finding
+from svclint.lint.catalog import build_catalog
+from svclint.lint.config import load_settings
+from svclint.server.workspace import Workspace
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+ROOTS = sorted(p for p in FIXTURES.iterdir() if p.is_dir()) + [FIXTURES / "podsources" / "config"]
+
+
+def _exact(findings: list[Finding]) -> list[str]:
+    """Everything a finding says, its fix included (``Finding`` equality leaves that out)."""
+    return [f"{finding!r} {finding.fix!r}" for finding in findings]
+
+
+def _workspace(root: Path) -> Workspace:
+    settings, _ = load_settings(None, False, str(root))
+    settings = replace(settings, cache=False)
+    return Workspace(str(root), settings, build_catalog(settings.plugins, settings.rule_dirs))
+
+
+@pytest.mark.parametrize("root", ROOTS, ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_workspace_and_every_focused_file_match_check(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(root)
+    workspace = _workspace(root)
+    expected = lint_paths(list(workspace.settings.project_paths) or ["."], workspace.settings, catalog=workspace.catalog, cwd=str(root))
+    workspace.reload()
+    full = workspace.check()
+    everything = sorted((f for found in full.values() for f in found), key=Finding.sort_key)
+    assert _exact(everything) == _exact(expected.findings)
+    paths = sorted({path for state in workspace.units for path in state.paths})
+    assert paths, "a fixture directory with files"
+    for path in paths:
+        assert _exact(workspace.check({path})[path]) == _exact(full.get(path, [])), path
+
+
+def test_an_edit_reparses_one_file_and_matches_check_of_the_edited_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "app"
+    shutil.copytree(FIXTURES / "server" / "app", root)
+    monkeypatch.chdir(root)
+    workspace = _workspace(root)
+    workspace.reload()
+    deployment = root / "deployment.yaml"
+    before = {id(part.load) for part in workspace.parts.values()}
+    text = deployment.read_text().replace("app: web", "app: webx")
+    assert workspace.set_text(str(deployment), text)
+    assert not workspace.set_text(str(deployment), text)  # the same text: nothing to do
+    after = {id(part.load) for part in workspace.parts.values()}
+    assert len(before - after) == 1  # only the edited file was loaded again
+    focused = workspace.check({"service.yaml"})["service.yaml"]
+    deployment.write_text(text)  # the same edit on disk, checked as `svclint check` would
+    expected = lint_paths(["."], workspace.settings, catalog=workspace.catalog, cwd=str(root)).findings
+    assert _exact(focused) == _exact([f for f in expected if f.location.path == "service.yaml"])
+    assert [(f.rule_id, f.location.line) for f in focused] == [("SVC101", 7)]
+
+
+def test_fixes_are_located_where_the_text_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    root = FIXTURES / "server" / "app"
+    monkeypatch.chdir(root)
+    workspace = _workspace(root)
+    workspace.reload()
+    fixes = [(f.rule_id, f.fix) for f in workspace.check({"typos.yaml"})["typos.yaml"] if f.fix is not None]
+    lines = (root / "typos.yaml").read_text().split("\n")
+    seen = []
+    for rule_id, fix in fixes:
+        assert fix is not None
+        line = lines[fix.location.line - 1]
+        seen.append((rule_id, fix.location.line, line[fix.location.column - 1 :].split(":")[0].strip(), fix.new))
+    assert seen == [("SVC101", 8, "wbe", "web"), ("SVC104", 23, "htp", "http"), ("SVC008", 35, "targetport", "targetPort")]
+
+
+def test_reports_do_not_show_the_fix(tmp_path: Path) -> None:
+    """The fix is for the editor only: the JSON report of a finding with one has no such key."""
+    from click.testing import CliRunner
+
+    from svclint.cli import cli
+
+    result = CliRunner().invoke(cli, ["check", "--isolated", "--no-cache", "-f", "json", os.fspath(FIXTURES / "server" / "app")])
+    assert result.exit_code == 1
+    assert '"fix"' not in result.output and "targetPort" in result.output

@@ -35,6 +35,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 from svclint.findings import (
@@ -214,8 +215,6 @@ def _catalog_digest(catalog: Catalog, settings: Settings) -> bytes:
     folders = ([str(builtin)] if builtin is not None else []) + list(settings.rule_dirs)
     for folder in folders:
         if os.path.isdir(folder):
-            from pathlib import Path
-
             for path in rule_files(Path(folder)):
                 _add(digest, str(path).encode("utf-8", "surrogateescape"))
                 _add(digest, _file_bytes(str(path)))

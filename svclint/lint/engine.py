@@ -21,6 +21,7 @@ from svclint.lint.catalog import Catalog
 from svclint.lint.rule import RuleContext, Violation
 from svclint.lint.selection import ActiveRule, decide
 from svclint.lint.suppress import SuppressionContext, Suppressions
+from svclint.loading.positions import save_positions
 from svclint.parallel import fork_split, jobs_for_checking
 from svclint.settings import Settings
 
@@ -102,6 +103,7 @@ def _check_all(entries: list[ActiveRule], graph: ManifestGraph, load: LoadResult
         return _check_one(entry, RuleContext(graph, load, settings, entry.options))
 
     def encode(outcomes: list[Outcome]) -> list[Any]:  # in the child
+        save_positions(load.sources)  # what the child located, for the next run (loading.positions)
         position = {id(obj): i for i, obj in enumerate(load.objects)}
         # An object outside the load cannot carry a suppression annotation: None is the same.
         return [
@@ -190,4 +192,5 @@ def run(
         keep = set(report_only)
         findings = [f for f in findings if f.location.path in keep]
     findings.sort(key=Finding.sort_key)
+    save_positions(load.sources)
     return LintResult(findings, load, graph, active, catalog, crashes, suppressed)

@@ -40,7 +40,7 @@ _MAGIC = b"svclint-cache-1\n"
 _CHECKSUM_BYTES = 16
 _KEY_BYTES = 32
 # The modules whose code decides what an entry holds: a change to any of them is a new key.
-_PARSING_MODULES = ("cache", "composer", "directives", "nesting", "parsing", "source", "yamlload")
+_PARSING_MODULES = ("cache", "composer", "directives", "nesting", "parsing", "positions", "source", "yamlload")
 _GITIGNORE = "# Created by svclint: this directory is a cache.\n*\n"
 _CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -120,6 +120,12 @@ class ParseCache:
     def entry_name(self, raw: bytes) -> str:
         digest = hashlib.blake2b(self.salt, digest_size=20, key=self.key)
         digest.update(raw)
+        return digest.hexdigest()
+
+    def derived_name(self, name: str, purpose: bytes) -> str:
+        """The name of another entry about the same bytes as entry ``name`` (``positions``)."""
+        digest = hashlib.blake2b(self.salt + purpose, digest_size=20, key=self.key)
+        digest.update(name.encode())
         return digest.hexdigest()
 
     def get(self, name: str) -> Any | None:

@@ -314,7 +314,8 @@ def lint_report(
     report = build_report(result, documentation)
     if record is not None:
         if not unit_rules.gitops_paths((obj.kind, obj.data) for obj in result.load.objects):
-            record.store(report)  # GitOps paths: the units depend on directories outside the inputs
+            files = {source.path: source.fs_path for source in result.load.sources if source.fs_path}
+            record.store(report, files)  # not with GitOps paths: units depend on directories outside the inputs
         record.close()
     return report
 

@@ -51,7 +51,7 @@ from svclint.findings import (
 )
 from svclint.lint.catalog import Catalog
 from svclint.loading.cache import ParseCache, open_cache
-from svclint.loading.discovery import Skipped, display_path
+from svclint.loading.discovery import Skipped
 from svclint.loading.source import Source
 from svclint.settings import Settings
 
@@ -70,14 +70,14 @@ class RunRecord:
 
     cache: ParseCache
     name: str
-    files: dict[str, str]  # display path -> the input file it names
 
     def report(self) -> LintReport | None:
         return report_from_plain(self.cache.get(self.name))
 
-    def store(self, report: LintReport) -> None:
-        """Record ``report``; the oldest records beyond ``KEEP_RECORDS`` are deleted."""
-        self.cache.put(self.name, report_to_plain(report, self.files))
+    def store(self, report: LintReport, files: dict[str, str]) -> None:
+        """Record ``report`` (``files``: display path -> the file it names, whose text is
+        read again rather than stored); the oldest records beyond ``KEEP_RECORDS`` go."""
+        self.cache.put(self.name, report_to_plain(report, files))
         records: list[tuple[int, str]] = []
         try:
             with os.scandir(self.cache.descriptor) as listing:
@@ -134,8 +134,7 @@ def open_record(
             return None
         _add(digest, path.encode("utf-8", "surrogateescape"))
         _add(digest, content)
-    files = {display_path(path, cwd): path for path in inputs}
-    return RunRecord(cache, RECORD_PREFIX + digest.hexdigest(), files)
+    return RunRecord(cache, RECORD_PREFIX + digest.hexdigest())
 
 
 def _add(digest: Any, part: bytes) -> None:

@@ -7,6 +7,7 @@ a kustomization is one unit (rendered, not walked).
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -49,8 +50,16 @@ def _is_hidden(name: str) -> bool:
 
 
 def display_path(path: str, cwd: str) -> str:
-    """Repository-style path: relative to ``cwd`` when inside it, with forward slashes."""
-    absolute = os.path.abspath(path)
+    """Repository-style path: relative to ``cwd`` when inside it, with forward slashes.
+
+    Asked three times per input file by a run (units, the reader, the report): remembered
+    per (path, cwd, the process's working directory, which a relative ``path`` is against)."""
+    return _display_path(path, cwd, "" if os.path.isabs(path) else os.getcwd())
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _display_path(path: str, cwd: str, process_cwd: str) -> str:
+    absolute = os.path.abspath(path)  # against process_cwd: this process's working directory
     try:
         rel = os.path.relpath(absolute, cwd)
     except ValueError:

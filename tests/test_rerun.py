@@ -4,6 +4,7 @@ change to an input file, the file list, the config or a rule file is a new run."
 
 from __future__ import annotations
 
+import marshal
 import shutil
 from pathlib import Path
 
@@ -35,6 +36,11 @@ def check(*extra: str, fmt: str = "json", config: bool = False) -> CliRun:
 
 def same(left: CliRun, right: CliRun) -> bool:
     return (left.exit_code, left.stdout, left.stderr) == (right.exit_code, right.stdout, right.stderr)
+
+
+def payload(data: bytes) -> object:
+    """A cache file's data, after its header and checksum."""
+    return marshal.loads(data[len(b"svclint-cache-1\n") + 16 :])
 
 
 def cache_dir(project: Path) -> Path:
@@ -142,7 +148,7 @@ def test_a_damaged_record_is_a_miss_and_rewritten(project: Path) -> None:
     data = record.read_bytes()
     record.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
     assert same(check(), before)
-    assert record.read_bytes() == data
+    assert payload(record.read_bytes()) == payload(data)  # rewritten (marshal may share strings otherwise)
     assert same(check(), before)
 
 

@@ -46,6 +46,24 @@ def test_cold_and_warm_runs_match_an_uncached_run_on_every_fixture(
         assert same(run_cli(*command, "--cache-dir", str(cache)), uncached), fmt  # the record
 
 
+@pytest.mark.parametrize("name", DIRECTORIES)
+def test_after_one_file_changed_warm_runs_match_an_uncached_run(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Per-object findings kept for the unchanged files, computed for the changed one."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    tree = tmp_path / name
+    shutil.copytree(FIXTURES / name, tree, symlinks=True)
+    cache = tmp_path / "cache"
+    command = ("check", str(tree), "--isolated", "-f", "json", "--select", "ALL", "--fail-on", "never", "-j", "1")
+    run_cli(*command, "--cache-dir", str(cache))
+    manifests = sorted(p for p in tree.rglob("*.yaml") if p.is_file() and not p.is_symlink())
+    for changed in manifests[:: max(1, len(manifests) // 3)]:
+        changed.write_bytes(changed.read_bytes() + b"\n# edited\n")
+        uncached = run_cli(*command, "--no-cache")
+        assert same(run_cli(*command, "--cache-dir", str(cache)), uncached), changed
+
+
 def test_an_unchanged_file_is_not_composed_again_to_locate_findings(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -18,6 +18,7 @@ from svclint.kube.graph import ManifestGraph
 from svclint.kube.model import K8sObject
 from svclint.kube.objects import LoadResult
 from svclint.lint.catalog import Catalog
+from svclint.lint.perobject import check_keeping
 from svclint.lint.rule import RuleContext, Violation
 from svclint.lint.selection import ActiveRule, decide
 from svclint.lint.suppress import SuppressionContext, Suppressions
@@ -157,7 +158,7 @@ def run(
     crashes: list[RuleCrash] = []
     suppressed = 0
     checked = [entry for entry in active if not entry.rule.after_suppression]
-    for outcome in _check_all(checked, graph, load, settings):
+    for outcome in check_keeping(checked, graph, load, settings, catalog, _check_all):
         if isinstance(outcome, RuleCrash):
             crashes.append(outcome)
             continue

@@ -137,6 +137,15 @@ def open_record(
     return RunRecord(cache, RECORD_PREFIX + digest.hexdigest())
 
 
+def rules_salt(settings: Settings, catalog: Catalog) -> bytes:
+    """What every finding of a run depends on besides its inputs: svclint's code, the
+    Python version, the settings and the rule catalog (``lint.perobject`` keys with it)."""
+    digest = hashlib.blake2b(_FORMAT, digest_size=20)
+    for part in (_code_digest(), repr(sys.version_info).encode(), repr(settings).encode(), _catalog_digest(catalog, settings)):
+        _add(digest, part)
+    return digest.digest()
+
+
 def _add(digest: Any, part: bytes) -> None:
     """Length-prefixed, so two parts can never run into each other."""
     digest.update(len(part).to_bytes(8, "little"))

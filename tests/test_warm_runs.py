@@ -101,15 +101,15 @@ def test_positions_are_kept_only_for_the_bytes_of_their_entry(tmp_path: Path, mo
     cache = open_cache(str(tmp_path / "cache"), Limits())
     assert cache is not None
     entry = cache.entry_name(b"kind: Service\n")
+    cache.close()
     store = PositionStore(str(tmp_path / "cache"), Limits())
     memo = store.memo(entry)
     memo.verify(b"kind: Deployment\n")
     memo.put("key", (1, 1, True))
-    memo.save()
-    assert store.memo(entry).get("key") is None
+    store.save()
+    assert PositionStore(str(tmp_path / "cache"), Limits()).memo(entry).get("key") is None
     memo.verify(b"kind: Service\n")
     memo.put("key", (2, 3, True))
-    memo.save()
-    assert store.memo(entry).get("key") == (2, 3, True)
+    store.save()
     store.close()
-    cache.close()
+    assert PositionStore(str(tmp_path / "cache"), Limits()).memo(entry).get("key") == (2, 3, True)

@@ -164,13 +164,18 @@ def _content_key(path: str, limit: int) -> bytes | None:
             return None
         if info.st_size > limit:  # reported by its size alone
             return b"over-limit %d" % info.st_size
-        with os.fdopen(descriptor, "rb", closefd=False) as handle:
-            data = handle.read(limit + 1)
+        digest = hashlib.blake2b(digest_size=20)
+        total = 0
+        while chunk := os.read(descriptor, max(info.st_size + 1 - total, 1 << 16)):
+            digest.update(chunk)
+            total += len(chunk)
+            if total > limit:
+                return None  # grew past the limit while read: not recorded
     except OSError:
         return None
     finally:
         os.close(descriptor)
-    return b"%d " % len(data) + hashlib.blake2b(data, digest_size=20).digest()
+    return b"%d " % total + digest.digest()
 
 
 def _code_digest() -> bytes:

@@ -3,18 +3,20 @@
 Locating a finding composes its document again with libyaml (``source.Source.find``): the
 fast load keeps no node positions. On the 10k-object benchmark tree that is 6,000
 documents and a second of every run, for files that did not change. So each position a
-run works out is kept in the cache next to the file's parse entry, under a name derived
-from that entry's (a keyed hash of the file's bytes and of the parsing code): a file whose
-bytes are unchanged is never composed again to be located.
+run works out is kept in the cache under the file's parse entry name (a keyed hash of the
+file's bytes and of the parsing code): a file whose bytes are unchanged is never composed
+again to be located.
 
 A position is only recorded when the text it was computed from is the text the entry was
 made from (the file may change on disk between parsing and locating): a memo can only say
 what composing those same bytes says. Losing a memo (two runs writing at once, a damaged
-entry) only means composing again.
+record) only means composing again. The positions of all files are one record (one read,
+one write per run), holding the files of the last run.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -26,17 +28,23 @@ if TYPE_CHECKING:
     from svclint.loading.source import Source
 
 _PURPOSE = b"positions"
+RECORD_PREFIX = "pos-"
+KEEP_RECORDS = 2
 
 
 @dataclass(eq=False)
 class PositionStore:
-    """The cache directory the positions of one run's files are read from and written to
-    (opened when a position is first asked for: most runs locate few files)."""
+    """The positions of one run's files: one record in the cache directory, read when a
+    position is first asked for and written once at the end (not one file per source file:
+    opening thousands of small files costs more than composing a few documents)."""
 
     directory: str
     limits: Limits
     _cache: ParseCache | None = None
     _opened: bool = False
+    _known: dict[str, dict[Any, Any]] | None = None
+    _added: dict[str, dict[Any, Any]] = field(default_factory=dict)
+    _live: set[str] = field(default_factory=set)  # the entries of this run's files
 
     def cache(self) -> ParseCache | None:
         if not self._opened:
@@ -45,7 +53,43 @@ class PositionStore:
         return self._cache
 
     def memo(self, entry: str) -> PositionMemo:
+        self._live.add(entry)
         return PositionMemo(self, entry)
+
+    def _name(self, cache: ParseCache) -> str:
+        return RECORD_PREFIX + cache.derived_name("", _PURPOSE)
+
+    def _read(self) -> dict[str, dict[Any, Any]]:
+        cache = self.cache()
+        found = cache.get(self._name(cache)) if cache is not None else None
+        return found if isinstance(found, dict) else {}
+
+    def lookup(self, entry: str, key: Any) -> Any:
+        if self._known is None:
+            self._known = self._read()
+        positions = self._known.get(entry)
+        return positions.get(key) if isinstance(positions, dict) else None
+
+    def add(self, entry: str, key: Any, value: Any) -> None:
+        self._added.setdefault(entry, {})[key] = value
+
+    def save(self) -> None:
+        """Write what was added, merged with what another process wrote meanwhile (the
+        forked half of the rules), keeping only the files of this run."""
+        if not self._added:
+            return
+        cache = self.cache()
+        if cache is None:
+            return
+        merged = {entry: positions for entry, positions in self._read().items() if entry in self._live}
+        for entry, positions in self._added.items():
+            merged[entry] = {**merged.get(entry, {}), **positions}
+        if self._known is not None:
+            for entry, positions in self._added.items():
+                self._known.setdefault(entry, {}).update(positions)
+        self._added = {}
+        cache.put(self._name(cache), merged)
+        _prune(cache)
 
     def close(self) -> None:
         if self._cache is not None:
@@ -58,23 +102,14 @@ class PositionStore:
 
 @dataclass(eq=False)
 class PositionMemo:
-    """The positions of one file content: lookups, and what this run added."""
+    """The positions of one file content, in its run's store."""
 
     store: PositionStore
     entry: str  # the parse entry's name: the file's bytes, keyed
     trusted: bool = False  # the text read for locating is the entry's text
-    _known: dict[Any, Any] | None = None
-    _added: dict[Any, Any] = field(default_factory=dict)
-
-    def _name(self, cache: ParseCache) -> str:
-        return cache.derived_name(self.entry, _PURPOSE)
 
     def get(self, key: Any) -> Any:
-        if self._known is None:
-            cache = self.store.cache()
-            found = cache.get(self._name(cache)) if cache is not None else None
-            self._known = found if isinstance(found, dict) else {}
-        return self._known.get(key)
+        return self.store.lookup(self.entry, key)
 
     def verify(self, raw: bytes) -> None:
         """Trust positions computed from ``raw`` only if they are the bytes of the entry."""
@@ -83,24 +118,24 @@ class PositionMemo:
 
     def put(self, key: Any, value: Any) -> None:
         if self.trusted:
-            self._added[key] = value
+            self.store.add(self.entry, key, value)
 
-    def save(self) -> None:
-        """Write what was added (merged with what another process wrote meanwhile)."""
-        if not self._added:
-            return
-        cache = self.store.cache()
-        if cache is None:
-            return
-        name = self._name(cache)
-        on_disk = cache.get(name)
-        merged = dict(on_disk) if isinstance(on_disk, dict) else {}
-        if not self._added.keys() <= merged.keys():
-            merged.update(self._added)
-            cache.put(name, merged)
-        if self._known is not None:
-            self._known.update(self._added)
-        self._added = {}
+
+def _prune(cache: ParseCache) -> None:
+    """Keep the newest records (another svclint version's or other limits' stay a while)."""
+    records: list[tuple[int, str]] = []
+    try:
+        with os.scandir(cache.descriptor) as listing:
+            for item in listing:
+                if item.name.startswith(RECORD_PREFIX) and item.is_file(follow_symlinks=False):
+                    records.append((item.stat(follow_symlinks=False).st_mtime_ns, item.name))
+    except OSError:
+        return
+    for _mtime, name in sorted(records, reverse=True)[KEEP_RECORDS:]:
+        try:
+            os.unlink(name, dir_fd=cache.descriptor)
+        except OSError:
+            continue
 
 
 def position_key(span_key: tuple[bool, int, int], path: tuple[Any, ...], value: bool) -> tuple[Any, ...]:
@@ -114,9 +149,8 @@ def save_positions(sources: Iterable[Source]) -> None:
     stores: list[PositionStore] = []
     for source in sources:
         memo = source.memo
-        if memo is not None:
-            memo.save()
-            if memo.store not in stores:
-                stores.append(memo.store)
+        if memo is not None and memo.store not in stores:
+            stores.append(memo.store)
     for store in stores:
+        store.save()
         store.close()

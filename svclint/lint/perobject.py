@@ -35,6 +35,7 @@ from svclint.settings import Settings
 
 RECORD_PREFIX = "obj-"
 KEEP_RECORDS = 4
+MAX_KEPT_FILES = 50_000  # file contents a record holds beyond those of the run
 _FORMAT = "svclint-per-object-1"
 
 Outcome = Any  # engine.Outcome: list[(Finding, K8sObject | None)] or a RuleCrash
@@ -141,8 +142,7 @@ def _store(
     per_object: list[ActiveRule],
     computed: list[Outcome],
 ) -> None:
-    """Keep this run's per-object findings of every file parsed through the cache (only
-    those files: a record does not grow with files deleted long ago)."""
+    """Keep this run's per-object findings of every file parsed through the cache."""
     fresh: dict[int, dict[str, list[Any]]] = {
         key: {entry.rule.id: [] for entry in per_object} for key in files if key not in hits
     }
@@ -159,13 +159,19 @@ def _store(
                 unkeepable.add(key)
             else:
                 fresh[key][entry.rule.id].append((plain, index))
-    record: dict[str, Any] = {"": _FORMAT}
+    # Other units of the run (each runs the rules on its own graph) share the record: their
+    # files stay, up to a bound past which only this run's files are kept.
+    record: dict[str, Any] = dict(kept) if len(kept) <= max(MAX_KEPT_FILES, 4 * len(files)) else {}
+    record[""] = _FORMAT
+    changed = False
     for key, (source, _objects) in files.items():
-        if key in hits:
-            record[_entry(source)] = hits[key]
-        elif key not in unkeepable:
+        if key not in hits and key not in unkeepable:
             record[_entry(source)] = fresh[key]
-    if record == kept:
+            changed = True
+        elif key in hits and _entry(source) not in record:
+            record[_entry(source)] = hits[key]
+            changed = True
+    if not changed and len(record) == len(kept):
         return
     cache.put(name, record)
     _prune(cache)

@@ -88,15 +88,14 @@ def _check(
         results = kept.get(_entry(source))
         if isinstance(results, dict) and all(rule_id in results for rule_id in ids):
             hits[key] = results
-    others = [entry for entry in checked if not entry.rule.per_object]
-    outcomes = dict(zip([entry.rule.id for entry in others], check_all(others, graph, load, settings)))
-    if hits:  # the per-object rules see only the objects of files not kept
+    if not hits:  # nothing kept (a cold cache): every rule on every object, as without a cache
+        outcomes = dict(zip([entry.rule.id for entry in checked], check_all(checked, graph, load, settings)))
+        computed = [outcomes[entry.rule.id] for entry in per_object]
+    else:  # the per-object rules see only the objects of files not kept
+        others = [entry for entry in checked if not entry.rule.per_object]
+        outcomes = dict(zip([entry.rule.id for entry in others], check_all(others, graph, load, settings)))
         fresh = [obj for obj in load.objects if id(obj.source) not in hits or obj.attribution is not None]
-        sub_load = replace(load, objects=fresh)
-        sub_graph = ManifestGraph(fresh, settings.pod_sources)
-    else:
-        sub_load, sub_graph = load, graph
-    computed = check_all(per_object, sub_graph, sub_load, settings)
+        computed = check_all(per_object, ManifestGraph(fresh, settings.pod_sources), replace(load, objects=fresh), settings)
     for entry, outcome in zip(per_object, computed):
         if isinstance(outcome, RuleCrash):
             outcomes[entry.rule.id] = outcome

@@ -138,8 +138,7 @@ class ParseCache:
             info = os.fstat(descriptor)
             if not stat.S_ISREG(info.st_mode) or info.st_size > self.max_entry_bytes:
                 return None
-            with os.fdopen(descriptor, "rb", closefd=False) as handle:
-                data = handle.read(self.max_entry_bytes + 1)
+            data = _read_all(descriptor, info.st_size, self.max_entry_bytes)
         except OSError:
             return None
         finally:
@@ -178,8 +177,12 @@ class ParseCache:
             except FileExistsError:
                 os.unlink(name, dir_fd=self.descriptor)  # never follows a symlink
                 descriptor = os.open(name, flags, 0o644, dir_fd=self.descriptor)
-            with os.fdopen(descriptor, "wb") as handle:
-                handle.write(data)
+            try:
+                view = memoryview(data)
+                while view:  # os.write, not a file object: no fstat, ioctl and buffer per entry
+                    view = view[os.write(descriptor, view) :]
+            finally:
+                os.close(descriptor)
         except OSError:
             return
 
@@ -253,6 +256,19 @@ def open_cache(directory: str, limits: Limits) -> ParseCache | None:
     # An entry holds at most what a file may hold, parsed: bounded like the file itself.
     max_entry = 16 * limits.max_document_bytes + 1024 * 1024
     return ParseCache(directory, descriptor, key, salt, max_entry)
+
+
+def _read_all(descriptor: int, size: int, limit: int) -> bytes:
+    """Up to ``limit + 1`` bytes of an open file whose size was ``size`` (it may change)."""
+    chunks = []
+    total = 0
+    while total <= limit:
+        chunk = os.read(descriptor, min(max(size + 1 - total, 1 << 16), limit + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
 
 
 def _has(descriptor: int, name: str) -> bool:

@@ -306,6 +306,9 @@ def lint_report(
         recorded = record.report() if record is not None else None
         if record is not None and recorded is not None:
             record.close()
+            if progress is not None:  # what the run would show, though it is a reread
+                progress(f"reading {len(discovered[0]):,} files")
+                progress(f"checking {recorded.objects:,} objects with {len(recorded.rules)} rules")
             return recorded
     result = _lint_units(
         paths, settings, stdin_bytes=stdin_bytes, report_only=report_only, catalog=catalog, cwd=cwd, progress=progress,

@@ -316,9 +316,10 @@ def lint_report(
     )[0]
     report = build_report(result, documentation)
     if record is not None:
-        if not unit_rules.gitops_paths((obj.kind, obj.data) for obj in result.load.objects):
+        # Not with a crash (it may not happen again) or GitOps paths (units depend on directories outside the inputs).
+        if not report.crashes and not unit_rules.gitops_paths((obj.kind, obj.data) for obj in result.load.objects):
             files = {source.path: source.fs_path for source in result.load.sources if source.fs_path}
-            record.store(report, files)  # not with GitOps paths: units depend on directories outside the inputs
+            record.store(report, files)
         record.close()
     return report
 

@@ -16,7 +16,6 @@ sorting) sees the same findings, with the same objects, as in a run without the 
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
@@ -173,7 +172,7 @@ def _store(
     if not changed and len(record) == len(kept):
         return
     cache.put(name, record)
-    _prune(cache)
+    cache.keep_newest(RECORD_PREFIX, KEEP_RECORDS)
 
 
 def _plain(finding: Finding, path: str) -> tuple[Any, ...] | None:
@@ -196,20 +195,3 @@ def _finding(plain: Any, path: str) -> Finding:
         None if obj is None else ObjectRef(*obj),
         tuple((Location(path, at_line, at_column), text) for (at_line, at_column), text in related),
     )
-
-
-def _prune(cache: ParseCache) -> None:
-    """Keep the newest ``KEEP_RECORDS`` records (other settings, other rule selections)."""
-    records: list[tuple[int, str]] = []
-    try:
-        with os.scandir(cache.descriptor) as listing:
-            for item in listing:
-                if item.name.startswith(RECORD_PREFIX) and item.is_file(follow_symlinks=False):
-                    records.append((item.stat(follow_symlinks=False).st_mtime_ns, item.name))
-    except OSError:
-        return
-    for _mtime, name in sorted(records, reverse=True)[KEEP_RECORDS:]:
-        try:
-            os.unlink(name, dir_fd=cache.descriptor)
-        except OSError:
-            continue

@@ -58,7 +58,6 @@ from svclint.settings import Settings
 _FORMAT = b"svclint-run-1"
 RECORD_PREFIX = "run-"  # records are named apart from parse entries (pruned on their own)
 KEEP_RECORDS = 4  # a few states (two branches, two configs) stay warm
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _package_digest: bytes | None = None
@@ -78,19 +77,7 @@ class RunRecord:
         """Record ``report`` (``files``: display path -> the file it names, whose text is
         read again rather than stored); the oldest records beyond ``KEEP_RECORDS`` go."""
         self.cache.put(self.name, report_to_plain(report, files))
-        records: list[tuple[int, str]] = []
-        try:
-            with os.scandir(self.cache.descriptor) as listing:
-                for entry in listing:
-                    if entry.name.startswith(RECORD_PREFIX) and entry.is_file(follow_symlinks=False):
-                        records.append((entry.stat(follow_symlinks=False).st_mtime_ns, entry.name))
-        except OSError:
-            return
-        for _mtime, name in sorted(records, reverse=True)[KEEP_RECORDS:]:
-            try:
-                os.unlink(name, dir_fd=self.cache.descriptor)
-            except OSError:
-                continue
+        self.cache.keep_newest(RECORD_PREFIX, KEEP_RECORDS)
 
     def close(self) -> None:
         self.cache.close()
@@ -111,8 +98,8 @@ def open_record(
     cannot be recorded: no cache, stdin, a rendered input, a file that cannot be read."""
     if not settings.cache or not settings.cache_dir or not inputs or settings.helm_charts:
         return None
-    if any(path == "-" or os.path.isdir(path) for path in inputs):
-        return None
+    if "-" in inputs:
+        return None  # (a directory, a kustomization or chart, is not a regular file: below)
     cache = open_cache(settings.cache_dir, settings.limits)
     if cache is None:
         return None

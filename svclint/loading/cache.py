@@ -225,6 +225,23 @@ class ParseCache:
                 continue
             total -= size
 
+    def keep_newest(self, prefix: str, count: int) -> None:
+        """Of the records named ``prefix...`` (whole-run, per-object, positions), keep the
+        ``count`` newest: each is one per setup, and old setups need not stay."""
+        records: list[tuple[int, str]] = []
+        try:
+            with os.scandir(self.descriptor) as listing:
+                for entry in listing:
+                    if entry.name.startswith(prefix) and entry.is_file(follow_symlinks=False):
+                        records.append((entry.stat(follow_symlinks=False).st_mtime_ns, entry.name))
+        except OSError:
+            return
+        for _mtime, name in sorted(records, reverse=True)[count:]:
+            try:
+                os.unlink(name, dir_fd=self.descriptor)
+            except OSError:
+                continue
+
     def close(self) -> None:
         try:
             os.close(self.descriptor)

@@ -16,7 +16,6 @@ one write per run), holding the files of the last run.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -89,7 +88,7 @@ class PositionStore:
                 self._known.setdefault(entry, {}).update(positions)
         self._added = {}
         cache.put(self._name(cache), merged)
-        _prune(cache)
+        cache.keep_newest(RECORD_PREFIX, KEEP_RECORDS)
 
     def close(self) -> None:
         if self._cache is not None:
@@ -119,23 +118,6 @@ class PositionMemo:
     def put(self, key: Any, value: Any) -> None:
         if self.trusted:
             self.store.add(self.entry, key, value)
-
-
-def _prune(cache: ParseCache) -> None:
-    """Keep the newest records (another svclint version's or other limits' stay a while)."""
-    records: list[tuple[int, str]] = []
-    try:
-        with os.scandir(cache.descriptor) as listing:
-            for item in listing:
-                if item.name.startswith(RECORD_PREFIX) and item.is_file(follow_symlinks=False):
-                    records.append((item.stat(follow_symlinks=False).st_mtime_ns, item.name))
-    except OSError:
-        return
-    for _mtime, name in sorted(records, reverse=True)[KEEP_RECORDS:]:
-        try:
-            os.unlink(name, dir_fd=cache.descriptor)
-        except OSError:
-            continue
 
 
 def position_key(span_key: tuple[bool, int, int], path: tuple[Any, ...], value: bool) -> tuple[Any, ...]:

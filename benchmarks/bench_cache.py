@@ -9,7 +9,8 @@ an order rotated every round, as separate processes (``bench_load.measure``):
 * ``no cache``: ``svclint check DIR --format json --isolated --no-cache`` (today's run);
 * ``cold``: the same with an empty cache directory (parses and writes every entry);
 * ``warm``: the same with the cache full, nothing changed;
-* ``one changed``: warm, after one manifest was edited (a comment line added or removed).
+* ``one changed``: warm, after one manifest's data was edited (a label value or a port,
+  alternating).
 
 The last round's reports of ``no cache``, ``warm`` and ``one changed`` are compared with an
 uncached run on the same bytes: the benchmark fails if a cached run says anything else. The
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import filecmp
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -38,12 +40,26 @@ SIDES = ("plain", "no cache", "cold", "warm", "one changed")
 BEGIN, END = "<!-- cache:begin -->", "<!-- cache:end -->"
 
 
-def _edit(path: str) -> None:
-    """Change one file's bytes (a trailing comment line, added or removed): a cache miss."""
+_LABEL = re.compile(rb"^(\s+labels:\n\s+[\w./-]+: )([^\n]*?)(-edited)?$", re.M)
+_PORT = re.compile(rb"(containerPort|port|targetPort): (\d+)")
+
+
+def _edit(path: str, count: int) -> None:
+    """Change one file's data, a cache miss that changes what the rules see: on even calls
+    the first label's value (``-edited`` added or removed), on odd calls the first port
+    (an even port +1, an odd one -1). Falls back to a comment line when neither is there."""
     with open(path, "rb") as handle:
         data = handle.read()
-    marker = b"# bench_cache edit\n"
-    data = data[: -len(marker)] if data.endswith(marker) else data + (b"" if data.endswith(b"\n") else b"\n") + marker
+    label, port = _LABEL.search(data), _PORT.search(data)
+    if label and (count % 2 == 0 or not port):
+        value = label.group(2) if label.group(3) else label.group(2) + b"-edited"
+        data = data[: label.start(2)] + value + data[label.end() :]
+    elif port:
+        number = int(port.group(2))
+        data = data[: port.start(2)] + str(number + 1 if number % 2 == 0 else number - 1).encode() + data[port.end(2) :]
+    else:
+        marker = b"# bench_cache edit\n"
+        data = data[: -len(marker)] if data.endswith(marker) else data + (b"" if data.endswith(b"\n") else b"\n") + marker
     with open(path, "wb") as handle:
         handle.write(data)
 
@@ -73,7 +89,7 @@ def bench(directory: str, listing: str, runs: int, work: str) -> dict[str, list[
                 argv = [*check, "--cache-dir", cold, "-o", output]
             else:
                 if side == "one changed":
-                    _edit(edited)
+                    _edit(edited, run)
                 argv = [*check, "--cache-dir", cache, "-o", output]
             sample = measure(argv, env)
             if sample.exit_code not in (0, 1):

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from svclint.findings import Finding, LintReport
 from svclint.kube.graph import ManifestGraph
 from svclint.kube.objects import LoadResult, load
+from svclint.lint import rerun
 from svclint.lint.catalog import Catalog, build_catalog
 from svclint.lint.engine import LintResult, run
 from svclint.lint.report_data import build_report
@@ -65,12 +66,13 @@ def _lint_units(
     cwd: str | None = None,
     prepare: Callable[[ManifestGraph], object] | None = None,
     progress: Callable[[str], None] | None = None,
+    discovered: tuple[list[str], Skipped] | None = None,
 ) -> tuple[LintResult, list[tuple[str, LintResult]]]:
     """``lint_paths``, with each unit's own result (its graph) beside the combined one."""
     settings = settings or Settings()
     catalog = catalog or build_catalog(settings.plugins, settings.rule_dirs)
     tell = progress or _quiet
-    loaded = load_units(paths, settings, stdin_bytes=stdin_bytes, cwd=cwd or os.getcwd(), progress=tell)
+    loaded = load_units(paths, settings, stdin_bytes=stdin_bytes, cwd=cwd or os.getcwd(), progress=tell, discovered=discovered)
     rules = len(decide(catalog, settings)) if progress else 0
     if len(loaded) == 1 and not settings.only_units:
         tell(f"checking {len(loaded[0][1].objects):,} objects with {rules} rules")
@@ -133,19 +135,16 @@ def load_units(
     stdin_bytes: bytes | None = None,
     cwd: str | None = None,
     progress: Callable[[str], None] = _quiet,
+    discovered: tuple[list[str], Skipped] | None = None,
 ) -> list[tuple[unit_rules.Unit, LoadResult]]:
     """Each deployment unit of ``paths`` with what it loads (``loading.units`` has the rule).
 
     Plain files are parsed once and shared out; a kustomization, a chart or stdin is loaded
     on its own. ``settings.only_units`` keeps the units ``--unit`` names (UnitError if one
-    is unknown).
+    is unknown). ``discovered``: ``discover_inputs``' answer, when the caller already has it.
     """
     cwd = cwd or os.getcwd()
-    skipped = Skipped()
-    inputs = discover(
-        paths, settings.exclude, cwd, settings.exclude_root, settings.cli_exclude, skipped, settings.follow_symlinks,
-        gitignore=settings.gitignore,
-    ) if paths else []
+    inputs, skipped = discovered or discover_inputs(paths, settings, cwd)
     progress(f"reading {len(inputs):,} files")
     shown = {i: display_path(i, cwd) if i != "-" else "-" for i in inputs}
     units: list[unit_rules.Unit] = []
@@ -199,6 +198,16 @@ def load_units(
     result[0][1].problems.extend(problems)
     result[0][1].notes.extend(notes)
     return result
+
+
+def discover_inputs(paths: Sequence[str], settings: Settings, cwd: str) -> tuple[list[str], Skipped]:
+    """The files and directories a run reads, and what discovery skipped."""
+    skipped = Skipped()
+    inputs = discover(
+        paths, settings.exclude, cwd, settings.exclude_root, settings.cli_exclude, skipped, settings.follow_symlinks,
+        gitignore=settings.gitignore,
+    ) if paths else []
+    return inputs, skipped
 
 
 def _identities(result: LoadResult) -> dict[str, dict[unit_rules.Identity, str]]:
@@ -286,9 +295,38 @@ def lint_report(
     """``lint_paths`` as the plain data every formatter in ``svclint.report`` takes.
 
     ``documentation=False`` leaves the rules' documentation out, for formats that don't show it.
+
+    With a cache (``settings.cache_dir``), a run whose inputs, settings and rules are all
+    unchanged returns the report recorded by the previous such run (``lint.rerun``).
     """
-    result = lint_paths(paths, settings, stdin_bytes=stdin_bytes, report_only=report_only, catalog=catalog, cwd=cwd, progress=progress)
-    return build_report(result, documentation)
+    settings = settings or Settings()
+    cwd = cwd or os.getcwd()
+    record, discovered = None, None
+    if settings.cache and settings.cache_dir and stdin_bytes is None and paths:
+        catalog = catalog or build_catalog(settings.plugins, settings.rule_dirs)
+        discovered = discover_inputs(paths, settings, cwd)
+        record = rerun.open_record(
+            paths, settings, catalog, *discovered, cwd=cwd, report_only=report_only, documentation=documentation
+        )
+        recorded = record.report() if record is not None else None
+        if record is not None and recorded is not None:
+            record.close()
+            if progress is not None:  # what the run would show, though it is a reread
+                progress(f"reading {len(discovered[0]):,} files")
+                progress(f"checking {recorded.objects:,} objects with {len(recorded.rules)} rules")
+            return recorded
+    result = _lint_units(
+        paths, settings, stdin_bytes=stdin_bytes, report_only=report_only, catalog=catalog, cwd=cwd, progress=progress,
+        discovered=discovered,
+    )[0]
+    report = build_report(result, documentation)
+    if record is not None:
+        # Not with a crash (it may not happen again) or GitOps paths (units depend on directories outside the inputs).
+        if not report.crashes and not unit_rules.gitops_paths((obj.kind, obj.data) for obj in result.load.objects):
+            files = {source.path: source.fs_path for source in result.load.sources if source.fs_path}
+            record.store(report, files)
+        record.close()
+    return report
 
 
 @dataclass

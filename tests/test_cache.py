@@ -42,6 +42,11 @@ def entries(directory: Path) -> list[Path]:
     return sorted(p for p in directory.iterdir() if len(p.name) == 40)
 
 
+def records(directory: Path) -> list[Path]:
+    """Whole-run records (``lint.rerun``)."""
+    return sorted(p for p in directory.iterdir() if p.name.startswith("run-"))
+
+
 def same(left: CliRun, right: CliRun) -> bool:
     return (left.exit_code, left.stdout, left.stderr) == (right.exit_code, right.stdout, right.stderr)
 
@@ -84,13 +89,14 @@ def test_a_damaged_entry_is_ignored_and_rewritten(project: Path) -> None:
     before = check("json", "--no-cache")
     check("json")
     cache = project / DIRECTORY_NAME
-    damaged = entries(cache)
+    damaged = entries(cache) + records(cache)  # the run's record too: else the next run reads no entry
+    assert records(cache)
     for index, entry in enumerate(damaged):
         data = entry.read_bytes()
         # truncated, flipped payload byte, foreign header, empty
         entry.write_bytes([data[: len(data) // 2], data[:-1] + bytes([data[-1] ^ 1]), b"PK\x03\x04" + data, b""][index % 4])
     assert same(check("json"), before)
-    rewritten = {entry.name: entry.read_bytes() for entry in entries(cache)}
+    rewritten = {entry.name: entry.read_bytes() for entry in entries(cache) + records(cache)}
     for entry in damaged:
         assert rewritten[entry.name].startswith(b"svclint-cache-1\n")
     assert same(check("json"), before)

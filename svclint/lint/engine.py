@@ -18,9 +18,11 @@ from svclint.kube.graph import ManifestGraph
 from svclint.kube.model import K8sObject
 from svclint.kube.objects import LoadResult
 from svclint.lint.catalog import Catalog
+from svclint.lint.perobject import check_keeping
 from svclint.lint.rule import RuleContext, Violation
 from svclint.lint.selection import ActiveRule, decide
 from svclint.lint.suppress import SuppressionContext, Suppressions
+from svclint.loading.positions import save_positions
 from svclint.parallel import fork_split, jobs_for_checking
 from svclint.settings import Settings
 
@@ -125,6 +127,7 @@ def _check_all(
         return _check_one(entry, RuleContext(graph, load, settings, entry.options, focus))
 
     def encode(outcomes: list[Outcome]) -> list[Any]:  # in the child
+        save_positions(load.sources)  # what the child located, for the next run (loading.positions)
         position = {id(obj): i for i, obj in enumerate(load.objects)}
         # An object outside the load cannot carry a suppression annotation: None is the same.
         return [
@@ -185,7 +188,13 @@ def run(
     crashes: list[RuleCrash] = []
     suppressed = 0
     checked = [entry for entry in active if not entry.rule.after_suppression]
-    for outcome in _check_all(checked, graph, load, settings, focus):
+    # A focused run (the language server) checks its own few files: no per-object record.
+    outcomes = (
+        _check_all(checked, graph, load, settings, focus)
+        if focus is not None
+        else check_keeping(checked, graph, load, settings, catalog, _check_all)
+    )
+    for outcome in outcomes:
         if isinstance(outcome, RuleCrash):
             crashes.append(outcome)
             continue
@@ -222,4 +231,5 @@ def run(
             keep = set(only)
             findings = [f for f in findings if f.location.path in keep]
     findings.sort(key=Finding.sort_key)
+    save_positions(load.sources)
     return LintResult(findings, load, graph, active, catalog, crashes, suppressed)

@@ -182,9 +182,19 @@ class Rule:
     # True: runs once the other rules' findings are suppressed, with a SuppressionContext
     # (lint.suppress) that tells which suppressions were used; its findings are not suppressed.
     after_suppression: ClassVar[bool] = False
+    # True: each finding depends only on one object, its own file and the settings (never on
+    # other objects), so a run with a cache runs the rule only on files that changed and
+    # keeps the rest (lint/perobject.py). ``shared_inputs`` names anything else it reads.
+    per_object: ClassVar[bool] = False
 
     def check(self, ctx: RuleContext) -> Iterable[Violation]:
         raise NotImplementedError
+
+    @classmethod
+    def shared_inputs(cls, ctx: RuleContext) -> object:
+        """For a ``per_object`` rule: what else of the run its findings depend on (a repr-able
+        value; kept results are used only while it is the same)."""
+        return None
 
     @classmethod
     def documentation(cls) -> str:

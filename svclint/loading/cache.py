@@ -40,7 +40,7 @@ _MAGIC = b"svclint-cache-1\n"
 _CHECKSUM_BYTES = 16
 _KEY_BYTES = 32
 # The modules whose code decides what an entry holds: a change to any of them is a new key.
-_PARSING_MODULES = ("cache", "composer", "directives", "nesting", "parsing", "source", "yamlload")
+_PARSING_MODULES = ("cache", "composer", "directives", "nesting", "parsing", "positions", "source", "yamlload")
 _GITIGNORE = "# Created by svclint: this directory is a cache.\n*\n"
 _CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -122,6 +122,12 @@ class ParseCache:
         digest.update(raw)
         return digest.hexdigest()
 
+    def derived_name(self, name: str, purpose: bytes) -> str:
+        """The name of another entry about the same bytes as entry ``name`` (``positions``)."""
+        digest = hashlib.blake2b(self.salt + purpose, digest_size=20, key=self.key)
+        digest.update(name.encode())
+        return digest.hexdigest()
+
     def get(self, name: str) -> Any | None:
         """The marshal data stored under ``name``, or None (missing, damaged, not ours)."""
         try:
@@ -132,8 +138,7 @@ class ParseCache:
             info = os.fstat(descriptor)
             if not stat.S_ISREG(info.st_mode) or info.st_size > self.max_entry_bytes:
                 return None
-            with os.fdopen(descriptor, "rb", closefd=False) as handle:
-                data = handle.read(self.max_entry_bytes + 1)
+            data = _read_all(descriptor, info.st_size, self.max_entry_bytes)
         except OSError:
             return None
         finally:
@@ -172,8 +177,12 @@ class ParseCache:
             except FileExistsError:
                 os.unlink(name, dir_fd=self.descriptor)  # never follows a symlink
                 descriptor = os.open(name, flags, 0o644, dir_fd=self.descriptor)
-            with os.fdopen(descriptor, "wb") as handle:
-                handle.write(data)
+            try:
+                view = memoryview(data)
+                while view:  # os.write, not a file object: no fstat, ioctl and buffer per entry
+                    view = view[os.write(descriptor, view) :]
+            finally:
+                os.close(descriptor)
         except OSError:
             return
 
@@ -216,6 +225,23 @@ class ParseCache:
                 continue
             total -= size
 
+    def keep_newest(self, prefix: str, count: int) -> None:
+        """Of the records named ``prefix...`` (whole-run, per-object, positions), keep the
+        ``count`` newest: each is one per setup, and old setups need not stay."""
+        records: list[tuple[int, str]] = []
+        try:
+            with os.scandir(self.descriptor) as listing:
+                for entry in listing:
+                    if entry.name.startswith(prefix) and entry.is_file(follow_symlinks=False):
+                        records.append((entry.stat(follow_symlinks=False).st_mtime_ns, entry.name))
+        except OSError:
+            return
+        for _mtime, name in sorted(records, reverse=True)[count:]:
+            try:
+                os.unlink(name, dir_fd=self.descriptor)
+            except OSError:
+                continue
+
     def close(self) -> None:
         try:
             os.close(self.descriptor)
@@ -247,6 +273,19 @@ def open_cache(directory: str, limits: Limits) -> ParseCache | None:
     # An entry holds at most what a file may hold, parsed: bounded like the file itself.
     max_entry = 16 * limits.max_document_bytes + 1024 * 1024
     return ParseCache(directory, descriptor, key, salt, max_entry)
+
+
+def _read_all(descriptor: int, size: int, limit: int) -> bytes:
+    """Up to ``limit + 1`` bytes of an open file whose size was ``size`` (it may change)."""
+    chunks = []
+    total = 0
+    while total <= limit:
+        chunk = os.read(descriptor, min(max(size + 1 - total, 1 << 16), limit + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
 
 
 def _has(descriptor: int, name: str) -> bool:

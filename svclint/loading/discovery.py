@@ -7,12 +7,14 @@ a kustomization is one unit (rendered, not walked).
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import pathspec
 
+from svclint.loading.gitignore import GitIgnored
 from svclint.loading.gitignore import ignored_in as gitignore_in
 from svclint.loading.render import helm, kustomize
 
@@ -48,8 +50,16 @@ def _is_hidden(name: str) -> bool:
 
 
 def display_path(path: str, cwd: str) -> str:
-    """Repository-style path: relative to ``cwd`` when inside it, with forward slashes."""
-    absolute = os.path.abspath(path)
+    """Repository-style path: relative to ``cwd`` when inside it, with forward slashes.
+
+    Asked three times per input file by a run (units, the reader, the report): remembered
+    per (path, cwd, the process's working directory, which a relative ``path`` is against)."""
+    return _display_path(path, cwd, "" if os.path.isabs(path) else os.getcwd())
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _display_path(path: str, cwd: str, process_cwd: str) -> str:
+    absolute = os.path.abspath(path)  # against process_cwd: this process's working directory
     try:
         rel = os.path.relpath(absolute, cwd)
     except ValueError:
@@ -96,11 +106,12 @@ def discover(
     found: list[str] = []
     seen: set[str] = set()
 
-    walk_git: Callable[[str], bool] | None = None  # git's ignore test in the current walk
+    walk_git: GitIgnored | None = None  # git's ignore test in the current walk
 
-    def excluded(path: str, is_dir: bool = False) -> bool:
+    def excluded(path: str, is_dir: bool = False, real: str | None = None) -> bool:
+        """``real``: the path with every symlink resolved, when the walk knows it."""
         suffix = "/" if is_dir else ""
-        if walk_git is not None and walk_git(path):
+        if walk_git is not None and (walk_git.resolved(real) if real is not None else walk_git(path)):
             return True
         return any(spec.match_file(display_path(path, base) + suffix) for base, spec in specs)
 
@@ -139,7 +150,7 @@ def discover(
         def unlistable(error: OSError, top: str = path) -> None:
             skipped.unlistable.append((display_path(error.filename or top, cwd), error.strerror or str(error)))
 
-        for root, dirs, files in os.walk(path, followlinks=True, onerror=unlistable):
+        for root, real_root, dirs, files in _walk(path, unlistable):
             try:
                 stat = os.stat(root)
             except OSError:
@@ -148,35 +159,38 @@ def discover(
                 dirs[:] = []
                 continue
             visited.add((stat.st_dev, stat.st_ino))
-            if kustomize.kustomization_file(root):
+            holds_overlay = _holds(files, kustomize.KUSTOMIZATION_FILES)
+            if holds_overlay or (holds_overlay is None and kustomize.kustomization_file(root)):
                 overlays.append(root)
                 dirs[:] = []
                 continue
-            if helm.is_chart(root):
+            holds_chart = _holds(files, ("Chart.yaml",))
+            if holds_chart or (holds_chart is None and helm.is_chart(root)):
                 charts.append(root)
                 dirs[:] = []
                 continue
-            real_root = os.path.realpath(root)
             dirs[:] = sorted(
-                d for d in dirs if not _is_hidden(d) and not excluded(os.path.join(root, d), True)
+                (d for d in dirs if not _is_hidden(d.name) and not excluded(d.path, True, _real(d, real_root))),
+                key=lambda d: d.name,
             )
-            for d in [d for d in dirs if os.path.islink(os.path.join(root, d))]:
-                if not _inside(os.path.realpath(os.path.join(root, d)), roots):
-                    skipped.outside_links.append(display_path(os.path.join(root, d), cwd))
+            for d in [d for d in dirs if d.is_symlink()]:
+                if not _inside(os.path.realpath(d.path), roots):
+                    skipped.outside_links.append(display_path(d.path, cwd))
                     dirs.remove(d)
-            for name in sorted(files):
-                full = os.path.join(root, name)
+            for entry in sorted(files, key=lambda e: e.name):
+                name, full = entry.name, entry.path
                 if _is_hidden(name) or not name.endswith(MANIFEST_SUFFIXES):
                     continue
-                if os.path.isdir(full) or excluded(full):
+                link = entry.is_symlink()
+                if excluded(full, False, None if link else os.path.join(real_root, name)):
                     continue
-                if os.path.islink(full) and not _inside(os.path.realpath(full), roots):
+                if link and not _inside(os.path.realpath(full), roots):
                     skipped.outside_links.append(display_path(full, cwd))
                     continue
-                if os.path.exists(full) and not os.path.isfile(full):
+                if not _regular_or_missing(entry):
                     continue  # a FIFO, socket or device named *.yaml: reading it could block
                 in_directory.append(full)
-                if not os.path.islink(full):  # its realpath, without resolving every parent again
+                if not link:  # its realpath, without resolving every parent again
                     real_paths[full] = os.path.join(real_root, name)
         for full in sorted(in_directory, key=lambda p: p.split(os.sep)):
             add(full, real_paths.get(full))
@@ -193,6 +207,74 @@ def discover(
     if rendered:
         found = [f for f in found if f == "-" or os.path.isdir(f) or not os.path.realpath(f).startswith(rendered)]
     return found
+
+
+def _walk(
+    top: str, onerror: Callable[[OSError], None]
+) -> Iterator[tuple[str, str, list[os.DirEntry[str]], list[os.DirEntry[str]]]]:
+    """``os.walk(top, followlinks=True)`` with the directory entries themselves and each
+    directory's real path: one ``scandir`` per directory, and no ``stat`` per file where the
+    listing already says what an entry is (the caller prunes ``dirs`` in place, top-down)."""
+    stack: list[tuple[str, str]] = [(top, os.path.realpath(top))]
+    while stack:
+        root, real_root = stack.pop()
+        try:
+            with os.scandir(root) as listing:
+                entries = list(listing)
+        except OSError as error:
+            onerror(error)
+            continue
+        dirs: list[os.DirEntry[str]] = []
+        files: list[os.DirEntry[str]] = []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            (dirs if is_dir else files).append(entry)
+        yield root, real_root, dirs, files
+        stack.extend((d.path, _real(d, real_root)) for d in reversed(dirs))
+
+
+def _real(entry: os.DirEntry[str], real_parent: str) -> str:
+    """The real path of a directory entry, resolving only when it is a symlink itself."""
+    return os.path.realpath(entry.path) if entry.is_symlink() else os.path.join(real_parent, entry.name)
+
+
+def _holds(files: list[os.DirEntry[str]], names: tuple[str, ...]) -> bool | None:
+    """Whether the directory listed holds one of ``names`` as a file, from its listing;
+    None when the listing has such a name only in another case (a case-insensitive file
+    system finds ``Chart.yaml`` as ``chart.yaml``): then the caller asks the file system."""
+    wanted = {name.lower() for name in names}
+    unsure = False
+    for entry in files:
+        if entry.name.lower() in wanted:
+            if entry.name in names and _is_file(entry):
+                return True
+            unsure = True
+    return None if unsure else False
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
+
+
+def _regular_or_missing(entry: os.DirEntry[str]) -> bool:
+    """``not (os.path.exists and not os.path.isfile)``: a regular file, or a symlink that
+    leads nowhere (gone, a loop: reading it reports the error); not a FIFO, socket or device."""
+    try:
+        if entry.is_file():
+            return True
+    except OSError:
+        pass
+    try:
+        os.stat(entry.path)
+    except OSError:
+        return True
+    return False
 
 
 # -- parsing (runs in worker processes) -------------------------------------------------

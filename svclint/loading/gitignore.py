@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Callable
 
 GIT_TIMEOUT_SECONDS = 60
 # A repository's .git/config can name a command that `git ls-files` runs (core.fsmonitor): a
@@ -48,7 +47,29 @@ def work_tree(root: str) -> str | None:
         current = parent
 
 
-def ignored_in(root: str) -> Callable[[str], bool] | None:
+class GitIgnored:
+    """The test "does git ignore this path?" for one work tree (``ignored_in``)."""
+
+    def __init__(self, top: str, ignored: frozenset[str]) -> None:
+        self.prefix = top.rstrip(os.sep) + os.sep
+        self.ignored = ignored
+
+    def __call__(self, path: str) -> bool:
+        return self.resolved(os.path.realpath(path))
+
+    def resolved(self, current: str) -> bool:
+        """The same test for a path whose symlinks are already resolved (a walk knows its
+        directories' real paths: no ``lstat`` of every parent per file)."""
+        if not current.startswith(self.prefix):
+            return False  # another tree (a symlink out): not ours to judge
+        while len(current) >= len(self.prefix):
+            if current in self.ignored:
+                return True
+            current = os.path.dirname(current)
+        return False
+
+
+def ignored_in(root: str) -> GitIgnored | None:
     """A test "does git ignore this path?" for paths under ``root``, or None outside a work
     tree (or without git). One git call per walked directory given, none per file."""
     top = work_tree(root)
@@ -59,16 +80,4 @@ def ignored_in(root: str) -> Callable[[str], bool] | None:
     ignored = frozenset(os.path.normpath(os.path.join(top, e)) for e in entries if e)
     if not ignored:
         return None
-    prefix = top.rstrip(os.sep) + os.sep
-
-    def is_ignored(path: str) -> bool:
-        current = os.path.realpath(path)
-        if not current.startswith(prefix):
-            return False  # another tree (a symlink out): not ours to judge
-        while len(current) >= len(prefix):
-            if current in ignored:
-                return True
-            current = os.path.dirname(current)
-        return False
-
-    return is_ignored
+    return GitIgnored(top, ignored)

@@ -18,6 +18,7 @@ from svclint.loading.cache import open_cache
 from svclint.loading.directives import Directive, find_comment_directives
 from svclint.loading.discovery import Skipped, discover, display_path
 from svclint.loading.parsing import ParsedFile, parse_all, parse_bytes, parse_text
+from svclint.loading.positions import PositionStore
 from svclint.loading.render import RenderError, ToolMissing, helm, kustomize, remote
 from svclint.loading.source import STDIN_NAME, Attribution, Source
 from svclint.loading.yamlload import LoadedDocument, parse_stream
@@ -108,6 +109,7 @@ class Reader:
         # owns the worker pool; it is closed below, or by refcounting if a step raises).
         cache = open_cache(settings.cache_dir, settings.limits) if settings.cache and settings.cache_dir and disk_files else None
         parsed_files = parse_all(disk_files, settings.limits, settings.jobs, cache)
+        positions = PositionStore(settings.cache_dir, settings.limits) if cache is not None and settings.cache_dir else None
         for path in files:
             if path == "-":
                 text, parsed = parse_bytes(self.stdin_bytes or b"", settings.limits)
@@ -126,6 +128,8 @@ class Reader:
                 parsed = next(parsed_files)
                 source = Source(display_path(path, cwd), path)
                 source.template_marks = parsed.template_marks
+                if positions is not None and parsed.cache_entry is not None:
+                    source.memo = positions.memo(parsed.cache_entry)
             self.files += 1
             self.sources.append(source)
             yield from self._parsed(source, parsed)

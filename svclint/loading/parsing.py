@@ -38,6 +38,7 @@ class ParsedFile:
     lossy: bool = False  # documents that were not UTF-8 were blanked before parsing
     comments: list[Directive] = field(default_factory=list)  # ignore directives
     template_marks: bool = True  # "{{" occurs in the text (SVC005 looks only at those files)
+    cache_entry: str | None = None  # the cache entry of these bytes (their located positions are kept by it)
 
 
 def parse_file(fs_path: str, limits: Limits, cache: ParseCache | None = None) -> ParsedFile:
@@ -83,10 +84,11 @@ def _parse_file_packed(fs_path: str, limits: Limits, cache: ParseCache | None) -
     name = cache.entry_name(raw)
     entry = cache.get(name)
     if isinstance(entry, tuple) and len(entry) == len(_FILE_FIELDS):
-        return (fs_path, *entry[1:])
+        return (fs_path, *entry[1:_CACHE_ENTRY], name)
     packed = _pack(_parse_raw(fs_path, raw, limits))
     if packed[_READ_ERROR] is None:
         cache.put(name, (None, *packed[1:]))
+        return (*packed[:_CACHE_ENTRY], name)
     return packed
 
 
@@ -133,6 +135,8 @@ def _fields(cls: Any) -> tuple[str, ...]:
 _FILE_FIELDS, _DOC_FIELDS = _fields(ParsedFile), _fields(LoadedDocument)
 _SPAN_FIELDS, _PROBLEM_FIELDS = _fields(DocumentSpan), _fields(YamlProblem)
 _READ_ERROR = _FILE_FIELDS.index("read_error")
+_CACHE_ENTRY = _FILE_FIELDS.index("cache_entry")
+assert _CACHE_ENTRY == len(_FILE_FIELDS) - 1  # the last field: an entry is the rest
 
 
 def _pack(parsed: ParsedFile) -> tuple[Any, ...]:

@@ -16,6 +16,7 @@ from yaml.constructor import SafeConstructor
 from svclint.findings import Location
 from svclint.loading.composer import Loader
 from svclint.loading.nesting import COMPOSE_SAFE_DEPTH, nesting_error
+from svclint.loading.positions import PositionMemo, position_key
 
 PathPart = str | int
 FieldPath = tuple[PathPart, ...]
@@ -247,13 +248,17 @@ class Source:
     segments: tuple[Segment, ...] = ()  # rendered output attributed to its template files
     lossy: bool = False  # documents that were not UTF-8 are blanked in ``text``
     template_marks: bool = True  # False when the text is known to hold no "{{"
+    memo: PositionMemo | None = field(default=None, repr=False)  # positions kept between runs
 
     @property
     def text(self) -> str:
         if self._text is None:
             try:
                 if self.fs_path:
-                    self._text, undecodable = read_manifest(self.fs_path)
+                    raw = read_bytes(self.fs_path)
+                    if self.memo is not None:
+                        self.memo.verify(raw)
+                    self._text, undecodable = decode_manifest(raw)
                     self.lossy = bool(undecodable)
                 else:
                     self._text = ""
@@ -301,6 +306,17 @@ class Source:
 
     def find(self, span: DocumentSpan, path: FieldPath) -> tuple[int, int, bool]:
         """Like ``locate``, plus whether the whole ``path`` exists in the document."""
+        if self.memo is None:
+            return self._find(span, path)
+        key = position_key((span.text is None, span.stream_index, span.line_offset), path, False)
+        known = self.memo.get(key)
+        if known is None:
+            known = self._find(span, path)
+            self.memo.put(key, known)
+        line, column, found = known
+        return line, column, found
+
+    def _find(self, span: DocumentSpan, path: FieldPath) -> tuple[int, int, bool]:
         node = self._compose(span)
         if node is None:
             return span.line_offset + 1, 1, False
@@ -322,6 +338,16 @@ class Source:
 
     def value_location(self, span: DocumentSpan, path: FieldPath) -> tuple[int, int] | None:
         """1-based (line, column) of the *value* at ``path`` when it exists."""
+        if self.memo is None:
+            return self._value_location(span, path)
+        key = position_key((span.text is None, span.stream_index, span.line_offset), path, True)
+        known = self.memo.get(key)
+        if known is None:
+            known = self._value_location(span, path) or ()
+            self.memo.put(key, known)
+        return (known[0], known[1]) if known else None
+
+    def _value_location(self, span: DocumentSpan, path: FieldPath) -> tuple[int, int] | None:
         node = self.value_node(span, path)
         if node is None:
             return None

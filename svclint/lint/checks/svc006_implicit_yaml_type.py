@@ -182,6 +182,7 @@ class ImplicitYamlType(Rule):
     name = "implicit-yaml-type"
     summary = "A string field holds a value YAML 1.1 reads as a boolean, number or null"
     severity = Severity.WARNING
+    per_object = True  # one object's fields only (lint/perobject.py)
     tags = ("input",)
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:

@@ -55,14 +55,16 @@ class UnknownField(Rule):
     name = "unknown-field"
     summary = "A field the object's kind does not have, or a value of the wrong type"
     severity = Severity.ERROR
+    per_object = True  # one object's fields only (lint/perobject.py)
     tags = ("input", "schema")
+
+    @classmethod
+    def shared_inputs(cls, ctx: RuleContext) -> object:
+        return sorted(_shaped(ctx))  # the field paths SVC002 reports, in any object of the run
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         tree = field_tree(ctx.settings.kube_version)
-        # SVC002 reports the shape of the fields svclint reads: those are its findings while it runs.
-        shaped = {
-            problem.field_path for problem in ctx.load.problems if isinstance(problem, ObjectProblem) and problem.ref
-        } if decide([InvalidObject], ctx.settings) else set()
+        shaped = _shaped(ctx)
         for obj in ctx.focused(ctx.load.objects):
             for problem in field_problems(obj, tree):
                 full = obj.base_path + problem.path
@@ -79,3 +81,10 @@ def _rename(problem: FieldProblem) -> Replacement | None:
     if not problem.unknown or meant is None or "." in meant or not isinstance(key, str):
         return None
     return Replacement(problem.path, key, meant, key=True)
+
+
+def _shaped(ctx: RuleContext) -> set[str]:
+    """SVC002 reports the shape of the fields svclint reads: those are its findings while it runs."""
+    if not decide([InvalidObject], ctx.settings):
+        return set()
+    return {problem.field_path for problem in ctx.load.problems if isinstance(problem, ObjectProblem) and problem.ref}

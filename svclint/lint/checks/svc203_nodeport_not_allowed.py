@@ -30,6 +30,7 @@ class NodePortNotAllowed(Rule):
     name = "nodeport-not-allowed"
     summary = "A nodePort on a ClusterIP or headless Service"
     severity = Severity.ERROR
+    per_object = True  # one object's fields only (lint/perobject.py)
     tags = ("services", "ports")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:

@@ -34,6 +34,7 @@ class ServicePortsInvalid(Rule):
     name = "service-ports-invalid"
     summary = "A Service without ports, or with a duplicate port or port name"
     severity = Severity.ERROR
+    per_object = True  # one object's fields only (lint/perobject.py)
     tags = ("services", "ports")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:

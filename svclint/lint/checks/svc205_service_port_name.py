@@ -32,6 +32,7 @@ class ServicePortName(Rule):
     name = "service-port-name"
     summary = "A Service port name that is missing or not a DNS-1123 label"
     severity = Severity.ERROR
+    per_object = True  # one object's fields only (lint/perobject.py)
     tags = ("services", "ports")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:

@@ -36,6 +36,7 @@ class ServiceNameInvalid(Rule):
     name = "service-name-invalid"
     summary = "A Service name that is not a DNS-1035 label"
     severity = Severity.ERROR
+    per_object = True  # one object's fields only (lint/perobject.py)
     tags = ("services",)
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:

@@ -58,6 +58,7 @@ class FieldNotAllowedForType(Rule):
     name = "field-not-allowed-for-type"
     summary = "A Service field that its type (or value) does not allow"
     severity = Severity.ERROR
+    per_object = True  # one object's fields only (lint/perobject.py)
     tags = ("services",)
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:

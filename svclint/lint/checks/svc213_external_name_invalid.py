@@ -54,6 +54,7 @@ class ExternalNameInvalid(Rule):
     name = "external-name-invalid"
     summary = "An ExternalName Service without a valid lowercase DNS name"
     severity = Severity.ERROR
+    per_object = True  # one object's fields only (lint/perobject.py)
     tags = ("services", "dns")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:

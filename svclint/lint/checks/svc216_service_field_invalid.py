@@ -243,6 +243,7 @@ class ServiceFieldInvalid(Rule):
     name = "service-field-invalid"
     summary = "A Service field the API server rejects (addresses, ranges, label keys, namespace)"
     severity = Severity.ERROR
+    per_object = True  # one object's fields only (lint/perobject.py)
     tags = ("services",)
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:

@@ -1,0 +1,320 @@
+"""Whole-run reuse: a run whose every input is unchanged prints the previous run's report.
+
+The parse cache (``loading.cache``) saves the parsing of an unchanged file, but a run still
+builds every object, the graph and runs every rule. When nothing at all changed (the next
+pre-commit run, a CI job on a restored cache, ``check`` twice in a row) the result is the
+same as last time, so the previous ``LintReport`` is kept as plain data in the cache
+directory under a *run key* and used as it is.
+
+The run key is a keyed BLAKE2b hash (the cache's secret: a repository cannot plant a
+record) of everything the report is a function of:
+
+- svclint's own code and data (every file of the package), the Python version;
+- every setting (``repr(Settings)``: the config file's effect, flags, limits, ...), the
+  paths as given, the working directory (display paths), ``report_only`` and whether rule
+  documentation is wanted;
+- the rule catalog: each rule's id, name, origin and class, the content of every rule file
+  (built-in ``rules/`` and ``--rules-dir``), each plugin's distribution version and module
+  source; the files of ``schema_dirs`` (SVC004);
+- the inputs as discovery found them, with what discovery skipped, and each input file's
+  size and content hash.
+
+A run that reads anything else is never recorded: standard input, a kustomization or chart
+rendered by an external tool, and a run whose objects name GitOps paths (whether those
+directories exist and hold an overlay decides the units). So a record can only be used
+when the report it holds is the report this run would build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import os
+import stat
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from svclint.findings import (
+    Finding,
+    InputFile,
+    LintReport,
+    Location,
+    ObjectRef,
+    RuleCrash,
+    RuleInfo,
+    RuleOptionInfo,
+    Severity,
+)
+from svclint.lint.catalog import Catalog
+from svclint.loading.cache import ParseCache, open_cache
+from svclint.loading.discovery import Skipped
+from svclint.loading.source import Source
+from svclint.settings import Settings
+
+_FORMAT = b"svclint-run-1"
+RECORD_PREFIX = "run-"  # records are named apart from parse entries (pruned on their own)
+KEEP_RECORDS = 4  # a few states (two branches, two configs) stay warm
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_package_digest: bytes | None = None
+
+
+@dataclass
+class RunRecord:
+    """The cache and the key of one run; ``report()`` is the recorded report, if any."""
+
+    cache: ParseCache
+    name: str
+
+    def report(self) -> LintReport | None:
+        return report_from_plain(self.cache.get(self.name))
+
+    def store(self, report: LintReport, files: dict[str, str]) -> None:
+        """Record ``report`` (``files``: display path -> the file it names, whose text is
+        read again rather than stored); the oldest records beyond ``KEEP_RECORDS`` go."""
+        self.cache.put(self.name, report_to_plain(report, files))
+        self.cache.keep_newest(RECORD_PREFIX, KEEP_RECORDS)
+
+    def close(self) -> None:
+        self.cache.close()
+
+
+def open_record(
+    paths: Sequence[str],
+    settings: Settings,
+    catalog: Catalog,
+    inputs: Sequence[str],
+    skipped: Skipped,
+    *,
+    cwd: str,
+    report_only: Sequence[str] | None,
+    documentation: bool,
+) -> RunRecord | None:
+    """The record of this run (to read, or to write after the run), or None when the run
+    cannot be recorded: no cache, stdin, a rendered input, a file that cannot be read."""
+    if not settings.cache or not settings.cache_dir or not inputs or settings.helm_charts:
+        return None
+    if "-" in inputs:
+        return None  # (a directory, a kustomization or chart, is not a regular file: below)
+    cache = open_cache(settings.cache_dir, settings.limits)
+    if cache is None:
+        return None
+    digest = hashlib.blake2b(_FORMAT, digest_size=20, key=cache.key)
+    for part in (
+        _code_digest(),
+        repr(sys.version_info).encode(),
+        repr(settings).encode(),
+        repr((list(paths), cwd, None if report_only is None else list(report_only), documentation)).encode(),
+        _catalog_digest(catalog, settings),
+        repr((skipped.outside_links, skipped.unlistable)).encode(),
+    ):
+        _add(digest, part)
+    limit = settings.limits.max_document_bytes
+    for path in inputs:
+        content = _content_key(path, limit)
+        if content is None:
+            cache.close()
+            return None
+        _add(digest, path.encode("utf-8", "surrogateescape"))
+        _add(digest, content)
+    return RunRecord(cache, RECORD_PREFIX + digest.hexdigest())
+
+
+def rules_salt(settings: Settings, catalog: Catalog) -> bytes:
+    """What every finding of a run depends on besides its inputs: svclint's code, the
+    Python version, the settings and the rule catalog (``lint.perobject`` keys with it)."""
+    digest = hashlib.blake2b(_FORMAT, digest_size=20)
+    for part in (_code_digest(), repr(sys.version_info).encode(), repr(settings).encode(), _catalog_digest(catalog, settings)):
+        _add(digest, part)
+    return digest.digest()
+
+
+def _add(digest: Any, part: bytes) -> None:
+    """Length-prefixed, so two parts can never run into each other."""
+    digest.update(len(part).to_bytes(8, "little"))
+    digest.update(part)
+
+
+def _content_key(path: str, limit: int) -> bytes | None:
+    """A regular file's size and content hash; None for anything else (not recorded)."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | _NONBLOCK)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        if info.st_size > limit:  # reported by its size alone
+            return b"over-limit %d" % info.st_size
+        digest = hashlib.blake2b(digest_size=20)
+        total = 0
+        while chunk := os.read(descriptor, max(info.st_size + 1 - total, 1 << 16)):
+            digest.update(chunk)
+            total += len(chunk)
+            if total > limit:
+                return None  # grew past the limit while read: not recorded
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)
+    return b"%d " % total + digest.digest()
+
+
+def _code_digest() -> bytes:
+    """Every file of the svclint package (code and data): any change is a new key."""
+    global _package_digest
+    if _package_digest is None:
+        digest = hashlib.blake2b(digest_size=20)
+        try:
+            digest.update(metadata.version("svclint").encode())
+        except metadata.PackageNotFoundError:
+            digest.update(b"unknown")
+        for root, dirs, files in os.walk(_PACKAGE):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for name in sorted(files):
+                if name.endswith((".pyc", ".pyo")):
+                    continue
+                full = os.path.join(root, name)
+                _add(digest, os.path.relpath(full, _PACKAGE).encode("utf-8", "surrogateescape"))
+                _add(digest, _file_bytes(full))
+        _package_digest = digest.digest()
+    return _package_digest
+
+
+def _file_bytes(path: str) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return b"\0unreadable"
+
+
+def _catalog_digest(catalog: Catalog, settings: Settings) -> bytes:
+    """The rules that may run and what defines them: rule files, plugins, schemas."""
+    from svclint.lint.declarative import builtin_rules_dir, rule_files
+
+    digest = hashlib.blake2b(digest_size=20)
+    for rule in catalog.rules:
+        _add(digest, repr((rule.id, rule.name, rule.origin, rule.__module__, rule.__qualname__, int(rule.severity))).encode())
+        if rule.origin.startswith("plugin:"):
+            try:
+                _add(digest, metadata.version(rule.origin[len("plugin:") :]).encode())
+            except (metadata.PackageNotFoundError, ValueError):
+                _add(digest, b"no distribution")
+            try:
+                source = inspect.getsourcefile(rule)
+            except TypeError:
+                source = None
+            _add(digest, _file_bytes(source) if source else b"no source")
+    builtin = builtin_rules_dir()
+    folders = ([str(builtin)] if builtin is not None else []) + list(settings.rule_dirs)
+    for folder in folders:
+        if os.path.isdir(folder):
+            for path in rule_files(Path(folder)):
+                _add(digest, str(path).encode("utf-8", "surrogateescape"))
+                _add(digest, _file_bytes(str(path)))
+    for folder in settings.schema_dirs:
+        for root, dirs, files in os.walk(folder):
+            dirs.sort()
+            for name in sorted(files):
+                full = os.path.join(root, name)
+                _add(digest, full.encode("utf-8", "surrogateescape"))
+                _add(digest, _file_bytes(full))
+    return digest.digest()
+
+
+# -- the report as marshal data (tuples, lists, strings, numbers) -------------------------
+
+
+def _location(location: Location) -> tuple[str, int, int]:
+    return (location.path, location.line, location.column)
+
+
+def report_to_plain(report: LintReport, files: dict[str, str] | None = None) -> tuple[Any, ...]:
+    """``report`` as marshal data. The text of an input file in ``files`` (display path ->
+    file) is not stored but read again from the file, as the run itself read it."""
+    files = files or {}
+    findings = [
+        (
+            f.rule_id, f.rule_name, int(f.severity), f.message, _location(f.location), f.field_path,
+            None if f.object is None else (f.object.kind, f.object.namespace, f.object.name, f.object.group),
+            [(_location(at), message) for at, message in f.related],
+            list(f.units),
+        )
+        for f in report.findings
+    ]
+    rules = [
+        (
+            r.id, r.name, r.summary, int(r.severity), int(r.default_severity), r.enabled_by_default, r.origin,
+            list(r.tags), r.precision, [(o.name, o.type, o.default, o.help) for o in r.options],
+            r.documentation, r.description, r.help_uri,
+        )
+        for r in report.rules
+    ]
+    return (
+        _FORMAT,
+        findings,
+        [(c.rule_id, c.rule_name, c.error, c.traceback) for c in report.crashes],
+        rules,
+        [
+            (i.path, i.stdin, None, files[i.path]) if i.text is not None and i.path in files else (i.path, i.stdin, i.text, None)
+            for i in report.inputs
+        ],
+        report.files,
+        report.objects,
+        report.skipped_documents,
+        report.suppressed,
+        list(report.notes),
+    )
+
+
+def report_from_plain(plain: Any) -> LintReport | None:
+    """The report ``report_to_plain`` wrote, or None for anything else (a damaged record)."""
+    if not isinstance(plain, tuple) or len(plain) != 10 or plain[0] != _FORMAT:
+        return None
+    try:
+        _, findings, crashes, rules, inputs, files, objects, skipped, suppressed, notes = plain
+        return LintReport(
+            findings=tuple(
+                Finding(
+                    rule_id, rule_name, Severity(severity), message, Location(*at), field_path,
+                    None if obj is None else ObjectRef(*obj),
+                    tuple((Location(*where), text) for where, text in related),
+                    tuple(units),
+                )
+                for rule_id, rule_name, severity, message, at, field_path, obj, related, units in findings
+            ),
+            crashes=tuple(RuleCrash(*crash) for crash in crashes),
+            rules=tuple(
+                RuleInfo(
+                    id=r[0], name=r[1], summary=r[2], severity=Severity(r[3]), default_severity=Severity(r[4]),
+                    enabled_by_default=r[5], origin=r[6], tags=tuple(r[7]), precision=r[8],
+                    options=tuple(RuleOptionInfo(*option) for option in r[9]),
+                    documentation=r[10], description=r[11], help_uri=r[12],
+                )
+                for r in rules
+            ),
+            inputs=tuple(InputFile(path, stdin, _text(text, fs_path)) for path, stdin, text, fs_path in inputs),
+            files=files,
+            objects=objects,
+            skipped_documents=skipped,
+            suppressed=suppressed,
+            notes=tuple(notes),
+        )
+    except (TypeError, ValueError):
+        return None
+
+
+def _text(text: str | None, fs_path: str | None) -> str | None:
+    """An input's text: as stored, or read again from ``fs_path`` exactly as the run that
+    made the record read it (``report_data._inputs``: a lossy text is no text)."""
+    if fs_path is None:
+        return text
+    source = Source(os.path.basename(fs_path), fs_path)
+    read = source.text or None
+    return None if source.lossy else read

@@ -130,7 +130,7 @@ def test_a_changed_rule_file_is_a_new_run(project: Path, tmp_path: Path) -> None
     rule = folder / "ACME001-acme-open-lb.yaml"
     (project / "lb.yaml").write_text(
         "apiVersion: v1\nkind: Service\nmetadata:\n  name: lb\n  namespace: default\n"
-        "spec:\n  type: LoadBalancer\n  ports:\n  - port: 80\n",
+        "spec:\n  type: LoadBalancer\n  ports:\n  - port: 5432\n",
         encoding="utf-8",
     )
     rule.write_text(text.replace("severity: warning", "severity: error", 1), encoding="utf-8")

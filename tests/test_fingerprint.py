@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from svclint.fingerprint import line_hashes
 
@@ -63,3 +65,74 @@ def test_hash_from_agrees_with_the_rolling_hash_on_every_line_of_every_fixture()
             assert hash_from(text, starts[line - 1]) == value.split(":")[0], (text[:40], line)
             checked += 1
     assert checked > 10_000
+
+
+class _RollingHash:
+    """``hash()`` of github/codeql-action src/fingerprints.ts ported line for line (MIT licence,
+    Copyright GitHub, Inc.): the reference ``svclint.fingerprint.line_hashes`` must agree with."""
+
+    BLOCK, MOD, MASK, EOF = 100, 37, (1 << 64) - 1, 65535
+
+    def __init__(self) -> None:
+        self.window = [0] * self.BLOCK
+        self.line_numbers = [-1] * self.BLOCK
+        self.hash = self.index = self.line = 0
+        self.line_start, self.prev_cr = True, False
+        self.counts: dict[str, int] = {}
+        self.hashes: dict[int, str] = {}
+        self.first_mod = pow(self.MOD, self.BLOCK, 1 << 64)
+
+    def output_hash(self) -> None:
+        value = format(self.hash, "x")
+        self.counts[value] = self.counts.get(value, 0) + 1
+        self.hashes[self.line_numbers[self.index]] = f"{value}:{self.counts[value]}"
+        self.line_numbers[self.index] = -1
+
+    def update_hash(self, current: int) -> None:
+        begin = self.window[self.index]
+        self.window[self.index] = current
+        self.hash = (self.MOD * self.hash + current - self.first_mod * begin) & self.MASK
+        self.index = (self.index + 1) % self.BLOCK
+
+    def process_character(self, current: int) -> None:
+        if current in (32, 9) or (self.prev_cr and current == 10):
+            self.prev_cr = False
+            return
+        if current == 13:
+            current, self.prev_cr = 10, True
+        else:
+            self.prev_cr = False
+        if self.line_numbers[self.index] != -1:
+            self.output_hash()
+        if self.line_start:
+            self.line_start = False
+            self.line += 1
+            self.line_numbers[self.index] = self.line
+        if current == 10:
+            self.line_start = True
+        self.update_hash(current)
+
+    def run(self, text: str) -> dict[int, str]:
+        data = text.encode("utf-16-le", "surrogatepass")
+        for i in range(0, len(data), 2):
+            self.process_character(data[i] | (data[i + 1] << 8))
+        self.process_character(self.EOF)
+        for _ in range(self.BLOCK):
+            if self.line_numbers[self.index] != -1:
+                self.output_hash()
+            self.update_hash(0)
+        return self.hashes
+
+
+def test_line_hashes_agree_with_the_port_on_every_fixture() -> None:
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(FIXTURES.rglob("*.y*ml")) if p.is_file()]
+    assert len(texts) > 300
+    for text in texts:
+        assert line_hashes(text) == _RollingHash().run(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["a", "é", " ", "\t", "\n", "\r", "\U0001f600", "\ud83d", "\x00", "\uffff", "k: v"]), max_size=300).map("".join))
+def test_line_hashes_agree_with_the_port_on_any_text(text: str) -> None:
+    """CR, CRLF and CR-space-LF, runs of blanks, astral characters, lone surrogates, the end."""
+    assert line_hashes(text) == _RollingHash().run(text)

@@ -74,7 +74,7 @@ class RoutingModel:
             graph, settings.default_namespace, settings.kube_dns, settings.ingress_controller,
             settings.openshift_router if has_routes else None,
         )
-        self.engine = PolicyEngine(self.classes, self.parsed.valid)
+        self._engine: PolicyEngine | None = None
         self._columns: list[Column] | None = None
         self._columns_of: dict[int, list[Column]] = {}  # id(Service) -> its columns
         self._exposure: dict[int, Exposure] | None = None
@@ -83,8 +83,16 @@ class RoutingModel:
         self._plans: dict[int, Plan] = {}
         self._external_egress: dict[tuple[str, int], int] = {}
         self._dns_ok: int | None = None
-        self.sources = self._sources()
+        self._sources_list: list[Source] | None = None
         self.load_problems = 0  # set by api.analyze: files/documents the loader could not read
+
+    @property
+    def engine(self) -> PolicyEngine:
+        """The policies compiled against the pod classes (built on first use: SVC501 and
+        SVC502 of a focused run resolve names and ports without it)."""
+        if self._engine is None:
+            self._engine = PolicyEngine(self.classes, self.parsed.valid)
+        return self._engine
 
     # -- columns and exposures, built on first use (a focused run asks for a few) -------------
 
@@ -121,6 +129,13 @@ class RoutingModel:
         return found
 
     # -- rows ---------------------------------------------------------------------------------
+
+    @property
+    def sources(self) -> list[Source]:
+        """The matrix rows: every workload, then the outside and the ingress controller, by name."""
+        if self._sources_list is None:
+            self._sources_list = self._sources()
+        return self._sources_list
 
     def _sources(self) -> list[Source]:
         seen: dict[str, Source] = {}

@@ -8,6 +8,7 @@ skip the subjects of other files, the engine locates only the focused file's fin
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -94,3 +95,46 @@ def test_reports_do_not_show_the_fix(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["check", "--isolated", "--no-cache", "-f", "json", os.fspath(FIXTURES / "server" / "app")])
     assert result.exit_code == 1
     assert '"fix"' not in result.output and "targetPort" in result.output
+
+
+PORT = re.compile(r"(\b(?:port|containerPort|targetPort): )(\d+)")
+LABEL = re.compile(r"(\b(?:app|app\.kubernetes\.io/name|role|tier|name): )([a-z][a-z0-9-]*)")
+
+
+def _data_edit(text: str, n: int) -> str | None:
+    """``text`` with its n-th port number or label value changed (ports and labels alternately)."""
+    pattern = PORT if n % 2 == 0 else LABEL
+    matches = list(pattern.finditer(text)) or list((LABEL if pattern is PORT else PORT).finditer(text))
+    if not matches:
+        return None
+    match = matches[n % len(matches)]
+    value = match.group(2)
+    new = str(int(value) + 1) if value.isdigit() else value + "-x"
+    return text[: match.start(2)] + new + text[match.end(2) :]
+
+
+@pytest.mark.parametrize("name", ["routing", "calls", "scenarios", "server"])
+def test_focused_checks_after_a_sequence_of_edits_match_check(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shortcuts of a focused check (rules skipping subjects, the routing model's columns,
+    exposures and policies worked out on demand, the graph taking the unchanged objects' pod
+    templates from the last graph) give what `svclint check` of the edited tree says, edit after edit."""
+    root = tmp_path / name
+    shutil.copytree(FIXTURES / name, root)
+    monkeypatch.chdir(root)
+    workspace = _workspace(root)
+    workspace.reload()
+    workspace.check()
+    files = sorted(p for p in root.rglob("*.yaml") if workspace.knows(str(p)))[:12]
+    previous: str | None = None
+    for n, path in enumerate(files):
+        text = _data_edit(path.read_text(), n)
+        if text is None:
+            continue
+        assert workspace.set_text(str(path), text)
+        path.write_text(text)
+        edited = workspace.path_of(str(path))
+        expected = lint_paths(list(workspace.settings.project_paths) or ["."], workspace.settings, catalog=workspace.catalog, cwd=str(root)).findings
+        for focus in filter(None, (edited, previous)):
+            got = workspace.check({focus})[focus]
+            assert _exact(got) == _exact([f for f in expected if f.location.path == focus]), (n, focus)
+        previous = edited

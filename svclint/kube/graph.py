@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from svclint.kube.model import (
     CONTROLLER_LABEL_KEYS,
+    POD_TEMPLATE_PATHS,
     K8sObject,
     PodTemplate,
 )
@@ -68,10 +69,19 @@ class LabelIndex:
         return list(self.by_namespace.get(namespace, ())) if best is None else best
 
 
+# Kinds whose templates are read from the object alone (never from another object, never
+# changed once built, as a Pod's are: its controller is found in the input): reusable.
+OWN_TEMPLATE_KINDS = frozenset(POD_TEMPLATE_PATHS) - {"Pod"}
+
+
 class ManifestGraph:
     """All objects of one run, with indexes by identity, kind and labels."""
 
-    def __init__(self, objects: Iterable[K8sObject], pod_sources: Iterable[PodSource] = ()) -> None:
+    def __init__(
+        self, objects: Iterable[K8sObject], pod_sources: Iterable[PodSource] = (), previous: ManifestGraph | None = None
+    ) -> None:
+        """``previous``: a graph of mostly the same objects (the language server's last one), whose
+        templates of the objects still here are taken as they are instead of being read again."""
         self.objects: list[K8sObject] = list(objects)
         self.by_kind: dict[str, list[K8sObject]] = defaultdict(list)
         self.by_key: dict[tuple[str, str | None, str], list[K8sObject]] = defaultdict(list)
@@ -85,8 +95,13 @@ class ManifestGraph:
         sources = tuple(pod_sources)
         found: list[PodTemplate] = []
         stood_for: set[int] = set()  # workloads whose Pods are in the input: the Pods stand for them
+        reusable = previous._own_templates if previous is not None else {}
+        self._own_templates: dict[int, tuple[K8sObject, list[PodTemplate]]] = {}
         for obj in self.objects:
-            templates = templates_of(obj, sources, self.get)
+            kept = reusable.get(id(obj))
+            templates = kept[1] if kept is not None and kept[0] is obj else templates_of(obj, sources, self.get)
+            if obj.kind in OWN_TEMPLATE_KINDS:
+                self._own_templates[id(obj)] = (obj, templates)
             if templates:
                 self.templates_of[id(obj)] = templates[0]
             if obj.kind == "Pod" and templates:

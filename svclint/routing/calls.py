@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from svclint.kube.dnsnames import resolve_name
 from svclint.kube.hosttext import hosts_in
-from svclint.kube.model import K8sObject
+from svclint.kube.model import K8sObject, PodTemplate
 from svclint.kube.references import Reference, template_references
 from svclint.kube.services import is_headless
 from svclint.routing.model import ALLOW, EXTERNAL, RoutingModel, Source
@@ -60,20 +60,21 @@ class Call:
         return f"{loc.path}:{loc.line} {ref.origin}"
 
 
-def checked_references(model: RoutingModel) -> list[CheckedReference]:
-    """Every reference of the input, resolved against the model (computed once per model)."""
+def checked_references(model: RoutingModel, templates: list[PodTemplate] | None = None) -> list[CheckedReference]:
+    """Every reference of the input (or of ``templates``: a focused run's), resolved against
+    the model; all of them are computed once per model."""
     cached: list[CheckedReference] | None = getattr(model, "_checked_references", None)
     if cached is not None:
-        return cached
+        if templates is None:
+            return cached
+        wanted = {id(t) for t in templates}
+        return [c for c in cached if id(c.reference.template) in wanted]
     sources = {s.name: s for s in model.workloads}
-    by_service: dict[int, list[Column]] = {}
-    for column in model.columns:
-        by_service.setdefault(id(column.service), []).append(column)
     services: dict[tuple[str, str], K8sObject] = {}
     for service in model.graph.of_kind("Service"):
         services.setdefault((service.namespace or "", service.name), service)
     out = []
-    for ref in template_references(model.graph, model.settings.calls):
+    for ref in template_references(model.graph, model.settings.calls, templates):
         source = sources.get(ref.template.workload.qualified)
         if source is None:
             continue
@@ -83,11 +84,17 @@ def checked_references(model: RoutingModel) -> list[CheckedReference]:
         elif found is None:
             out.append(CheckedReference(ref, source, None, (), UNRESOLVED))
         else:
-            columns = by_service.get(id(found), [])
+            columns = sorted(model.columns_of(found), key=column_order)
             chosen, problem = _ports(ref, found, columns)
             out.append(CheckedReference(ref, source, found, tuple(chosen), problem))
-    model._checked_references = out  # type: ignore[attr-defined]
+    if templates is None:
+        model._checked_references = out  # type: ignore[attr-defined]
     return out
+
+
+def column_order(column: Column) -> tuple[str, int, str]:
+    """The order of ``model.columns`` (a Service's columns in it: by port, then protocol)."""
+    return (column.destination, column.port, column.protocol)
 
 
 def _ports(ref: Reference, service: K8sObject, columns: list[Column]) -> tuple[list[Column], str | None]:

@@ -106,6 +106,7 @@ class PodClasses:
         self._ns_labels: dict[str, dict[str, str]] = {}
         self._ns_matching: dict[LabelSelector, list[str]] = {}
         self._selected: dict[tuple[str, LabelSelector | None], int] = {}
+        self._across: dict[tuple[LabelSelector, LabelSelector | None], int] = {}
 
     def _add(self, namespace: str, labels: dict[str, str], ports: dict[tuple[str, str], int], synthetic: str | None) -> PodClass:
         cls = PodClass(len(self.classes), namespace, labels, ports, synthetic=synthetic)
@@ -140,6 +141,18 @@ class PodClasses:
                 if selector is None or selector.matches(cls.labels):
                     bits |= cls.bit
             self._selected[key] = bits
+        return bits
+
+    def select_across(self, namespace_selector: LabelSelector, selector: LabelSelector | None) -> int:
+        """``select`` in every namespace ``namespace_selector`` matches (many policies repeat a
+        peer such as every namespace's monitoring pods: worked out once)."""
+        key = (namespace_selector, selector)
+        bits = self._across.get(key)
+        if bits is None:
+            bits = 0
+            for ns in self.namespaces_matching(namespace_selector):
+                bits |= self.select(ns, selector)
+            self._across[key] = bits
         return bits
 
     def namespaces_matching(self, selector: LabelSelector) -> list[str]:

@@ -74,11 +74,9 @@ def peer_classes(peer: Peer, policy: Policy, classes: PodClasses) -> int:
     """Classes a peer of ``policy`` matches (an ipBlock: only snapshot Pods with an address in it)."""
     if peer.ip_block is not None:
         return classes.in_ip_block(peer.ip_block)
-    namespaces = [policy.namespace] if peer.namespace_selector is None else classes.namespaces_matching(peer.namespace_selector)
-    bits = 0
-    for ns in namespaces:
-        bits |= classes.select(ns, peer.pod_selector)
-    return bits
+    if peer.namespace_selector is None:
+        return classes.select(policy.namespace, peer.pod_selector)
+    return classes.select_across(peer.namespace_selector, peer.pod_selector)
 
 
 @dataclass

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 from svclint.kube.graph import ManifestGraph
 from svclint.kube.ingress import BackendRef, ingress_backends, is_ingress
@@ -77,21 +78,12 @@ def source_ranges(service: K8sObject) -> IPSet:
     return ips
 
 
-def exposures(graph: ManifestGraph, columns: list[Column]) -> dict[int, Exposure]:
-    backends: dict[tuple[str | None, str], list[IngressBackend]] = {}
-    for ingress in graph.of_kind("Ingress"):
-        if not is_ingress(ingress):
-            continue
-        for ref in ingress_backends(ingress):
-            backends.setdefault((ingress.namespace, ref.service), []).append(IngressBackend.of(ref))
-    routes: dict[tuple[str | None, str], list[IngressBackend]] = {}
-    for route in graph.of_kind("Route"):
-        if not is_openshift_route(route):
-            continue
-        for route_ref in route_backends(route):
-            routes.setdefault((route.namespace, route_ref.service), []).append(
-                IngressBackend(route, route_ref.service, None, None, route_ref.path, "Route", route_ref.target_port)
-            )
+Backends: TypeAlias = "dict[tuple[str | None, str], list[IngressBackend]]"
+
+
+def exposures(graph: ManifestGraph, columns: list[Column], entries: tuple[Backends, Backends] | None = None) -> dict[int, Exposure]:
+    """id(column) -> its exposure; ``entries``: ``entry_backends(graph)`` when worked out already."""
+    backends, routes = entries if entries is not None else entry_backends(graph)
     out: dict[int, Exposure] = {}
     for column in columns:
         exposure = Exposure()
@@ -117,3 +109,22 @@ def exposures(graph: ManifestGraph, columns: list[Column]) -> dict[int, Exposure
                     exposure.ingresses.append(route_backend)
         out[id(column)] = exposure
     return out
+
+
+def entry_backends(graph: ManifestGraph) -> tuple[Backends, Backends]:
+    """The Ingress and OpenShift Route backends of the input, by (namespace, Service name)."""
+    backends: Backends = {}
+    for ingress in graph.of_kind("Ingress"):
+        if not is_ingress(ingress):
+            continue
+        for ref in ingress_backends(ingress):
+            backends.setdefault((ingress.namespace, ref.service), []).append(IngressBackend.of(ref))
+    routes: Backends = {}
+    for route in graph.of_kind("Route"):
+        if not is_openshift_route(route):
+            continue
+        for route_ref in route_backends(route):
+            routes.setdefault((route.namespace, route_ref.service), []).append(
+                IngressBackend(route, route_ref.service, None, None, route_ref.path, "Route", route_ref.target_port)
+            )
+    return backends, routes

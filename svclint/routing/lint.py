@@ -59,7 +59,7 @@ def unreachable_columns(model: RoutingModel, columns: Iterable[Column] | None = 
             continue
         if any(bits & workloads for bits, _ in plan.groups):
             continue
-        if model.exposure[id(column)].exposed:
+        if model.exposure_of(column).exposed:
             continue  # reachable from outside, or blocked exposure: SVC405's finding
         yield column
 
@@ -78,9 +78,17 @@ def pod_ports_text(column: Column) -> str:
     return ", ".join(sorted({str(e.port) for e in column.resolved}))
 
 
-def blocked_exposures(model: RoutingModel) -> Iterator[Column]:
-    for column in model.columns:
-        if column.kind != PODS or not model.exposure[id(column)].exposed:
+def focused_columns(model: RoutingModel, services: Iterable[K8sObject]) -> list[Column]:
+    """The columns of ``services`` (a focused run's), in the order of ``model.columns``."""
+    columns = [column for service in services for column in model.columns_of(service)]
+    columns.sort(key=lambda c: (c.destination, c.port, c.protocol))
+    return columns
+
+
+def blocked_exposures(model: RoutingModel, columns: Iterable[Column] | None = None) -> Iterator[Column]:
+    """Exposed Service ports whose endpoints deny the outside (of ``columns``, when given)."""
+    for column in model.columns if columns is None else columns:
+        if column.kind != PODS or not model.exposure_of(column).exposed:
             continue
         if model.plan(column).structural is None and model.external_verdict(column) == DENY:
             yield column

@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from svclint.kube.graph import ManifestGraph
-from svclint.kube.model import PodTemplate
+from svclint.kube.model import K8sObject, PodTemplate
 from svclint.kube.routes import is_openshift_route
 from svclint.routing.classes import PodClass, PodClasses
 from svclint.routing.engine import Decision, PolicyEngine
-from svclint.routing.entry import Exposure, IngressBackend, exposures
+from svclint.routing.entry import Backends, Exposure, IngressBackend, entry_backends, exposures
 from svclint.routing.policy import ParsedPolicies, parse_policies
 from svclint.routing.ports import NO_IPS
 from svclint.routing.services import (
@@ -23,6 +23,7 @@ from svclint.routing.services import (
     NO_ENDPOINTS,
     Column,
     Endpoint,
+    columns_of,
     service_columns,
 )
 from svclint.settings import Settings
@@ -73,16 +74,68 @@ class RoutingModel:
             graph, settings.default_namespace, settings.kube_dns, settings.ingress_controller,
             settings.openshift_router if has_routes else None,
         )
-        self.engine = PolicyEngine(self.classes, self.parsed.valid)
-        self.columns: list[Column] = service_columns(graph, self.classes)
-        self.exposure: dict[int, Exposure] = exposures(graph, self.columns)
+        self._engine: PolicyEngine | None = None
+        self._columns: list[Column] | None = None
+        self._columns_of: dict[int, list[Column]] = {}  # id(Service) -> its columns
+        self._exposure: dict[int, Exposure] | None = None
+        self._exposure_of: dict[int, Exposure] = {}
+        self._entries: tuple[Backends, Backends] | None = None  # the Ingress and Route backends
         self._plans: dict[int, Plan] = {}
         self._external_egress: dict[tuple[str, int], int] = {}
         self._dns_ok: int | None = None
-        self.sources = self._sources()
+        self._sources_list: list[Source] | None = None
         self.load_problems = 0  # set by api.analyze: files/documents the loader could not read
 
+    @property
+    def engine(self) -> PolicyEngine:
+        """The policies compiled against the pod classes (built on first use: SVC501 and
+        SVC502 of a focused run resolve names and ports without it)."""
+        if self._engine is None:
+            self._engine = PolicyEngine(self.classes, self.parsed.valid)
+        return self._engine
+
+    # -- columns and exposures, built on first use (a focused run asks for a few) -------------
+
+    @property
+    def columns(self) -> list[Column]:
+        """Every Service port of the input, sorted by (destination, port, protocol)."""
+        if self._columns is None:
+            self._columns = service_columns(self.graph.of_kind("Service"), self.columns_of)
+        return self._columns
+
+    def columns_of(self, service: K8sObject) -> list[Column]:
+        """One Service's columns (the same objects ``columns`` holds)."""
+        found = self._columns_of.get(id(service))
+        if found is None:
+            found = self._columns_of[id(service)] = columns_of(self.graph, self.classes, service)
+        return found
+
+    @property
+    def exposure(self) -> dict[int, Exposure]:
+        """id(column) -> how the outside reaches it, for every column."""
+        if self._exposure is None:
+            self._exposure = exposures(self.graph, self.columns, self._entries)
+        return self._exposure
+
+    def exposure_of(self, column: Column) -> Exposure:
+        """One column's exposure, without working out every column's."""
+        if self._exposure is not None:
+            return self._exposure[id(column)]
+        found = self._exposure_of.get(id(column))
+        if found is None:
+            if self._entries is None:
+                self._entries = entry_backends(self.graph)
+            found = self._exposure_of[id(column)] = exposures(self.graph, [column], self._entries)[id(column)]
+        return found
+
     # -- rows ---------------------------------------------------------------------------------
+
+    @property
+    def sources(self) -> list[Source]:
+        """The matrix rows: every workload, then the outside and the ingress controller, by name."""
+        if self._sources_list is None:
+            self._sources_list = self._sources()
+        return self._sources_list
 
     def _sources(self) -> list[Source]:
         seen: dict[str, Source] = {}
@@ -186,7 +239,7 @@ class RoutingModel:
         plan = self.plan(column)
         if plan.structural is not None:
             return plan.structural
-        exposure = self.exposure[id(column)]
+        exposure = self.exposure_of(column)
         if not exposure.exposed or not plan.groups:
             return EXTERNAL if plan.external_bits and exposure.exposed else DENY
         k = sum(1 for e in column.resolved if self.endpoint_reachable_from_outside(column, e, exposure))
@@ -228,7 +281,7 @@ class RoutingModel:
 
     def external_ips_allowed(self, column: Column, endpoint: Endpoint) -> str:
         assert endpoint.port is not None
-        ips = self.engine.ingress_allowed(endpoint.cls, column.protocol, endpoint.port)[1] & self.exposure[id(column)].direct_ips
+        ips = self.engine.ingress_allowed(endpoint.cls, column.protocol, endpoint.port)[1] & self.exposure_of(column).direct_ips
         return ips.text() if ips else NO_IPS.text()
 
 

@@ -11,6 +11,7 @@ Which pods and which pod port are svclint/kube/endpoints.py's decisions, shared 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from svclint.kube.endpoints import (
@@ -73,16 +74,16 @@ def resolve(template: PodTemplate, sp: ServicePort) -> tuple[int | None, Contain
     return found, None
 
 
-def service_columns(graph: ManifestGraph, classes: PodClasses) -> list[Column]:
-    """Every Service port of the input, sorted by (destination, port, protocol)."""
+def service_columns(services: Iterable[K8sObject], columns_of: Callable[[K8sObject], list[Column]]) -> list[Column]:
+    """Every Service port of ``services`` (``columns_of`` each), sorted by (destination, port, protocol)."""
     columns: list[Column] = []
-    for service in graph.of_kind("Service"):
-        columns.extend(_columns_of(graph, classes, service))
+    for service in services:
+        columns.extend(columns_of(service))
     columns.sort(key=lambda c: (c.destination, c.port, c.protocol))
     return columns
 
 
-def _columns_of(graph: ManifestGraph, classes: PodClasses, service: K8sObject) -> list[Column]:
+def columns_of(graph: ManifestGraph, classes: PodClasses, service: K8sObject) -> list[Column]:
     destination = service.ref.qualified
     ports = [p for p in service_ports(service) if p.port is not None]
     if is_external_name(service):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from svclint.api import load_units, tell_other_units, unused_in_every_unit
 from svclint.findings import Finding, RuleCrash
@@ -66,6 +66,7 @@ class Workspace:
         self.units: list[UnitState] = []
         self.parts: dict[str, FilePart] = {}  # fs path -> part (plain files)
         self._built: dict[int, tuple[LoadResult, ManifestGraph]] = {}  # id(unit state) -> its load and graph
+        self._last: dict[int, ManifestGraph] = {}  # id(unit state) -> its last graph, to build the next from
         self.crashes: list[RuleCrash] = []  # rules that raised since the caller last took them
 
     # -- loading ------------------------------------------------------------------------------
@@ -86,7 +87,7 @@ class Workspace:
         overrides = {fs: part.text for fs, part in self.parts.items() if part.text is not None}
         targets = list(self.settings.project_paths) or ["."]
         loaded = load_units(targets, self.settings, cwd=self.root)
-        self.units, self.parts, self._built = [], {}, {}
+        self.units, self.parts, self._built, self._last = [], {}, {}, {}
         for unit, result in loaded:
             state = UnitState(unit)
             if unit.rendered or unit.chart:
@@ -188,9 +189,11 @@ class Workspace:
         ]
         if len(self.units) > 1 and any(key not in self._built for key in map(_key, self.units)):
             tell_other_units([(state.unit, self._joined(state)[0]) for state in self.units], self.settings)
+        # A focused run is short: forking half of the rules off (``--jobs``) costs more than it saves.
+        settings = self.settings if wanted is None else replace(self.settings, jobs=1)
         for state in states:
             load, graph = self._joined(state)
-            result = run(load, self.catalog, self.settings, focus=wanted, graph=graph)
+            result = run(load, self.catalog, settings, focus=wanted, graph=graph)
             state.result = result
             self.crashes.extend(crash for crash in result.crashes if crash not in self.crashes)
             if wanted is None:
@@ -208,7 +211,9 @@ class Workspace:
         built = self._built.get(_key(state))
         if built is None:
             load = self.unit_load(state)
-            built = self._built[_key(state)] = (load, ManifestGraph(load.objects, self.settings.pod_sources))
+            graph = ManifestGraph(load.objects, self.settings.pod_sources, previous=self._last.get(_key(state)))
+            built = self._built[_key(state)] = (load, graph)
+            self._last[_key(state)] = graph
         return built
 
     def findings(self, paths: Iterable[str] | None = None) -> dict[str, list[Finding]]:

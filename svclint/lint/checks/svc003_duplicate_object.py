@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from svclint.findings import Severity
 from svclint.kube.model import K8sObject
@@ -28,7 +28,7 @@ class DuplicateObject(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         seen: dict[tuple[str, str, str | None, str], list[K8sObject]] = defaultdict(list)
-        for obj in ctx.graph.objects:
+        for obj in self._candidates(ctx):
             if obj.name.endswith("*"):  # generateName: the server picks a unique name
                 continue
             seen[(obj.group, obj.kind, obj.namespace, obj.name)].append(obj)
@@ -46,3 +46,12 @@ class DuplicateObject(Rule):
                     "metadata.name",
                     related=[Related(f"first definition of {first.ref}", first, "metadata.name")],
                 )
+
+    @staticmethod
+    def _candidates(ctx: RuleContext) -> Iterable[K8sObject]:
+        """Every object, or (focused) the objects sharing kind, namespace and name with one in
+        focus, in input order (the graph's ``by_key`` lists keep it)."""
+        if ctx.focus is None:
+            return ctx.graph.objects
+        keys = dict.fromkeys((obj.kind, obj.namespace, obj.name) for obj in ctx.focused(ctx.graph.objects))
+        return [obj for key in keys for obj in ctx.graph.by_key.get(key, ())]

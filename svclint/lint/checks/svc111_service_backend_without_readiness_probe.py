@@ -62,12 +62,18 @@ class ServiceBackendWithoutReadinessProbe(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         serves: dict[tuple[int, FieldPath], dict[str, None]] = defaultdict(dict)  # ordered sets: linear in ports
         owners: dict[tuple[int, FieldPath], tuple[K8sObject, Container]] = {}
+        # Focused: a finding is at the workload, and a Service selects pods of its own namespace only.
+        namespaces = None if ctx.focus is None else {t.namespace for t in ctx.graph.pod_templates if ctx.in_focus(t.owner)}
         for service in ctx.graph.of_kind("Service"):
             if service.spec.get("publishNotReadyAddresses") is True:
+                continue
+            if namespaces is not None and service.namespace not in namespaces:
                 continue
             for template in selected_templates(ctx.graph, service):
                 if template.generated:
                     continue  # an operator's containers: their probes are not the user's to write
+                if not ctx.in_focus(template.owner):
+                    continue
                 for port in service_ports(service):
                     for container in serving_containers(template, port):
                         if "readinessProbe" in container.spec:

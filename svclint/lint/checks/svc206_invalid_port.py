@@ -76,7 +76,8 @@ class InvalidPort(Rule):
         for service in ctx.focused(ctx.graph.of_kind("Service")):
             yield from self._service(ctx, service)
         for template in ctx.graph.pod_templates:
-            yield from self._template(ctx, template)
+            if ctx.in_focus(template.owner):  # its findings are at the workload
+                yield from self._template(ctx, template)
 
     def _service(self, ctx: RuleContext, service: K8sObject) -> Iterator[Violation]:
         for i, entry in service_port_entries(service):

@@ -40,7 +40,7 @@ class InvalidProtocol(Rule):
     tags = ("services", "workloads", "ports")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        for service in ctx.graph.of_kind("Service"):
+        for service in ctx.focused(ctx.graph.of_kind("Service")):
             for i, entry in service_port_entries(service):
                 if _invalid(entry.get("protocol")):
                     value = entry["protocol"]
@@ -50,6 +50,8 @@ class InvalidProtocol(Rule):
                         ("spec", "ports", i, "protocol"),
                     )
         for template in ctx.graph.pod_templates:
+            if not ctx.in_focus(template.owner):
+                continue  # its findings are at the workload
             for declared in template.declared_ports():
                 value = declared.raw.get("protocol")
                 if _invalid(value):

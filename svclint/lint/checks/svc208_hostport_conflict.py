@@ -96,9 +96,11 @@ class HostPortConflict(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         by_port: dict[tuple[str, int], list[HostPortClaim]] = defaultdict(list)
         for template in ctx.graph.pod_templates:
-            yield from self._within_pod(ctx, template)
+            focused = ctx.in_focus(template.owner)  # findings are at the workload of the claim
+            if focused:
+                yield from self._within_pod(ctx, template)
             claims = _claims(template)
-            replicas = _scalable_replicas(template)
+            replicas = _scalable_replicas(template) if focused and claims else 0
             for claim in claims:
                 by_port[(claim.protocol, claim.host_port)].append(claim)
                 if replicas > 1:
@@ -115,6 +117,8 @@ class HostPortConflict(Rule):
     def _across_templates(self, ctx: RuleContext, claims: list[HostPortClaim]) -> Iterator[Violation]:
         for i, claim in enumerate(claims):
             owner = claim.template.owner
+            if not ctx.in_focus(owner):
+                continue
             for earlier in claims[:i]:
                 other = earlier.template.owner
                 if earlier.template is claim.template or other.ref == owner.ref or not claim.overlaps(earlier):

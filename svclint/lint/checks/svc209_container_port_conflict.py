@@ -58,6 +58,8 @@ class ContainerPortConflict(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for template in ctx.graph.pod_templates:
+            if not ctx.in_focus(template.owner):
+                continue  # its findings are at the workload
             ports = list(template.declared_ports())
             yield from self._numbers(ctx, template, ports)
             yield from self._names(ctx, template, ports)

@@ -63,6 +63,8 @@ class IngressBackendUnroutable(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for ref in all_backends(ctx.graph):
+            if not ctx.in_focus(ref.owner):
+                continue  # its findings are at the Ingress or route
             service = core_service(ctx.graph, ref.namespace, ref.service)
             if service is None or ref.port is None or is_external_name(service):
                 continue

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from svclint.findings import Severity
 from svclint.kube.sources import unmodelled_hint
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
-from svclint.routing.lint import isolating_policies, pod_ports_text, unreachable_columns
+from svclint.routing.lint import focused_columns, isolating_policies, pod_ports_text, unreachable_columns
 from svclint.routing.model import routing_model
 
 
@@ -32,11 +32,12 @@ class ServiceUnreachable(Rule):
     tags = ("networkpolicy", "routing", "services")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        if not ctx.focused(ctx.graph.of_kind("Service")):
+        services = ctx.focused(ctx.graph.of_kind("Service"))
+        if not services:
             return  # no Service to report on: the routing model is not needed
         model = routing_model(ctx.graph, ctx.settings)
         unmodelled = [o for ns in sorted(ctx.graph.namespaces) for o in ctx.graph.unmodelled(ns)]
-        columns = [column for column in model.columns if ctx.in_focus(column.service)]
+        columns = model.columns if ctx.focus is None else focused_columns(model, services)
         for column in unreachable_columns(model, columns):
             related = [Related(what, policy, "spec.podSelector") for what, policy in isolating_policies(model, column)]
             ports = pod_ports_text(column)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from svclint.findings import Severity
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
-from svclint.routing.lint import blocked_exposures, isolating_policies, pod_ports_text
+from svclint.routing.lint import blocked_exposures, focused_columns, isolating_policies, pod_ports_text
 from svclint.routing.model import routing_model
 
 
@@ -30,9 +30,17 @@ class ExposedServiceBlocked(Rule):
     tags = ("networkpolicy", "routing", "exposure")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        columns = None
+        if ctx.focus is not None and not ctx.focused(ctx.graph.of_kind("Ingress", "Route")):
+            # its findings are at a Service or at an Ingress or Route: no entry point in focus, the focused Services' only
+            services = ctx.focused(ctx.graph.of_kind("Service"))
+            if not services:
+                return
+            columns = services
         model = routing_model(ctx.graph, ctx.settings)
-        for column in blocked_exposures(model):
-            exposure = model.exposure[id(column)]
+        chosen = None if columns is None else focused_columns(model, columns)
+        for column in blocked_exposures(model, chosen):
+            exposure = model.exposure_of(column)
             service = column.service
             related = [Related(what, policy, "spec.podSelector") for what, policy in isolating_policies(model, column)]
             ports = pod_ports_text(column)

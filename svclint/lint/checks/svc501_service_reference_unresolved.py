@@ -8,8 +8,9 @@ from svclint.findings import Severity
 from svclint.kube.model import K8sObject
 from svclint.kube.objects import LoadResult
 from svclint.kube.sources import service_maker, service_maker_hint
+from svclint.lint.checks.callsfocus import focused_references
 from svclint.lint.rule import Rule, RuleContext, Violation
-from svclint.routing.calls import LINKS_DISABLED, UNRESOLVED, checked_references
+from svclint.routing.calls import LINKS_DISABLED, UNRESOLVED
 from svclint.routing.model import routing_model
 from svclint.suggest import is_close, nearest
 
@@ -50,7 +51,7 @@ class ServiceReferenceUnresolved(Rule):
         model = routing_model(ctx.graph, ctx.settings)
         services = list(ctx.graph.of_kind("Service"))
         namespaces_with_services = {s.namespace for s in services}
-        for item in checked_references(model):
+        for item in focused_references(ctx, model):
             ref = item.reference
             if item.problem == LINKS_DISABLED:
                 yield ctx.report(

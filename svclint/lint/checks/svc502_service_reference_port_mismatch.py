@@ -6,8 +6,9 @@ from collections.abc import Iterator
 
 from svclint.findings import Severity
 from svclint.kube.services import service_ports
+from svclint.lint.checks.callsfocus import focused_references
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
-from svclint.routing.calls import PORT_MISMATCH, checked_references
+from svclint.routing.calls import PORT_MISMATCH, column_order
 from svclint.routing.model import routing_model
 
 
@@ -33,14 +34,14 @@ class ServiceReferencePortMismatch(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         model = routing_model(ctx.graph, ctx.settings)
-        for item in checked_references(model):
+        for item in focused_references(ctx, model):
             if item.problem != PORT_MISMATCH or item.service is None:
                 continue
             ref = item.reference
             ports = [p for p in service_ports(item.service) if p.port is not None]
             listed = ", ".join(f"{p.port}" + (f" ({p.name})" if p.name else "") for p in ports)
             targets = [p for p in ports if p.target_port == ref.port]
-            named = [c for c in model.columns if c.service is item.service and any(e.port == ref.port for e in c.endpoints)]
+            named = [c for c in sorted(model.columns_of(item.service), key=column_order) if any(e.port == ref.port for e in c.endpoints)]
             if targets:
                 hint = f"; {ref.port} is the targetPort of port {targets[0].port}: clients use the Service port"
             elif named:

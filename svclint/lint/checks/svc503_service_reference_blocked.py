@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from svclint.findings import Location, Severity
+from svclint.lint.checks.callsfocus import focused_references
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
-from svclint.routing.calls import checked_references, gets_through, verdict_of
+from svclint.routing.calls import gets_through, verdict_of
 from svclint.routing.explain import cell_reasons
 from svclint.routing.model import BAD_TARGET_PORT, DNS_BLOCKED, RoutingModel, Source, routing_model
 from svclint.routing.services import NO_ENDPOINTS, Column
@@ -41,7 +42,7 @@ class ServiceReferenceBlocked(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         model = routing_model(ctx.graph, ctx.settings)
         unreadable = bool(ctx.load.problems)
-        for item in checked_references(model):
+        for item in focused_references(ctx, model):
             if verdict_of(model, item) is None or item.service is None:
                 continue
             verdicts = [(model.verdict(item.source, c), c) for c in item.columns]

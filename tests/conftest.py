@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,3 +81,16 @@ def golden(request: pytest.FixtureRequest) -> Any:
 def _in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
     """Run every test from the repository root so reported paths are repo-relative."""
     monkeypatch.chdir(REPO)
+
+
+def cached_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of real fixtures (core, hostile input, a sample of every kind of finding) as the
+    working directory, with the cache's user key in ``tmp_path``: the cache tests' project."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    tree = tmp_path / "project"
+    for name in ("core", "bad-input"):
+        shutil.copytree(FIXTURES / name, tree / name, symlinks=True)
+    for rule in sorted((FIXTURES / "rules").iterdir())[:20]:
+        shutil.copytree(rule, tree / "rules" / rule.name, symlinks=True)
+    monkeypatch.chdir(tree)
+    return tree

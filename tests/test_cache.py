@@ -16,22 +16,14 @@ import pytest
 from svclint.loading.cache import DIRECTORY_NAME, ParseCache, open_cache
 from svclint.report import FORMATTERS
 from svclint.settings import Limits
-from tests.conftest import FIXTURES, REPO, CliRun, run_cli
+from tests.conftest import REPO, CliRun, cached_project, run_cli
 
 FORMATS = sorted(FORMATTERS)
 
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of real fixtures (rules, core, hostile input) as the working directory."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
-    tree = tmp_path / "project"
-    for name in ("core", "bad-input"):
-        shutil.copytree(FIXTURES / name, tree / name, symlinks=True)
-    for rule in sorted((FIXTURES / "rules").iterdir())[:20]:  # a sample of every kind of finding
-        shutil.copytree(rule, tree / "rules" / rule.name, symlinks=True)
-    monkeypatch.chdir(tree)
-    return tree
+    return cached_project(tmp_path, monkeypatch)
 
 
 def check(fmt: str, *extra: str) -> CliRun:

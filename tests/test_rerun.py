@@ -12,22 +12,14 @@ import pytest
 
 from svclint.loading.cache import DIRECTORY_NAME
 from svclint.report import DOCUMENTED_FORMATS, FORMATTERS
-from tests.conftest import FIXTURES, REPO, CliRun, run_cli
+from tests.conftest import FIXTURES, REPO, CliRun, cached_project, run_cli
 
 FORMATS = sorted(FORMATTERS)
 
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of real fixtures as the working directory (findings of many rules, bad input)."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
-    tree = tmp_path / "project"
-    for name in ("core", "bad-input"):
-        shutil.copytree(FIXTURES / name, tree / name, symlinks=True)
-    for rule in sorted((FIXTURES / "rules").iterdir())[:20]:
-        shutil.copytree(rule, tree / "rules" / rule.name, symlinks=True)
-    monkeypatch.chdir(tree)
-    return tree
+    return cached_project(tmp_path, monkeypatch)
 
 
 def check(*extra: str, fmt: str = "json", config: bool = False) -> CliRun:

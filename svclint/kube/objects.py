@@ -9,7 +9,7 @@ way the API server defaults it, and the fields svclint reasons about are checked
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -76,17 +76,7 @@ def load(
     ``paths`` is already discovery's list (``api.load_units``), not walked again."""
     with gc_paused():
         reader = Reader(paths, settings, stdin_bytes, cwd or os.getcwd(), discovered=discovered)
-        result = LoadResult()
-        object_problems: list[LoadProblem] = []
-        for document in reader.documents():
-            _add_document(result, object_problems, document, settings)
-        result.problems = [*reader.problems, *object_problems]
-        result.sources = reader.sources
-        result.comments = reader.comments
-        result.files = reader.files
-        result.notes = reader.notes
-        result.templates = reader.templates
-        return result
+        return _collect(reader, reader.documents(), settings)
 
 
 def load_parsed(source: Source, parsed: ParsedFile, settings: Settings) -> LoadResult:
@@ -94,16 +84,22 @@ def load_parsed(source: Source, parsed: ParsedFile, settings: Settings) -> LoadR
     file being edited and joins the parts (the objects are the same as ``load`` makes)."""
     with gc_paused():
         reader = Reader((), settings)
-        result = LoadResult()
-        object_problems: list[LoadProblem] = []
-        for document in reader.parsed_documents(source, parsed):
-            _add_document(result, object_problems, document, settings)
-        result.problems = [*reader.problems, *object_problems]
-        result.sources = reader.sources
-        result.comments = reader.comments
-        result.files = reader.files
-        result.templates = reader.templates
-        return result
+        return _collect(reader, reader.parsed_documents(source, parsed), settings)
+
+
+def _collect(reader: Reader, documents: Iterable[Document], settings: Settings) -> LoadResult:
+    """The objects of ``documents`` and what ``reader`` learnt reading them (after the last)."""
+    result = LoadResult()
+    object_problems: list[LoadProblem] = []
+    for document in documents:
+        _add_document(result, object_problems, document, settings)
+    result.problems = [*reader.problems, *object_problems]
+    result.sources = reader.sources
+    result.comments = reader.comments
+    result.files = reader.files
+    result.notes = reader.notes
+    result.templates = reader.templates
+    return result
 
 
 def _add_document(result: LoadResult, problems: list[LoadProblem], document: Document, settings: Settings) -> None:

@@ -78,11 +78,12 @@ def _lint_units(
         tell(f"checking {len(loaded[0][1].objects):,} objects with {rules} rules")
         only = run(loaded[0][1], catalog, settings, report_only, prepare)
         return only, [(loaded[0][0].name, only)]
-    tell_other_units(loaded, settings)
+    graphs = [ManifestGraph(result.objects, settings.pod_sources) for _, result in loaded]
+    tell_other_units([(unit.name, result, graph) for (unit, result), graph in zip(loaded, graphs)])
     results = []
-    for number, (unit, result) in enumerate(loaded, 1):
+    for number, ((unit, result), graph) in enumerate(zip(loaded, graphs), 1):
         tell(f"checking unit {number}/{len(loaded)} ({len(result.objects):,} objects, {rules} rules)")
-        results.append((unit.name, run(result, catalog, settings, report_only, prepare)))
+        results.append((unit.name, run(result, catalog, settings, report_only, prepare, graph=graph)))
     findings = unit_rules.merge_findings([(name, result.findings) for name, result in results])
     findings = unused_in_every_unit(findings, results)
     findings.sort(key=lambda f: f.sort_key())
@@ -95,20 +96,19 @@ def _lint_units(
     ), results
 
 
-def tell_other_units(loaded: list[tuple[unit_rules.Unit, LoadResult]], settings: Settings) -> None:
-    """Tell each unit's load which Services and pod templates only other units hold: a unit
-    of Services alone may be applied with another's workloads (lint/checks/otherunits.py)."""
+def tell_other_units(units: list[tuple[str, LoadResult, ManifestGraph]]) -> None:
+    """Tell each unit's load (by name, with its graph) which Services and pod templates only
+    other units hold: a unit of Services alone may be applied with another's workloads
+    (lint/checks/otherunits.py)."""
     defined: dict[tuple[str, str], list[str]] = {}
     pods: list[tuple[str, str, dict[str, str]]] = []
-    for unit, result in loaded:
-        for obj in result.objects:
-            if obj.kind == "Service":
-                defined.setdefault((obj.namespace or "", obj.name), []).append(unit.name)
-        graph = ManifestGraph(result.objects, settings.pod_sources)
-        pods.extend((unit.name, t.namespace or "", t.labels) for t in graph.pod_templates)
-    for unit, result in loaded:
-        result.elsewhere = {key: names[0] for key, names in defined.items() if unit.name not in names}
-        result.pods_elsewhere = [entry for entry in pods if entry[0] != unit.name]
+    for name, _load, graph in units:
+        for service in graph.of_kind("Service"):
+            defined.setdefault((service.namespace or "", service.name), []).append(name)
+        pods.extend((name, t.namespace or "", t.labels) for t in graph.pod_templates)
+    for name, result, _ in units:
+        result.elsewhere = {key: names[0] for key, names in defined.items() if name not in names}
+        result.pods_elsewhere = [entry for entry in pods if entry[0] != name]
 
 
 def unused_in_every_unit(findings: list[Finding], results: list[tuple[str, LintResult]]) -> list[Finding]:

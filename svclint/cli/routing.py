@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
 
 import click
@@ -17,6 +18,7 @@ from svclint.loading.units import UnitError
 from svclint.suggest import did_you_mean, known
 
 if TYPE_CHECKING:  # the routing package is imported only when one of these commands runs
+    from svclint.routing.matrix import MatrixFilter
     from svclint.routing.model import RoutingModel
 
 MATRIX_FORMATS = ("table", "csv", "json", "markdown", "dot", "connlist")
@@ -53,16 +55,8 @@ def matrix(paths: tuple[str, ...], fmt: str, output: str | None, sources: tuple[
     resolve names. `svclint explain SRC DST` shows why.
     """
     from svclint.routing.formats import prepare
-    from svclint.routing.matrix import MatrixFilter, MatrixFilterError
 
-    model = _routing_model(paths, options)
-    flt = MatrixFilter(split_list(sources), split_list(destinations), split_list(namespaces))
-    try:
-        write = prepare(fmt, model, flt)  # every filter resolved before any output
-    except MatrixFilterError as error:
-        raise UsageFailure(str(error)) from None
-    write_stream(write, output, json_output=fmt == "json")
-    return EXIT_CLEAN
+    return _write_filtered(prepare, paths, fmt, output, (sources, destinations, namespaces), options)
 
 
 CALLS_FORMATS = ("table", "csv", "json", "markdown", "dot")
@@ -85,12 +79,26 @@ def calls(paths: tuple[str, ...], fmt: str, output: str | None, sources: tuple[s
     to no Service or to a port the Service lacks are `svclint check`'s SVC501 and SVC502.
     """
     from svclint.routing.callformats import prepare_calls
+
+    return _write_filtered(prepare_calls, paths, fmt, output, (sources, destinations, namespaces), options)
+
+
+def _write_filtered(
+    prepare: Callable[[str, RoutingModel, MatrixFilter], Callable[[TextIO], None]],
+    paths: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    filters: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]],
+    options: dict[str, Any],
+) -> int:
+    """``matrix`` and ``calls``: the model, the --from/--to/--namespace filter, then the writer
+    ``prepare`` returns once every filter is resolved (no output before a usage error)."""
     from svclint.routing.matrix import MatrixFilter, MatrixFilterError
 
     model = _routing_model(paths, options)
-    flt = MatrixFilter(split_list(sources), split_list(destinations), split_list(namespaces))
+    flt = MatrixFilter(*(split_list(values) for values in filters))
     try:
-        write = prepare_calls(fmt, model, flt)
+        write = prepare(fmt, model, flt)
     except MatrixFilterError as error:
         raise UsageFailure(str(error)) from None
     write_stream(write, output, json_output=fmt == "json")

@@ -188,7 +188,7 @@ class Workspace:
             if wanted is None or (state.rendered is None and wanted & state.paths)
         ]
         if len(self.units) > 1 and any(key not in self._built for key in map(_key, self.units)):
-            tell_other_units([(state.unit, self._joined(state)[0]) for state in self.units], self.settings)
+            tell_other_units([(state.unit.name, *self._joined(state)) for state in self.units])
         # A focused run is short: forking half of the rules off (``--jobs``) costs more than it saves.
         settings = self.settings if wanted is None else replace(self.settings, jobs=1)
         for state in states:

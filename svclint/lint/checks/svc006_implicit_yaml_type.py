@@ -147,9 +147,14 @@ def _map_values(obj: K8sObject, path: FieldPath, what: str) -> Iterator[tuple[Fi
 
 
 def _match_labels(data: Any, path: FieldPath) -> Iterator[tuple[FieldPath, str, str, Any]]:
+    """Every ``matchLabels`` entry, wherever a selector sits. A CRD's schema names a field
+    ``matchLabels`` under ``properties`` (``type: object``, ``x-kubernetes-preserve-unknown-fields:
+    true``): that is a schema, not labels, and its booleans are meant (knative's CRDs)."""
     if isinstance(data, dict):
         for key, value in data.items():
-            if key == "matchLabels" and isinstance(value, dict):
+            if key == "openAPIV3Schema":
+                continue
+            if key == "matchLabels" and isinstance(value, dict) and not (path and path[-1] == "properties"):
                 for label, label_value in value.items():
                     if isinstance(label, str):
                         yield path + (key, label), f"matchLabels {label}", label, label_value

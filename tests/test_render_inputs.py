@@ -228,3 +228,21 @@ def test_helm_chart_is_rendered_with_helm_template(tmp_path: Path, monkeypatch: 
     assert run.exit_code == 1, run.stderr
     assert log.read_text() == "template fixtures/helm/shop\n"
     assert _keys(run.json()) == [(r, f"fixtures/helm/{f}", line, col, field) for r, f, line, col, field in HELM_FINDINGS]
+
+
+def test_template_left_in_kustomize_output_is_svc005_and_injector_templates_are_data() -> None:
+    """A resource written for envsubst stays a template after kustomize: SVC005, not a YAML syntax
+    error (SVC001); a ConfigMap holding a sidecar injector's Go templates (``.Values``,
+    ``toYaml``: Istio's) is data, not an unrendered chart."""
+    run = run_cli(
+        "check", "fixtures/kustomize-templates", "--kustomize-bin", _kubectl(), "--format", "json", "--isolated", "--no-cache"
+    )
+    assert [(f["rule"], f["file"], f["line"], f["message"]) for f in run.json()["findings"]] == [
+        (
+            "SVC005",
+            "fixtures/kustomize-templates/kustomization.yaml",
+            1,
+            "unrendered template placeholder '${CLUSTER_NAME}': this is a template for envsubst or a similar tool, "
+            "not a manifest; render it first (envsubst < FILE | svclint check -) and check the output",
+        )
+    ]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from svclint.findings import Location, ObjectRef
-from svclint.kube import foreign
+from svclint.loading import foreign
 from svclint.kube.model import (
     CLUSTER_SCOPED_KINDS,
     K8sObject,
@@ -140,10 +140,10 @@ def _add_data(result: LoadResult, problems: list[LoadProblem], document: Documen
         result.skipped_documents += 1  # a Helm chart's metadata (apiVersion: v2, no kind)
         return
     if foreign.other_versioned_file(data):
-        result.skipped_documents += 1  # apiVersion: 1, no kind, no metadata (kube.foreign)
+        result.skipped_documents += 1  # apiVersion: 1, no kind, no metadata (loading.foreign)
         return
     if foreign.is_tool_config(data) or foreign.unknown_without_metadata(data):
-        result.skipped_documents += 1  # another tool's configuration (kube.foreign)
+        result.skipped_documents += 1  # another tool's configuration (loading.foreign)
         if not foreign.is_tool_config(data):
             message = (
                 f"not checked: {data['kind']} of {data['apiVersion']} has no metadata, so it is not a Kubernetes "

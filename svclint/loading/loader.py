@@ -201,8 +201,9 @@ class Reader:
         stream = parse_stream(rendered.text, self.settings.limits)
         rendered_source = Source(kustomization.path, None, rendered.text)
         self.sources.append(rendered_source)
-        for problem in stream.problems:  # kustomize prints valid YAML; kept for completeness
-            self.problems.append(SyntaxProblem(kustomization.location(1), problem.message))
+        for problem in stream.problems:  # kustomize prints valid YAML, but a resource may be a template
+            kind = TemplateProblem if problem.template else SyntaxProblem
+            self.problems.append(kind(kustomization.location(1), problem.message))
         for doc_index, document in enumerate(stream.documents):
             origin = None
             if rendered.resolve_origin is not None and isinstance(document.data, dict):

@@ -109,6 +109,19 @@ def _string_with_action(value: Any, path: FieldPath) -> FieldPath | None:
     return None
 
 
+# A ConfigMap's or Secret's data is text for some program, and Go templates with Helm's names
+# are legitimate there: Istio's sidecar injector templates read ``.Values`` and call ``toYaml``
+# (istio-sidecar-injector in a rendered istiod chart). Its name and labels still count.
+_CONFIG_KINDS = frozenset({"ConfigMap", "Secret"})
+_CONFIG_DATA = ("data", "binaryData", "stringData")
+
+
+def _without_config_data(data: dict[Any, Any]) -> dict[Any, Any]:
+    if data.get("kind") not in _CONFIG_KINDS:
+        return data
+    return {key: value for key, value in data.items() if key not in _CONFIG_DATA}
+
+
 def template_placeholder(data: Any) -> FieldPath | None:
     """Where a parsed document shows it is a template, or None.
 
@@ -119,7 +132,7 @@ def template_placeholder(data: Any) -> FieldPath | None:
     """
     if not isinstance(data, dict):
         return None
-    for path, _action in helm_actions(data):
+    for path, _action in helm_actions(_without_config_data(data)):
         return path
     for path in _IDENTITY_PATHS:
         value: Any = data

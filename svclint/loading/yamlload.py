@@ -22,6 +22,7 @@ from typing import Any, cast
 import yaml
 from yaml.constructor import SafeConstructor
 
+from svclint.loading import foreign
 from svclint.loading.composer import Loader
 from svclint.loading.nesting import NestingError, nesting_error
 from svclint.loading.source import (
@@ -355,7 +356,10 @@ def _parse(text: str, limits: Limits, chunk: bool, line_offset: int, objects: li
                     out.problems.append(_too_many_objects(line, limits))
                     break
             out.problems.extend(walker.problems)
-            placeholder = _template_placeholder(node, walker, data, text, line_offset) if "{{" in text or "${" in text else None
+            # Another tool's file (an eksctl ClusterConfig naming ``${EKS_CLUSTER_NAME}``) is skipped
+            # later as a whole (loading.foreign), so it is no template of a manifest either.
+            templated = ("{{" in text or "${" in text) and not (isinstance(data, dict) and foreign.is_tool_config(data))
+            placeholder = _template_placeholder(node, walker, data, text, line_offset) if templated else None
             template_lines = None
             if placeholder is not None:  # one SVC005; the other rules' findings in it are dropped
                 out.problems.append(placeholder)

@@ -19,7 +19,9 @@ class UnrenderedTemplate(Rule):
     document that does parse (`image: "nginx:{{ .Values.tag }}"`), only Helm's own objects
     and functions count (`.Values`, `.Release`, `.Chart`, `.Capabilities`, `.Files`,
     `.Template`, `include`, `tpl`, `toYaml`, `required`): Go templates are legitimate data
-    in Alertmanager and Prometheus configuration (`{{ $labels.instance }}`). Any `{{ }}`,
+    in Alertmanager and Prometheus configuration (`{{ $labels.instance }}`), and the data of
+    a ConfigMap or Secret is another program's text even with Helm's names in it (Istio's
+    sidecar injector templates read `.Values`). Any `{{ }}`,
     and any shell-style `${VAR}` or `${VAR:-default}` placeholder (envsubst, CI scripts),
     counts in a name, namespace, label or selector, which can never hold one; elsewhere a
     `${VAR}` is data (a shell command, a config file). The other rules stay quiet in a

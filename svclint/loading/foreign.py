@@ -9,7 +9,8 @@ documents (a CI config, Helm values), never reported as incomplete objects.
 How a document is matched (``is_tool_config``): the API group of its apiVersion (the part
 before the last ``/``; ``skaffold/v4beta6`` has the group ``skaffold``) is in
 ``TOOL_GROUPS``, or its (apiVersion, kind) pair is in ``TOOL_KINDS`` (for tools that reuse a
-core-looking apiVersion). The list is in docs/inputs.md; extend both together.
+core-looking apiVersion). The list is in docs/inputs.md; extend both together. It lives with
+the loader because the parse already asks it: such a file's ``${VAR}`` is no template (SVC005).
 
 An object of a group svclint does not know that has no ``metadata`` at all is most likely
 another tool's file too (``unknown_without_metadata``): it is skipped with one note, never
@@ -49,6 +50,7 @@ TOOL_GROUPS = frozenset(
         "krew.googlecontainertools.github.com",  # krew plugin manifest
         "garden.io",  # garden Project
         "ko.build",  # ko config
+        "install.istio.io",  # IstioOperator: read by `istioctl install -f` (the in-cluster operator was removed in Istio 1.24)
     }
 )
 TOOL_KINDS = frozenset(

@@ -24,6 +24,16 @@ DEFAULT_PORTS = {
     "amqps": 5671, "mongodb": 27017, "nats": 4222, "memcached": 11211,
 }
 
+# Schemes whose ``//authority`` names no network host: a bucket (``s3://mlpipeline``), a
+# volume claim or a model (KServe's ``pvc://``, ``hf://``), a trust domain (``spiffe://``), an
+# API path (Istio's ``ISTIO_META_OWNER=kubernetes://apis/apps/v1/...``), a file or socket.
+NOT_HOST_SCHEMES = frozenset(
+    {
+        "file", "unix", "unix-abstract", "kubernetes", "k8s", "spiffe", "s3", "s3a", "s3n", "gs", "gcs",
+        "az", "azure", "abfs", "abfss", "wasb", "wasbs", "pvc", "hf", "docker", "oci", "data", "mem", "memory",
+    }
+)
+
 URL_FORM, HOST_PORT_FORM, NAME_FORM = "url", "host:port", "name"
 
 
@@ -59,7 +69,10 @@ def _token(token: str, flag: str) -> list[HostPort]:
         return []  # an unexpanded variable or template: not a host yet
     url = URL.match(token)
     if url:
-        default = DEFAULT_PORTS.get(url.group("scheme").lower().rsplit(":", 1)[-1])
+        scheme = url.group("scheme").lower().rsplit(":", 1)[-1]
+        if scheme in NOT_HOST_SCHEMES:
+            return []
+        default = DEFAULT_PORTS.get(scheme)
         return [hp for item in url.group("hosts").split(",") if (hp := _host_port(item, default, URL_FORM, flag))]
     if "," in token:  # a broker list: host:port items only
         return [hp for item in token.split(",") if HOST_PORT.match(item) and (hp := _host_port(item, None, HOST_PORT_FORM, flag))]

@@ -497,3 +497,21 @@ def test_copies_of_a_whole_app_in_one_directory_are_units_but_a_pasted_object_is
         ("SVC003", "web.yaml", 29, ["fixtures/units-copies"]),
         ("SVC105", "web.yaml", 35, ["fixtures/units-copies"]),
     ]
+
+
+def test_services_beside_variants_of_the_app_select_another_units_pods() -> None:
+    """fixtures/units-versions (Istio's bookinfo shape): a Service per version sits beside two
+    copies of the app, each a unit of its own, in a unit that runs other pods in the namespace.
+    Its selector matches a copy's pods: a note naming that unit; a version no unit runs stays
+    an error."""
+    run = run_cli("check", "fixtures/units-versions", "--format", "json", "--isolated", "--no-cache")
+    assert [(f["rule"], f["severity"], f["file"], f["line"], f["message"].rsplit("; ", 1)[-1]) for f in run.json()["findings"]] == [
+        (
+            "SVC101", "note", "fixtures/units-versions/versions.yaml", 7,
+            "pods with these labels are only in another deployment unit of this run, fixtures/units-versions/app-hardened.yaml",
+        ),
+        (
+            "SVC101", "error", "fixtures/units-versions/versions.yaml", 18,
+            "nearest is Deployment default/mongodb, whose pod template has app=mongodb, not app=reviews and has no label 'version'",
+        ),
+    ]

@@ -6,16 +6,17 @@ workloads of `kubernetes-manifests/`. svclint checks each unit alone (loading/un
 in that unit every Service "selects nothing". When what a unit lacks is in another unit of
 the same run, the finding is uncertain (a note) and names that unit, as SVC501 does.
 
-For pods (SVC101, SVC303, SVC401, SVC402), only a unit with no pod template at all in the
-namespace is read this way: a unit that runs workloads there and still selects nothing is a
-real mismatch.
+For pods (SVC101, SVC303, SVC401, SVC402), the other unit's pods must carry every label of
+the selector, in the same namespace. That holds too when the unit runs other workloads there:
+Istio's samples keep `bookinfo-versions.yaml` (a Service per version) beside variants of the
+app, and the version Services select the pods of `bookinfo.yaml`, a unit of its own. A
+selector no unit's pods match stays a finding of its own severity.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from svclint.kube.graph import ManifestGraph
 from svclint.kube.objects import LoadResult
 from svclint.kube.selectors import LabelSelector
 
@@ -25,12 +26,10 @@ def unit_with_service(load: LoadResult, namespace: str | None, name: str) -> str
     return load.elsewhere.get((namespace or "", name))
 
 
-def unit_with_pods(
-    load: LoadResult, graph: ManifestGraph, namespace: str | None, selector: Mapping[str, str] | LabelSelector
-) -> str | None:
+def unit_with_pods(load: LoadResult, namespace: str | None, selector: Mapping[str, str] | LabelSelector) -> str | None:
     """Another unit whose pod templates in ``namespace`` match ``selector`` (a Service's, or a
-    NetworkPolicy's), when this unit has no pod template in that namespace at all."""
-    if not selector or graph.labels.by_namespace.get(namespace):
+    NetworkPolicy's); the caller has found none of this unit's that do."""
+    if not selector:
         return None
     for unit, pod_namespace, labels in load.pods_elsewhere:
         if pod_namespace == (namespace or "") and _matches(selector, labels):

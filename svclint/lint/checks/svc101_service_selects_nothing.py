@@ -102,7 +102,7 @@ class ServiceSelectsNothing(Rule):
             if not selector or selected_templates(ctx.graph, service, ignored):
                 continue
             unmodelled = ctx.graph.unmodelled(service.namespace)
-            other_unit = unit_with_pods(ctx.load, ctx.graph, service.namespace, selector)
+            other_unit = unit_with_pods(ctx.load, service.namespace, selector)
             if unmodelled:
                 hint, nearest = unmodelled_hint(unmodelled), None
             elif other_unit is not None:

@@ -96,7 +96,7 @@ class IngressBackendUnroutable(Rule):
         if not pods:
             selector = endpoint_selector(service)
             labels = ",".join(f"{k}={v}" for k, v in sorted(selector.items()))
-            other_unit = unit_with_pods(ctx.load, ctx.graph, service.namespace, selector)
+            other_unit = unit_with_pods(ctx.load, service.namespace, selector)
             hint = only_in(other_unit, "pods with these labels are") if other_unit else ""
             return ctx.report(
                 f"{label}: {svc} has no endpoints, because no pod in namespace {service.namespace!r} "

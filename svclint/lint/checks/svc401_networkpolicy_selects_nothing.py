@@ -40,7 +40,7 @@ class NetworkPolicySelectsNothing(Rule):
             if not ctx.in_focus(policy.obj) or policy.pod_selector.is_empty or model.engine.policy_selects(policy):
                 continue
             unmodelled = ctx.graph.unmodelled(policy.namespace)
-            other_unit = unit_with_pods(ctx.load, ctx.graph, policy.namespace, policy.pod_selector)
+            other_unit = unit_with_pods(ctx.load, policy.namespace, policy.pod_selector)
             if unmodelled:
                 hint = unmodelled_hint(unmodelled)
             elif other_unit is not None:

@@ -70,7 +70,7 @@ class NetworkPolicyPeerSelectsNothing(Rule):
                     where = f"namespace {namespaces[0]!r}" if len(namespaces) == 1 else f"namespaces {', '.join(namespaces)}"
                     unmodelled = [o for ns in namespaces for o in ctx.graph.unmodelled(ns)]
                     other_unit = next(
-                        (u for ns in namespaces if (u := unit_with_pods(ctx.load, ctx.graph, ns, peer.pod_selector))), None
+                        (u for ns in namespaces if (u := unit_with_pods(ctx.load, ns, peer.pod_selector))), None
                     )
                     if unmodelled:
                         hint = unmodelled_hint(unmodelled)

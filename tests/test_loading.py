@@ -121,3 +121,19 @@ def test_custom_resources_reusing_builtin_kind_names_are_not_builtin() -> None:
         ("Service.serving.knative.dev", "Service"),
         ("NetworkPolicy.projectcalico.org", "NetworkPolicy"),
     ]
+
+
+def test_a_broken_data_file_is_not_checked_but_a_broken_manifest_is_svc001() -> None:
+    """fixtures/data-files: a MongoDB import file (``{rating: 5}`` lines, Istio's samples) is not
+    YAML and names no apiVersion or kind: a note that it was not checked, not a syntax error.
+    A manifest with the same kind of error stays SVC001."""
+    run = run_cli("check", "fixtures/data-files", "--isolated", "--no-cache", "-f", "json")
+    assert [(f["rule"], f["severity"], f["file"], f["line"], f["column"], f["message"]) for f in run.json()["findings"]] == [
+        ("SVC001", "error", "fixtures/data-files/config.yaml", 6, 9, "did not find expected ',' or ']' (while parsing a flow sequence)"),
+        (
+            "SVC009", "note", "fixtures/data-files/ratings.json", 2, 1,
+            "not checked: fixtures/data-files/ratings.json is not valid YAML (did not find expected <document start>) "
+            "and names no apiVersion or kind, so it holds no Kubernetes object",
+        ),
+    ]
+    assert run.exit_code == 1

@@ -251,8 +251,13 @@ class Reader:
             self.problems.append(SyntaxProblem(Location(source.path, line, column), parsed.read_error))
             return
         for problem in parsed.yaml_problems:
+            location = source.location(problem.line, problem.column)
+            if problem.not_manifest:
+                message = f"not checked: {source.path} is not valid YAML ({problem.message}) and names no apiVersion or kind, so it holds no Kubernetes object"
+                self.problems.append(SkippedInput(location, message))
+                continue
             kind = TemplateProblem if problem.template else SyntaxProblem
-            self.problems.append(kind(source.location(problem.line, problem.column), problem.message))
+            self.problems.append(kind(location, problem.message))
         for doc_index, document in enumerate(parsed.documents):
             if document.template_lines is not None:
                 first, last = (source.location(line) for line in document.template_lines)

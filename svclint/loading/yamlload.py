@@ -69,6 +69,7 @@ class YamlProblem:
     column: int
     message: str
     template: bool = False  # True: a document that does not parse because it is a template (SVC005)
+    not_manifest: bool = False  # a syntax error in a text that names no apiVersion or kind (SVC009)
 
 
 @dataclass
@@ -424,6 +425,12 @@ def split_documents(text: str) -> list[tuple[int, str]]:
     return chunks
 
 
+# A Kubernetes object names its apiVersion and kind; a text that names neither anywhere (a
+# data file: a MongoDB import's ``{rating: 5}`` lines, in Istio's samples) is no manifest,
+# whatever its syntax, so its syntax error is a note that it was not checked, not an SVC001.
+NAMES_AN_OBJECT = re.compile(r"""\b(?:apiVersion|kind)["']?\s*:""")
+
+
 def parse_stream(text: str, limits: Limits = Limits()) -> ParsedStream:
     """Every document of ``text``; syntax errors become problems, never exceptions.
 
@@ -446,7 +453,9 @@ def parse_stream(text: str, limits: Limits = Limits()) -> ParsedStream:
             if action is not None:  # not YAML yet: one SVC005 instead of syntax errors
                 out.problems.append(YamlProblem(first_line + action[0] + 1, action[1], unrendered_message(action[2]), template=True))
             else:
-                out.problems.append(_problem_from_error(error, first_line, chunk_text))
+                problem = _problem_from_error(error, first_line, chunk_text)
+                problem.not_manifest = not NAMES_AN_OBJECT.search(text)
+                out.problems.append(problem)
             continue
         except RecursionError:
             out.problems.append(

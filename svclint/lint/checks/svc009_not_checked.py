@@ -14,7 +14,9 @@ class NotChecked(Rule):
     Says which input was not checked and why, once per input: a kustomization that could
     not be rendered (no kustomize or kubectl on PATH, or the build failed), a Helm chart
     directory when helm is not on PATH, or a document of an API group svclint does not
-    know that has no `metadata` (most likely another tool's file). The message says how to
+    know that has no `metadata` (most likely another tool's file), or a file that is not
+    valid YAML and names no `apiVersion` or `kind` anywhere (a data file: JSON lines, a
+    seed file), which cannot hold a Kubernetes object. The message says how to
     get the input checked. Everything else in the run is still checked.
 
     ## Why is this bad?

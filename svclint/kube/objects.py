@@ -14,7 +14,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from svclint.findings import Location, ObjectRef
-from svclint.loading import foreign
 from svclint.kube.model import (
     CLUSTER_SCOPED_KINDS,
     K8sObject,
@@ -22,6 +21,7 @@ from svclint.kube.model import (
     string_map,
 )
 from svclint.kube.structure import describe, structure_problems
+from svclint.loading import foreign
 from svclint.loading.directives import Directive
 from svclint.loading.loader import Document, Reader, ReadProblem, SkippedInput
 from svclint.loading.parsing import ParsedFile

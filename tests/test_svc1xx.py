@@ -148,3 +148,17 @@ def test_manual_endpoints_and_externalname() -> None:
     external = _graph(RULES / "SVC105" / "good.externalname.yaml")
     service = external.get("Service", "default", "web")
     assert service is not None and selected_templates(external, service) == []
+
+
+def test_a_port_the_apps_config_names_is_a_note_to_declare_it() -> None:
+    """Istio's echo sample listens on ``--port 18080``; an OpenTelemetry collector on the
+    ``0.0.0.0:5317`` of its mounted config. Neither declares the port: a note, not a warning."""
+    found = _findings(RULES / "SVC105" / "bad.named-in-config.yaml", "SVC105")
+    assert [(f["severity"], f["line"], f["message"].split("; ", 1)[1]) for f in found] == [
+        ("note", 14, "the args of container 'app' names port 18080, so the app likely listens there: declare containerPort 18080"),
+        (
+            "note", 50,
+            "ConfigMap demo/collector-config (mounted by the pod) names port 5317, so the app likely listens there: "
+            "declare containerPort 5317",
+        ),
+    ]

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from svclint.findings import Severity
 from svclint.kube.endpoints import ports_numbered, ports_with_backends
+from svclint.kube.listenports import port_named_by
 from svclint.kube.model import K8sObject, PodTemplate
 from svclint.kube.services import ServicePort, is_int
 from svclint.lint.checks.strict import misspelled_here
@@ -38,6 +39,10 @@ class TargetPortNotDeclared(Rule):
     (an app next to an injected proxy or exporter that declares its own port).
     `hostNetwork` pods are skipped too: they listen on the node's ports and often declare
     only some of them.
+
+    When the container's command, args or env, or a ConfigMap the pod mounts, names the
+    port (`--port 18080`, `--port=18080`, `0.0.0.0:18080`, `port: 18080`), the app is very
+    likely told to listen there: the finding is a note asking to declare it.
 
     ## Why is this bad?
     A numeric targetPort routes to that pod port whatever the containers declare
@@ -76,12 +81,18 @@ class TargetPortNotDeclared(Rule):
                     if init
                     else ""
                 )
+                named_by = port_named_by(template, number, ctx.graph.get)
+                advice = (
+                    f"{named_by} names port {number}, so the app likely listens there: declare containerPort {number}"
+                    if named_by
+                    else f"traffic goes to pod port {number} anyway: set targetPort to the port the app listens "
+                    f"on, or declare containerPort {number}"
+                )
                 yield ctx.report(
                     f"{what} of Service {service.namespace}/{service.name} port {port.port}/{port.protocol} "
-                    f"is declared by no container of {template.owner.ref}, which declares {listed}{note}; "
-                    f"traffic goes to pod port {number} anyway: set targetPort to the port the app listens "
-                    f"on, or declare containerPort {number}",
+                    f"is declared by no container of {template.owner.ref}, which declares {listed}{note}; {advice}",
                     service,
                     at,
                     [Related(f"ports of {template.owner.ref}", template.owner, declared[0].path)],
+                    uncertain=named_by is not None,
                 )

@@ -321,3 +321,25 @@ def test_replicaset_of_a_deployment_in_the_input_is_the_deployment(tmp_path: Pat
     )
     graph = graph_of(manifest)
     assert [t.workload.qualified for t in graph.pod_templates] == ["shop/web[Deployment]"]
+
+
+def test_kuberay_head_and_worker_pods() -> None:
+    """A RayCluster's pods (kubeflow's raycluster example): the Services selecting the head and
+    the workers have endpoints; a worker group the autoscaler may grow counts one pod."""
+    assert findings(f"{REL}/operators/kuberay.yaml") == []
+    graph = graph_of(PODS / "operators" / "kuberay.yaml")
+    assert sorted((t.labels["ray.io/node-type"], t.labels["ray.io/group"], t.replicas) for t in graph.pod_templates) == [
+        ("head", "headgroup", 1),
+        ("worker", "gpu", 1),
+    ]
+    head = next(t for t in graph.pod_templates if t.labels["ray.io/node-type"] == "head")
+    assert head.labels == {
+        "ray.io/is-ray-node": "yes",
+        "ray.io/identifier": "training-head",
+        "app.kubernetes.io/name": "kuberay",
+        "app.kubernetes.io/created-by": "kuberay-operator",
+        "team": "ml",
+        "ray.io/cluster": "training",
+        "ray.io/node-type": "head",
+        "ray.io/group": "headgroup",
+    }

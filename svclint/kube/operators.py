@@ -363,6 +363,52 @@ def kafka_node_pool(obj: K8sObject, lookup: Lookup) -> list[GeneratedPods]:
     return [GeneratedPods(labels, containers, _int(obj.spec.get("replicas"), 1), ("metadata", "labels"), f"pods {cluster}-{obj.name}-N")]
 
 
+# -- KubeRay (ray.io RayCluster) ------------------------------------------------------------------
+# Source: github.com/ray-project/kuberay: ray-operator/controllers/ray/common/pod.go (labelPod:
+# the operator's labels, the template's labels override all but ray.io/node-type, ray.io/group
+# and ray.io/cluster), ray-operator/controllers/ray/utils/constant.go (label keys, "headgroup",
+# ApplicationName "kuberay", ComponentName "kuberay-operator"). The containers and their ports
+# are the user's pod templates; the ports KubeRay adds when missing are not modelled.
+def _ray_labels(name: str, node_type: str, group: str, template_labels: Mapping[str, str]) -> dict[str, str]:
+    labels = {
+        "ray.io/is-ray-node": "yes",
+        "ray.io/identifier": f"{name}-{node_type}",
+        "app.kubernetes.io/name": "kuberay",
+        "app.kubernetes.io/created-by": "kuberay-operator",
+    }
+    labels.update(template_labels)
+    labels.update({"ray.io/cluster": name, "ray.io/node-type": node_type, "ray.io/group": group})
+    return labels
+
+
+def _ray_group(
+    name: str, node_type: str, group: str, spec: Mapping[str, Any], at: FieldPath, replicas: int
+) -> GeneratedPods:
+    template = spec.get("template")
+    template = template if isinstance(template, dict) else {}
+    labels = _ray_labels(name, node_type, group, string_map(get_path(template, ("metadata", "labels"))))
+    containers = [c for c in get_path(template, ("spec", "containers")) or () if isinstance(c, dict) and isinstance(c.get("name"), str)]
+    pods = f"the {node_type} pod of {name}" if node_type == "head" else f"the {group} worker pods of {name}"
+    return GeneratedPods(labels, containers, replicas, (*at, "template", "metadata", "labels"), pods)
+
+
+def ray_cluster(obj: K8sObject, lookup: Lookup) -> list[GeneratedPods]:
+    """One head pod (group ``headgroup``) and each worker group's pods; a worker group with
+    no replicas written runs ``minReplicas`` (1 when the autoscaler may add them)."""
+    spec, name = obj.spec, obj.name
+    head = spec.get("headGroupSpec")
+    out = [_ray_group(name, "head", "headgroup", head, ("spec", "headGroupSpec"), 1)] if isinstance(head, dict) else []
+    autoscaling = spec.get("enableInTreeAutoscaling") is True
+    workers = spec.get("workerGroupSpecs")
+    for index, worker in enumerate(workers if isinstance(workers, list) else ()):
+        if not isinstance(worker, dict) or not isinstance(worker.get("groupName"), str):
+            continue
+        count = _int(worker.get("replicas"), _int(worker.get("minReplicas"), 0))
+        at = ("spec", "workerGroupSpecs", index)
+        out.append(_ray_group(name, "worker", worker["groupName"], worker, at, max(count, 1) if autoscaling else count))
+    return out
+
+
 @dataclass(frozen=True)
 class OperatorKind:
     """A custom resource kind an operator turns into pods."""
@@ -384,6 +430,7 @@ OPERATOR_KINDS: tuple[OperatorKind, ...] = (
     OperatorKind("Elasticsearch", "elasticsearch.k8s.elastic.co", "ECK", "pkg/controller/elasticsearch/label/label.go", elasticsearch),
     OperatorKind("Kibana", "kibana.k8s.elastic.co", "ECK", "pkg/controller/kibana/pod.go", kibana),
     OperatorKind("KafkaNodePool", "kafka.strimzi.io", "Strimzi", "cluster-operator/.../model/KafkaPool.java", kafka_node_pool),
+    OperatorKind("RayCluster", "ray.io", "KubeRay", "ray-operator/controllers/ray/common/pod.go", ray_cluster),
 )
 
 _BY_KIND: dict[tuple[str, str], OperatorKind] = {(o.kind, o.group): o for o in OPERATOR_KINDS}

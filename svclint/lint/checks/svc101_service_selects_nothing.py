@@ -63,7 +63,8 @@ class ServiceSelectsNothing(Rule):
     Pods count from every pod source svclint knows: the built-in workloads, Argo Rollouts,
     OpenShift DeploymentConfigs, OpenKruise workloads, the custom resources operators turn
     into pods (prometheus-operator's Prometheus, Alertmanager and ThanosRuler, CloudNativePG
-    Cluster, RabbitmqCluster, ECK Elasticsearch and Kibana, Strimzi KafkaNodePool), Pods of
+    Cluster, RabbitmqCluster, ECK Elasticsearch and Kibana, Strimzi KafkaNodePool, KubeRay
+    RayCluster), Pods of
     a cluster snapshot, and the kinds declared under `pod-sources:` in the configuration.
     When nothing matches but a custom resource svclint does not model sits in the
     namespace (its spec has `replicas`, `image`, `template`...), the finding says so,

@@ -137,3 +137,20 @@ def test_a_broken_data_file_is_not_checked_but_a_broken_manifest_is_svc001() -> 
         ),
     ]
     assert run.exit_code == 1
+
+
+def test_testdata_directories_are_passed_by_unless_named() -> None:
+    """fixtures/testdata-dirs: a test's deliberately broken input under testdata/ (linkerd2's
+    cli/cmd/testdata) is not walked, and a note says so; named on the command line, it is checked."""
+    run = run_cli("check", "fixtures/testdata-dirs", "--isolated", "--no-cache", "-f", "json")
+    assert run.exit_code == 0
+    assert run.json()["summary"]["files"] == 1
+    assert run.stderr == (
+        "svclint: note: not walking 1 test fixture directory named testdata (name one to check it): "
+        "fixtures/testdata-dirs/cli/testdata\n"
+    )
+    named = run_cli("check", "fixtures/testdata-dirs", "fixtures/testdata-dirs/cli/testdata", "--isolated", "--no-cache", "-f", "json")
+    assert [(f["rule"], f["file"], f["line"]) for f in named.json()["findings"]] == [
+        ("SVC103", "fixtures/testdata-dirs/cli/testdata/inject.bad.input.yaml", 6)
+    ]
+    assert named.stderr == ""

@@ -110,7 +110,7 @@ def open_record(
         repr(settings).encode(),
         repr((list(paths), cwd, None if report_only is None else list(report_only), documentation)).encode(),
         _catalog_digest(catalog, settings),
-        repr((skipped.outside_links, skipped.unlistable)).encode(),
+        repr((skipped.outside_links, skipped.unlistable, skipped.test_data)).encode(),
     ):
         _add(digest, part)
     limit = settings.limits.max_document_bytes

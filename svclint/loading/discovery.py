@@ -39,6 +39,14 @@ class Skipped:
 
     outside_links: list[str] = field(default_factory=list)
     unlistable: list[tuple[str, str]] = field(default_factory=list)
+    test_data: list[str] = field(default_factory=list)  # ``testdata`` directories a walk passed by
+
+
+# A directory of test fixtures, as Go's tooling names it ("The go tool will ignore a directory
+# named testdata", go help packages): golden files and deliberately broken inputs, never
+# deployed (linkerd2's cli/cmd/testdata: 17 errors and 68 warnings about test inputs). A walk
+# passes it by; naming it on the command line checks it.
+TEST_DATA_DIRECTORY = "testdata"
 
 
 def _inside(real: str, roots: Sequence[str]) -> bool:
@@ -173,6 +181,8 @@ def discover(
                 (d for d in dirs if not _is_hidden(d.name) and not excluded(d.path, True, _real(d, real_root))),
                 key=lambda d: d.name,
             )
+            skipped.test_data.extend(display_path(d.path, cwd) for d in dirs if d.name == TEST_DATA_DIRECTORY)
+            dirs[:] = [d for d in dirs if d.name != TEST_DATA_DIRECTORY]
             for d in [d for d in dirs if d.is_symlink()]:
                 if not _inside(os.path.realpath(d.path), roots):
                     skipped.outside_links.append(display_path(d.path, cwd))
@@ -206,6 +216,11 @@ def discover(
     rendered = tuple(os.path.realpath(f) + os.sep for f in found if f != "-" and os.path.isdir(f))
     if rendered:
         found = [f for f in found if f == "-" or os.path.isdir(f) or not os.path.realpath(f).startswith(rendered)]
+    if skipped.test_data:  # a testdata directory named on the command line (or inside one) is read
+        named = [os.path.realpath(p) + os.sep for p in paths if p != "-"]
+        skipped.test_data = [
+            d for d in skipped.test_data if not any(n.startswith(os.path.realpath(os.path.join(cwd, d)) + os.sep) for n in named)
+        ]
     return found
 
 

@@ -288,4 +288,10 @@ def skipped_input(skipped: Skipped) -> tuple[list[SyntaxProblem], list[str]]:
             f"not following {len(links)} symlink{'s' if len(links) != 1 else ''} that lead{'s' if len(links) == 1 else ''} "
             f"outside the checked directories: {', '.join(links)}"
         )
+    if skipped.test_data:
+        found = sorted(set(skipped.test_data))
+        notes.append(
+            f"not walking {len(found)} test fixture director{'ies' if len(found) != 1 else 'y'} named testdata "
+            f"(name one to check it): {', '.join(found)}"
+        )
     return problems, notes

@@ -452,14 +452,15 @@ def test_a_kind_that_is_a_mapping_is_svc002_not_a_crash(tmp_path: Path) -> None:
 
 def test_another_tools_versioned_file_is_skipped_but_an_object_without_kind_is_svc002() -> None:
     """Grafana's provisioning files (``apiVersion: 1``) are not objects missing a kind; an eksctl
-    ClusterConfig written for envsubst is no unrendered template (SVC005), and an IstioOperator
-    without a name (istioctl's input) is no incomplete object (SVC002): both are skipped."""
+    ClusterConfig written for envsubst is no unrendered template (SVC005), an IstioOperator
+    without a name (istioctl's input) and a Helm repository's index.yaml are no incomplete
+    objects (SVC002): all are skipped."""
     run = run_cli("check", "fixtures/foreign", "--format", "json", "--isolated", "--no-cache")
     assert [(f["rule"], f["file"], f["line"]) for f in run.json()["findings"]] == [
         ("SVC002", "fixtures/foreign/missing-kind.yaml", 3),
         ("SVC002", "fixtures/foreign/missing-kind.yaml", 10),
     ]
-    assert run.json()["summary"]["skipped_documents"] == 4
+    assert run.json()["summary"]["skipped_documents"] == 5
 
 
 def test_what_a_unit_lacks_in_another_unit_is_a_note_naming_it() -> None:

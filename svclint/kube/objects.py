@@ -139,8 +139,8 @@ def _add_data(result: LoadResult, problems: list[LoadProblem], document: Documen
     if "kind" not in data and document.source.path.rsplit("/", 1)[-1] == "Chart.yaml":
         result.skipped_documents += 1  # a Helm chart's metadata (apiVersion: v2, no kind)
         return
-    if foreign.other_versioned_file(data):
-        result.skipped_documents += 1  # apiVersion: 1, no kind, no metadata (loading.foreign)
+    if foreign.other_versioned_file(data) or foreign.helm_repository_index(data):
+        result.skipped_documents += 1  # apiVersion: 1, or a chart repository index (loading.foreign)
         return
     if foreign.is_tool_config(data) or foreign.unknown_without_metadata(data):
         result.skipped_documents += 1  # another tool's configuration (loading.foreign)

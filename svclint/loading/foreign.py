@@ -104,3 +104,10 @@ def other_versioned_file(data: dict[Any, Any]) -> bool:
         return False
     api_version = data["apiVersion"]
     return not (isinstance(api_version, str) and _KUBE_API_VERSION.match(api_version))
+
+
+def helm_repository_index(data: dict[Any, Any]) -> bool:
+    """A Helm chart repository's ``index.yaml`` (``apiVersion: v1``, ``entries``, ``generated``:
+    helm pkg/repo/index.go IndexFile), published beside manifests (openfaas/faas-netes' docs/):
+    a core-looking apiVersion, but no kind and no metadata. Skipped and counted, never SVC002."""
+    return "kind" not in data and "metadata" not in data and isinstance(data.get("entries"), dict) and "generated" in data

@@ -98,8 +98,8 @@ def _lint_units(
 
 def tell_other_units(units: list[tuple[str, LoadResult, ManifestGraph]]) -> None:
     """Tell each unit's load (by name, with its graph) which Services and pod templates only
-    other units hold: a unit of Services alone may be applied with another's workloads
-    (lint/checks/otherunits.py)."""
+    other units hold, and the labels of the charts and kustomizations they could not render:
+    a unit of Services alone may be applied with another's workloads (lint/checks/otherunits.py)."""
     defined: dict[tuple[str, str], list[str]] = {}
     pods: list[tuple[str, str, dict[str, str]]] = []
     for name, _load, graph in units:
@@ -109,6 +109,7 @@ def tell_other_units(units: list[tuple[str, LoadResult, ManifestGraph]]) -> None
     for name, result, _ in units:
         result.elsewhere = {key: names[0] for key, names in defined.items() if name not in names}
         result.pods_elsewhere = [entry for entry in pods if entry[0] != name]
+        result.unrendered_elsewhere = [entry for other, load, _ in units if other != name for entry in load.unrendered]
 
 
 def unused_in_every_unit(findings: list[Finding], results: list[tuple[str, LintResult]]) -> list[Finding]:

@@ -516,3 +516,20 @@ def test_services_beside_variants_of_the_app_select_another_units_pods() -> None
             "nearest is Deployment default/mongodb, whose pod template has app=mongodb, not app=reviews and has no label 'version'",
         ),
     ]
+
+
+def test_labels_a_chart_not_rendered_writes_make_its_selectors_notes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """fixtures/units-unrendered (openfaas/faas-netes' shape): without helm the chart is not
+    checked; a Service beside it selecting the labels its templates write is a note naming the
+    chart, while a selector nothing writes stays an error."""
+    monkeypatch.setenv("PATH", str(tmp_path))  # no helm
+    run = run_cli("check", "fixtures/units-unrendered", "--format", "json", "--isolated", "--no-cache")
+    assert [(f["rule"], f["severity"], f["file"], f["line"], f["message"].rsplit("; ", 1)[-1]) for f in run.json()["findings"]][1:] == [
+        (
+            "SVC101", "note", "fixtures/units-unrendered/cloud/gateway-lb.yaml", 10,
+            "pods with these labels are only in another deployment unit of this run, "
+            "fixtures/units-unrendered/chart/gateway (not rendered: its files write these labels)",
+        ),
+        ("SVC101", "error", "fixtures/units-unrendered/cloud/gateway-lb.yaml", 22, "there are no pod templates in namespace 'openfaas'"),
+    ]
+    assert run.json()["findings"][0]["rule"] == "SVC009"

@@ -31,6 +31,7 @@ from svclint.loading.source import (
     format_field_path,
     parse_field_path,
 )
+from svclint.loading.unrendered import Labels
 from svclint.parallel import gc_paused
 from svclint.settings import Settings
 
@@ -63,6 +64,10 @@ class LoadResult:
     elsewhere: dict[tuple[str, str], str] = field(default_factory=dict)  # (ns, Service) -> another unit of the run defining it (SVC501)
     # (unit, namespace, labels) of the pod templates of the run's other units (lint/checks/otherunits.py)
     pods_elsewhere: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
+    # (input, literal labels) of the kustomizations and charts not rendered (loading/unrendered.py)
+    unrendered: list[tuple[str, Labels]] = field(default_factory=list)
+    unrendered_elsewhere: list[tuple[str, Labels]] = field(default_factory=list)  # the other units'
+
 
 
 def load(
@@ -94,6 +99,7 @@ def _collect(reader: Reader, documents: Iterable[Document], settings: Settings) 
     for document in documents:
         _add_document(result, object_problems, document, settings)
     result.problems = [*reader.problems, *object_problems]
+    result.unrendered = reader.unrendered
     result.sources = reader.sources
     result.comments = reader.comments
     result.files = reader.files

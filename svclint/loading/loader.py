@@ -21,6 +21,7 @@ from svclint.loading.parsing import ParsedFile, parse_all, parse_bytes, parse_te
 from svclint.loading.positions import PositionStore
 from svclint.loading.render import RenderError, ToolMissing, helm, kustomize, remote
 from svclint.loading.source import STDIN_NAME, Attribution, Source
+from svclint.loading.unrendered import Labels, written_labels
 from svclint.loading.yamlload import LoadedDocument, parse_stream
 from svclint.settings import Settings
 
@@ -89,6 +90,7 @@ class Reader:
     files: int = 0
     notes: list[str] = field(default_factory=list)  # said once on stderr, not findings
     templates: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # path -> template line ranges
+    unrendered: list[tuple[str, Labels]] = field(default_factory=list)  # inputs not rendered, their literal labels
     discovered: bool = False  # ``paths`` is already discovery's list of files
 
     def documents(self) -> Iterator[Document]:
@@ -147,6 +149,8 @@ class Reader:
         if os.path.isfile(fs_path):
             self.sources.append(Source(location.path, fs_path))
         self.problems.append(SkippedInput(location, f"not checked: {error}{how}", str(error)))
+        directory = os.path.dirname(fs_path) if os.path.isfile(fs_path) else fs_path
+        self.unrendered.append((display_path(directory, cwd), written_labels(directory)))
 
     def _text(self, source: Source, text: str) -> Iterator[Document]:
         parsed = parse_text(None, text, self.settings.limits, [])

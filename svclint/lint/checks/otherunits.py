@@ -10,7 +10,10 @@ For pods (SVC101, SVC303, SVC401, SVC402), the other unit's pods must carry ever
 the selector, in the same namespace. That holds too when the unit runs other workloads there:
 Istio's samples keep `bookinfo-versions.yaml` (a Service per version) beside variants of the
 app, and the version Services select the pods of `bookinfo.yaml`, a unit of its own. A
-selector no unit's pods match stays a finding of its own severity.
+selector no unit's pods match stays a finding of its own severity, unless a chart or
+kustomization of the run that could not be rendered (no helm, a failed build) writes every one
+of its labels: its pods may be the ones selected (openfaas/faas-netes' `cloud/gateway-lb.yml`
+beside `chart/openfaas`).
 """
 
 from __future__ import annotations
@@ -34,6 +37,22 @@ def unit_with_pods(load: LoadResult, namespace: str | None, selector: Mapping[st
     for unit, pod_namespace, labels in load.pods_elsewhere:
         if pod_namespace == (namespace or "") and _matches(selector, labels):
             return unit
+    return _unrendered_with(load, selector)
+
+
+def _unrendered_with(load: LoadResult, selector: Mapping[str, str] | LabelSelector) -> str | None:
+    """A chart or kustomization of the run that was not rendered and whose files write every
+    label of ``selector`` (its namespace is unknown until it is installed); only plain labels
+    count, no expression (loading/unrendered.py)."""
+    if isinstance(selector, LabelSelector):
+        if selector.requirements or not selector.match_labels:
+            return None
+        wanted = set(selector.match_labels)
+    else:
+        wanted = set(selector.items())
+    for name, labels in (*load.unrendered, *load.unrendered_elsewhere):
+        if wanted <= labels:
+            return f"{name} (not rendered: its files write these labels)"
     return None
 
 

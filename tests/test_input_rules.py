@@ -133,3 +133,25 @@ def test_schema_violation_without_schemas_says_so(monkeypatch: pytest.MonkeyPatc
         assert default.exit_code == 0, default.stderr
     finally:
         load_schema_set.cache_clear()
+
+
+def test_an_identical_duplicate_is_a_note_and_a_different_one_a_warning() -> None:
+    """openfaas/faas-netes keeps a bundle of its CRDs beside the files it was made from: the
+    copies are identical, so applying both changes nothing (a note); copies that differ are a
+    warning, since the last one applied wins."""
+    run = run_cli(
+        "check", "fixtures/rules/SVC003/bad.identical-copy.yaml", "fixtures/rules/SVC003/bad.yaml",
+        "--select", "SVC003", "--format", "json", "--isolated", "--no-cache",
+    )
+    assert [(f["severity"], f["file"], f["line"], f["message"]) for f in run.json()["findings"]] == [
+        (
+            "note", "fixtures/rules/SVC003/bad.identical-copy.yaml", 13,
+            "ConfigMap default/web-flags is already defined at fixtures/rules/SVC003/bad.identical-copy.yaml:6; the two "
+            "are identical, so applying both changes nothing until one is edited: keep one",
+        ),
+        (
+            "warning", "fixtures/rules/SVC003/bad.yaml", 11,
+            "ConfigMap default/web-config is already defined at fixtures/rules/SVC003/bad.yaml:4; the one applied last "
+            "replaces the other",
+        ),
+    ]

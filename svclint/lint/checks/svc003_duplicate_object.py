@@ -15,6 +15,9 @@ class DuplicateObject(Rule):
     Reports an object whose API group, kind, namespace and name are the same as those of
     another object in the input, and points at both.
 
+    Two identical definitions (a bundle of CRDs beside the files it was made from) are a
+    note: applying both changes nothing until one of them is edited.
+
     ## Why is this bad?
     Only one of them can exist in the cluster: whichever is applied last silently replaces
     the other, so what runs depends on file order.
@@ -39,12 +42,18 @@ class DuplicateObject(Rule):
             first = objects[0]
             where = first.location("metadata.name")
             for other in objects[1:]:
+                same = other.data == first.data
                 yield ctx.report(
                     f"{other.ref} is already defined at {where.path}:{where.line}; "
-                    "the one applied last replaces the other",
+                    + (
+                        "the two are identical, so applying both changes nothing until one is edited: keep one"
+                        if same
+                        else "the one applied last replaces the other"
+                    ),
                     other,
                     "metadata.name",
                     related=[Related(f"first definition of {first.ref}", first, "metadata.name")],
+                    uncertain=same,
                 )
 
     @staticmethod

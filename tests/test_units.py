@@ -426,6 +426,7 @@ def test_units_each_makes_one_unit_per_matched_path(tmp_path: Path, monkeypatch:
     assert sorted((f["file"], f["line"], tuple(f["units"])) for f in run.json()["findings"]) == [
         ("SVC003/bad.cross-file/b.yaml", 5, ("SVC003/bad.cross-file",)),
         ("SVC003/bad.default-namespace.yaml", 10, ("SVC003/bad.default-namespace.yaml",)),
+        ("SVC003/bad.identical-copy.yaml", 13, ("SVC003/bad.identical-copy.yaml",)),
         ("SVC003/bad.yaml", 11, ("SVC003/bad.yaml",)),
     ]
 

@@ -69,7 +69,6 @@ class LoadResult:
     unrendered_elsewhere: list[tuple[str, Labels]] = field(default_factory=list)  # the other units'
 
 
-
 def load(
     paths: Sequence[str],
     settings: Settings,

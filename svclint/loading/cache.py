@@ -56,6 +56,42 @@ _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 
 
+def content_digest(raw: bytes) -> bytes:
+    """A file's content hash (unkeyed): the run key's, and keyed once more, an entry's name."""
+    return hashlib.blake2b(raw, digest_size=20).digest()
+
+
+# The content digests the run key read (``lint.rerun``), by path, with the file's identity
+# then: parsing an unchanged file takes its entry by this digest instead of reading and
+# hashing the file a second time. A file changed since (other size, times, inode) is read.
+_digests: dict[str, tuple[tuple[int, ...], bytes]] = {}
+
+
+def _identity(info: os.stat_result) -> tuple[int, ...]:
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
+def forget_digests() -> None:
+    _digests.clear()
+
+
+def remember_digest(path: str, info: os.stat_result, content: bytes) -> None:
+    """``content`` is the digest of the bytes read from ``path`` when it was ``info``."""
+    _digests[path] = (_identity(info), content)
+
+
+def remembered_digest(path: str) -> bytes | None:
+    """The digest remembered for ``path`` if the file has not changed since."""
+    known = _digests.get(path)
+    if known is None:
+        return None
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return known[1] if stat.S_ISREG(info.st_mode) and _identity(info) == known[0] else None
+
+
 def user_key_path() -> str | None:
     """Where the secret key lives: the user's cache directory, never the project's."""
     base = os.environ.get("XDG_CACHE_HOME") or (os.path.join(os.path.expanduser("~"), ".cache") if os.path.expanduser("~") != "~" else "")
@@ -139,9 +175,11 @@ class ParseCache:
         return (_inherited, (self.directory, self.descriptor, self.key, self.salt, self.max_entry_bytes))
 
     def entry_name(self, raw: bytes) -> str:
-        digest = hashlib.blake2b(self.salt, digest_size=20, key=self.key)
-        digest.update(raw)
-        return digest.hexdigest()
+        return self.entry_name_of(content_digest(raw))
+
+    def entry_name_of(self, content: bytes) -> str:
+        """The entry name of the bytes whose ``content_digest`` is ``content``."""
+        return hashlib.blake2b(self.salt + content, digest_size=20, key=self.key).hexdigest()
 
     def derived_name(self, name: str, purpose: bytes) -> str:
         """The name of another entry about the same bytes as entry ``name`` (``positions``)."""

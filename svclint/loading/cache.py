@@ -222,6 +222,8 @@ class ParseCache:
             return
         if len(data) <= self.max_entry_bytes:
             self._pending[name] = data
+            if len(self._pending) >= packs.PACK_ENTRIES:  # (one process parsing everything: bounded packs)
+                self.flush()
 
     def flush(self) -> None:
         """Write the entries kept since the last flush as one pack."""
@@ -335,7 +337,7 @@ def _inherited(directory: str, descriptor: int, key: bytes, salt: bytes, max_ent
     """The cache a task names: this process's own (a forked worker inherited it with the
     index read), or a new view of the same descriptor."""
     known = _OPEN.get(descriptor)
-    if known is not None and (known.key, known.salt) == (key, salt):
+    if known is not None and (known.directory, known.key, known.salt) == (directory, key, salt):
         return known
     cache = ParseCache(directory, descriptor, key, salt, max_entry_bytes)
     _OPEN[descriptor] = cache

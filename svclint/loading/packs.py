@@ -45,6 +45,7 @@ PACK_PREFIX = "pack-"
 MAX_INDEX_BYTES = 256 * 1024 * 1024
 ORPHAN_SECONDS = 3600  # a pack no index names, this old, was lost by a crashed or racing run
 MAX_OPEN_PACKS = 64
+PACK_ENTRIES = 256  # entries per pack at most (a worker's batch holds as many files)
 _MAC_BYTES = 32
 _CHECKSUM_BYTES = 16
 _PACK_NAME = re.compile(r"pack-[0-9a-f]{32}\Z")

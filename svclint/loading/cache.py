@@ -80,16 +80,12 @@ def remember_digest(path: str, info: os.stat_result, content: bytes) -> None:
     _digests[path] = (_identity(info), content)
 
 
-def remembered_digest(path: str) -> bytes | None:
-    """The digest remembered for ``path`` if the file has not changed since."""
-    known = _digests.get(path)
-    if known is None:
-        return None
+def _unchanged(path: str, identity: tuple[int, ...]) -> bool:
     try:
         info = os.stat(path)
     except OSError:
-        return None
-    return known[1] if stat.S_ISREG(info.st_mode) and _identity(info) == known[0] else None
+        return False
+    return stat.S_ISREG(info.st_mode) and _identity(info) == identity
 
 
 def user_key_path() -> str | None:
@@ -188,6 +184,19 @@ class ParseCache:
         return digest.hexdigest()
 
     # -- parse entries: packs and their index --------------------------------------------
+
+    def entry_of_unchanged(self, path: str) -> tuple[str, Any] | None:
+        """(name, entry) of the file at ``path`` without reading it: the run key hashed it
+        (``remember_digest``), there is an entry for that hash, and the file has not
+        changed since. None otherwise (read it). The file is looked at only for a hit."""
+        known = _digests.get(path)
+        if known is None:
+            return None
+        name = self.entry_name_of(known[1])
+        if name not in self._pending and name not in self.index():
+            return None
+        entry = self.get_entry(name) if _unchanged(path, known[0]) else None
+        return None if entry is None else (name, entry)
 
     def index(self) -> packs.Index:
         """The published index as this process first read it, with what it added since."""

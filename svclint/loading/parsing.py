@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, fields
 from functools import partial
 from typing import Any
 
-from svclint.loading.cache import ParseCache, remembered_digest
+from svclint.loading.cache import ParseCache
 from svclint.loading.directives import Directive, find_comment_directives
 from svclint.loading.source import (
     DocumentSpan,
@@ -76,13 +76,11 @@ def _parse_raw(fs_path: str, raw: bytes, limits: Limits) -> ParsedFile:
 def _parse_file_packed(fs_path: str, limits: Limits, cache: ParseCache | None) -> tuple[Any, ...]:
     """One file as packed data, from the cache when its bytes were parsed before (an entry
     is the packed file without its path: a renamed or copied file hits too)."""
-    if cache is not None:
-        content = remembered_digest(fs_path)  # unchanged since the run key read it: not read again
-        if content is not None:
-            name = cache.entry_name_of(content)
-            entry = cache.get_entry(name)
-            if isinstance(entry, tuple) and len(entry) == len(_FILE_FIELDS):
-                return (fs_path, *entry[1:_CACHE_ENTRY], name)
+    known = cache.entry_of_unchanged(fs_path) if cache is not None else None  # not read again
+    if known is not None:
+        name, entry = known
+        if isinstance(entry, tuple) and len(entry) == len(_FILE_FIELDS):
+            return (fs_path, *entry[1:_CACHE_ENTRY], name)
     raw = _read(fs_path, limits)
     if isinstance(raw, ParsedFile):  # unreadable: said again on every run, never cached
         return _pack(raw)

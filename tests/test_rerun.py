@@ -44,7 +44,8 @@ def records(project: Path) -> list[Path]:
 
 
 def parse_entries(project: Path) -> list[Path]:
-    return sorted(p for p in cache_dir(project).iterdir() if len(p.name) == 40)
+    """The packs of parse entries and their index."""
+    return sorted(p for p in cache_dir(project).iterdir() if p.name.startswith("pack-") or p.name == "index")
 
 
 def assert_like_uncached(*extra: str, config: bool = False) -> None:
@@ -64,6 +65,7 @@ def test_a_warm_run_reuses_the_record_and_is_byte_identical_in_every_format(proj
     # One record per kind of report: with the rules' documentation (sarif, html) or without.
     assert len(records(project)) == len({fmt in DOCUMENTED_FORMATS for fmt in FORMATS}) == 2
     # With every parse entry gone, a warm run parses nothing: it can only be the record.
+    assert parse_entries(project)
     for entry in parse_entries(project):
         entry.unlink()
     warm = check(fmt="sarif")

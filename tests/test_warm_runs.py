@@ -5,12 +5,14 @@ cold run that fills the cache, a warm run that reuses parse entries and located 
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
 from svclint.api import lint_report
+from svclint.loading import parsing as parsing_module
 from svclint.loading import source as source_module
 from svclint.loading.cache import open_cache
 from svclint.loading.positions import PositionStore
@@ -113,3 +115,37 @@ def test_positions_are_kept_only_for_the_bytes_of_their_entry(tmp_path: Path, mo
     store.save()
     store.close()
     assert PositionStore(str(tmp_path / "cache"), Limits()).memo(entry).get("key") == (2, 3, True)
+
+
+def test_an_unchanged_file_is_read_once_per_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run key reads and hashes every input; parsing takes an unchanged file's entry by
+    that hash instead of reading the file again. A file changed since is read and parsed."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    tree = tmp_path / "tree"
+    shutil.copytree(FIXTURES / "core", tree)
+    read: list[str] = []
+    real_read = parsing_module._read
+
+    def counting(fs_path: str, limits: Limits) -> object:
+        read.append(os.path.basename(fs_path))
+        return real_read(fs_path, limits)
+
+    monkeypatch.setattr(parsing_module, "_read", counting)
+    settings = Settings(cache_dir=str(tmp_path / "cache"), jobs=1)
+    uncached = lint_report([str(tree)], Settings(jobs=1), cwd=str(tmp_path))
+    files = len(read)
+    assert files > 5
+    read.clear()
+    assert lint_report([str(tree)], settings, cwd=str(tmp_path)) == uncached  # cold: parsed, so read
+    assert len(read) == files
+    for record in (tmp_path / "cache").glob("run-*"):
+        record.unlink()
+    read.clear()
+    assert lint_report([str(tree)], settings, cwd=str(tmp_path)) == uncached
+    assert read == []
+    edited = tree / "locations.yaml"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    after = lint_report([str(tree)], Settings(jobs=1), cwd=str(tmp_path))
+    read.clear()
+    assert lint_report([str(tree)], settings, cwd=str(tmp_path)) == after
+    assert read == ["locations.yaml"]

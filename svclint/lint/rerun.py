@@ -50,7 +50,7 @@ from svclint.findings import (
     Severity,
 )
 from svclint.lint.catalog import Catalog
-from svclint.loading.cache import ParseCache, open_cache
+from svclint.loading.cache import ParseCache, content_digest, forget_digests, open_cache, remember_digest
 from svclint.loading.discovery import Skipped
 from svclint.loading.source import Source
 from svclint.settings import Settings
@@ -96,6 +96,7 @@ def open_record(
 ) -> RunRecord | None:
     """The record of this run (to read, or to write after the run), or None when the run
     cannot be recorded: no cache, stdin, a rendered input, a file that cannot be read."""
+    forget_digests()  # (a process may check several times: only this run's reads are reused)
     if not settings.cache or not settings.cache_dir or not inputs or settings.helm_charts:
         return None
     if "-" in inputs:
@@ -151,10 +152,10 @@ def _content_key(path: str, limit: int) -> bytes | None:
             return None
         if info.st_size > limit:  # reported by its size alone
             return b"over-limit %d" % info.st_size
-        digest = hashlib.blake2b(digest_size=20)
+        chunks = []
         total = 0
         while chunk := os.read(descriptor, max(info.st_size + 1 - total, 1 << 16)):
-            digest.update(chunk)
+            chunks.append(chunk)
             total += len(chunk)
             if total > limit:
                 return None  # grew past the limit while read: not recorded
@@ -162,7 +163,10 @@ def _content_key(path: str, limit: int) -> bytes | None:
         return None
     finally:
         os.close(descriptor)
-    return b"%d " % total + digest.digest()
+    content = content_digest(b"".join(chunks))
+    if total == info.st_size:  # (parsing takes its entry by this digest while the file is unchanged)
+        remember_digest(path, info, content)
+    return b"%d " % total + content
 
 
 def _code_digest() -> bytes:

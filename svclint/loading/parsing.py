@@ -76,18 +76,23 @@ def _parse_raw(fs_path: str, raw: bytes, limits: Limits) -> ParsedFile:
 def _parse_file_packed(fs_path: str, limits: Limits, cache: ParseCache | None) -> tuple[Any, ...]:
     """One file as packed data, from the cache when its bytes were parsed before (an entry
     is the packed file without its path: a renamed or copied file hits too)."""
+    known = cache.entry_of_unchanged(fs_path) if cache is not None else None  # not read again
+    if known is not None:
+        name, entry = known
+        if isinstance(entry, tuple) and len(entry) == len(_FILE_FIELDS):
+            return (fs_path, *entry[1:_CACHE_ENTRY], name)
     raw = _read(fs_path, limits)
     if isinstance(raw, ParsedFile):  # unreadable: said again on every run, never cached
         return _pack(raw)
     if cache is None:
         return _pack(_parse_raw(fs_path, raw, limits))
     name = cache.entry_name(raw)
-    entry = cache.get(name)
+    entry = cache.get_entry(name)
     if isinstance(entry, tuple) and len(entry) == len(_FILE_FIELDS):
         return (fs_path, *entry[1:_CACHE_ENTRY], name)
     packed = _pack(_parse_raw(fs_path, raw, limits))
     if packed[_READ_ERROR] is None:
-        cache.put(name, (None, *packed[1:]))
+        cache.put_entry(name, (None, *packed[1:]))
         return (*packed[:_CACHE_ENTRY], name)
     return packed
 
@@ -118,7 +123,10 @@ def parse_bytes(raw: bytes, limits: Limits) -> tuple[str, ParsedFile]:
 
 def _parse_batch(batch: list[str], limits: Limits, cache: ParseCache | None = None) -> list[ParsedFile]:
     with gc_paused():
-        return [parse_file(path, limits, cache) for path in batch]
+        parsed = [parse_file(path, limits, cache) for path in batch]
+    if cache is not None:
+        cache.flush()  # one pack per batch
+    return parsed
 
 
 # Results travel from the workers as marshal data: plain dicts, lists and scalars are all a
@@ -163,18 +171,24 @@ def _unpack(packed: tuple[Any, ...]) -> ParsedFile:
     return ParsedFile(**state)
 
 
-def _parse_batch_packed(batch: list[str], limits: Limits, cache: ParseCache | None = None) -> tuple[bool, bytes]:
-    """A worker's task: (is_marshal, payload) for one batch of files."""
+Batch = tuple[bool, bytes, dict[str, Any]]
+
+
+def _parse_batch_packed(batch: list[str], limits: Limits, cache: ParseCache | None = None) -> Batch:
+    """A worker's task: (is_marshal, payload, the places of the entries it wrote: one pack)."""
     with gc_paused():
         packed = [_parse_file_packed(path, limits, cache) for path in batch]
+        added = cache.take_unpublished() if cache is not None else {}
         try:
-            return True, marshal.dumps(packed)
+            return True, marshal.dumps(packed), added
         except ValueError:  # a value marshal cannot write: pickle handles everything
-            return False, pickle.dumps([_unpack(p) for p in packed], protocol=pickle.HIGHEST_PROTOCOL)
+            return False, pickle.dumps([_unpack(p) for p in packed], protocol=pickle.HIGHEST_PROTOCOL), added
 
 
-def _unpack_batch(result: tuple[bool, bytes]) -> list[ParsedFile]:
-    is_marshal, payload = result
+def _unpack_batch(result: Batch, cache: ParseCache | None = None) -> list[ParsedFile]:
+    is_marshal, payload, added = result
+    if cache is not None and added:
+        cache.add_unpublished(added)  # indexed by this process at the end of the run
     if not is_marshal:
         parsed: list[ParsedFile] = pickle.loads(payload)  # noqa: S301 - written by our own forked worker
         return parsed
@@ -188,18 +202,20 @@ def parse_all(
 
     With several jobs, consecutive batches are parsed by worker processes while the caller
     turns the batches already returned into objects: the parent's share of the work (about
-    a quarter) overlaps the parsing instead of following it. Workers read and write the
-    cache themselves; when entries were added, the cache is pruned to its size bound.
+    a quarter) overlaps the parsing instead of following it. Workers read the cache and
+    write a pack per batch; this process indexes the new entries at the end (and prunes the
+    cache to its size bound).
     """
-    before = cache.mtime_ns() if cache is not None else 0
+    if cache is not None:
+        cache.index()  # read once here, before the workers fork: they inherit it
     try:
         yield from map_in_workers(
             partial(_parse_batch_packed, limits=limits, cache=cache),
             files,
             jobs_for_parsing(jobs, files),
-            receive=_unpack_batch,
+            receive=partial(_unpack_batch, cache=cache),
             here=partial(_parse_batch, limits=limits, cache=cache),
         )
     finally:  # (the reader closes this generator after taking the last file)
-        if cache is not None and cache.changed_since(before):
-            cache.prune()
+        if cache is not None:
+            cache.publish()

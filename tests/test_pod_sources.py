@@ -152,6 +152,16 @@ def test_unmodelled_custom_resource_turns_misses_into_notes() -> None:
     assert run.exit_code == 0  # notes do not fail the run
 
 
+def test_operator_specs_that_say_pods_in_other_words_turn_misses_into_notes() -> None:
+    """Zalando's postgresql (``numberOfInstances``) and Spotahome's RedisFailover
+    (``spec.redis.replicas``), in GKE's database samples: a Service for their pods is a note."""
+    found = findings(f"{REL}/uncertain/operator-specs.yaml")
+    assert [(f["rule"], f["line"], f["severity"], f["related"][0]["message"]) for f in found] == [
+        ("SVC101", 22, "note", "not modelled: postgresql data/orders-db"),
+        ("SVC101", 45, "note", "not modelled: RedisFailover cache/sessions"),
+    ]
+
+
 def test_pod_sources_entry_declares_the_pods(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(PODS / "config")
     run = run_cli("check", "-f", "json", "redis.yaml")

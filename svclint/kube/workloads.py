@@ -135,9 +135,13 @@ def workload_ref(obj: K8sObject) -> tuple[str, str] | None:
 
 # Keys of a custom resource's spec that suggest it runs pods (an operator's Cluster, a Helm
 # release, a GitOps Application). Only used to admit uncertainty in messages, never to
-# match selectors.
+# match selectors. ``numberOfInstances``: Zalando's postgresql; ``nodes``: Redis Enterprise's
+# RedisEnterpriseCluster; ``members``: MongoDB Community; ``replicaCount``: Helm-style specs.
 POD_HINT_KEYS = frozenset(
-    {"replicas", "instances", "image", "containers", "template", "podTemplate", "podMetadata", "nodeSets", "chart", "values", "source"}
+    {
+        "replicas", "instances", "image", "containers", "template", "podTemplate", "podMetadata", "nodeSets", "chart",
+        "values", "source", "numberOfInstances", "nodes", "members", "replicaCount",
+    }
 )
 
 
@@ -147,5 +151,13 @@ POD_HINT_GROUPS = frozenset({"kafka.strimzi.io"})
 
 
 def may_make_pods(obj: K8sObject) -> bool:
-    """A custom resource svclint does not model whose spec looks like it runs pods."""
-    return is_custom(obj) and (obj.group in POD_HINT_GROUPS or any(key in obj.spec for key in POD_HINT_KEYS))
+    """A custom resource svclint does not model whose spec looks like it runs pods, at its top
+    level or one level down (Spotahome's RedisFailover: ``spec.redis.replicas``)."""
+    if not is_custom(obj):
+        return False
+    spec = obj.spec
+    return (
+        obj.group in POD_HINT_GROUPS
+        or any(key in spec for key in POD_HINT_KEYS)
+        or any(isinstance(part, dict) and "replicas" in part for part in spec.values())
+    )

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 from svclint.kube.model import (
     CONTROLLER_LABEL_KEYS,
-    POD_TEMPLATE_PATHS,
     K8sObject,
     PodTemplate,
 )
@@ -69,9 +68,8 @@ class LabelIndex:
         return list(self.by_namespace.get(namespace, ())) if best is None else best
 
 
-# Kinds whose templates are read from the object alone (never from another object, never
-# changed once built, as a Pod's are: its controller is found in the input): reusable.
-OWN_TEMPLATE_KINDS = frozenset(POD_TEMPLATE_PATHS) - {"Pod"}
+# A Pod's template is changed once built (its controller is found in the input): never reused.
+CHANGED_TEMPLATE_KINDS = frozenset({"Pod"})
 
 
 class ManifestGraph:
@@ -95,13 +93,18 @@ class ManifestGraph:
         sources = tuple(pod_sources)
         found: list[PodTemplate] = []
         stood_for: set[int] = set()  # workloads whose Pods are in the input: the Pods stand for them
-        reusable = previous._own_templates if previous is not None else {}
-        self._own_templates: dict[int, tuple[K8sObject, list[PodTemplate]]] = {}
+        reusable = previous._own if previous is not None and previous._sources == sources else {}
+        self._sources = sources
+        # id(object) -> (object, its templates, whether it may make pods unseen): what was read
+        # from the object alone, without looking at another object (the next graph's to reuse)
+        self._own: dict[int, tuple[K8sObject, list[PodTemplate], bool]] = {}
         for obj in self.objects:
             kept = reusable.get(id(obj))
-            templates = kept[1] if kept is not None and kept[0] is obj else templates_of(obj, sources, self.get)
-            if obj.kind in OWN_TEMPLATE_KINDS:
-                self._own_templates[id(obj)] = (obj, templates)
+            if kept is not None and kept[0] is obj:
+                templates = kept[1]
+                self._own[id(obj)] = kept
+            else:
+                templates = self._read_templates(obj, sources)
             if templates:
                 self.templates_of[id(obj)] = templates[0]
             if obj.kind == "Pod" and templates:
@@ -117,6 +120,19 @@ class ManifestGraph:
                 continue
             self.pod_templates.append(template)
             self.labels.add(template)
+
+    def _read_templates(self, obj: K8sObject, sources: tuple[PodSource, ...]) -> list[PodTemplate]:
+        """``obj``'s templates, kept for the next graph when they were read from ``obj`` alone."""
+        looked: list[bool] = []
+
+        def lookup(kind: str, namespace: str | None, name: str) -> K8sObject | None:
+            looked.append(True)
+            return self.get(kind, namespace, name)
+
+        templates = templates_of(obj, sources, lookup)
+        if not looked and obj.kind not in CHANGED_TEMPLATE_KINDS:
+            self._own[id(obj)] = (obj, templates, not templates and may_make_pods(obj))
+        return templates
 
     # -- lookups ------------------------------------------------------------------------
 
@@ -139,8 +155,11 @@ class ManifestGraph:
         """
         if self._unmodelled is None:  # one pass over the input, on first use
             self._unmodelled = defaultdict(list)
+            own = self._own
             for obj in self.objects:
-                if id(obj) not in self.templates_of and may_make_pods(obj):
+                kept = own.get(id(obj))
+                makes = kept[2] if kept is not None else id(obj) not in self.templates_of and may_make_pods(obj)
+                if makes:
                     self._unmodelled[obj.namespace].append(obj)
         return self._unmodelled.get(namespace, [])
 

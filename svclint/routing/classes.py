@@ -75,19 +75,32 @@ class PodClasses:
         kube_dns: WorkloadIdentity,
         ingress_controller: WorkloadIdentity,
         router: WorkloadIdentity | None = None,
+        previous: PodClasses | None = None,
     ) -> None:
+        """``previous``: the classes of an earlier graph of mostly the same objects (the language
+        server's last), built with the same settings: what its selectors matched in the
+        namespaces whose classes are the same is taken as it is (``_carry``)."""
         self.graph = graph
         self.classes: list[PodClass] = []
         self.of_template: dict[int, PodClass] = {}
         self.by_namespace: dict[str, list[PodClass]] = defaultdict(list)
+        self.keys: list[tuple[object, ...]] = []  # per class: what makes it (compared by ``_carry``)
+        # id(template) -> (template, its class key, its named ports): read once per template
+        self._template_keys: dict[int, tuple[PodTemplate, tuple[object, ...], dict[tuple[str, str], int]]] = {}
+        known = previous._template_keys if previous is not None else {}
         keyed: dict[tuple[object, ...], PodClass] = {}
         for template in graph.pod_templates:
-            namespace = template.namespace or default_namespace
-            ports = named_ports_of(template.ports())
-            key = (namespace, frozenset(template.labels.items()), frozenset(ports.items()), template.pod_ips)
+            kept = known.get(id(template))
+            if kept is not None and kept[0] is template:
+                _, key, ports = kept
+            else:
+                namespace = template.namespace or default_namespace
+                ports = named_ports_of(template.ports())
+                key = (namespace, frozenset(template.labels.items()), frozenset(ports.items()), template.pod_ips)
+            self._template_keys[id(template)] = (template, key, ports)
             cls = keyed.get(key)
             if cls is None:
-                cls = self._add(namespace, dict(template.labels), ports, None)
+                cls = self._add(str(key[0]), dict(template.labels), ports, None, key)
                 cls.ips = pod_ip_set(template.pod_ips)
                 keyed[key] = cls
             cls.templates.append(template)
@@ -107,17 +120,50 @@ class PodClasses:
         self._ns_matching: dict[LabelSelector, list[str]] = {}
         self._selected: dict[tuple[str, LabelSelector | None], int] = {}
         self._across: dict[tuple[LabelSelector, LabelSelector | None], int] = {}
+        self._namespace_objects = list(graph.of_kind("Namespace"))
+        if previous is not None:
+            self._carry(previous)
 
-    def _add(self, namespace: str, labels: dict[str, str], ports: dict[tuple[str, str], int], synthetic: str | None) -> PodClass:
+    def _add(
+        self, namespace: str, labels: dict[str, str], ports: dict[tuple[str, str], int], synthetic: str | None,
+        key: tuple[object, ...],
+    ) -> PodClass:
         cls = PodClass(len(self.classes), namespace, labels, ports, synthetic=synthetic)
         self.classes.append(cls)
+        self.keys.append(key)
         self.by_namespace[namespace].append(cls)
         return cls
+
+    def _carry(self, previous: PodClasses) -> None:
+        """Take ``previous``'s selector answers that still hold.
+
+        Only when the classes are numbered alike (as many, each made of the same namespace,
+        labels, named ports and addresses, but in the namespaces an edit changed) and the
+        Namespace objects are the same ones: then a selector's classes in an unchanged
+        namespace are the same bits, and so is a peer's across namespaces that are all unchanged.
+        """
+        if len(previous.classes) != len(self.classes) or len(previous._namespace_objects) != len(self._namespace_objects):
+            return
+        if any(a is not b for a, b in zip(previous._namespace_objects, self._namespace_objects)):
+            return
+        changed: set[str] = set()
+        for old, new, old_key, new_key in zip(previous.classes, self.classes, previous.keys, self.keys):
+            if old_key != new_key:
+                changed.update((old.namespace, new.namespace))
+        self._ns_labels = dict(previous._ns_labels)
+        if set(previous.by_namespace) == set(self.by_namespace):
+            self._ns_matching = dict(previous._ns_matching)
+            self._across = {
+                key: bits for key, bits in previous._across.items()
+                if not changed.intersection(self._ns_matching.get(key[0], changed))
+            }
+        self._selected = {key: bits for key, bits in previous._selected.items() if key[0] not in changed}
 
     def _identity(self, identity: WorkloadIdentity, role: str, ports: dict[tuple[str, str], int]) -> list[PodClass]:
         selector = LabelSelector(tuple(sorted(identity.labels)))
         found = [c for c in self.by_namespace.get(identity.namespace, []) if selector.matches(c.labels)]
-        return found or [self._add(identity.namespace, dict(identity.labels), dict(ports), role)]
+        key = (role, identity.namespace, frozenset(identity.labels), frozenset(ports.items()))
+        return found or [self._add(identity.namespace, dict(identity.labels), dict(ports), role, key)]
 
     def class_of(self, template: PodTemplate) -> PodClass:
         return self.of_template[id(template)]

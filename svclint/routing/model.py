@@ -65,7 +65,9 @@ class Plan:
 
 
 class RoutingModel:
-    def __init__(self, graph: ManifestGraph, settings: Settings) -> None:
+    def __init__(self, graph: ManifestGraph, settings: Settings, previous: RoutingModel | None = None) -> None:
+        """``previous``: the model of an earlier graph of mostly the same objects, with the same
+        settings (the language server's last): its pod classes' answers are reused where they hold."""
         self.graph = graph
         self.settings = settings
         self.parsed: ParsedPolicies = parse_policies(list(graph.of_kind("NetworkPolicy")), settings.default_namespace)
@@ -73,6 +75,7 @@ class RoutingModel:
         self.classes = PodClasses(
             graph, settings.default_namespace, settings.kube_dns, settings.ingress_controller,
             settings.openshift_router if has_routes else None,
+            previous.classes if previous is not None else None,
         )
         self._engine: PolicyEngine | None = None
         self._columns: list[Column] | None = None
@@ -285,15 +288,31 @@ class RoutingModel:
         return ips.text() if ips else NO_IPS.text()
 
 
+def _model_key(settings: Settings) -> tuple[object, ...]:
+    return (settings.default_namespace, settings.kube_dns, settings.ingress_controller, settings.openshift_router)
+
+
 def routing_model(graph: ManifestGraph, settings: Settings) -> RoutingModel:
     """The routing model of ``graph``, built once per graph and settings identity.
 
     Kept on the graph itself: a WeakKeyDictionary keyed by the graph never let go of it,
-    because the model refers to its graph (every run leaked its whole input)."""
-    key = (settings.default_namespace, settings.kube_dns, settings.ingress_controller, settings.openshift_router)
+    because the model refers to its graph (every run leaked its whole input). A graph given
+    an earlier one's model (``follow``) builds its own from it, then lets it go."""
+    key = _model_key(settings)
     cached: tuple[tuple[object, ...], RoutingModel] | None = getattr(graph, "_routing_model", None)
     if cached is not None and cached[0] == key:
         return cached[1]
-    model = RoutingModel(graph, settings)
+    seed: tuple[tuple[object, ...], RoutingModel] | None = getattr(graph, "_routing_seed", None)
+    model = RoutingModel(graph, settings, seed[1] if seed is not None and seed[0] == key else None)
     graph._routing_model = (key, model)  # type: ignore[attr-defined]
+    graph._routing_seed = None  # type: ignore[attr-defined]
     return model
+
+
+def follow(graph: ManifestGraph, previous: ManifestGraph) -> None:
+    """Let ``graph`` build its routing model from ``previous``'s (or from the one ``previous``
+    was given, when it built none): the language server's graph after an edit.
+
+    Only the model is kept, never a chain of graphs: a model built from a seed drops it."""
+    seed = getattr(previous, "_routing_model", None) or getattr(previous, "_routing_seed", None)
+    graph._routing_seed = seed  # type: ignore[attr-defined]

@@ -36,7 +36,7 @@ class NetworkPolicyPeerSelectsNothing(Rule):
     tags = ("networkpolicy", "routing")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        if not ctx.focused(ctx.graph.of_kind("NetworkPolicy")):
+        if not ctx.focused_kind("NetworkPolicy"):
             return  # its findings are at policies: none in the focus, no routing model needed
         model = routing_model(ctx.graph, ctx.settings)
         classes = model.classes

@@ -31,9 +31,9 @@ class ExposedServiceBlocked(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         columns = None
-        if ctx.focus is not None and not ctx.focused(ctx.graph.of_kind("Ingress", "Route")):
+        if ctx.focus is not None and not ctx.focused_kind("Ingress", "Route"):
             # its findings are at a Service or at an Ingress or Route: no entry point in focus, the focused Services' only
-            services = ctx.focused(ctx.graph.of_kind("Service"))
+            services = ctx.focused_kind("Service")
             if not services:
                 return
             columns = services

@@ -138,3 +138,55 @@ def test_focused_checks_after_a_sequence_of_edits_match_check(name: str, tmp_pat
             got = workspace.check({focus})[focus]
             assert _exact(got) == _exact([f for f in expected if f.location.path == focus]), (n, focus)
         previous = edited
+
+
+# (file, old text, new text): edits that move pods between Services and policies, change
+# policies, Namespace labels and an object's namespace, delete and add objects, break a file
+# and mend it. Each is applied to the buffer and to the disk, in this order.
+MESH_EDITS = [
+    ("web.yaml", "        tier: front", "        tier: back"),  # web leaves the policies peering tier=front
+    ("api.yaml", "        app: api\n        tier: back", "        app: api2\n        tier: back"),  # out of Service api, policies
+    ("web.yaml", "            - name: http\n              containerPort: 8080", "            - name: http\n              containerPort: 8081"),
+    ("policies.yaml", "      app: db\n  ingress", "      app: web\n  ingress"),  # a policy now guards web
+    ("policies.yaml", "        - port: 8080", "        - port: 80"),  # the Service port, not the pod's
+    ("api.yaml", "        app: api2\n        tier: back", "        app: api\n        tier: back"),
+    ("namespaces.yaml", "    team: ops", "    team: monitoring"),  # the namespaceSelector peer matches nothing
+    ("monitor.yaml", "  namespace: ops", "  namespace: shop"),  # an object changes namespace
+    ("db.yaml", "---\napiVersion: v1\nkind: Service", "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: gone, namespace: shop}\n---\napiVersion: v1\nkind: Service"),
+    ("db.yaml", "\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: db\n", "\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n"),  # the Service deleted
+    ("web.yaml", "        app: web\n        tier: back", "        app: web\n        tier: front\n      annotations: {a: [unclosed"),  # unparseable
+    ("web.yaml", "\n      annotations: {a: [unclosed", ""),  # mended
+    ("api.yaml", "kind: Service\n", "kind: Service\n"),  # no change: nothing to do
+    ("monitor.yaml", "", "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web2, namespace: shop}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web, tier: front}}\n    spec: {containers: [{name: w, image: nginx:1.27, ports: [{name: http, containerPort: 8081}]}]}\n"),  # a second workload in web's class
+    ("namespaces.yaml", "    team: monitoring", "    team: ops"),
+    ("db.yaml", "kind: Secret\nmetadata:\n  name: db\n", "kind: Service\nmetadata:\n  name: db\n"),  # the Service is back
+    ("policies.yaml", "      app: web\n  ingress", "      app: db\n  ingress"),
+]
+
+
+def test_focused_checks_after_incremental_edits_match_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The language server keeps what an edit leaves unchanged (the pod templates of the other
+    files, the pod classes' selector answers in the namespaces the edit did not touch): after
+    each edit of MESH_EDITS, every file's focused findings are `svclint check`'s of that file."""
+    root = tmp_path / "mesh"
+    shutil.copytree(FIXTURES / "server" / "mesh", root)
+    monkeypatch.chdir(root)
+    workspace = _workspace(root)
+    workspace.reload()
+    workspace.check()
+    files = sorted(p.name for p in root.glob("*.yaml"))
+    seen: set[str] = set()
+    for n, (name, old, new) in enumerate(MESH_EDITS):
+        path = root / name
+        text = path.read_text()
+        assert old in text or old == "", (n, name)
+        edited = text.replace(old, new, 1) if old else text + new
+        assert workspace.set_text(str(path), edited) == (edited != text), n
+        path.write_text(edited)
+        expected = lint_paths(["."], workspace.settings, catalog=workspace.catalog, cwd=str(root)).findings
+        seen.update(f.rule_id for f in expected)
+        for focus in [name, *(f for f in files if f != name)]:
+            got = workspace.check({focus})[focus]
+            assert _exact(got) == _exact([f for f in expected if f.location.path == focus]), (n, focus)
+    # the sequence reaches the rules that read pod classes and policies, and a file that does not parse
+    assert {"SVC001", "SVC101", "SVC401", "SVC402", "SVC404", "SVC405", "SVC406"} <= seen, sorted(seen)

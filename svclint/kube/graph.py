@@ -94,7 +94,7 @@ class ManifestGraph:
         found: list[PodTemplate] = []
         stood_for: set[int] = set()  # workloads whose Pods are in the input: the Pods stand for them
         reusable = previous._own if previous is not None and previous._sources == sources else {}
-        self._sources = sources
+        self._sources: tuple[PodSource, ...] = sources
         # id(object) -> (object, its templates, whether it may make pods unseen): what was read
         # from the object alone, without looking at another object (the next graph's to reuse)
         self._own: dict[int, tuple[K8sObject, list[PodTemplate], bool]] = {}

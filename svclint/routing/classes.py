@@ -13,7 +13,9 @@ the input holds no such pod, a synthetic class stands in for it so that policies
 from __future__ import annotations
 
 import ipaddress
+import itertools
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from svclint.kube.graph import ManifestGraph
@@ -25,6 +27,7 @@ from svclint.settings import WorkloadIdentity
 
 # Ports of the synthetic stand-ins: CoreDNS's and ingress-nginx's published container ports.
 KUBE_DNS_PORTS = {("dns", "UDP"): 53, ("dns-tcp", "TCP"): 53, ("metrics", "TCP"): 9153}
+_NUMBERS = itertools.count()
 INGRESS_CONTROLLER_PORTS = {("http", "TCP"): 80, ("https", "TCP"): 443}
 ROUTER_PORTS = {("http", "TCP"): 80, ("https", "TCP"): 443}
 
@@ -121,6 +124,12 @@ class PodClasses:
         self._selected: dict[tuple[str, LabelSelector | None], int] = {}
         self._across: dict[tuple[LabelSelector, LabelSelector | None], int] = {}
         self._namespace_objects = list(graph.of_kind("Namespace"))
+        # What ``_carry`` took from: the earlier classes' number (not the classes: the language
+        # server would keep every graph since it started), and the namespaces whose classes
+        # differ (a policy of another namespace whose peers stay out of them compiles the same).
+        self.number = next(_NUMBERS)
+        self.carried_from: int | None = None
+        self.changed_namespaces: frozenset[str] = frozenset()
         if previous is not None:
             self._carry(previous)
 
@@ -158,6 +167,19 @@ class PodClasses:
                 if not changed.intersection(self._ns_matching.get(key[0], changed))
             }
         self._selected = {key: bits for key, bits in previous._selected.items() if key[0] not in changed}
+        if bool(previous.with_ips) == bool(self.with_ips) and (not self.with_ips or not changed):
+            self.carried_from, self.changed_namespaces = previous.number, frozenset(changed)
+
+    def unchanged_for(self, namespace: str, across: Iterable[LabelSelector]) -> bool:
+        """Whether, since ``carried_from``, the classes of ``namespace`` and of every namespace
+        the ``across`` namespace selectors match are the same (so are a policy's selections)."""
+        if self.carried_from is None or namespace in self.changed_namespaces:
+            return False
+        for selector in across:
+            matching = self._ns_matching.get(selector)
+            if matching is None or self.changed_namespaces.intersection(matching):
+                return False
+        return True
 
     def _identity(self, identity: WorkloadIdentity, role: str, ports: dict[tuple[str, str], int]) -> list[PodClass]:
         selector = LabelSelector(tuple(sorted(identity.labels)))

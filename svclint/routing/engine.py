@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from svclint.kube.selectors import LabelSelector
 from svclint.routing.classes import PodClass, PodClasses
 from svclint.routing.policy import Peer, Policy, PolicyRule
 from svclint.routing.ports import ALL_IPS, ALL_PORTS, NO_IPS, NO_PORTS, IPSet, PortSet
@@ -79,6 +80,16 @@ def peer_classes(peer: Peer, policy: Policy, classes: PodClasses) -> int:
     return classes.select_across(peer.namespace_selector, peer.pod_selector)
 
 
+def _across(policy: Policy) -> list[LabelSelector]:
+    """The namespace selectors of ``policy``'s peers (an ipBlock peer, a pod address: none)."""
+    return [
+        peer.namespace_selector
+        for rule in (*policy.ingress, *policy.egress)
+        for peer in rule.peers or ()
+        if peer.namespace_selector is not None and peer.ip_block is None
+    ]
+
+
 @dataclass
 class Decision:
     """One direction of one connection, with what decided it (for explain and JSON)."""
@@ -90,7 +101,10 @@ class Decision:
 
 
 class PolicyEngine:
-    def __init__(self, classes: PodClasses, policies: list[Policy]) -> None:
+    def __init__(self, classes: PodClasses, policies: list[Policy], previous: PolicyEngine | None = None) -> None:
+        """``previous``: the engine of the classes ``classes`` carried their answers from (the
+        language server's last): a policy it compiled whose selections cannot have changed
+        (``PodClasses.unchanged_for``) keeps its compiled rules."""
         self.classes = classes
         self.policies = policies
         n = len(classes.classes)
@@ -103,17 +117,28 @@ class PolicyEngine:
         self.compiled: dict[int, CompiledRule] = {}  # id(PolicyRule) -> compiled
         self.isolated_in = 0
         self.isolated_out = 0
+        reusable = previous._of_policy if previous is not None and classes.carried_from == previous.classes.number else {}
+        # id(policy) -> (policy, the classes it selects, its compiled ingress and egress rules)
+        self._of_policy: dict[int, tuple[Policy, int, list[CompiledRule], list[CompiledRule]]] = {}
         for policy in policies:
-            selected = classes.select(policy.namespace, policy.pod_selector)
+            kept = reusable.get(id(policy))
+            if kept is not None and kept[0] is policy and classes.unchanged_for(policy.namespace, _across(policy)):
+                _, selected, compiled_in, compiled_out = kept
+                for rule in (*compiled_in, *compiled_out):
+                    self.compiled[id(rule.rule)] = rule
+            else:
+                selected = classes.select(policy.namespace, policy.pod_selector)
+                compiled_in = [self._compile(policy, rule, selected) for rule in policy.ingress] if policy.ingress_isolating else []
+                compiled_out = [self._compile(policy, rule, selected) for rule in policy.egress] if policy.egress_isolating else []
+            self._of_policy[id(policy)] = (policy, selected, compiled_in, compiled_out)
             self.selected[id(policy)] = selected
             members = classes.members(selected)
-            for direction, isolating, rules in (
-                ("ingress", policy.ingress_isolating, policy.ingress),
-                ("egress", policy.egress_isolating, policy.egress),
+            for direction, isolating, compiled in (
+                ("ingress", policy.ingress_isolating, compiled_in),
+                ("egress", policy.egress_isolating, compiled_out),
             ):
                 if not isolating:
                     continue  # rules of a direction not in policyTypes are ignored
-                compiled = [self._compile(policy, rule, selected) for rule in rules]
                 if direction == "ingress":
                     self.isolated_in |= selected
                     for cls in members:

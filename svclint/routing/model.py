@@ -72,12 +72,13 @@ class RoutingModel:
         self.settings = settings
         self.parsed: ParsedPolicies = parse_policies(list(graph.of_kind("NetworkPolicy")), settings.default_namespace)
         has_routes = any(is_openshift_route(r) for r in graph.of_kind("Route"))
-        self.classes = PodClasses(
+        self.classes: PodClasses = PodClasses(
             graph, settings.default_namespace, settings.kube_dns, settings.ingress_controller,
             settings.openshift_router if has_routes else None,
             previous.classes if previous is not None else None,
         )
         self._engine: PolicyEngine | None = None
+        self._previous_engine: PolicyEngine | None = previous._engine if previous is not None else None
         self._columns: list[Column] | None = None
         self._columns_of: dict[int, list[Column]] = {}  # id(Service) -> its columns
         self._exposure: dict[int, Exposure] | None = None
@@ -94,7 +95,8 @@ class RoutingModel:
         """The policies compiled against the pod classes (built on first use: SVC501 and
         SVC502 of a focused run resolve names and ports without it)."""
         if self._engine is None:
-            self._engine = PolicyEngine(self.classes, self.parsed.valid)
+            self._engine = PolicyEngine(self.classes, self.parsed.valid, self._previous_engine)
+            self._previous_engine = None
         return self._engine
 
     # -- columns and exposures, built on first use (a focused run asks for a few) -------------

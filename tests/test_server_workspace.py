@@ -17,6 +17,8 @@ import pytest
 
 from svclint.api import lint_paths
 from svclint.findings import Finding
+from svclint.kube.graph import ManifestGraph
+from svclint.kube.model import PodTemplate
 from svclint.lint.catalog import build_catalog
 from svclint.lint.config import load_settings
 from svclint.server.workspace import Workspace
@@ -164,6 +166,27 @@ MESH_EDITS = [
 ]
 
 
+def _indexes(graph: ManifestGraph) -> object:
+    """What a graph's indexes hold, objects by identity and templates by owner and labels
+    (a graph updated from the last one must hold what one built whole does)."""
+
+    def template(t: PodTemplate) -> tuple[object, ...]:
+        return (id(t.owner), t.namespace, sorted(t.labels.items()), t.path)
+
+    labels = graph.labels
+    return (
+        [id(o) for o in graph.objects],
+        {kind: [id(o) for o in objects] for kind, objects in graph.by_kind.items() if objects},
+        {key: [id(o) for o in objects] for key, objects in graph.by_key.items() if objects},
+        [template(t) for t in graph.pod_templates],
+        {key: template(t) for key, t in graph.templates_of.items()},
+        {ns: [template(t) for t in found] for ns, found in labels.by_namespace.items() if found},
+        {ns: {term: [template(t) for t in found] for term, found in terms.items() if found} for ns, terms in labels.by_term.items() if terms},
+        {term: found for term, found in labels.namespaces_of_term.items() if found},
+        {ns: [id(o) for o in graph.unmodelled(ns)] for ns in sorted(graph.namespaces)},
+    )
+
+
 def test_focused_checks_after_incremental_edits_match_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The language server keeps what an edit leaves unchanged (the pod templates of the other
     files, the pod classes' selector answers in the namespaces the edit did not touch): after
@@ -185,6 +208,9 @@ def test_focused_checks_after_incremental_edits_match_check(tmp_path: Path, monk
         path.write_text(edited)
         expected = lint_paths(["."], workspace.settings, catalog=workspace.catalog, cwd=str(root)).findings
         seen.update(f.rule_id for f in expected)
+        graph = workspace.graph_of(name)
+        assert graph is not None
+        assert _indexes(graph) == _indexes(ManifestGraph(graph.objects, workspace.settings.pod_sources)), n
         for focus in [name, *(f for f in files if f != name)]:
             got = workspace.check({focus})[focus]
             assert _exact(got) == _exact([f for f in expected if f.location.path == focus]), (n, focus)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from svclint.kube.graph import ManifestGraph
+from svclint.kube.memo import kept
 from svclint.kube.model import K8sObject, PodTemplate
 from svclint.kube.routes import is_openshift_route
 from svclint.routing.classes import PodClass, PodClasses
@@ -145,7 +146,7 @@ class RoutingModel:
     def _sources(self) -> list[Source]:
         seen: dict[str, Source] = {}
         for template in self.graph.pod_templates:
-            name = template.workload.qualified
+            name = _workload_name(template)
             if name not in seen:
                 seen[name] = Source(name, template.namespace, self.classes.class_of(template), template)
         seen[EXTERNAL_SOURCE] = Source(EXTERNAL_SOURCE, None, None)
@@ -288,6 +289,11 @@ class RoutingModel:
         assert endpoint.port is not None
         ips = self.engine.ingress_allowed(endpoint.cls, column.protocol, endpoint.port)[1] & self.exposure_of(column).direct_ips
         return ips.text() if ips else NO_IPS.text()
+
+
+def _workload_name(template: PodTemplate) -> str:
+    """A matrix row's name, kept on the template (the language server's graphs share them)."""
+    return kept(template, "workload_name", lambda: template.workload.qualified)
 
 
 def _model_key(settings: Settings) -> tuple[object, ...]:

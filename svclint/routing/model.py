@@ -71,7 +71,12 @@ class RoutingModel:
         settings (the language server's last): its pod classes' answers are reused where they hold."""
         self.graph = graph
         self.settings = settings
-        self.parsed: ParsedPolicies = parse_policies(list(graph.of_kind("NetworkPolicy")), settings.default_namespace)
+        policies = graph.by_kind.get("NetworkPolicy")
+        self._policy_objects = policies  # the graph's list: an updated graph shares it while no policy changed
+        if previous is not None and policies is not None and previous._policy_objects is policies:
+            self.parsed: ParsedPolicies = previous.parsed
+        else:
+            self.parsed = parse_policies(list(graph.of_kind("NetworkPolicy")), settings.default_namespace)
         has_routes = any(is_openshift_route(r) for r in graph.of_kind("Route"))
         self.classes: PodClasses = PodClasses(
             graph, settings.default_namespace, settings.kube_dns, settings.ingress_controller,
@@ -89,6 +94,8 @@ class RoutingModel:
         self._external_egress: dict[tuple[str, int], int] = {}
         self._dns_ok: int | None = None
         self._sources_list: list[Source] | None = None
+        self._first: dict[str, PodTemplate] | None = None  # workload name -> its first template
+        self._rows: dict[str, Source] = {}
         self.load_problems = 0  # set by api.analyze: files/documents the loader could not read
 
     @property
@@ -143,12 +150,26 @@ class RoutingModel:
             self._sources_list = self._sources()
         return self._sources_list
 
+    def source_named(self, name: str) -> Source | None:
+        """The row of workload ``name`` (the object ``sources`` holds), without making every row."""
+        template = self._first_templates().get(name)
+        return None if template is None else self._row(name, template)
+
+    def _first_templates(self) -> dict[str, PodTemplate]:
+        if self._first is None:
+            self._first = {}
+            for template in self.graph.pod_templates:
+                self._first.setdefault(_workload_name(template), template)
+        return self._first
+
+    def _row(self, name: str, template: PodTemplate) -> Source:
+        row = self._rows.get(name)
+        if row is None:
+            row = self._rows[name] = Source(name, template.namespace, self.classes.class_of(template), template)
+        return row
+
     def _sources(self) -> list[Source]:
-        seen: dict[str, Source] = {}
-        for template in self.graph.pod_templates:
-            name = _workload_name(template)
-            if name not in seen:
-                seen[name] = Source(name, template.namespace, self.classes.class_of(template), template)
+        seen = {name: self._row(name, template) for name, template in self._first_templates().items()}
         seen[EXTERNAL_SOURCE] = Source(EXTERNAL_SOURCE, None, None)
         seen[INGRESS_CONTROLLER_SOURCE] = Source(INGRESS_CONTROLLER_SOURCE, None, self.ingress_controller)
         return [seen[k] for k in sorted(seen)]

@@ -43,6 +43,8 @@ class NetworkPolicyPeerSelectsNothing(Rule):
         known = sorted(set(classes.by_namespace) | ctx.graph.namespaces)
         matching: dict[object, list[str]] = {}
         for policy in model.parsed.valid:
+            if not ctx.in_focus(policy.obj):
+                continue  # its findings are at the policy
             for rule in policy.ingress + policy.egress:
                 for peer in rule.peers or ():
                     if peer.ip_block is not None:

@@ -35,6 +35,8 @@ class PolicyNamedPortUnresolved(Rule):
         model = routing_model(ctx.graph, ctx.settings)
         engine, classes = model.engine, model.classes
         for policy in model.parsed.valid:
+            if not ctx.in_focus(policy.obj):
+                continue  # its findings are at the policy
             selected = classes.members(engine.policy_selects(policy))
             for rule in policy.ingress + policy.egress:
                 named = [rp for rp in rule.ports if isinstance(rp.port, str)]

@@ -21,6 +21,7 @@ from svclint.kube.graph import ManifestGraph
 from svclint.kube.model import PodTemplate
 from svclint.lint.catalog import build_catalog
 from svclint.lint.config import load_settings
+from svclint.routing.model import RoutingModel, routing_model
 from svclint.server.workspace import Workspace
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -115,7 +116,7 @@ def _data_edit(text: str, n: int) -> str | None:
     return text[: match.start(2)] + new + text[match.end(2) :]
 
 
-@pytest.mark.parametrize("name", ["routing", "calls", "scenarios", "server"])
+@pytest.mark.parametrize("name", ["routing", "calls", "scenarios", "server", "podsources"])
 def test_focused_checks_after_a_sequence_of_edits_match_check(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The shortcuts of a focused check (rules skipping subjects, the routing model's columns,
     exposures and policies worked out on demand, the graph taking the unchanged objects' pod
@@ -187,6 +188,20 @@ def _indexes(graph: ManifestGraph) -> object:
     )
 
 
+def _verdicts(model: RoutingModel) -> object:
+    """What a routing model decides: its classes, what each policy selects and each compiled
+    rule's peers, and every cell of the matrix (a model built from the last one's must agree
+    with one built afresh)."""
+    engine = model.engine
+    return (
+        [(c.namespace, c.labels, c.named_ports, c.synthetic) for c in model.classes.classes],
+        [(p.key, engine.policy_selects(p), [engine.compiled[id(r)].peer_bits for r in (*p.ingress, *p.egress) if id(r) in engine.compiled]) for p in engine.policies],
+        (engine.isolated_in, engine.isolated_out),
+        [[r.policy.key for r in rules] for rules in (*engine.ingress_rules, *engine.egress_rules_of)],
+        [[model.verdict(source, column) for column in model.columns] for source in model.sources],
+    )
+
+
 def test_focused_checks_after_incremental_edits_match_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The language server keeps what an edit leaves unchanged (the pod templates of the other
     files, the pod classes' selector answers in the namespaces the edit did not touch): after
@@ -211,6 +226,8 @@ def test_focused_checks_after_incremental_edits_match_check(tmp_path: Path, monk
         graph = workspace.graph_of(name)
         assert graph is not None
         assert _indexes(graph) == _indexes(ManifestGraph(graph.objects, workspace.settings.pod_sources)), n
+        model = routing_model(graph, workspace.settings)
+        assert _verdicts(model) == _verdicts(RoutingModel(graph, workspace.settings)), n
         for focus in [name, *(f for f in files if f != name)]:
             got = workspace.check({focus})[focus]
             assert _exact(got) == _exact([f for f in expected if f.location.path == focus]), (n, focus)

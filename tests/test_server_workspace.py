@@ -7,6 +7,7 @@ skip the subjects of other files, the engine locates only the focused file's fin
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import shutil
@@ -233,3 +234,23 @@ def test_focused_checks_after_incremental_edits_match_check(tmp_path: Path, monk
             assert _exact(got) == _exact([f for f in expected if f.location.path == focus]), (n, focus)
     # the sequence reaches the rules that read pod classes and policies, and a file that does not parse
     assert {"SVC001", "SVC101", "SVC401", "SVC402", "SVC404", "SVC405", "SVC406"} <= seen, sorted(seen)
+
+
+def test_edits_do_not_keep_every_graph_alive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A graph is built from the last one, and its routing model from the last model: neither
+    may hold on to the one before (the server would keep every graph since it started)."""
+    root = tmp_path / "mesh"
+    shutil.copytree(FIXTURES / "server" / "mesh", root)
+    monkeypatch.chdir(root)
+    workspace = _workspace(root)
+    workspace.reload()
+    workspace.check()
+    for n, (name, old, new) in enumerate(MESH_EDITS[:8]):
+        path = root / name
+        text = path.read_text().replace(old, new, 1)
+        path.write_text(text)
+        workspace.set_text(str(path), text)
+        workspace.check({name} if n % 3 else {"namespaces.yaml"})  # some edits build no routing model
+    gc.collect()
+    alive = [o for o in gc.get_objects() if isinstance(o, ManifestGraph)]
+    assert len(alive) <= 2, len(alive)

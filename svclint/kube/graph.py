@@ -239,14 +239,11 @@ class ManifestGraph:
 
     def _read_templates(self, obj: K8sObject, sources: tuple[PodSource, ...]) -> list[PodTemplate]:
         """``obj``'s templates, kept for the next graph when they were read from ``obj`` alone."""
-        looked: list[bool] = []
-
-        def lookup(kind: str, namespace: str | None, name: str) -> K8sObject | None:
-            looked.append(True)
-            return self.get(kind, namespace, name)
-
-        templates = templates_of(obj, sources, lookup)
-        if not looked and obj.kind not in CHANGED_TEMPLATE_KINDS:
+        try:
+            templates = templates_of(obj, sources, _refuse)
+        except _LookedUp:  # read with another object: not kept
+            return templates_of(obj, sources, self.get)
+        if obj.kind not in CHANGED_TEMPLATE_KINDS:
             self._own[id(obj)] = (obj, templates, not templates and may_make_pods(obj))
         return templates
 

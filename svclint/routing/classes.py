@@ -175,6 +175,8 @@ class PodClasses:
         the ``across`` namespace selectors match are the same (so are a policy's selections)."""
         if self.carried_from is None or namespace in self.changed_namespaces:
             return False
+        if not self.changed_namespaces:  # the same classes: every selection as it was
+            return True
         for selector in across:
             matching = self._ns_matching.get(selector)
             if matching is None or self.changed_namespaces.intersection(matching):

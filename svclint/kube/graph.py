@@ -176,10 +176,10 @@ class ManifestGraph:
         self._dependent = dependent
 
     def _update(self, previous: ManifestGraph) -> bool:
-        """``previous``'s indexes, less the objects gone and plus the new ones; False (nothing
-        done) when the change is not one run of objects or a new object's templates depend on
-        another object. The objects between the first and the last that differ count as changed
-        (one edited file is one run: its objects are together in the load)."""
+        """``previous``'s indexes, less the objects gone and plus the new ones. The objects
+        between the first and the last that differ count as changed (one edited file is one
+        run: its objects are together in the load). False, and nothing changed, when more than
+        ``MAX_UPDATE`` objects changed or a new object's templates depend on another object."""
         old, new = previous.objects, self.objects
         first, shortest = 0, min(len(old), len(new))
         while first < shortest and old[first] is new[first]:

@@ -124,6 +124,7 @@ class PodClasses:
         self._selected: dict[tuple[str, LabelSelector | None], int] = {}
         self._across: dict[tuple[LabelSelector, LabelSelector | None], int] = {}
         self._namespace_objects = list(graph.of_kind("Namespace"))
+        self._identities = (kube_dns, ingress_controller, router)  # the router only with Routes in the input
         # What ``_carry`` took from: the earlier classes' number (not the classes: the language
         # server would keep every graph since it started), and the namespaces whose classes
         # differ (a policy of another namespace whose peers stay out of them compiles the same).
@@ -152,6 +153,8 @@ class PodClasses:
         namespace are the same bits, and so is a peer's across namespaces that are all unchanged.
         """
         if len(previous.classes) != len(self.classes) or len(previous._namespace_objects) != len(self._namespace_objects):
+            return
+        if previous._identities != self._identities:  # their namespaces' labels may differ
             return
         if any(a is not b for a, b in zip(previous._namespace_objects, self._namespace_objects)):
             return

@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 
 from svclint.kube.model import (
     CONTROLLER_LABEL_KEYS,
-    POD_TEMPLATE_PATHS,
     K8sObject,
     PodTemplate,
 )
 from svclint.kube.selectors import service_selector_matches
-from svclint.kube.sources import owned_in_input, owning_workload, pod_ips, templates_of
+from svclint.kube.sources import controller_of, owned_in_input, owning_workload, pod_ips, templates_of
 from svclint.kube.workloads import may_make_pods
 from svclint.settings import PodSource
 
@@ -42,6 +41,37 @@ class LabelIndex:
         for item in template.labels.items():
             terms[item].append(template)
             self.namespaces_of_term[item].add(ns)
+
+    def updated(self, namespaces: Iterable[str | None], templates: list[PodTemplate]) -> LabelIndex:
+        """A copy whose entries of ``namespaces`` are built again from ``templates`` (every
+        template of the graph, in order); the other namespaces' lists are shared, never changed."""
+        out = LabelIndex()
+        out.by_term.update(self.by_term)
+        out.by_namespace.update(self.by_namespace)
+        out.namespaces_of_term.update(self.namespaces_of_term)
+        for ns in set(namespaces):
+            fresh = LabelIndex()
+            for template in templates:
+                if template.namespace == ns:
+                    fresh.add(template)
+            terms = set(self.by_term.get(ns, ())) | set(fresh.by_term.get(ns, ()))
+            if ns in fresh.by_namespace:
+                out.by_namespace[ns] = fresh.by_namespace[ns]
+                out.by_term[ns] = fresh.by_term[ns]
+            else:
+                out.by_namespace.pop(ns, None)
+                out.by_term.pop(ns, None)
+            for term in terms:
+                holders = set(out.namespaces_of_term.get(term, ()))
+                if term in fresh.namespaces_of_term:
+                    holders.add(ns)
+                else:
+                    holders.discard(ns)
+                if holders:
+                    out.namespaces_of_term[term] = holders
+                else:
+                    out.namespaces_of_term.pop(term, None)
+        return out
 
     def namespaces_with(self, terms: Iterable[tuple[str, str]]) -> set[str | None]:
         """Namespaces where some template carries every one of ``terms`` (a superset)."""
@@ -69,9 +99,18 @@ class LabelIndex:
         return list(self.by_namespace.get(namespace, ())) if best is None else best
 
 
-# Kinds whose templates are read from the object alone (never from another object, never
-# changed once built, as a Pod's are: its controller is found in the input): reusable.
-OWN_TEMPLATE_KINDS = frozenset(POD_TEMPLATE_PATHS) - {"Pod"}
+# A Pod's template is changed once built (its controller is found in the input): never reused.
+CHANGED_TEMPLATE_KINDS = frozenset({"Pod"})
+# Objects changed at most for ``ManifestGraph._update`` (more: built whole, about as fast).
+MAX_UPDATE = 2000
+
+
+class _LookedUp(Exception):
+    """A new object's templates read another object (``_update`` builds whole then)."""
+
+
+def _refuse(kind: str, namespace: str | None, name: str) -> K8sObject | None:
+    raise _LookedUp
 
 
 class ManifestGraph:
@@ -80,8 +119,10 @@ class ManifestGraph:
     def __init__(
         self, objects: Iterable[K8sObject], pod_sources: Iterable[PodSource] = (), previous: ManifestGraph | None = None
     ) -> None:
-        """``previous``: a graph of mostly the same objects (the language server's last one), whose
-        templates of the objects still here are taken as they are instead of being read again."""
+        """``previous``: a graph of mostly the same objects (the language server's last one). The
+        templates of the objects still here are taken as they are instead of being read again;
+        when no object's templates depend on another object, the indexes are ``previous``'s
+        with the entries of the objects gone removed and those of the new ones added (``_update``)."""
         self.objects: list[K8sObject] = list(objects)
         self.by_kind: dict[str, list[K8sObject]] = defaultdict(list)
         self.by_key: dict[tuple[str, str | None, str], list[K8sObject]] = defaultdict(list)
@@ -89,21 +130,36 @@ class ManifestGraph:
         self.templates_of: dict[int, PodTemplate] = {}
         self.labels = LabelIndex()
         self._unmodelled: dict[str | None, list[K8sObject]] | None = None
+        self._sources: tuple[PodSource, ...] = tuple(pod_sources)
+        # id(object) -> (object, its templates, whether it may make pods unseen): what was read
+        # from the object alone, without looking at another object (the next graph's to reuse)
+        self._own: dict[int, tuple[K8sObject, list[PodTemplate], bool]] = {}
+        # Some object's templates, or whether they count, depend on other objects (a Pod and its
+        # owners, a ReplicaSet owned by a Deployment, a kind that names its Deployment): the
+        # next graph is built whole.
+        self._dependent = True
+        if previous is not None and previous._sources == self._sources and not previous._dependent and self._update(previous):
+            return
+        self._build(previous._own if previous is not None and previous._sources == self._sources else {})
+
+    def _build(self, reusable: dict[int, tuple[K8sObject, list[PodTemplate], bool]]) -> None:
         for obj in self.objects:
             self.by_kind[obj.kind].append(obj)
             self.by_key[(obj.kind, obj.namespace, obj.name)].append(obj)
-        sources = tuple(pod_sources)
         found: list[PodTemplate] = []
         stood_for: set[int] = set()  # workloads whose Pods are in the input: the Pods stand for them
-        reusable = previous._own_templates if previous is not None else {}
-        self._own_templates: dict[int, tuple[K8sObject, list[PodTemplate]]] = {}
+        dependent = False
         for obj in self.objects:
             kept = reusable.get(id(obj))
-            templates = kept[1] if kept is not None and kept[0] is obj else templates_of(obj, sources, self.get)
-            if obj.kind in OWN_TEMPLATE_KINDS:
-                self._own_templates[id(obj)] = (obj, templates)
+            if kept is not None and kept[0] is obj:
+                templates = kept[1]
+                self._own[id(obj)] = kept
+            else:
+                templates = self._read_templates(obj, self._sources)
+                dependent = dependent or id(obj) not in self._own
             if templates:
                 self.templates_of[id(obj)] = templates[0]
+                dependent = dependent or controller_of(obj) is not None
             if obj.kind == "Pod" and templates:
                 ref, chain = owning_workload(obj, self.get)
                 templates[0].controller = ref
@@ -117,6 +173,79 @@ class ManifestGraph:
                 continue
             self.pod_templates.append(template)
             self.labels.add(template)
+        self._dependent = dependent
+
+    def _update(self, previous: ManifestGraph) -> bool:
+        """``previous``'s indexes, less the objects gone and plus the new ones. The objects
+        between the first and the last that differ count as changed (one edited file is one
+        run: its objects are together in the load). False, and nothing changed, when more than
+        ``MAX_UPDATE`` objects changed or a new object's templates depend on another object."""
+        old, new = previous.objects, self.objects
+        first, shortest = 0, min(len(old), len(new))
+        while first < shortest and old[first] is new[first]:
+            first += 1
+        last = 0
+        while last < shortest - first and old[-1 - last] is new[-1 - last]:
+            last += 1
+        removed, added = old[first : len(old) - last], new[first : len(new) - last]
+        if len(removed) + len(added) > MAX_UPDATE:
+            return False
+        own = dict(previous._own)
+        for obj in removed:
+            own.pop(id(obj), None)
+        for obj in added:
+            try:
+                templates = templates_of(obj, self._sources, _refuse)
+            except _LookedUp:
+                return False
+            if obj.kind in CHANGED_TEMPLATE_KINDS or (templates and controller_of(obj) is not None):
+                return False
+            own[id(obj)] = (obj, templates, not templates and may_make_pods(obj))
+        self._own = own
+        self._dependent = False
+        self.by_kind = defaultdict(list, previous.by_kind)
+        for kind in {obj.kind for obj in (*removed, *added)}:
+            self.by_kind[kind] = [obj for obj in new if obj.kind == kind]
+            if not self.by_kind[kind]:
+                del self.by_kind[kind]
+        self.by_key = defaultdict(list, previous.by_key)
+        for key in {(obj.kind, obj.namespace, obj.name) for obj in (*removed, *added)}:
+            entries = [obj for obj in self._sorted(previous.by_key.get(key, ()), removed, added) if (obj.kind, obj.namespace, obj.name) == key]
+            if entries:
+                self.by_key[key] = entries
+            else:
+                self.by_key.pop(key, None)
+        self.templates_of = dict(previous.templates_of)
+        for obj in removed:
+            self.templates_of.pop(id(obj), None)
+        for obj in added:
+            templates = own[id(obj)][1]
+            if templates:
+                self.templates_of[id(obj)] = templates[0]
+        self.pod_templates = [template for obj in new if id(obj) in self.templates_of for template in own[id(obj)][1]]
+        namespaces = {t.namespace for obj in removed for t in previous._own[id(obj)][1]}
+        namespaces.update(t.namespace for obj in added for t in own[id(obj)][1])
+        self.labels = previous.labels.updated(namespaces, self.pod_templates)
+        return True
+
+    def _sorted(self, kept: Iterable[K8sObject], removed: list[K8sObject], added: list[K8sObject]) -> list[K8sObject]:
+        """``kept`` less ``removed``, with ``added`` put where they are in the objects."""
+        gone = {id(obj) for obj in removed}
+        survivors = [obj for obj in kept if id(obj) not in gone]
+        if not survivors:
+            return list(added)
+        position = {id(obj): i for i, obj in enumerate(self.objects)}
+        return sorted([*survivors, *added], key=lambda obj: position[id(obj)])
+
+    def _read_templates(self, obj: K8sObject, sources: tuple[PodSource, ...]) -> list[PodTemplate]:
+        """``obj``'s templates, kept for the next graph when they were read from ``obj`` alone."""
+        try:
+            templates = templates_of(obj, sources, _refuse)
+        except _LookedUp:  # read with another object: not kept
+            return templates_of(obj, sources, self.get)
+        if obj.kind not in CHANGED_TEMPLATE_KINDS:
+            self._own[id(obj)] = (obj, templates, not templates and may_make_pods(obj))
+        return templates
 
     # -- lookups ------------------------------------------------------------------------
 
@@ -139,8 +268,11 @@ class ManifestGraph:
         """
         if self._unmodelled is None:  # one pass over the input, on first use
             self._unmodelled = defaultdict(list)
+            own = self._own
             for obj in self.objects:
-                if id(obj) not in self.templates_of and may_make_pods(obj):
+                kept = own.get(id(obj))
+                makes = kept[2] if kept is not None else id(obj) not in self.templates_of and may_make_pods(obj)
+                if makes:
                     self._unmodelled[obj.namespace].append(obj)
         return self._unmodelled.get(namespace, [])
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from svclint.kube.graph import ManifestGraph
+from svclint.kube.memo import kept
 from svclint.kube.model import K8sObject
 from svclint.kube.services import NODE_PORT_TYPES, is_int, service_ports, service_type
 from svclint.loading.source import FieldPath
@@ -35,14 +36,22 @@ class NodePortClaim:
 def requested_node_ports(graph: ManifestGraph) -> Iterator[NodePortClaim]:
     """Every explicitly requested nodePort (and healthCheckNodePort) that would be allocated."""
     for service in graph.of_kind("Service"):
-        if service_type(service) not in NODE_PORT_TYPES:
-            continue
-        for port in service_ports(service):
-            if port.node_port is not None:
-                yield NodePortClaim(service, port.node_port, port.port, port.protocol, port.path + ("nodePort",))
-        health = service.spec.get("healthCheckNodePort")
-        if is_int(health) and health:
-            yield NodePortClaim(service, health, None, "TCP", HEALTH_CHECK_PATH)
+        yield from _claims_of(service)
+
+
+def _claims_of(service: K8sObject) -> list[NodePortClaim]:
+    return kept(service, "node_ports", lambda: list(_requested(service)))
+
+
+def _requested(service: K8sObject) -> Iterator[NodePortClaim]:
+    if service_type(service) not in NODE_PORT_TYPES:
+        return
+    for port in service_ports(service):
+        if port.node_port is not None:
+            yield NodePortClaim(service, port.node_port, port.port, port.protocol, port.path + ("nodePort",))
+    health = service.spec.get("healthCheckNodePort")
+    if is_int(health) and health:
+        yield NodePortClaim(service, health, None, "TCP", HEALTH_CHECK_PATH)
 
 
 def free_node_port(used: set[int], low: int, high: int) -> int | None:

@@ -59,7 +59,7 @@ class SchemaRule(Rule):
     message: ClassVar[str | None] = None
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        for obj in ctx.focused(ctx.graph.of_kind(*self.kinds)):
+        for obj in ctx.focused_kind(*self.kinds):
             seen: set[tuple[FieldPath, str]] = set()
             for error in self.validator.iter_errors(obj.data):
                 path: FieldPath = tuple(error.absolute_path)

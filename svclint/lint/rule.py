@@ -120,10 +120,15 @@ class RuleContext:
     # None for all. A rule may skip subjects outside it (``focused``); the engine drops the
     # findings located elsewhere, so a rule that ignores the focus is still right, only slower.
     focus: frozenset[str] | None = None
+    _ids: set[int] | None = field(default=None, init=False, repr=False, compare=False)  # in_focus's, once per context
 
     def in_focus(self, obj: K8sObject) -> bool:
         """Whether findings at ``obj`` can land in the focus (a rendered object: it may)."""
-        return self.focus is None or id(obj) in self._focused_ids()
+        if self.focus is None:
+            return True
+        if self._ids is None:
+            self._ids = self._focused_ids()
+        return id(obj) in self._ids
 
     def focused(self, objects: Iterable[K8sObject]) -> Iterable[K8sObject]:
         """``objects`` less those whose findings cannot land in the focus."""
@@ -132,18 +137,35 @@ class RuleContext:
         ids = self._focused_ids()
         return [obj for obj in objects if id(obj) in ids]
 
+    def focused_kind(self, *kinds: str) -> Iterable[K8sObject]:
+        """``focused(graph.of_kind(*kinds))``, taken from the few objects in focus rather than
+        by testing every object of the kinds (the language server asks on every edit)."""
+        if self.focus is None:
+            return self.graph.of_kind(*kinds)
+        by_kind = self._focus_index()[1]
+        return [obj for kind in kinds for obj in by_kind.get(kind, ())]
+
     def _focused_ids(self) -> set[int]:
-        """The objects of the graph in focus, worked out once per graph and focus (every rule asks)."""
-        cached: tuple[frozenset[str] | None, set[int]] | None = getattr(self.graph, "_focused_ids", None)
+        return self._focus_index()[0]
+
+    def _focus_index(self) -> tuple[set[int], dict[str, list[K8sObject]]]:
+        """The objects of the graph in focus (their ids, and by kind in graph order), worked out
+        once per graph and focus (every rule asks)."""
+        cached: tuple[frozenset[str] | None, set[int], dict[str, list[K8sObject]]] | None = getattr(
+            self.graph, "_focused_ids", None
+        )
         if cached is None or cached[0] != self.focus:
             focus = self.focus or frozenset()
-            ids = {
-                id(obj) for obj in self.graph.objects
+            found = [
+                obj for obj in self.graph.objects
                 if obj.attribution is not None or obj.source.segments or obj.source.path in focus
-            }
-            cached = (self.focus, ids)
+            ]
+            by_kind: dict[str, list[K8sObject]] = {}
+            for obj in found:
+                by_kind.setdefault(obj.kind, []).append(obj)
+            cached = (self.focus, {id(obj) for obj in found}, by_kind)
             self.graph._focused_ids = cached  # type: ignore[attr-defined]
-        return cached[1]
+        return cached[1], cached[2]
 
     def report(
         self,

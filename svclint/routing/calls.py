@@ -69,13 +69,12 @@ def checked_references(model: RoutingModel, templates: list[PodTemplate] | None 
             return cached
         wanted = {id(t) for t in templates}
         return [c for c in cached if id(c.reference.template) in wanted]
-    sources = {s.name: s for s in model.workloads}
     services: dict[tuple[str, str], K8sObject] = {}
     for service in model.graph.of_kind("Service"):
         services.setdefault((service.namespace or "", service.name), service)
     out = []
     for ref in template_references(model.graph, model.settings.calls, templates):
-        source = sources.get(ref.template.workload.qualified)
+        source = model.source_named(ref.template.workload.qualified)
         if source is None:
             continue
         found = services.get((ref.target.namespace, ref.target.service))

@@ -13,7 +13,9 @@ the input holds no such pod, a synthetic class stands in for it so that policies
 from __future__ import annotations
 
 import ipaddress
+import itertools
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from svclint.kube.graph import ManifestGraph
@@ -25,6 +27,7 @@ from svclint.settings import WorkloadIdentity
 
 # Ports of the synthetic stand-ins: CoreDNS's and ingress-nginx's published container ports.
 KUBE_DNS_PORTS = {("dns", "UDP"): 53, ("dns-tcp", "TCP"): 53, ("metrics", "TCP"): 9153}
+_NUMBERS = itertools.count()
 INGRESS_CONTROLLER_PORTS = {("http", "TCP"): 80, ("https", "TCP"): 443}
 ROUTER_PORTS = {("http", "TCP"): 80, ("https", "TCP"): 443}
 
@@ -75,19 +78,32 @@ class PodClasses:
         kube_dns: WorkloadIdentity,
         ingress_controller: WorkloadIdentity,
         router: WorkloadIdentity | None = None,
+        previous: PodClasses | None = None,
     ) -> None:
+        """``previous``: the classes of an earlier graph of mostly the same objects (the language
+        server's last), built with the same settings: what its selectors matched in the
+        namespaces whose classes are the same is taken as it is (``_carry``)."""
         self.graph = graph
         self.classes: list[PodClass] = []
         self.of_template: dict[int, PodClass] = {}
         self.by_namespace: dict[str, list[PodClass]] = defaultdict(list)
+        self.keys: list[tuple[object, ...]] = []  # per class: what makes it (compared by ``_carry``)
+        # id(template) -> (template, its class key, its named ports): read once per template
+        self._template_keys: dict[int, tuple[PodTemplate, tuple[object, ...], dict[tuple[str, str], int]]] = {}
+        known = previous._template_keys if previous is not None else {}
         keyed: dict[tuple[object, ...], PodClass] = {}
         for template in graph.pod_templates:
-            namespace = template.namespace or default_namespace
-            ports = named_ports_of(template.ports())
-            key = (namespace, frozenset(template.labels.items()), frozenset(ports.items()), template.pod_ips)
+            kept = known.get(id(template))
+            if kept is not None and kept[0] is template:
+                _, key, ports = kept
+            else:
+                namespace = template.namespace or default_namespace
+                ports = named_ports_of(template.ports())
+                key = (namespace, frozenset(template.labels.items()), frozenset(ports.items()), template.pod_ips)
+            self._template_keys[id(template)] = (template, key, ports)
             cls = keyed.get(key)
             if cls is None:
-                cls = self._add(namespace, dict(template.labels), ports, None)
+                cls = self._add(str(key[0]), dict(template.labels), ports, None, key)
                 cls.ips = pod_ip_set(template.pod_ips)
                 keyed[key] = cls
             cls.templates.append(template)
@@ -107,17 +123,74 @@ class PodClasses:
         self._ns_matching: dict[LabelSelector, list[str]] = {}
         self._selected: dict[tuple[str, LabelSelector | None], int] = {}
         self._across: dict[tuple[LabelSelector, LabelSelector | None], int] = {}
+        self._namespace_objects = list(graph.of_kind("Namespace"))
+        self._identities = (kube_dns, ingress_controller, router)  # the router only with Routes in the input
+        # What ``_carry`` took from: the earlier classes' number (not the classes: the language
+        # server would keep every graph since it started), and the namespaces whose classes
+        # differ (a policy of another namespace whose peers stay out of them compiles the same).
+        self.number = next(_NUMBERS)
+        self.carried_from: int | None = None
+        self.changed_namespaces: frozenset[str] = frozenset()
+        if previous is not None:
+            self._carry(previous)
 
-    def _add(self, namespace: str, labels: dict[str, str], ports: dict[tuple[str, str], int], synthetic: str | None) -> PodClass:
+    def _add(
+        self, namespace: str, labels: dict[str, str], ports: dict[tuple[str, str], int], synthetic: str | None,
+        key: tuple[object, ...],
+    ) -> PodClass:
         cls = PodClass(len(self.classes), namespace, labels, ports, synthetic=synthetic)
         self.classes.append(cls)
+        self.keys.append(key)
         self.by_namespace[namespace].append(cls)
         return cls
+
+    def _carry(self, previous: PodClasses) -> None:
+        """Take ``previous``'s selector answers that still hold.
+
+        Only when the classes are numbered alike (as many, each made of the same namespace,
+        labels, named ports and addresses, but in the namespaces an edit changed) and the
+        Namespace objects are the same ones: then a selector's classes in an unchanged
+        namespace are the same bits, and so is a peer's across namespaces that are all unchanged.
+        """
+        if len(previous.classes) != len(self.classes) or len(previous._namespace_objects) != len(self._namespace_objects):
+            return
+        if previous._identities != self._identities:  # their namespaces' labels may differ
+            return
+        if any(a is not b for a, b in zip(previous._namespace_objects, self._namespace_objects)):
+            return
+        changed: set[str] = set()
+        for old, new, old_key, new_key in zip(previous.classes, self.classes, previous.keys, self.keys):
+            if old_key != new_key:
+                changed.update((old.namespace, new.namespace))
+        self._ns_labels = dict(previous._ns_labels)
+        if set(previous.by_namespace) == set(self.by_namespace):
+            self._ns_matching = dict(previous._ns_matching)
+            self._across = {
+                key: bits for key, bits in previous._across.items()
+                if not changed.intersection(self._ns_matching.get(key[0], changed))
+            }
+        self._selected = {key: bits for key, bits in previous._selected.items() if key[0] not in changed}
+        if bool(previous.with_ips) == bool(self.with_ips) and (not self.with_ips or not changed):
+            self.carried_from, self.changed_namespaces = previous.number, frozenset(changed)
+
+    def unchanged_for(self, namespace: str, across: Iterable[LabelSelector]) -> bool:
+        """Whether, since ``carried_from``, the classes of ``namespace`` and of every namespace
+        the ``across`` namespace selectors match are the same (so are a policy's selections)."""
+        if self.carried_from is None or namespace in self.changed_namespaces:
+            return False
+        if not self.changed_namespaces:  # the same classes: every selection as it was
+            return True
+        for selector in across:
+            matching = self._ns_matching.get(selector)
+            if matching is None or self.changed_namespaces.intersection(matching):
+                return False
+        return True
 
     def _identity(self, identity: WorkloadIdentity, role: str, ports: dict[tuple[str, str], int]) -> list[PodClass]:
         selector = LabelSelector(tuple(sorted(identity.labels)))
         found = [c for c in self.by_namespace.get(identity.namespace, []) if selector.matches(c.labels)]
-        return found or [self._add(identity.namespace, dict(identity.labels), dict(ports), role)]
+        key = (role, identity.namespace, frozenset(identity.labels), frozenset(ports.items()))
+        return found or [self._add(identity.namespace, dict(identity.labels), dict(ports), role, key)]
 
     def class_of(self, template: PodTemplate) -> PodClass:
         return self.of_template[id(template)]

@@ -19,9 +19,10 @@ Semantics (https://kubernetes.io/docs/concepts/services-networking/network-polic
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from svclint.kube.selectors import LabelSelector
 from svclint.routing.classes import PodClass, PodClasses
 from svclint.routing.policy import Peer, Policy, PolicyRule
 from svclint.routing.ports import ALL_IPS, ALL_PORTS, NO_IPS, NO_PORTS, IPSet, PortSet
@@ -79,6 +80,20 @@ def peer_classes(peer: Peer, policy: Policy, classes: PodClasses) -> int:
     return classes.select_across(peer.namespace_selector, peer.pod_selector)
 
 
+class _Across:
+    """The namespace selectors of ``policy``'s peers (an ipBlock peer, a pod address: none),
+    read only when ``PodClasses.unchanged_for`` must look at them."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+
+    def __iter__(self) -> Iterator[LabelSelector]:
+        for rule in (*self.policy.ingress, *self.policy.egress):
+            for peer in rule.peers or ():
+                if peer.namespace_selector is not None and peer.ip_block is None:
+                    yield peer.namespace_selector
+
+
 @dataclass
 class Decision:
     """One direction of one connection, with what decided it (for explain and JSON)."""
@@ -90,7 +105,11 @@ class Decision:
 
 
 class PolicyEngine:
-    def __init__(self, classes: PodClasses, policies: list[Policy]) -> None:
+    def __init__(self, classes: PodClasses, policies: list[Policy], previous: PolicyEngine | None = None) -> None:
+        """``previous``: the engine of the classes ``classes`` carried their answers from (the
+        language server's last). A policy it compiled whose selections cannot have changed
+        (``PodClasses.unchanged_for``) keeps its compiled rules, and a class of a namespace
+        whose classes and policies are all as they were keeps its lists of policies and rules."""
         self.classes = classes
         self.policies = policies
         n = len(classes.classes)
@@ -103,31 +122,75 @@ class PolicyEngine:
         self.compiled: dict[int, CompiledRule] = {}  # id(PolicyRule) -> compiled
         self.isolated_in = 0
         self.isolated_out = 0
+        if previous is None or classes.carried_from != previous.classes.number:
+            previous = None
+        elif not classes.changed_namespaces and policies is previous.policies:
+            self._take(previous)  # the same classes and the same policies (the edit touched neither)
+            return
+        reusable = previous._of_policy if previous is not None else {}
+        # id(policy) -> (policy, the classes it selects, its compiled ingress and egress rules)
+        self._of_policy: dict[int, tuple[Policy, int, list[CompiledRule], list[CompiledRule]]] = {}
+        # namespace -> its policies in order, and whether one of them was compiled again
+        self._namespaces: dict[str, list[int]] = {}
+        changed = set(classes.changed_namespaces)
         for policy in policies:
-            selected = classes.select(policy.namespace, policy.pod_selector)
+            kept = reusable.get(id(policy))
+            if kept is not None and kept[0] is policy and classes.unchanged_for(policy.namespace, _Across(policy)):
+                _, selected, compiled_in, compiled_out = kept
+            else:
+                selected = classes.select(policy.namespace, policy.pod_selector)
+                compiled_in = [self._compile(policy, rule, selected) for rule in policy.ingress] if policy.ingress_isolating else []
+                compiled_out = [self._compile(policy, rule, selected) for rule in policy.egress] if policy.egress_isolating else []
+                changed.add(policy.namespace)
+            self._of_policy[id(policy)] = (policy, selected, compiled_in, compiled_out)
+            self._namespaces.setdefault(policy.namespace, []).append(id(policy))
             self.selected[id(policy)] = selected
-            members = classes.members(selected)
-            for direction, isolating, rules in (
-                ("ingress", policy.ingress_isolating, policy.ingress),
-                ("egress", policy.egress_isolating, policy.egress),
-            ):
-                if not isolating:
-                    continue  # rules of a direction not in policyTypes are ignored
-                compiled = [self._compile(policy, rule, selected) for rule in rules]
-                if direction == "ingress":
-                    self.isolated_in |= selected
-                    for cls in members:
-                        self.ingress_policies[cls.index].append(policy)
-                        self.ingress_rules[cls.index].extend(compiled)
-                else:
-                    self.isolated_out |= selected
-                    self.egress_rules.extend(compiled)
-                    for cls in members:
-                        self.egress_policies[cls.index].append(policy)
-                        self.egress_rules_of[cls.index].extend(compiled)
+            for rule in compiled_in:
+                self.compiled[id(rule.rule)] = rule
+            for rule in compiled_out:
+                self.compiled[id(rule.rule)] = rule
+            if policy.ingress_isolating:
+                self.isolated_in |= selected
+            if policy.egress_isolating:
+                self.isolated_out |= selected
+                self.egress_rules.extend(compiled_out)
+        if previous is not None:  # a namespace whose policies are not the same ones, in the same order
+            every = set(self._namespaces) | set(previous._namespaces)
+            changed.update(ns for ns in every if self._namespaces.get(ns) != previous._namespaces.get(ns))
+        for policy in policies:
+            if previous is not None and policy.namespace not in changed:
+                continue  # its classes' lists are taken whole below
+            _, selected, compiled_in, compiled_out = self._of_policy[id(policy)]
+            for cls in classes.members(selected):
+                if policy.ingress_isolating:  # rules of a direction not in policyTypes are ignored
+                    self.ingress_policies[cls.index].append(policy)
+                    self.ingress_rules[cls.index].extend(compiled_in)
+                if policy.egress_isolating:
+                    self.egress_policies[cls.index].append(policy)
+                    self.egress_rules_of[cls.index].extend(compiled_out)
+        if previous is not None:
+            for cls in classes.classes:
+                if cls.namespace not in changed:
+                    i = cls.index
+                    self.ingress_policies[i] = previous.ingress_policies[i]
+                    self.ingress_rules[i] = previous.ingress_rules[i]
+                    self.egress_policies[i] = previous.egress_policies[i]
+                    self.egress_rules_of[i] = previous.egress_rules_of[i]
+        self._init_caches()
+
+    def _init_caches(self) -> None:
         self._ingress_cache: dict[tuple[int, str, int], tuple[int, IPSet]] = {}
         self._egress_cache: dict[tuple[int, str, int], int] = {}
         self._egress_to: dict[int, list[CompiledRule]] = {}
+
+    def _take(self, previous: PolicyEngine) -> None:
+        """Everything ``previous`` compiled, shared (none of it changes once built), with empty caches."""
+        self.selected, self.compiled, self.egress_rules = previous.selected, previous.compiled, previous.egress_rules
+        self.isolated_in, self.isolated_out = previous.isolated_in, previous.isolated_out
+        self.ingress_policies, self.ingress_rules = previous.ingress_policies, previous.ingress_rules
+        self.egress_policies, self.egress_rules_of = previous.egress_policies, previous.egress_rules_of
+        self._of_policy, self._namespaces = previous._of_policy, previous._namespaces
+        self._init_caches()
 
     def _compile(self, policy: Policy, rule: PolicyRule, selected: int) -> CompiledRule:
         if rule.peers is None:

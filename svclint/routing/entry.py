@@ -16,6 +16,7 @@ controller.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
@@ -128,3 +129,19 @@ def entry_backends(graph: ManifestGraph) -> tuple[Backends, Backends]:
                 IngressBackend(route, route_ref.service, None, None, route_ref.path, "Route", route_ref.target_port)
             )
     return backends, routes
+
+
+def entry_services(graph: ManifestGraph, entries: Iterable[K8sObject]) -> list[K8sObject]:
+    """The Services that ``entries`` (Ingresses, OpenShift Routes) route to, as ``entry_backends``
+    reads them: a focused run's, whose exposures may hold those entries."""
+    names: list[tuple[str | None, str]] = []
+    for entry in entries:
+        if is_ingress(entry):
+            names.extend((entry.namespace, ref.service) for ref in ingress_backends(entry))
+        elif entry.kind == "Route" and is_openshift_route(entry):
+            names.extend((entry.namespace, ref.service) for ref in route_backends(entry))
+    found: dict[int, K8sObject] = {}
+    for namespace, name in names:
+        for service in graph.by_key.get(("Service", namespace, name), ()):
+            found.setdefault(id(service), service)
+    return list(found.values())

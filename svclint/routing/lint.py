@@ -6,7 +6,9 @@ cells, so `svclint check` stays linear in the input.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import functools
+import operator
+from collections.abc import Callable, Iterable, Iterator
 
 from svclint.kube.model import K8sObject
 from svclint.kube.selectors import LabelSelector, label_differences
@@ -83,6 +85,26 @@ def focused_columns(model: RoutingModel, services: Iterable[K8sObject]) -> list[
     columns = [column for service in services for column in model.columns_of(service)]
     columns.sort(key=lambda c: (c.destination, c.port, c.protocol))
     return columns
+
+
+def guarded_columns(model: RoutingModel, in_focus: Callable[[K8sObject], bool]) -> list[Column]:
+    """The columns whose endpoints the rules of the policies in focus may guard (ingress rules
+    of a policy selecting them, egress rules whose peers include them), in the order of
+    ``model.columns``: the Services of those endpoints' namespaces (a Service selects pods
+    of its own namespace), without working out every Service's columns."""
+    bits = 0
+    engine = model.engine
+    for policy in engine.policies:
+        if not in_focus(policy.obj):
+            continue
+        if policy.ingress_isolating:
+            bits |= engine.policy_selects(policy)
+        if policy.egress_isolating:
+            bits |= functools.reduce(operator.or_, (engine.compiled[id(rule)].peer_bits for rule in policy.egress), 0)
+    namespaces = {cls.namespace for cls in model.classes.members(bits)}
+    default = model.settings.default_namespace
+    services = [s for s in model.graph.of_kind("Service") if (s.namespace or default) in namespaces]
+    return focused_columns(model, services)
 
 
 def blocked_exposures(model: RoutingModel, columns: Iterable[Column] | None = None) -> Iterator[Column]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from svclint.kube.graph import ManifestGraph
+from svclint.kube.memo import kept
 from svclint.kube.model import K8sObject, PodTemplate
 from svclint.kube.routes import is_openshift_route
 from svclint.routing.classes import PodClass, PodClasses
@@ -65,16 +66,25 @@ class Plan:
 
 
 class RoutingModel:
-    def __init__(self, graph: ManifestGraph, settings: Settings) -> None:
+    def __init__(self, graph: ManifestGraph, settings: Settings, previous: RoutingModel | None = None) -> None:
+        """``previous``: the model of an earlier graph of mostly the same objects, with the same
+        settings (the language server's last): its pod classes' answers are reused where they hold."""
         self.graph = graph
         self.settings = settings
-        self.parsed: ParsedPolicies = parse_policies(list(graph.of_kind("NetworkPolicy")), settings.default_namespace)
+        policies = graph.by_kind.get("NetworkPolicy")
+        self._policy_objects = policies  # the graph's list: an updated graph shares it while no policy changed
+        if previous is not None and policies is not None and previous._policy_objects is policies:
+            self.parsed: ParsedPolicies = previous.parsed
+        else:
+            self.parsed = parse_policies(list(graph.of_kind("NetworkPolicy")), settings.default_namespace)
         has_routes = any(is_openshift_route(r) for r in graph.of_kind("Route"))
-        self.classes = PodClasses(
+        self.classes: PodClasses = PodClasses(
             graph, settings.default_namespace, settings.kube_dns, settings.ingress_controller,
             settings.openshift_router if has_routes else None,
+            previous.classes if previous is not None else None,
         )
         self._engine: PolicyEngine | None = None
+        self._previous_engine: PolicyEngine | None = previous._engine if previous is not None else None
         self._columns: list[Column] | None = None
         self._columns_of: dict[int, list[Column]] = {}  # id(Service) -> its columns
         self._exposure: dict[int, Exposure] | None = None
@@ -84,6 +94,8 @@ class RoutingModel:
         self._external_egress: dict[tuple[str, int], int] = {}
         self._dns_ok: int | None = None
         self._sources_list: list[Source] | None = None
+        self._first: dict[str, PodTemplate] | None = None  # workload name -> its first template
+        self._rows: dict[str, Source] = {}
         self.load_problems = 0  # set by api.analyze: files/documents the loader could not read
 
     @property
@@ -91,7 +103,8 @@ class RoutingModel:
         """The policies compiled against the pod classes (built on first use: SVC501 and
         SVC502 of a focused run resolve names and ports without it)."""
         if self._engine is None:
-            self._engine = PolicyEngine(self.classes, self.parsed.valid)
+            self._engine = PolicyEngine(self.classes, self.parsed.valid, self._previous_engine)
+            self._previous_engine = None
         return self._engine
 
     # -- columns and exposures, built on first use (a focused run asks for a few) -------------
@@ -137,12 +150,26 @@ class RoutingModel:
             self._sources_list = self._sources()
         return self._sources_list
 
+    def source_named(self, name: str) -> Source | None:
+        """The row of workload ``name`` (the object ``sources`` holds), without making every row."""
+        template = self._first_templates().get(name)
+        return None if template is None else self._row(name, template)
+
+    def _first_templates(self) -> dict[str, PodTemplate]:
+        if self._first is None:
+            self._first = {}
+            for template in self.graph.pod_templates:
+                self._first.setdefault(_workload_name(template), template)
+        return self._first
+
+    def _row(self, name: str, template: PodTemplate) -> Source:
+        row = self._rows.get(name)
+        if row is None:
+            row = self._rows[name] = Source(name, template.namespace, self.classes.class_of(template), template)
+        return row
+
     def _sources(self) -> list[Source]:
-        seen: dict[str, Source] = {}
-        for template in self.graph.pod_templates:
-            name = template.workload.qualified
-            if name not in seen:
-                seen[name] = Source(name, template.namespace, self.classes.class_of(template), template)
+        seen = {name: self._row(name, template) for name, template in self._first_templates().items()}
         seen[EXTERNAL_SOURCE] = Source(EXTERNAL_SOURCE, None, None)
         seen[INGRESS_CONTROLLER_SOURCE] = Source(INGRESS_CONTROLLER_SOURCE, None, self.ingress_controller)
         return [seen[k] for k in sorted(seen)]
@@ -285,15 +312,36 @@ class RoutingModel:
         return ips.text() if ips else NO_IPS.text()
 
 
+def _workload_name(template: PodTemplate) -> str:
+    """A matrix row's name, kept on the template (the language server's graphs share them)."""
+    return kept(template, "workload_name", lambda: template.workload.qualified)
+
+
+def _model_key(settings: Settings) -> tuple[object, ...]:
+    return (settings.default_namespace, settings.kube_dns, settings.ingress_controller, settings.openshift_router)
+
+
 def routing_model(graph: ManifestGraph, settings: Settings) -> RoutingModel:
     """The routing model of ``graph``, built once per graph and settings identity.
 
     Kept on the graph itself: a WeakKeyDictionary keyed by the graph never let go of it,
-    because the model refers to its graph (every run leaked its whole input)."""
-    key = (settings.default_namespace, settings.kube_dns, settings.ingress_controller, settings.openshift_router)
+    because the model refers to its graph (every run leaked its whole input). A graph given
+    an earlier one's model (``follow``) builds its own from it, then lets it go."""
+    key = _model_key(settings)
     cached: tuple[tuple[object, ...], RoutingModel] | None = getattr(graph, "_routing_model", None)
     if cached is not None and cached[0] == key:
         return cached[1]
-    model = RoutingModel(graph, settings)
+    seed: tuple[tuple[object, ...], RoutingModel] | None = getattr(graph, "_routing_seed", None)
+    model = RoutingModel(graph, settings, seed[1] if seed is not None and seed[0] == key else None)
     graph._routing_model = (key, model)  # type: ignore[attr-defined]
+    graph._routing_seed = None  # type: ignore[attr-defined]
     return model
+
+
+def follow(graph: ManifestGraph, previous: ManifestGraph) -> None:
+    """Let ``graph`` build its routing model from ``previous``'s (or from the one ``previous``
+    was given, when it built none): the language server's graph after an edit.
+
+    Only the model is kept, never a chain of graphs: a model built from a seed drops it."""
+    seed = getattr(previous, "_routing_model", None) or getattr(previous, "_routing_seed", None)
+    graph._routing_seed = seed  # type: ignore[attr-defined]

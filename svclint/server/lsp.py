@@ -26,6 +26,7 @@ from svclint import __version__
 from svclint.findings import Finding
 from svclint.lint.catalog import Catalog
 from svclint.lint.report_data import rule_help_uri
+from svclint.parallel import gc_paused
 from svclint.server import protocol
 from svclint.server.hover import object_at, service_hover
 from svclint.server.workspace import Workspace
@@ -138,10 +139,13 @@ class SvclintServer(LanguageServer):
         """The edited files first (their diagnostics are awaited), with a focus on them."""
         assert self.state is not None
         start = time.perf_counter()
-        edited = self.apply_edits()
+        with gc_paused():  # the collector's pass over what the check left waits until the diagnostics are out
+            edited = self.apply_edits()
+            if edited:
+                self.publish(self.state.check(edited))
+            elapsed = time.perf_counter() - start
         if edited:
-            self.publish(self.state.check(edited))
-            self.log(f"svclint: {', '.join(sorted(edited))} checked in {(time.perf_counter() - start) * 1000:.0f} ms")
+            self.log(f"svclint: {', '.join(sorted(edited))} checked in {elapsed * 1000:.0f} ms")
 
     def check_others(self, skip: Iterable[str] = ()) -> None:
         """The other open files: an edit may have changed their findings."""

@@ -30,6 +30,7 @@ from svclint.loading.discovery import display_path
 from svclint.loading.parsing import parse_bytes, parse_file
 from svclint.loading.source import Source
 from svclint.parallel import gc_paused
+from svclint.routing.model import follow
 from svclint.settings import Settings
 
 
@@ -211,7 +212,10 @@ class Workspace:
         built = self._built.get(_key(state))
         if built is None:
             load = self.unit_load(state)
-            graph = ManifestGraph(load.objects, self.settings.pod_sources, previous=self._last.get(_key(state)))
+            last = self._last.get(_key(state))
+            graph = ManifestGraph(load.objects, self.settings.pod_sources, previous=last)
+            if last is not None:
+                follow(graph, last)
             built = self._built[_key(state)] = (load, graph)
             self._last[_key(state)] = graph
         return built

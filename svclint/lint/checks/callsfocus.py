@@ -21,7 +21,7 @@ def focused_references(ctx: RuleContext, model: RoutingModel) -> list[CheckedRef
     cached: tuple[frozenset[str], list[CheckedReference]] | None = getattr(model, "_focused_references", None)
     if cached is not None and cached[0] == ctx.focus:
         return cached[1]
-    config_namespaces = {o.namespace or "" for o in ctx.focused(ctx.graph.of_kind("ConfigMap"))}
+    config_namespaces = {o.namespace or "" for o in ctx.focused_kind("ConfigMap")}
     templates: list[PodTemplate] = [
         t for t in ctx.graph.pod_templates if ctx.in_focus(t.owner) or (t.namespace or "") in config_namespaces
     ]

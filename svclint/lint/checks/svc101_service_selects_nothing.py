@@ -98,7 +98,7 @@ class ServiceSelectsNothing(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         ignored = set(ctx.options.get("ignored-labels", []))
-        for service in ctx.focused(ctx.graph.of_kind("Service")):
+        for service in ctx.focused_kind("Service"):
             selector = endpoint_selector(service, ignored)
             if not selector or selected_templates(ctx.graph, service, ignored):
                 continue

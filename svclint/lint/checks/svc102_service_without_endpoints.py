@@ -31,7 +31,7 @@ class ServiceWithoutEndpoints(Rule):
     tags = ("services", "endpoints")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        for service in ctx.focused(ctx.graph.of_kind("Service")):
+        for service in ctx.focused_kind("Service"):
             raw = service.spec.get("selector")
             if not backed_manually(service):
                 continue

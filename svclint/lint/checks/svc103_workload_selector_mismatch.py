@@ -70,7 +70,7 @@ class WorkloadSelectorMismatch(Rule):
     tags = ("workloads",)
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        for obj in ctx.focused(ctx.graph.of_kind("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob", "ReplicationController")):
+        for obj in ctx.focused_kind("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob", "ReplicationController"):
             template = ctx.graph.template_of(obj)
             if template is None:
                 continue

@@ -38,7 +38,7 @@ class NamedTargetPortUnresolved(Rule):
     tags = ("services", "ports")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        for service, port, templates in ports_with_backends(ctx.graph, ctx.focused(ctx.graph.of_kind("Service"))):
+        for service, port, templates in ports_with_backends(ctx.graph, ctx.focused_kind("Service")):
             name = port.target_port
             if not isinstance(name, str) or not any(c.isalpha() for c in name):
                 continue  # numeric, or an invalid name (SVC206)

@@ -58,7 +58,7 @@ class TargetPortNotDeclared(Rule):
     tags = ("services", "ports")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        for service, port, templates in ports_with_backends(ctx.graph, ctx.focused(ctx.graph.of_kind("Service"))):
+        for service, port, templates in ports_with_backends(ctx.graph, ctx.focused_kind("Service")):
             number = port.target_port
             if not is_int(number) or misspelled_here(ctx, service, port.path, "targetPort"):
                 continue

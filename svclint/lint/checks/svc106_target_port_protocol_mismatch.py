@@ -33,7 +33,7 @@ class TargetPortProtocolMismatch(Rule):
     tags = ("services", "ports")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        for service, port, templates in ports_with_backends(ctx.graph, ctx.focused(ctx.graph.of_kind("Service"))):
+        for service, port, templates in ports_with_backends(ctx.graph, ctx.focused_kind("Service")):
             number = port.target_port
             if not is_int(number) or any(
                 misspelled_here(ctx, service, port.path, field) for field in ("targetPort", "protocol")

@@ -30,7 +30,7 @@ class NamedTargetPortInconsistent(Rule):
     tags = ("services", "ports")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        for service, port, templates in ports_with_backends(ctx.graph, ctx.focused(ctx.graph.of_kind("Service"))):
+        for service, port, templates in ports_with_backends(ctx.graph, ctx.focused_kind("Service")):
             if len(templates) < 2 or not isinstance(port.target_port, str):
                 continue
             resolved = []

@@ -35,7 +35,7 @@ class StatefulSetServiceInvalid(Rule):
     tags = ("workloads", "services", "dns")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        for sts in ctx.focused(ctx.graph.of_kind("StatefulSet")):
+        for sts in ctx.focused_kind("StatefulSet"):
             name = sts.spec.get("serviceName")
             if not isinstance(name, str) or not name:
                 continue

@@ -45,7 +45,7 @@ class ServiceBackendScaledToZero(Rule):
         def parked(t: PodTemplate) -> bool:
             return t.replicas == 0 and (t.namespace, t.owner.kind, t.owner.name) not in autoscaled
 
-        for service in ctx.focused(ctx.graph.of_kind("Service")):
+        for service in ctx.focused_kind("Service"):
             templates = selected_templates(ctx.graph, service)
             if not templates or not all(parked(t) for t in templates):
                 continue

@@ -34,7 +34,7 @@ class NodePortNotAllowed(Rule):
     tags = ("services", "ports")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        for service in ctx.focused(ctx.graph.of_kind("Service")):
+        for service in ctx.focused_kind("Service"):
             if service_type(service) != "ClusterIP":
                 continue
             what = " (a headless Service is type ClusterIP too)" if is_headless(service) else ""

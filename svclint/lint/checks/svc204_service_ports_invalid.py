@@ -38,7 +38,7 @@ class ServicePortsInvalid(Rule):
     tags = ("services", "ports")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        for service in ctx.focused(ctx.graph.of_kind("Service")):
+        for service in ctx.focused_kind("Service"):
             ports = service.spec.get("ports")
             if (ports is None or ports == []) and not is_headless(service) and not is_external_name(service):
                 at = ("spec", "ports") if "ports" in service.spec else ("spec",)

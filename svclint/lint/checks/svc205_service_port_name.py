@@ -36,7 +36,7 @@ class ServicePortName(Rule):
     tags = ("services", "ports")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        for service in ctx.focused(ctx.graph.of_kind("Service")):
+        for service in ctx.focused_kind("Service"):
             ports = service.spec.get("ports")
             if not isinstance(ports, list):
                 continue

@@ -73,7 +73,7 @@ class InvalidPort(Rule):
     tags = ("services", "workloads", "ports")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        for service in ctx.focused(ctx.graph.of_kind("Service")):
+        for service in ctx.focused_kind("Service"):
             yield from self._service(ctx, service)
         for template in ctx.graph.pod_templates:
             if ctx.in_focus(template.owner):  # its findings are at the workload

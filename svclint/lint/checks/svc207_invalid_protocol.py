@@ -40,7 +40,7 @@ class InvalidProtocol(Rule):
     tags = ("services", "workloads", "ports")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        for service in ctx.focused(ctx.graph.of_kind("Service")):
+        for service in ctx.focused_kind("Service"):
             for i, entry in service_port_entries(service):
                 if _invalid(entry.get("protocol")):
                     value = entry["protocol"]

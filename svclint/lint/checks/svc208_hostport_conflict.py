@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from svclint.findings import Severity
+from svclint.kube.memo import kept
 from svclint.kube.model import PodTemplate
 from svclint.kube.podports import INIT, ContainerPort
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
@@ -43,6 +44,10 @@ def _claims(template: PodTemplate) -> list[HostPortClaim]:
     With hostNetwork, a template's hostPort 0 becomes the containerPort on the Pod
     (SetDefaults_Pod), so that port is held on the node too.
     """
+    return kept(template, "host_ports", lambda: _read_claims(template))
+
+
+def _read_claims(template: PodTemplate) -> list[HostPortClaim]:
     host_network = template.spec.get("hostNetwork") is True
     out = []
     for declared in template.declared_ports():

@@ -6,6 +6,7 @@ import ipaddress
 from collections.abc import Iterator
 
 from svclint.findings import Severity
+from svclint.kube.memo import kept
 from svclint.kube.model import K8sObject
 from svclint.kube.services import is_external_name
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
@@ -35,6 +36,11 @@ def requested_cluster_ips(service: K8sObject) -> Iterator[tuple[str, str, FieldP
                 yield canonical, value, path
 
 
+def _claims(service: K8sObject) -> list[tuple[str, str, FieldPath]]:
+    """``requested_cluster_ips`` of a Service that gets a cluster IP (none for ExternalName)."""
+    return kept(service, "cluster_ips", lambda: [] if is_external_name(service) else list(requested_cluster_ips(service)))
+
+
 class ClusterIPConflict(Rule):
     """## What it does
     Reports an explicit `clusterIP` (or `clusterIPs` entry) requested by two Services. Cluster
@@ -59,11 +65,11 @@ class ClusterIPConflict(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         first: dict[str, tuple[K8sObject, str, FieldPath]] = {}
         services = sorted(
-            (s for s in ctx.graph.of_kind("Service") if not is_external_name(s)),
+            (s for s in ctx.graph.of_kind("Service") if _claims(s)),
             key=lambda s: (s.source.path, s.doc_index, s.base_path),
         )
         for service in services:
-            for canonical, written, path in requested_cluster_ips(service):
+            for canonical, written, path in _claims(service):
                 owner = first.setdefault(canonical, (service, written, path))
                 other, other_written, other_path = owner
                 if other is service or other.ref == service.ref:

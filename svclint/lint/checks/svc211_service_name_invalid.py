@@ -40,7 +40,7 @@ class ServiceNameInvalid(Rule):
     tags = ("services",)
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        for service in ctx.focused(ctx.graph.of_kind("Service")):
+        for service in ctx.focused_kind("Service"):
             metadata = service.data.get("metadata")
             if not isinstance(metadata, dict):
                 continue

@@ -62,7 +62,7 @@ class FieldNotAllowedForType(Rule):
     tags = ("services",)
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        for service in ctx.focused(ctx.graph.of_kind("Service")):
+        for service in ctx.focused_kind("Service"):
             for message, at in self._problems(service):
                 yield ctx.report(message, service, at)
 

@@ -58,7 +58,7 @@ class ExternalNameInvalid(Rule):
     tags = ("services", "dns")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        for service in ctx.focused(ctx.graph.of_kind("Service")):
+        for service in ctx.focused_kind("Service"):
             if not is_external_name(service):
                 continue
             value = service.spec.get("externalName")

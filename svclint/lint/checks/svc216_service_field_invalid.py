@@ -247,7 +247,7 @@ class ServiceFieldInvalid(Rule):
     tags = ("services",)
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        for service in ctx.focused(ctx.graph.of_kind("Service")):
+        for service in ctx.focused_kind("Service"):
             for path, message in (*metadata_problems(service), *spec_problems(service)):
                 if "{{" in str(path[-1]) or "{{" in str(service.get(path)):
                     continue  # an unrendered template placeholder: SVC005 says so

@@ -45,7 +45,7 @@ class IngressServiceMissing(Rule):
     tags = ("ingress",)
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        for ingress in ctx.focused(ctx.graph.of_kind("Ingress")):
+        for ingress in ctx.focused_kind("Ingress"):
             if not is_ingress(ingress):
                 continue
             for ref in ingress_backends(ingress):

@@ -41,7 +41,7 @@ class IngressServicePortMissing(Rule):
     tags = ("ingress", "ports")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        for ingress in ctx.focused(ctx.graph.of_kind("Ingress")):
+        for ingress in ctx.focused_kind("Ingress"):
             if not is_ingress(ingress):
                 continue
             for ref in ingress_backends(ingress):

@@ -33,7 +33,7 @@ class NetworkPolicySelectsNothing(Rule):
     tags = ("networkpolicy", "routing")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        if not ctx.focused(ctx.graph.of_kind("NetworkPolicy")):
+        if not ctx.focused_kind("NetworkPolicy"):
             return  # no policy to report on: the routing model is not needed
         model = routing_model(ctx.graph, ctx.settings)
         for policy in model.parsed.valid:

@@ -31,7 +31,7 @@ class EgressBlocksDns(Rule):
     tags = ("networkpolicy", "routing", "dns")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        if not ctx.focused(ctx.graph.of_kind("NetworkPolicy")):
+        if not ctx.focused_kind("NetworkPolicy"):
             return  # its findings are at policies: none in the focus, no routing model needed
         model = routing_model(ctx.graph, ctx.settings)
         engine = model.engine

@@ -32,7 +32,7 @@ class ServiceUnreachable(Rule):
     tags = ("networkpolicy", "routing", "services")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        services = ctx.focused(ctx.graph.of_kind("Service"))
+        services = ctx.focused_kind("Service")
         if not services:
             return  # no Service to report on: the routing model is not needed
         model = routing_model(ctx.graph, ctx.settings)

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from svclint.findings import Severity
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
+from svclint.routing.entry import entry_services
 from svclint.routing.lint import blocked_exposures, focused_columns, isolating_policies, pod_ports_text
 from svclint.routing.model import routing_model
 
@@ -31,12 +32,12 @@ class ExposedServiceBlocked(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         columns = None
-        if ctx.focus is not None and not ctx.focused(ctx.graph.of_kind("Ingress", "Route")):
-            # its findings are at a Service or at an Ingress or Route: no entry point in focus, the focused Services' only
-            services = ctx.focused(ctx.graph.of_kind("Service"))
-            if not services:
+        if ctx.focus is not None:
+            # its findings are at a Service or at an Ingress or Route: the focused Services, and those the focused entries route to
+            entries = entry_services(ctx.graph, ctx.focused_kind("Ingress", "Route"))
+            columns = list({id(s): s for s in (*ctx.focused_kind("Service"), *entries)}.values())
+            if not columns:
                 return
-            columns = services
         model = routing_model(ctx.graph, ctx.settings)
         chosen = None if columns is None else focused_columns(model, columns)
         for column in blocked_exposures(model, chosen):

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from svclint.findings import Severity
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
+from svclint.routing.lint import guarded_columns
 from svclint.routing.model import routing_model
 from svclint.routing.services import PODS
 
@@ -30,12 +31,12 @@ class PolicyUsesServicePort(Rule):
     tags = ("networkpolicy", "routing", "services")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        if not ctx.focused(ctx.graph.of_kind("NetworkPolicy")):
+        if not ctx.focused_kind("NetworkPolicy"):
             return  # its findings are at policies: none in the focus, no routing model needed
         model = routing_model(ctx.graph, ctx.settings)
         engine = model.engine
         seen: set[tuple[int, tuple[object, ...]]] = set()
-        for column in model.columns:
+        for column in model.columns if ctx.focus is None else guarded_columns(model, ctx.in_focus):
             if column.kind != PODS or column.service_port is None:
                 continue
             for endpoint in column.resolved:

@@ -203,16 +203,22 @@ def _verdicts(model: RoutingModel) -> object:
     )
 
 
-def test_focused_checks_after_incremental_edits_match_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The language server keeps what an edit leaves unchanged (the pod templates of the other
-    files, the pod classes' selector answers in the namespaces the edit did not touch): after
-    each edit of MESH_EDITS, every file's focused findings are `svclint check`'s of that file."""
+def _checked_mesh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Workspace]:
+    """A copy of fixtures/server/mesh as the working directory, loaded and checked once."""
     root = tmp_path / "mesh"
     shutil.copytree(FIXTURES / "server" / "mesh", root)
     monkeypatch.chdir(root)
     workspace = _workspace(root)
     workspace.reload()
     workspace.check()
+    return root, workspace
+
+
+def test_focused_checks_after_incremental_edits_match_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The language server keeps what an edit leaves unchanged (the pod templates of the other
+    files, the pod classes' selector answers in the namespaces the edit did not touch): after
+    each edit of MESH_EDITS, every file's focused findings are `svclint check`'s of that file."""
+    root, workspace = _checked_mesh(tmp_path, monkeypatch)
     files = sorted(p.name for p in root.glob("*.yaml"))
     seen: set[str] = set()
     for n, (name, old, new) in enumerate(MESH_EDITS):
@@ -239,12 +245,7 @@ def test_focused_checks_after_incremental_edits_match_check(tmp_path: Path, monk
 def test_edits_do_not_keep_every_graph_alive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A graph is built from the last one, and its routing model from the last model: neither
     may hold on to the one before (the server would keep every graph since it started)."""
-    root = tmp_path / "mesh"
-    shutil.copytree(FIXTURES / "server" / "mesh", root)
-    monkeypatch.chdir(root)
-    workspace = _workspace(root)
-    workspace.reload()
-    workspace.check()
+    root, workspace = _checked_mesh(tmp_path, monkeypatch)
     for n, (name, old, new) in enumerate(MESH_EDITS[:8]):
         path = root / name
         text = path.read_text().replace(old, new, 1)

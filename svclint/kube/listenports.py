@@ -64,9 +64,5 @@ def port_named_by(template: PodTemplate, number: int, lookup: Lookup) -> str | N
 
 
 def _mounted_config_maps(template: PodTemplate, lookup: Lookup) -> Iterable[K8sObject]:
-    for volume in template.spec.get("volumes") or ():
-        source = volume.get("configMap") if isinstance(volume, dict) else None
-        name = source.get("name") if isinstance(source, dict) else None
-        found = lookup("ConfigMap", template.namespace, name) if isinstance(name, str) else None
-        if found is not None:
-            yield found
+    found = (lookup("ConfigMap", template.namespace, name) for name in template.mounted_config_maps())
+    return [cm for cm in found if cm is not None]

@@ -283,6 +283,23 @@ class PodTemplate:
             cached = self.__dict__["_serving_ports"] = tuple(serving)
         return list(cached)
 
+    def mounted_config_maps(self) -> list[str]:
+        """Names of the ConfigMaps the pod mounts (``configMap`` and ``projected`` volumes), in
+        volume order, each once: where an app's configuration files come from."""
+        names: list[str] = []
+        for volume in self.spec.get("volumes") or ():
+            if not isinstance(volume, dict):
+                continue
+            sources = [volume.get("configMap")]
+            projected = volume.get("projected")
+            if isinstance(projected, dict):
+                sources += [s.get("configMap") for s in projected.get("sources") or () if isinstance(s, dict)]
+            for source in sources:
+                name = source.get("name") if isinstance(source, dict) else None
+                if isinstance(name, str) and name not in names:
+                    names.append(name)
+        return names
+
     def plain_init_ports(self) -> list[ContainerPort]:
         """Ports declared on init containers that are not sidecars (they never receive traffic)."""
         return [p for p in self.declared_ports() if p.kind == INIT]

@@ -297,20 +297,5 @@ def _declared(template: PodTemplate, lookup: _Lookup) -> Iterator[Reference]:
 
 
 def _mounted_config_maps(template: PodTemplate, lookup: _Lookup) -> list[K8sObject]:
-    out: list[K8sObject] = []
-    for volume in template.spec.get("volumes") or ():
-        if not isinstance(volume, dict):
-            continue
-        names = []
-        if isinstance(volume.get("configMap"), dict):
-            names.append(volume["configMap"].get("name"))
-        projected = volume.get("projected")
-        if isinstance(projected, dict):
-            for source in projected.get("sources") or ():
-                if isinstance(source, dict) and isinstance(source.get("configMap"), dict):
-                    names.append(source["configMap"].get("name"))
-        for name in names:
-            cm = lookup.config_map(template.namespace or "", name)
-            if cm is not None and all(cm is not o for o in out):
-                out.append(cm)
-    return out
+    found = (lookup.config_map(template.namespace or "", name) for name in template.mounted_config_maps())
+    return [cm for cm in found if cm is not None]

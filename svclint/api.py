@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from svclint.findings import Finding, LintReport
 from svclint.kube.graph import ManifestGraph
 from svclint.kube.objects import LoadResult, load
-from svclint.lint import rerun
+from svclint.lint import replay, rerun
 from svclint.lint.catalog import Catalog, build_catalog
 from svclint.lint.engine import LintResult, run
 from svclint.lint.report_data import build_report
@@ -67,8 +67,10 @@ def _lint_units(
     prepare: Callable[[ManifestGraph], object] | None = None,
     progress: Callable[[str], None] | None = None,
     discovered: tuple[list[str], Skipped] | None = None,
+    keeper: replay.Keeper | None = None,
 ) -> tuple[LintResult, list[tuple[str, LintResult]]]:
-    """``lint_paths``, with each unit's own result (its graph) beside the combined one."""
+    """``lint_paths``, with each unit's own result (its graph) beside the combined one;
+    ``keeper`` takes the findings of a run of one unit for the next (``lint.replay``)."""
     settings = settings or Settings()
     catalog = catalog or build_catalog(settings.plugins, settings.rule_dirs)
     tell = progress or _quiet
@@ -76,7 +78,7 @@ def _lint_units(
     rules = len(decide(catalog, settings)) if progress else 0
     if len(loaded) == 1 and not settings.only_units:
         tell(f"checking {len(loaded[0][1].objects):,} objects with {rules} rules")
-        only = run(loaded[0][1], catalog, settings, report_only, prepare)
+        only = run(loaded[0][1], catalog, settings, report_only, prepare, keeper=keeper)
         return only, [(loaded[0][0].name, only)]
     graphs = [ManifestGraph(result.objects, settings.pod_sources) for _, result in loaded]
     tell_other_units([(unit.name, result, graph) for (unit, result), graph in zip(loaded, graphs)])
@@ -316,16 +318,29 @@ def lint_report(
                 progress(f"reading {len(discovered[0]):,} files")
                 progress(f"checking {recorded.objects:,} objects with {len(recorded.rules)} rules")
             return recorded
-    result = _lint_units(
-        paths, settings, stdin_bytes=stdin_bytes, report_only=report_only, catalog=catalog, cwd=cwd, progress=progress,
-        discovered=discovered,
-    )[0]
+    replayed = replay.prepare(record, settings, cwd, discovered[0]) if record is not None and discovered else None
+    if replayed is not None:
+        assert catalog is not None
+        keeper: replay.Keeper | None = replayed.keeper
+        if progress is not None:
+            progress(f"reading {len(replayed.changed):,} changed files")
+            progress(f"checking {len(replayed.load.objects):,} objects with {len(decide(catalog, settings))} rules")
+        result = run(replayed.load, catalog, settings, report_only, keeper=keeper)
+        units = [(replayed.unit, result)]
+    else:
+        keeper = replay.Keeper() if record is not None else None
+        result, units = _lint_units(
+            paths, settings, stdin_bytes=stdin_bytes, report_only=report_only, catalog=catalog, cwd=cwd, progress=progress,
+            discovered=discovered, keeper=keeper,
+        )
     report = build_report(result, documentation)
     if record is not None:
         # Not with a crash (it may not happen again) or GitOps paths (units depend on directories outside the inputs).
         if not report.crashes and not unit_rules.gitops_paths((obj.kind, obj.data) for obj in result.load.objects):
             files = {source.path: source.fs_path for source in result.load.sources if source.fs_path}
             record.store(report, files)
+            if keeper is not None and len(units) == 1:
+                replay.keep(record, units[0][0], result.load, keeper, replayed)
         record.close()
     return report
 

@@ -57,6 +57,7 @@ class LoadResult:
     problems: list[LoadProblem] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
     skipped_documents: int = 0  # documents that are not Kubernetes objects
+    skipped_in: dict[str, int] = field(default_factory=dict)  # of them, per display path (kube.loadparts)
     comments: dict[str, list[Directive]] = field(default_factory=dict)
     files: int = 0
     notes: list[str] = field(default_factory=list)  # what the loader says once (symlinks not followed)
@@ -97,7 +98,7 @@ def _collect(reader: Reader, documents: Iterable[Document], settings: Settings) 
     object_problems: list[LoadProblem] = []
     for document in documents:
         _add_document(result, object_problems, document, settings)
-    result.problems = [*reader.problems, *object_problems]
+    result.problems = _by_file([*reader.problems, *object_problems], reader.sources)
     result.unrendered = reader.unrendered
     result.sources = reader.sources
     result.comments = reader.comments
@@ -105,6 +106,15 @@ def _collect(reader: Reader, documents: Iterable[Document], settings: Settings) 
     result.notes = reader.notes
     result.templates = reader.templates
     return result
+
+
+def _by_file(problems: list[LoadProblem], sources: list[Source]) -> list[LoadProblem]:
+    """``problems`` grouped by file, in the order of ``sources`` (each file's in the order
+    found; those of no file last), so that a load joined from per-file parts
+    (``kube.loadparts``) is this load. Findings are sorted by file first: no report changes."""
+    order = {source.path: index for index, source in enumerate(sources)}
+    last = len(order)
+    return sorted(problems, key=lambda problem: order.get(problem.location.path, last))
 
 
 def _add_document(result: LoadResult, problems: list[LoadProblem], document: Document, settings: Settings) -> None:
@@ -134,21 +144,28 @@ def _problem(document: Document, path: FieldPath, message: str, ref: ObjectRef |
     return ObjectProblem(source.location(line, column), message, ref, format_field_path(path))
 
 
+def _skip(result: LoadResult, document: Document) -> None:
+    """Count a document that is not a Kubernetes object, and the file it is in."""
+    result.skipped_documents += 1
+    path = document.source.path
+    result.skipped_in[path] = result.skipped_in.get(path, 0) + 1
+
+
 def _add_data(result: LoadResult, problems: list[LoadProblem], document: Document, settings: Settings) -> None:
     data = document.loaded.data
     if data is None:
         return  # empty document
     if not isinstance(data, dict) or ("apiVersion" not in data and "kind" not in data):
-        result.skipped_documents += 1  # CI configs, Helm values, playbooks: not Kubernetes
+        _skip(result, document)  # CI configs, Helm values, playbooks: not Kubernetes
         return
     if "kind" not in data and document.source.path.rsplit("/", 1)[-1] == "Chart.yaml":
-        result.skipped_documents += 1  # a Helm chart's metadata (apiVersion: v2, no kind)
+        _skip(result, document)  # a Helm chart's metadata (apiVersion: v2, no kind)
         return
     if foreign.other_versioned_file(data) or foreign.helm_repository_index(data):
-        result.skipped_documents += 1  # apiVersion: 1, or a chart repository index (loading.foreign)
+        _skip(result, document)  # apiVersion: 1, or a chart repository index (loading.foreign)
         return
     if foreign.is_tool_config(data) or foreign.unknown_without_metadata(data):
-        result.skipped_documents += 1  # another tool's configuration (loading.foreign)
+        _skip(result, document)  # another tool's configuration (loading.foreign)
         if not foreign.is_tool_config(data):
             message = (
                 f"not checked: {data['kind']} of {data['apiVersion']} has no metadata, so it is not a Kubernetes "

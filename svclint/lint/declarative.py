@@ -57,6 +57,7 @@ class SchemaRule(Rule):
     kinds: ClassVar[tuple[str, ...]] = ()
     validator: ClassVar[Any]
     message: ClassVar[str | None] = None
+    namespaced = True  # one object's data at a time (lint/replay.py)
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         for obj in ctx.focused_kind(*self.kinds):

@@ -19,6 +19,7 @@ from svclint.kube.model import K8sObject
 from svclint.kube.objects import LoadResult
 from svclint.lint.catalog import Catalog
 from svclint.lint.perobject import check_keeping
+from svclint.lint.replay import Keeper
 from svclint.lint.rule import RuleContext, Violation
 from svclint.lint.selection import ActiveRule, decide
 from svclint.lint.suppress import SuppressionContext, Suppressions
@@ -169,6 +170,7 @@ def run(
     prepare: Callable[[ManifestGraph], object] | None = None,
     focus: frozenset[str] | None = None,
     graph: ManifestGraph | None = None,
+    keeper: Keeper | None = None,
 ) -> LintResult:
     """Check everything loaded; ``report_only`` limits findings to those display paths.
 
@@ -177,7 +179,10 @@ def run(
 
     ``focus`` (display paths) asks only for the findings located in those files (the language
     server's edited file): rules may skip the subjects elsewhere (``RuleContext.focused``) while
-    reading the whole graph; ``graph`` is the load's graph when the caller built it already."""
+    reading the whole graph; ``graph`` is the load's graph when the caller built it already.
+
+    ``keeper`` (``lint.replay``) takes the rules' findings for the next cached run and gives
+    back those of files a change cannot reach."""
     if graph is None:
         graph = ManifestGraph(load.objects, settings.pod_sources)
     if prepare is not None:
@@ -192,7 +197,7 @@ def run(
     outcomes = (
         _check_all(checked, graph, load, settings, focus)
         if focus is not None
-        else check_keeping(checked, graph, load, settings, catalog, _check_all)
+        else check_keeping(checked, graph, load, settings, catalog, _check_all if keeper is None else keeper.around(_check_all))
     )
     for outcome in outcomes:
         if isinstance(outcome, RuleCrash):

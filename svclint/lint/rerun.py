@@ -57,6 +57,7 @@ from svclint.settings import Settings
 
 _FORMAT = b"svclint-run-1"
 RECORD_PREFIX = "run-"  # records are named apart from parse entries (pruned on their own)
+STATE_PREFIX = "state-"  # lint.replay's records: the same key without the files' contents
 KEEP_RECORDS = 4  # a few states (two branches, two configs) stay warm
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -69,6 +70,10 @@ class RunRecord:
 
     cache: ParseCache
     name: str
+    # The same key without the files' contents (``lint.replay``: a run after a few files
+    # changed), and each input file's content key (display of what changed).
+    state_name: str = ""
+    contents: dict[str, bytes] | None = None
 
     def report(self) -> LintReport | None:
         return report_from_plain(self.cache.get(self.name))
@@ -114,7 +119,9 @@ def open_record(
         repr((skipped.outside_links, skipped.unlistable, skipped.test_data)).encode(),
     ):
         _add(digest, part)
+    state = digest.copy()
     limit = settings.limits.max_document_bytes
+    contents: dict[str, bytes] = {}
     for path in inputs:
         content = _content_key(path, limit)
         if content is None:
@@ -122,7 +129,9 @@ def open_record(
             return None
         _add(digest, path.encode("utf-8", "surrogateescape"))
         _add(digest, content)
-    return RunRecord(cache, RECORD_PREFIX + digest.hexdigest())
+        _add(state, path.encode("utf-8", "surrogateescape"))
+        contents[path] = content
+    return RunRecord(cache, RECORD_PREFIX + digest.hexdigest(), STATE_PREFIX + state.hexdigest(), contents)
 
 
 def rules_salt(settings: Settings, catalog: Catalog) -> bytes:

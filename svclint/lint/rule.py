@@ -208,6 +208,11 @@ class Rule:
     # other objects), so a run with a cache runs the rule only on files that changed and
     # keeps the rest (lint/perobject.py). ``shared_inputs`` names anything else it reads.
     per_object: ClassVar[bool] = False
+    # True: a finding in a file depends only on that file and the objects of the namespaces
+    # the file's objects are in (never on another namespace, a cluster-scoped object or the
+    # run's other units), so a cached run after a change re-checks only the files sharing a
+    # namespace with the changed ones (lint/replay.py).
+    namespaced: ClassVar[bool] = False
 
     def check(self, ctx: RuleContext) -> Iterable[Violation]:
         raise NotImplementedError

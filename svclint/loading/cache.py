@@ -27,6 +27,7 @@ a damaged entry is parsed again and written to a new pack.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import marshal
 import os
 import stat
@@ -41,6 +42,7 @@ from svclint.settings import Limits
 DIRECTORY_NAME = ".svclint_cache"
 MAX_CACHE_BYTES = 512 * 1024 * 1024  # pruned to 3/4 of this, oldest entries first
 _MAGIC = b"svclint-cache-1\n"
+_SIGNED = b"svclint-signed-1\n"
 _CHECKSUM_BYTES = 16
 _KEY_BYTES = 32
 # The modules whose code decides what an entry holds: a change to any of them is a new key.
@@ -295,7 +297,30 @@ class ParseCache:
             payload = marshal.dumps(value)
         except ValueError:  # not plain data: not cached
             return
-        data = _MAGIC + hashlib.blake2b(payload, digest_size=_CHECKSUM_BYTES).digest() + payload
+        self._write(name, _MAGIC + hashlib.blake2b(payload, digest_size=_CHECKSUM_BYTES).digest() + payload)
+
+    def get_signed(self, name: str) -> bytes | None:
+        """The bytes ``put_signed`` stored under ``name``, if their MAC verifies with this
+        user's key: only this user's svclint can have written them (not a repository)."""
+        data = packs.read_regular(self.descriptor, name, self.max_entry_bytes)
+        header = len(_SIGNED) + _KEY_BYTES
+        if data is None or not data.startswith(_SIGNED) or len(data) < header:
+            return None
+        payload = data[header:]
+        if not hmac.compare_digest(self._mac(payload), data[len(_SIGNED) : header]):
+            return None
+        return payload
+
+    def put_signed(self, name: str, payload: bytes) -> None:
+        """Store ``payload`` under ``name`` with a MAC keyed with the user's secret (``lint.replay``
+        keeps pickled objects: they are read back only after the MAC verifies)."""
+        self._write(name, _SIGNED + self._mac(payload) + payload)
+
+    def _mac(self, payload: bytes) -> bytes:
+        return hashlib.blake2b(payload, digest_size=_KEY_BYTES, key=self.key, person=b"svclint-signed").digest()
+
+    def _write(self, name: str, data: bytes) -> None:
+        """Create record ``name`` holding ``data`` (see ``put``)."""
         if len(data) > self.max_entry_bytes:
             return
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW

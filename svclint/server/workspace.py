@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from svclint.api import load_units, tell_other_units, unused_in_every_unit
 from svclint.findings import Finding, RuleCrash
 from svclint.kube.graph import ManifestGraph
+from svclint.kube.loadparts import LoadParts, join_parts, split_load
 from svclint.kube.objects import LoadResult, load_parsed
 from svclint.lint.catalog import Catalog
 from svclint.lint.engine import LintResult, run
@@ -51,7 +52,7 @@ class UnitState:
     unit: unit_rules.Unit
     files: list[str] = field(default_factory=list)  # fs paths of the plain files, in load order
     rendered: LoadResult | None = None
-    extra: LoadResult = field(default_factory=LoadResult)  # problems and notes of no one file
+    extra: LoadResult = field(default_factory=LoadResult)  # what belongs to no one file (kube.loadparts)
     findings: dict[str, list[Finding]] = field(default_factory=dict)  # display path -> last findings
     result: LintResult | None = None  # the last run (its active rules, for SVC007 across units)
     paths: frozenset[str] = frozenset()  # display paths whose findings this unit can hold
@@ -102,28 +103,16 @@ class Workspace:
                 self.set_text(fs_path, text)
 
     def _split(self, state: UnitState, result: LoadResult) -> None:
-        """Cut a plain unit's load into one part per file."""
-        by_path: dict[str, FilePart] = {}
-        for source in result.sources:
+        """Cut a plain unit's load into one part per file (``kube.loadparts``)."""
+        split = split_load(result)
+        for path in split.files:
+            load = split.parts[path]
+            source = load.sources[0]
             fs_path = os.path.abspath(source.fs_path or source.path)
-            part = FilePart(fs_path, source.path, LoadResult(sources=[source], files=1))
-            by_path[source.path] = part
-            self.parts[fs_path] = part
+            self.parts[fs_path] = FilePart(fs_path, path, load)
             state.files.append(fs_path)
-        for obj in result.objects:
-            by_path[obj.source.path].load.objects.append(obj)
-        for problem in result.problems:
-            owner = by_path.get(problem.location.path)
-            (owner.load if owner is not None else state.extra).problems.append(problem)
-        for path, comments in result.comments.items():
-            if path in by_path:
-                by_path[path].load.comments[path] = comments
-        for path, lines in result.templates.items():
-            if path in by_path:
-                by_path[path].load.templates[path] = lines
-        state.extra.notes = list(result.notes)
-        state.extra.skipped_documents = result.skipped_documents
-        state.paths = frozenset(by_path)
+        state.extra = split.extra
+        state.paths = frozenset(split.files)
 
     def path_of(self, fs_path: str) -> str:
         return display_path(fs_path, self.root)
@@ -159,17 +148,8 @@ class Workspace:
         """A unit's load joined from its files' parts, in the order ``load`` reads them."""
         if state.rendered is not None:
             return state.rendered
-        joined = LoadResult(problems=list(state.extra.problems), notes=list(state.extra.notes))
-        joined.skipped_documents = state.extra.skipped_documents
-        for fs_path in state.files:
-            part = self.parts[fs_path].load
-            joined.objects.extend(part.objects)
-            joined.problems.extend(part.problems)
-            joined.sources.extend(part.sources)
-            joined.comments.update(part.comments)
-            joined.templates.update(part.templates)
-        joined.files = len(state.files)
-        return joined
+        parts = [self.parts[fs_path] for fs_path in state.files]
+        return join_parts(LoadParts([part.path for part in parts], {part.path: part.load for part in parts}, state.extra))
 
     # -- checking -----------------------------------------------------------------------------
 

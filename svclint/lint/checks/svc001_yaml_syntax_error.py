@@ -24,6 +24,7 @@ class YamlSyntaxError(Rule):
     name = "yaml-syntax-error"
     summary = "File or document does not parse as YAML"
     severity = Severity.ERROR
+    namespaced = True
     tags = ("input",)
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:

@@ -28,6 +28,7 @@ class InvalidObject(Rule):
     name = "invalid-object"
     summary = "A document that is not a complete Kubernetes object, or a field of the wrong type"
     severity = Severity.ERROR
+    namespaced = True
     tags = ("input",)
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:

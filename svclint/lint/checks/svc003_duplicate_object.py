@@ -27,6 +27,7 @@ class DuplicateObject(Rule):
     name = "duplicate-object"
     summary = "The same group/kind/namespace/name is defined more than once"
     severity = Severity.WARNING
+    namespaced = True
     tags = ("input",)
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:

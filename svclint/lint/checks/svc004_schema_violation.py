@@ -101,6 +101,7 @@ class SchemaViolation(Rule):
     name = "schema-violation"
     summary = "Object does not match the Kubernetes JSON schema (unknown field, wrong type)"
     severity = Severity.ERROR
+    namespaced = True
     enabled_by_default = False
     tags = ("input", "schema")
 

@@ -38,6 +38,7 @@ class UnrenderedTemplate(Rule):
     name = "unrendered-template"
     summary = "Template syntax (Helm/Go, envsubst) left in a manifest: render it first"
     severity = Severity.ERROR
+    namespaced = True
     tags = ("input",)
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:

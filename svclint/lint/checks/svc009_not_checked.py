@@ -30,6 +30,7 @@ class NotChecked(Rule):
     name = "not-checked"
     summary = "Input not checked (renderer missing or failing, another tool's file): why and how to fix"
     severity = Severity.NOTE
+    namespaced = True
     tags = ("input",)
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:

@@ -28,6 +28,7 @@ class ServiceWithoutEndpoints(Rule):
     name = "service-without-endpoints"
     summary = "A Service without a selector has no Endpoints or EndpointSlice"
     severity = Severity.WARNING
+    namespaced = True
     tags = ("services", "endpoints")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:

@@ -67,6 +67,7 @@ class WorkloadSelectorMismatch(Rule):
     name = "workload-selector-mismatch"
     summary = "A workload's selector does not match its own pod template labels"
     severity = Severity.ERROR
+    namespaced = True
     tags = ("workloads",)
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:

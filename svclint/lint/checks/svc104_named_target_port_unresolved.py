@@ -35,6 +35,7 @@ class NamedTargetPortUnresolved(Rule):
     name = "named-target-port-unresolved"
     summary = "A named targetPort is declared by no container of a selected pod template"
     severity = Severity.ERROR
+    namespaced = True
     tags = ("services", "ports")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:

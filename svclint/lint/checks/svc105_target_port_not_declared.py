@@ -55,6 +55,7 @@ class TargetPortNotDeclared(Rule):
     name = "target-port-not-declared"
     summary = "A numeric targetPort is declared by no container of a selected pod template"
     severity = Severity.WARNING
+    namespaced = True
     tags = ("services", "ports")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:

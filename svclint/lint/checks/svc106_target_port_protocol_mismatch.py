@@ -30,6 +30,7 @@ class TargetPortProtocolMismatch(Rule):
     name = "target-port-protocol-mismatch"
     summary = "The container port a numeric targetPort reaches is declared with another protocol"
     severity = Severity.WARNING
+    namespaced = True
     tags = ("services", "ports")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:

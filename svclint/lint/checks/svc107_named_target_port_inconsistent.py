@@ -27,6 +27,7 @@ class NamedTargetPortInconsistent(Rule):
     name = "named-target-port-inconsistent"
     summary = "A named targetPort resolves to different numbers on different selected workloads"
     severity = Severity.NOTE
+    namespaced = True
     tags = ("services", "ports")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:

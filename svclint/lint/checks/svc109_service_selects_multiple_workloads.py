@@ -25,6 +25,7 @@ class ServiceSelectsMultipleWorkloads(Rule):
     name = "service-selects-multiple-workloads"
     summary = "A Service selects the pods of more than one workload"
     severity = Severity.NOTE
+    namespaced = True
     enabled_by_default = False
     tags = ("services",)
 

@@ -37,6 +37,7 @@ class ServiceBackendScaledToZero(Rule):
     name = "service-backend-scaled-to-zero"
     summary = "Every workload a Service selects has replicas: 0"
     severity = Severity.WARNING
+    namespaced = True
     tags = ("services", "workloads")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:

@@ -57,6 +57,7 @@ class ServiceBackendWithoutReadinessProbe(Rule):
     name = "service-backend-without-readiness-probe"
     summary = "A container that serves a Service has no readinessProbe"
     severity = Severity.NOTE
+    namespaced = True
     tags = ("services", "workloads", "reliability")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:

@@ -70,6 +70,7 @@ class InvalidPort(Rule):
     name = "invalid-port"
     summary = "A port number outside 1-65535 or an invalid port name"
     severity = Severity.ERROR
+    namespaced = True
     tags = ("services", "workloads", "ports")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:

@@ -37,6 +37,7 @@ class InvalidProtocol(Rule):
     name = "invalid-protocol"
     summary = "A port protocol that is not exactly TCP, UDP or SCTP"
     severity = Severity.ERROR
+    namespaced = True
     tags = ("services", "workloads", "ports")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:

@@ -54,6 +54,7 @@ class ContainerPortConflict(Rule):
     name = "container-port-conflict"
     summary = "A container port or port name declared twice in one pod"
     severity = Severity.WARNING
+    namespaced = True
     tags = ("workloads", "ports")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:

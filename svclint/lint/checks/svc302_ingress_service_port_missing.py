@@ -38,6 +38,7 @@ class IngressServicePortMissing(Rule):
     name = "ingress-service-port-missing"
     summary = "An Ingress backend names a port its Service does not have"
     severity = Severity.ERROR
+    namespaced = True
     tags = ("ingress", "ports")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:

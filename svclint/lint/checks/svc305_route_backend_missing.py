@@ -31,6 +31,7 @@ class RouteBackendMissing(Rule):
     name = "route-backend-missing"
     summary = "An OpenShift Route names a Service or port that does not exist"
     severity = Severity.ERROR
+    namespaced = True
     tags = ("ingress", "openshift")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:

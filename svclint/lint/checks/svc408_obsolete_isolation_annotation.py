@@ -24,6 +24,7 @@ class ObsoleteIsolationAnnotation(Rule):
     name = "obsolete-isolation-annotation"
     summary = "The ignored net.beta.kubernetes.io/network-policy namespace annotation"
     severity = Severity.WARNING
+    namespaced = True
     tags = ("networkpolicy",)
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:

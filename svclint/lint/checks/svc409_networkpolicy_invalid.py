@@ -28,6 +28,7 @@ class NetworkPolicyInvalid(Rule):
     name = "networkpolicy-invalid"
     summary = "A NetworkPolicy the API server rejects (left out of the routing model)"
     severity = Severity.ERROR
+    namespaced = True
     tags = ("networkpolicy",)
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:

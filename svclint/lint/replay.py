@@ -1,0 +1,349 @@
+"""A cached run after a few files changed: keep the findings a change cannot reach.
+
+A run whose inputs all match a previous run prints that run's report (``lint.rerun``). When
+a few files changed instead, everything else of the previous run is still known: the other
+files' objects and every rule's findings in every file. So a cached run of one plain
+deployment unit (no kustomization, chart or stdin) keeps a **state** beside its run record:
+
+- the unit's load, cut into per-file parts (``kube.loadparts``), as snapshots: a whole one,
+  then the parts of the files each later run changed;
+- every cross-object rule's findings, as they came out of the rule (before suppressions),
+  per file, each with its object's index in the file.
+
+The state is named like the run record but without the files' contents (``rerun``): the
+same code, settings, rule catalog and list of inputs. The next run with that name and at
+most ``MAX_CHANGED_FILES`` changed files (no file added, removed or renamed) loads only the
+changed files, joins them into the kept load, builds the graph and runs every rule; a rule
+that may be focused re-checks only the files its findings can change in, and the findings
+it kept for the others are added back with their objects, so suppressions, SVC007, the
+template filter and the sort see what a full run sees. Which files a rule must re-check:
+
+- a ``Rule.per_object`` rule: the changed files (``lint.perobject`` keeps the others');
+- a ``Rule.namespaced`` rule (its findings at a file depend only on the objects of the
+  namespaces that file's objects are in, and on the file): the files holding an object of a
+  namespace a changed file had or has an object in, and the changed files;
+- any other rule: every file (it reads across namespaces).
+
+The unit must stay the unit it was: each changed file must define the same objects (kind,
+namespace, name), none of them also defined in another file (``loading.units`` splits
+alternatives by those), name no GitOps path, and hold no cluster-scoped object (whose
+change could reach any namespace); otherwise the run is a full one. A full run writes a new
+state.
+
+The snapshots are pickled objects, so they are stored with a MAC keyed with the user's
+secret (``ParseCache.put_signed``) and unpickled only after it verifies: a repository that
+commits a ``.svclint_cache`` cannot make svclint load one (docs/security.md).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import secrets
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, TypeAlias
+
+from svclint.findings import Finding, RuleCrash
+from svclint.kube.graph import ManifestGraph
+from svclint.kube.loadparts import LoadParts, join_parts, split_load
+from svclint.kube.model import CLUSTER_SCOPED_KINDS, K8sObject
+from svclint.kube.objects import LoadResult, load
+from svclint.lint.rerun import STATE_PREFIX, RunRecord
+from svclint.lint.selection import ActiveRule
+from svclint.loading import units as unit_rules
+from svclint.loading.cache import ParseCache
+from svclint.loading.discovery import display_path
+from svclint.settings import Settings
+
+SNAPSHOT_PREFIX = "snap-"
+KEEP_STATES = 2  # two setups (branches, configs) stay warm; snapshots no kept state names go
+MAX_CHANGED_FILES = 64  # more changed files than this: a full run (and a new whole snapshot)
+MAX_DELTAS = 8  # snapshots of changed files after the whole one, before a new whole one
+ORPHAN_SECONDS = 600
+
+Outcome: TypeAlias = "list[tuple[Finding, K8sObject | None]] | RuleCrash"
+Place: TypeAlias = "tuple[str, int]"  # an object's file (display path) and its index among the file's objects
+Kept: TypeAlias = "list[tuple[Finding, Place | None]]"  # one rule's findings in one file, with their objects' places
+CheckAll = Callable[[list[ActiveRule], ManifestGraph, LoadResult, Settings], list[Outcome]]
+FocusedCheckAll = Callable[[list[ActiveRule], ManifestGraph, LoadResult, Settings, "frozenset[str] | None"], list[Outcome]]
+
+
+@dataclass
+class State:
+    """What a run keeps for the next: see the module's docstring."""
+
+    unit: str
+    files: dict[str, bytes]  # input path -> content key (``rerun``), in input order
+    snapshots: list[str]  # blob names: the whole load's parts, then changed files' parts
+    outcomes: dict[str, dict[str, Kept]]  # rule id -> display path -> its findings there
+
+
+@dataclass
+class Keeper:
+    """Between the engine and the rules of one run: takes each cross-object rule's findings
+    per file for the next run and, when replaying, re-checks only where ``dirty`` says."""
+
+    previous: dict[str, dict[str, Kept]] | None = None
+    dirty: Callable[[type[Any]], frozenset[str] | None] | None = None  # rule class -> files to re-check (None: all)
+    taken: dict[str, dict[str, Kept]] = field(default_factory=dict)
+    complete: bool = True  # every finding could be kept (an object of this load, or none)
+    _places: tuple[LoadResult, dict[int, Place]] | None = field(default=None, repr=False)
+
+    def around(self, check_all: FocusedCheckAll) -> CheckAll:
+        """``check_all`` (the engine's), with kept findings where a rule need not look again."""
+
+        def check(entries: list[ActiveRule], graph: ManifestGraph, load: LoadResult, settings: Settings) -> list[Outcome]:
+            groups: dict[frozenset[str] | None, list[ActiveRule]] = {}
+            for entry in entries:
+                groups.setdefault(self._focus(entry), []).append(entry)
+            found: dict[str, Outcome] = {}
+            objects: dict[str, list[K8sObject]] | None = None
+            for focus, group in groups.items():
+                for entry, outcome in zip(group, check_all(group, graph, load, settings, focus)):
+                    if focus is not None and not isinstance(outcome, RuleCrash):
+                        objects = objects if objects is not None else _objects_by_file(load)
+                        outcome = self._merged(entry.rule.id, outcome, focus, objects)
+                    found[entry.rule.id] = outcome
+            for entry in entries:
+                if not entry.rule.per_object:
+                    self._take(entry.rule.id, found[entry.rule.id], load)
+            return [found[entry.rule.id] for entry in entries]
+
+        return check
+
+    def _focus(self, entry: ActiveRule) -> frozenset[str] | None:
+        """The files ``entry``'s rule checks again; None: all (and so no kept findings)."""
+        if entry.rule.per_object or self.previous is None or self.dirty is None or entry.rule.id not in self.previous:
+            return None
+        return self.dirty(entry.rule)
+
+    def _merged(self, rule_id: str, outcome: list[tuple[Finding, K8sObject | None]], focus: frozenset[str], objects: dict[str, list[K8sObject]]) -> Outcome:
+        """The findings in ``focus`` just made, and the kept ones of every other file."""
+        assert self.previous is not None
+        merged = [(finding, obj) for finding, obj in outcome if finding.location.path in focus]
+        for path, kept in self.previous[rule_id].items():
+            if path not in focus:
+                merged.extend((finding, None if place is None else objects[place[0]][place[1]]) for finding, place in kept)
+        return merged
+
+    def _take(self, rule_id: str, outcome: Outcome, load: LoadResult) -> None:
+        if isinstance(outcome, RuleCrash):
+            self.complete = False
+            return
+        where = self._object_places(load)
+        taken: dict[str, Kept] = {}
+        for finding, obj in outcome:
+            place = None
+            if obj is not None:
+                place = where.get(id(obj))
+                if place is None:
+                    self.complete = False  # an object of no file of the load: cannot be kept
+                    return
+            taken.setdefault(finding.location.path, []).append((finding, place))
+        self.taken[rule_id] = taken
+
+    def _object_places(self, load: LoadResult) -> dict[int, Place]:
+        """id(object) -> its place, worked out once per load."""
+        if self._places is None or self._places[0] is not load:
+            places: dict[int, Place] = {}
+            counts: dict[str, int] = {}
+            for obj in load.objects:
+                path = obj.source.path
+                index = counts.get(path, 0)
+                counts[path] = index + 1
+                places[id(obj)] = (path, index)
+            self._places = (load, places)
+        return self._places[1]
+
+
+def _objects_by_file(load: LoadResult) -> dict[str, list[K8sObject]]:
+    by_file: dict[str, list[K8sObject]] = {}
+    for obj in load.objects:
+        by_file.setdefault(obj.source.path, []).append(obj)
+    return by_file
+
+
+# -- the state: read, applied, written ------------------------------------------------------
+
+
+@dataclass
+class Replay:
+    """A run that replays: its unit's load (kept parts and the changed files'), the keeper,
+    and what to write for the next run."""
+
+    unit: str
+    load: LoadResult
+    parts: LoadParts
+    keeper: Keeper
+    state: State
+    changed: dict[str, LoadResult]  # display path -> the changed file's new part
+
+
+def prepare(record: RunRecord, settings: Settings, cwd: str, inputs: Sequence[str]) -> Replay | None:
+    """The replay of this run from the state ``record`` names, or None (a full run)."""
+    if not record.state_name or record.contents is None or settings.only_units or settings.units:
+        return None
+    state = _read_state(record.cache, record.state_name)
+    if state is None or list(state.files) != list(inputs):
+        return None
+    changed_inputs = [path for path in inputs if state.files[path] != record.contents.get(path)]
+    if len(changed_inputs) > MAX_CHANGED_FILES or any(os.path.isdir(path) for path in changed_inputs):
+        return None
+    parts = _read_parts(record.cache, state.snapshots)
+    if parts is None:
+        return None
+    fresh = split_load(load(changed_inputs, replace(settings, helm_charts=()), cwd=cwd, discovered=True)) if changed_inputs else LoadParts()
+    shown = {display_path(path, cwd) for path in changed_inputs}
+    if set(fresh.files) != shown or not shown <= set(parts.parts) or fresh.extra.problems:
+        return None
+    before = [obj for path in shown for obj in parts.parts[path].objects]
+    after = [obj for path in shown for obj in fresh.parts[path].objects]
+    if not _same_unit(parts, shown, before, after):
+        return None
+    for path in shown:
+        parts.parts[path] = fresh.parts[path]
+    joined = join_parts(parts)
+    keeper = Keeper(state.outcomes, _dirty_files(joined, shown, before, after, state.outcomes))
+    return Replay(state.unit, joined, parts, keeper, state, {path: fresh.parts[path] for path in shown})
+
+
+def _same_unit(parts: LoadParts, changed: set[str], before: list[K8sObject], after: list[K8sObject]) -> bool:
+    """Whether the changed files leave the deployment unit as it was (``loading.units``):
+    the same objects defined, by these files alone, no GitOps path named."""
+    identity = [(obj.kind, obj.namespace, obj.name) for obj in before]
+    if identity != [(obj.kind, obj.namespace, obj.name) for obj in after]:
+        return False
+    if unit_rules.gitops_paths((obj.kind, obj.data) for obj in after):
+        return False
+    wanted = set(identity)
+    for path, part in parts.parts.items():
+        if path not in changed and any((obj.kind, obj.namespace, obj.name) in wanted for obj in part.objects):
+            return False
+    return True
+
+
+def _dirty_files(
+    joined: LoadResult, changed: set[str], before: list[K8sObject], after: list[K8sObject], outcomes: dict[str, dict[str, Kept]]
+) -> Callable[[type[Any]], frozenset[str] | None]:
+    """For each rule, the files whose findings the change can reach (None: every file)."""
+    touched = before + after
+    cluster_wide = any(obj.kind in CLUSTER_SCOPED_KINDS for obj in touched)
+    namespaces = {obj.namespace for obj in touched}
+    in_namespaces = set(changed)
+    if not cluster_wide:
+        in_namespaces.update(obj.source.path for obj in joined.objects if obj.namespace in namespaces)
+    reached = frozenset(in_namespaces)
+
+    def dirty(rule: type[Any]) -> frozenset[str] | None:
+        if cluster_wide or not getattr(rule, "namespaced", False):
+            return None
+        kept = outcomes.get(rule.id, {})
+        # a kept finding about an object of a changed file, or pointing into one (a related
+        # location), is made again
+        pointing = {
+            path for path, findings in kept.items()
+            if any(
+                (place is not None and place[0] in changed) or any(related.path in changed for related, _ in finding.related)
+                for finding, place in findings
+            )
+        }
+        return reached | pointing
+
+    return dirty
+
+
+def full_keeper() -> Keeper:
+    """The keeper of a full run: takes every rule's findings for the next run."""
+    return Keeper()
+
+
+def keep(record: RunRecord, unit: str, load: LoadResult, keeper: Keeper, replayed: Replay | None) -> None:
+    """Write the state of this run (one plain unit, no crash) for the next."""
+    if not keeper.complete or record.contents is None or not record.state_name:
+        return
+    if any(obj.attribution is not None or obj.source.segments for obj in load.objects):
+        return  # rendered objects: not a plain unit
+    cache = record.cache
+    if replayed is not None and len(replayed.state.snapshots) <= MAX_DELTAS:
+        delta = _put_blob(cache, replayed.changed)
+        snapshots = [*replayed.state.snapshots, delta] if delta else []
+    else:
+        whole = _put_blob(cache, split_load(load))
+        snapshots = [whole] if whole else []
+    if not snapshots:
+        return
+    state = State(unit, dict(record.contents), snapshots, keeper.taken)
+    cache.put_signed(record.state_name, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
+    cache.keep_newest(STATE_PREFIX, KEEP_STATES)
+    _prune_snapshots(cache)
+
+
+def _put_blob(cache: ParseCache, value: object) -> str:
+    name = SNAPSHOT_PREFIX + secrets.token_hex(16)
+    try:
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        return ""
+    cache.put_signed(name, payload)
+    return name
+
+
+def _read_state(cache: ParseCache, name: str) -> State | None:
+    payload = cache.get_signed(name)
+    state = _unpickled(payload)
+    if not isinstance(state, State) or not isinstance(state.files, dict) or not state.snapshots:
+        return None
+    return state
+
+
+def _read_parts(cache: ParseCache, snapshots: list[str]) -> LoadParts | None:
+    """The kept load's parts: the whole snapshot with the later changed files' parts applied."""
+    whole = _unpickled(cache.get_signed(snapshots[0]))
+    if not isinstance(whole, LoadParts):
+        return None
+    for name in snapshots[1:]:
+        delta = _unpickled(cache.get_signed(name))
+        if not isinstance(delta, dict) or not set(delta) <= set(whole.parts):
+            return None
+        whole.parts.update(delta)
+    return whole
+
+
+def _unpickled(payload: bytes | None) -> object:
+    """A verified payload's object (``get_signed`` checked the MAC); None if it does not load
+    (another svclint version's classes)."""
+    if payload is None:
+        return None
+    try:
+        return pickle.loads(payload)
+    except Exception:  # noqa: BLE001 - an old or damaged snapshot is a miss, never an error
+        return None
+
+
+def _prune_snapshots(cache: ParseCache) -> None:
+    """Delete the snapshots no kept state names, once they are ``ORPHAN_SECONDS`` old (a
+    concurrent run writes its snapshots before the state that names them)."""
+    wanted: set[str] = set()
+    for name in _listing(cache, STATE_PREFIX):
+        state = _read_state(cache, name)
+        if state is not None:
+            wanted.update(state.snapshots)
+    now = time.time()
+    for name in _listing(cache, SNAPSHOT_PREFIX):
+        if name in wanted:
+            continue
+        try:
+            if now - os.stat(name, dir_fd=cache.descriptor, follow_symlinks=False).st_mtime > ORPHAN_SECONDS:
+                os.unlink(name, dir_fd=cache.descriptor)
+        except OSError:
+            continue
+
+
+def _listing(cache: ParseCache, prefix: str) -> Iterable[str]:
+    try:
+        with os.scandir(cache.descriptor) as listing:
+            return sorted(entry.name for entry in listing if entry.name.startswith(prefix) and entry.is_file(follow_symlinks=False))
+    except OSError:
+        return []

@@ -55,6 +55,7 @@ from svclint.lint.selection import ActiveRule
 from svclint.loading import units as unit_rules
 from svclint.loading.cache import ParseCache
 from svclint.loading.discovery import display_path
+from svclint.loading.positions import PositionStore
 from svclint.settings import Settings
 
 SNAPSHOT_PREFIX = "snap-"
@@ -204,28 +205,46 @@ def prepare(record: RunRecord, settings: Settings, cwd: str, inputs: Sequence[st
         return None
     for path in shown:
         parts.parts[path] = fresh.parts[path]
+    _link_positions(record.cache, parts, settings)
     joined = join_parts(parts)
-    keeper = Keeper(state.outcomes, _dirty_files(joined, shown, before, after, state.outcomes))
+    keeper = Keeper(state.outcomes, _dirty_files(joined, shown, before, after, state.outcomes, settings))
     return Replay(state.unit, joined, parts, keeper, state, {path: fresh.parts[path] for path in shown})
+
+
+def _link_positions(cache: ParseCache, parts: LoadParts, settings: Settings) -> None:
+    """Give every file this run's one store of kept positions (``loading.positions``), under
+    the entry of the bytes the run key read: as the loader does, so the positions located in
+    this run are kept for the next (a snapshot holds none)."""
+    assert settings.cache_dir is not None
+    store = PositionStore(settings.cache_dir, settings.limits)
+    for part in parts.parts.values():
+        for source in part.sources:
+            entry = cache.entry_name_of_path(source.fs_path) if source.fs_path else None
+            source.memo = store.memo(entry) if entry is not None else None
 
 
 def _same_unit(parts: LoadParts, changed: set[str], before: list[K8sObject], after: list[K8sObject]) -> bool:
     """Whether the changed files leave the deployment unit as it was (``loading.units``):
     the same objects defined, by these files alone, no GitOps path named."""
-    identity = [(obj.kind, obj.namespace, obj.name) for obj in before]
-    if identity != [(obj.kind, obj.namespace, obj.name) for obj in after]:
+    identity = [obj.ref for obj in before]
+    if identity != [obj.ref for obj in after]:
         return False
     if unit_rules.gitops_paths((obj.kind, obj.data) for obj in after):
         return False
     wanted = set(identity)
     for path, part in parts.parts.items():
-        if path not in changed and any((obj.kind, obj.namespace, obj.name) in wanted for obj in part.objects):
+        if path not in changed and any(obj.ref in wanted for obj in part.objects):
             return False
     return True
 
 
 def _dirty_files(
-    joined: LoadResult, changed: set[str], before: list[K8sObject], after: list[K8sObject], outcomes: dict[str, dict[str, Kept]]
+    joined: LoadResult,
+    changed: set[str],
+    before: list[K8sObject],
+    after: list[K8sObject],
+    outcomes: dict[str, dict[str, Kept]],
+    settings: Settings,
 ) -> Callable[[type[Any]], frozenset[str] | None]:
     """For each rule, the files whose findings the change can reach (None: every file)."""
     touched = before + after
@@ -237,7 +256,7 @@ def _dirty_files(
     reached = frozenset(in_namespaces)
 
     def dirty(rule: type[Any]) -> frozenset[str] | None:
-        if cluster_wide or not getattr(rule, "namespaced", False):
+        if cluster_wide or not getattr(rule, "namespaced", False) or namespaces & set(rule.namespaces_read(settings)):
             return None
         kept = outcomes.get(rule.id, {})
         # a kept finding about an object of a changed file, or pointing into one (a related

@@ -208,10 +208,11 @@ class Rule:
     # other objects), so a run with a cache runs the rule only on files that changed and
     # keeps the rest (lint/perobject.py). ``shared_inputs`` names anything else it reads.
     per_object: ClassVar[bool] = False
-    # True: a finding in a file depends only on that file and the objects of the namespaces
-    # the file's objects are in (never on another namespace, a cluster-scoped object or the
-    # run's other units), so a cached run after a change re-checks only the files sharing a
-    # namespace with the changed ones (lint/replay.py).
+    # True: a finding in a file depends only on that file, on the objects of the namespaces
+    # the file's objects are in (and of ``namespaces_read``), and elsewhere at most on which
+    # objects exist (kind, group, namespace, name) and where: never on other namespaces'
+    # content, a cluster-scoped object or the run's other units. A cached run after a change
+    # re-checks only the files sharing a namespace with the changed ones (lint/replay.py).
     namespaced: ClassVar[bool] = False
 
     def check(self, ctx: RuleContext) -> Iterable[Violation]:
@@ -222,6 +223,12 @@ class Rule:
         """For a ``per_object`` rule: what else of the run its findings depend on (a repr-able
         value; kept results are used only while it is the same)."""
         return None
+
+    @classmethod
+    def namespaces_read(cls, settings: Settings) -> tuple[str, ...]:
+        """For a ``namespaced`` rule: namespaces every finding may read besides its own (the
+        kube-dns workload's); a change there re-checks all of the rule's files."""
+        return ()
 
     @classmethod
     def documentation(cls) -> str:

@@ -179,6 +179,11 @@ class ParseCache:
         """The entry name of the bytes whose ``content_digest`` is ``content``."""
         return hashlib.blake2b(self.salt + content, digest_size=20, key=self.key).hexdigest()
 
+    def entry_name_of_path(self, path: str) -> str | None:
+        """The entry name of the file at ``path`` as this run's key read it, if it did."""
+        known = _digests.get(path)
+        return None if known is None else self.entry_name_of(known[1])
+
     def derived_name(self, name: str, purpose: bytes) -> str:
         """The name of another entry about the same bytes as entry ``name`` (``positions``)."""
         digest = hashlib.blake2b(self.salt + purpose, digest_size=20, key=self.key)

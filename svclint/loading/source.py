@@ -250,6 +250,15 @@ class Source:
     template_marks: bool = True  # False when the text is known to hold no "{{"
     memo: PositionMemo | None = field(default=None, repr=False)  # positions kept between runs
 
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled (``lint.replay``'s snapshots) without what is this run's: the text of a file
+        on disk (read again when needed), composed nodes, the link to this run's positions."""
+        state = dict(self.__dict__)
+        state.update(_nodes={}, memo=None)
+        if self.fs_path:
+            state["_text"] = None
+        return state
+
     @property
     def text(self) -> str:
         if self._text is None:

@@ -32,6 +32,7 @@ class StatefulSetServiceInvalid(Rule):
     name = "statefulset-service-invalid"
     summary = "A StatefulSet's serviceName names no Service, a non-headless one, or one not selecting its pods"
     severity = Severity.WARNING
+    namespaced = True
     tags = ("workloads", "services", "dns")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:

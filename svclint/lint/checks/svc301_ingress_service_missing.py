@@ -42,6 +42,7 @@ class IngressServiceMissing(Rule):
     name = "ingress-service-missing"
     summary = "An Ingress backend names a Service that does not exist in its namespace"
     severity = Severity.ERROR
+    namespaced = True
     tags = ("ingress",)
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:

@@ -30,6 +30,7 @@ class NetworkPolicySelectsNothing(Rule):
     name = "networkpolicy-selects-nothing"
     summary = "A NetworkPolicy podSelector matches no pod in its namespace"
     severity = Severity.WARNING
+    namespaced = True
     tags = ("networkpolicy", "routing")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:

@@ -142,6 +142,17 @@ class K8sObject:
     annotations: dict[str, str] = field(default_factory=dict)
     attribution: Attribution | None = None  # rendered by kustomize: report in the user's files
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (``lint.replay``'s snapshots) as its fields alone, without the facts this
+        run's rules cached on it; a tuple loads faster than the instance's dict."""
+        return (
+            K8sObject,
+            (
+                self.api_version, self.kind, self.name, self.namespace, self.data, self.source, self.span,
+                self.doc_index, self.base_path, self.labels, self.annotations, self.attribution,
+            ),
+        )
+
     @property
     def group(self) -> str:
         return api_group(self.api_version)

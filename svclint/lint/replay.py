@@ -231,10 +231,10 @@ def _same_unit(parts: LoadParts, changed: set[str], before: list[K8sObject], aft
         return False
     if unit_rules.gitops_paths((obj.kind, obj.data) for obj in after):
         return False
-    wanted = set(identity)
+    wanted = {(ref.kind, ref.namespace, ref.name) for ref in identity}
     for path, part in parts.parts.items():
-        if path not in changed and any(obj.ref in wanted for obj in part.objects):
-            return False
+        if path not in changed and any((obj.kind, obj.namespace, obj.name) in wanted for obj in part.objects):
+            return False  # (the same kind, namespace and name in another group counts too: a cheap superset)
     return True
 
 

@@ -130,3 +130,127 @@ def test_seeded_edits_on_a_second_generated_tree_in_sarif(tmp_path: Path, replay
     tree = _corpus(tmp_path, 600, seed=2)
     assert _check_edits(tree, tmp_path / "cache", edits=10, seed=2, formats=("sarif",)) == 10
     assert sum(answer is not None for answer in replays) >= 5
+
+
+def test_the_language_server_edit_sequence_replays_and_matches(tmp_path: Path, replays: list[replay.Replay | None]) -> None:
+    """The edits the language server's tests make (labels moving pods between Services and
+    policies, a named port, a policy's selector and port, Namespace labels, an object moving
+    namespace, objects deleted and added, YAML broken and mended), each checked by a cached
+    run against an uncached one."""
+    from tests.test_server_workspace import MESH_EDITS
+
+    tree = tmp_path / "mesh"
+    shutil.copytree(FIXTURES / "server" / "mesh", tree)
+    cache = tmp_path / "cache"
+    base = ("check", str(tree), "--isolated", "--select", "ALL", "--fail-on", "never")
+    for fmt in ("json", "sarif", "text"):
+        run_cli(*base, "-f", fmt, "--cache-dir", str(cache))
+    json_runs = []
+    for name, old, new in MESH_EDITS:
+        path = tree / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text, (name, old)
+        path.write_text(text.replace(old, new, 1) if old else text + new, encoding="utf-8")
+        for fmt in ("json", "sarif", "text"):
+            asked = len(replays)
+            assert _same(run_cli(*base, "-f", fmt, "--cache-dir", str(cache)), run_cli(*base, "-f", fmt, "--no-cache")), (name, new, fmt)
+            if fmt == "json":
+                json_runs.append([answer is not None for answer in replays[asked:]])
+    # The label, port, policy and Namespace edits replay; an object moved to another
+    # namespace, added or deleted changes what the unit defines: those runs are whole.
+    assert json_runs[:9] == [[True]] * 7 + [[False], [False]]
+
+
+def _replay_tree(tmp_path: Path) -> tuple[Path, Path, tuple[str, ...]]:
+    tree = tmp_path / "mesh"
+    shutil.copytree(FIXTURES / "server" / "mesh", tree)
+    return tree, tmp_path / "cache", ("check", str(tree), "--isolated", "-f", "json", "--fail-on", "never")
+
+
+def _touch_port(tree: Path, old: str = "containerPort: 8080", new: str = "containerPort: 8081") -> None:
+    path = tree / "web.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_file_added_or_removed_is_a_whole_run_and_each_list_of_files_keeps_its_state(tmp_path: Path, replays: list[replay.Replay | None]) -> None:
+    tree, cache, command = _replay_tree(tmp_path)
+    run_cli(*command, "--cache-dir", str(cache))
+    (tree / "extra.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: extra, namespace: shop}\n", encoding="utf-8")
+    assert _same(run_cli(*command, "--cache-dir", str(cache)), run_cli(*command, "--no-cache"))
+    # The first list of files again, with one of them changed: the first run's state replays.
+    (tree / "extra.yaml").unlink()
+    _touch_port(tree)
+    assert _same(run_cli(*command, "--cache-dir", str(cache)), run_cli(*command, "--no-cache"))
+    assert [answer is not None for answer in replays] == [False, False, True]  # (the first run has no state yet)
+
+
+def test_a_snapshot_that_does_not_verify_is_not_loaded(tmp_path: Path, replays: list[replay.Replay | None]) -> None:
+    """A committed or damaged snapshot (a MAC made with another key, flipped bytes, a planted
+    pickle) is a miss: the run is whole and right, and nothing of it is unpickled."""
+    tree, cache, command = _replay_tree(tmp_path)
+    run_cli(*command, "--cache-dir", str(cache))
+    snapshots = sorted(cache.glob("snap-*"))
+    assert len(snapshots) == 1 and sorted(cache.glob("state-*"))
+    planted = b"svclint-signed-1\n" + bytes(32) + b"cos\nsystem\n(S'echo planted > " + str(tmp_path / "pwned").encode() + b"'\ntR."
+    snapshots[0].write_bytes(planted)
+    _touch_port(tree)
+    assert _same(run_cli(*command, "--cache-dir", str(cache)), run_cli(*command, "--no-cache"))
+    assert not (tmp_path / "pwned").exists()
+    assert replays == [None, None]
+    state = sorted(cache.glob("state-*"))[0]
+    data = bytearray(state.read_bytes())
+    data[-1] ^= 1
+    state.write_bytes(bytes(data))
+    _touch_port(tree, "containerPort: 8081", "containerPort: 8082")
+    assert _same(run_cli(*command, "--cache-dir", str(cache)), run_cli(*command, "--no-cache"))
+    assert replays == [None, None, None]
+
+
+def test_changed_files_chain_until_a_new_whole_snapshot(tmp_path: Path, replays: list[replay.Replay | None]) -> None:
+    """Each replay adds the changed files' parts; past ``MAX_DELTAS`` the next run writes the
+    whole load again, and the snapshots no state names are deleted once old enough."""
+    tree, cache, command = _replay_tree(tmp_path)
+    run_cli(*command, "--cache-dir", str(cache))
+    port = 8080
+    for n in range(replay.MAX_DELTAS + 2):
+        _touch_port(tree, f"containerPort: {port}", f"containerPort: {port + 1}")
+        port += 1
+        assert _same(run_cli(*command, "--cache-dir", str(cache)), run_cli(*command, "--no-cache")), n
+    assert replays[0] is None and all(answer is not None for answer in replays[1:])
+    sizes = sorted(p.stat().st_size for p in cache.glob("snap-*"))
+    # the first whole snapshot, MAX_DELTAS deltas, the second whole one and a delta (all younger than ORPHAN_SECONDS)
+    assert len(sizes) == replay.MAX_DELTAS + 3
+    wholes = [size for size in sizes if size > 4 * sizes[0]]
+    assert len(wholes) == 2
+
+
+def test_a_replay_locates_from_kept_positions_and_keeps_new_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, replays: list[replay.Replay | None]
+) -> None:
+    """The kept load has no positions of its own: each file gets the run's store again, so
+    only the changed file is composed to locate findings, and what it locates is kept."""
+    from svclint.api import lint_report
+    from svclint.loading import source as source_module
+    from svclint.settings import Settings
+
+    tree = tmp_path / "tree"
+    shutil.copytree(FIXTURES / "core", tree)
+    composed: list[str] = []
+    real_compose = source_module.Source._compose
+
+    def counting(self: source_module.Source, span: source_module.DocumentSpan) -> object:
+        composed.append(self.path)
+        return real_compose(self, span)
+
+    monkeypatch.setattr(source_module.Source, "_compose", counting)
+    settings = Settings(cache_dir=str(tmp_path / "cache"), jobs=1)
+    first = lint_report([str(tree)], settings, cwd=str(tmp_path))
+    assert first.findings and composed
+    for edit in (1, 2):
+        edited = tree / "locations.yaml"
+        edited.write_text(edited.read_text(encoding="utf-8") + f"\n# edited {edit}\n", encoding="utf-8")
+        composed.clear()
+        again = lint_report([str(tree)], settings, cwd=str(tmp_path))
+        assert set(composed) <= {"tree/locations.yaml"}
+        assert again == lint_report([str(tree)], Settings(jobs=1), cwd=str(tmp_path))
+    assert [answer is not None for answer in replays] == [False, True, True]

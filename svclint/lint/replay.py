@@ -102,7 +102,9 @@ class Keeper:
             found: dict[str, Outcome] = {}
             objects: dict[str, list[K8sObject]] | None = None
             for focus, group in groups.items():
-                for entry, outcome in zip(group, check_all(group, graph, load, settings, focus)):
+                # a few files' findings are quick: forking half of the rules off costs more than it saves
+                on = settings if focus is None else replace(settings, jobs=1)
+                for entry, outcome in zip(group, check_all(group, graph, load, on, focus)):
                     if focus is not None and not isinstance(outcome, RuleCrash):
                         objects = objects if objects is not None else _objects_by_file(load)
                         outcome = self._merged(entry.rule.id, outcome, focus, objects)
@@ -296,7 +298,8 @@ def keep(record: RunRecord, unit: str, load: LoadResult, keeper: Keeper, replaye
     state = State(unit, dict(record.contents), snapshots, keeper.taken)
     cache.put_signed(record.state_name, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
     cache.keep_newest(STATE_PREFIX, KEEP_STATES)
-    _prune_snapshots(cache)
+    if len(snapshots) == 1:  # a new whole load: the time to drop what no state names (deltas are small)
+        _prune_snapshots(cache)
 
 
 def _put_blob(cache: ParseCache, value: object) -> str:

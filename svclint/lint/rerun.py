@@ -49,7 +49,7 @@ from svclint.findings import (
     RuleOptionInfo,
     Severity,
 )
-from svclint.lint.catalog import Catalog
+from svclint.lint.catalog import ENTRY_POINT_GROUP, Catalog, DeferredCatalog
 from svclint.loading.cache import ParseCache, content_digest, forget_digests, open_cache, remember_digest
 from svclint.loading.discovery import Skipped
 from svclint.loading.source import Source
@@ -69,9 +69,13 @@ class RunRecord:
 
     cache: ParseCache
     name: str
+    catalog: Catalog | None = None  # built if there is no report to reprint
 
     def report(self) -> LintReport | None:
-        return report_from_plain(self.cache.get(self.name))
+        report = report_from_plain(self.cache.get(self.name))
+        if report is None:
+            settle(self.catalog)
+        return report
 
     def store(self, report: LintReport, files: dict[str, str]) -> None:
         """Record ``report`` (``files``: display path -> the file it names, whose text is
@@ -84,6 +88,31 @@ class RunRecord:
 
 
 def open_record(
+    paths: Sequence[str],
+    settings: Settings,
+    catalog: Catalog,
+    inputs: Sequence[str],
+    skipped: Skipped,
+    *,
+    cwd: str,
+    report_only: Sequence[str] | None,
+    documentation: bool,
+) -> RunRecord | None:
+    """The record of this run (to read, or to write after the run), or None when the run
+    cannot be recorded: no cache, stdin, a rendered input, a file that cannot be read.
+
+    A deferred catalog (``DeferredCatalog``) is built when the run cannot be a reprint:
+    here for a run without a record, by ``RunRecord.report`` when the record is missing,
+    so a broken rule set is reported before the files are loaded, as without a cache."""
+    record = _open_record(paths, settings, catalog, inputs, skipped, cwd=cwd, report_only=report_only, documentation=documentation)
+    if record is None:
+        settle(catalog)
+    else:
+        record.catalog = catalog
+    return record
+
+
+def _open_record(
     paths: Sequence[str],
     settings: Settings,
     catalog: Catalog,
@@ -199,11 +228,29 @@ def _file_bytes(path: str) -> bytes:
 
 
 def _catalog_digest(catalog: Catalog, settings: Settings) -> bytes:
-    """The rules that may run and what defines them: rule files, plugins, schemas."""
-    from svclint.lint.declarative import builtin_rules_dir, rule_files
+    """The rules that may run and what defines them: rule files, plugins, schemas.
+
+    A ``DeferredCatalog`` (the CLI's) is keyed by what it will be built from, without
+    building it: svclint's code (the built-in rules, in ``_code_digest``), the rule files
+    and the plugins' entry points; with plugins installed it is built, to key their source.
+    The two forms are tagged apart, so they never name the same record.
+    """
+    from svclint.lint.rulefiles import builtin_rules_dir, rule_files
 
     digest = hashlib.blake2b(digest_size=20)
-    for rule in catalog.rules:
+    deferred = False
+    if isinstance(catalog, DeferredCatalog):
+        deferred = True
+        _add(digest, repr(("deferred", catalog.plugins, catalog.rule_dirs)).encode())
+        plugins = catalog.plugins and bool(metadata.entry_points(group=ENTRY_POINT_GROUP))
+        if plugins:
+            catalog.settle()
+        rules = [rule for rule in catalog.rules if rule.origin.startswith("plugin:")] if plugins else []
+        rule_dirs: Sequence[str] = catalog.rule_dirs
+        _add(digest, _schema_setup(settings))
+    else:
+        rules, rule_dirs = catalog.rules, settings.rule_dirs
+    for rule in rules:
         _add(digest, repr((rule.id, rule.name, rule.origin, rule.__module__, rule.__qualname__, int(rule.severity))).encode())
         if rule.origin.startswith("plugin:"):
             try:
@@ -216,12 +263,14 @@ def _catalog_digest(catalog: Catalog, settings: Settings) -> bytes:
                 source = None
             _add(digest, _file_bytes(source) if source else b"no source")
     builtin = builtin_rules_dir()
-    folders = ([str(builtin)] if builtin is not None else []) + list(settings.rule_dirs)
+    folders = ([str(builtin)] if builtin is not None else []) + list(rule_dirs)
     for folder in folders:
         if os.path.isdir(folder):
             for path in rule_files(Path(folder)):
                 _add(digest, str(path).encode("utf-8", "surrogateescape"))
                 _add(digest, _file_bytes(str(path)))
+        elif deferred:
+            _add(digest, b"no folder")
     for folder in settings.schema_dirs:
         for root, dirs, files in os.walk(folder):
             dirs.sort()
@@ -230,6 +279,23 @@ def _catalog_digest(catalog: Catalog, settings: Settings) -> bytes:
                 _add(digest, full.encode("utf-8", "surrogateescape"))
                 _add(digest, _file_bytes(full))
     return digest.digest()
+
+
+def _schema_setup(settings: Settings) -> bytes:
+    """What SVC004's set-up check (``lint.preflight``, not run again when a record is used)
+    and its schemas depend on besides the settings: which ``schema_dirs`` are directories
+    and the installed Kubernetes schemas' version."""
+    try:
+        bundled = metadata.version("kubernetes-validate")
+    except (metadata.PackageNotFoundError, ValueError):
+        bundled = None
+    return repr(([os.path.isdir(folder) for folder in settings.schema_dirs], bundled)).encode()
+
+
+def settle(catalog: Catalog | None) -> None:
+    """Build a deferred catalog now: the run is not a reprint, and the rules will run."""
+    if isinstance(catalog, DeferredCatalog):
+        catalog.settle()
 
 
 # -- the report as marshal data (tuples, lists, strings, numbers) -------------------------

@@ -138,3 +138,17 @@ def test_usage_errors_come_in_their_order(project: Path, tmp_path: Path, cache: 
     assert run_cli(*check, ".", *old, "--statistics", "-f", "sarif").stderr.startswith("svclint: error: --statistics writes")
     # And a run that went well is recorded, then reprinted, with the same answer.
     assert same(run_cli(*check, "."), run_cli(*check, "."))
+
+
+def test_a_reprint_reads_the_text_of_files_with_findings_when_asked(project: Path) -> None:
+    """The recorded inputs' text is read again only for SARIF, the HTML page and --baseline
+    (their line hashes); each must still match an uncached run."""
+    baseline = project.parent / "baseline.json"
+    assert run_cli("check", ".", "--isolated", "--write-baseline", str(baseline), "--no-cache").exit_code == 0
+    locations = project / "core" / "locations.yaml"
+    locations.write_text(locations.read_text(encoding="utf-8").replace("targetPort", "targetport", 1), encoding="utf-8")
+    for args in (("-f", "json", "--baseline", str(baseline)), ("-f", "sarif"), ("-f", "text")):
+        uncached = run_cli("check", ".", "--isolated", *args, "--no-cache")
+        assert uncached.stdout
+        for _ in range(2):  # recorded, then reprinted
+            assert same(run_cli("check", ".", "--isolated", *args), uncached), args

@@ -53,6 +53,7 @@ def test_a_reprinted_run_loads_no_rule_and_prints_the_same(project: Path) -> Non
     warm, warm_modules = _modules("check", ".", "--isolated", "-f", "json")
     assert warm == cold == run_cli("check", ".", "--isolated", "-f", "json", "--no-cache").stdout
     assert not RULES & warm_modules
+    assert "pathspec" not in warm_modules  # (imported only for exclude globs)
     _, again = _modules("check", ".", "--isolated", "-f", "json", "--no-cache")  # without a cache: built as before
     assert RULES <= again
 

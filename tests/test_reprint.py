@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from svclint.loading.cache import DIRECTORY_NAME
 from tests.conftest import REPO, CliRun, cached_project, run_cli
 from tests.test_engine import PLUGIN_MODULE
 
@@ -153,3 +154,30 @@ def test_a_reprint_reads_the_text_of_files_with_findings_when_asked(project: Pat
         assert uncached.stdout
         for _ in range(2):  # recorded, then reprinted
             assert same(run_cli("check", ".", "--isolated", *args), uncached), args
+
+
+def _printed(project: Path) -> list[Path]:
+    return sorted(p for p in (project / DIRECTORY_NAME).iterdir() if p.name.startswith("out-"))
+
+
+def test_a_reprint_prints_the_kept_text_of_its_format_and_options(project: Path) -> None:
+    """What a format printed for a recorded report is kept (``out-``) under the record and
+    the format's options: every variant prints what an uncached run prints."""
+    variants = [
+        ("-f", "json"), ("-f", "json", "--statistics"), ("-f", "text"), ("-f", "text", "--color"),
+        ("-f", "sarif", "--sarif-category", "a"), ("-f", "sarif", "--sarif-category", "b"), ("-f", "github"),
+        ("-f", "junit"), ("-f", "text", "--statistics"),
+    ]
+    for args in variants:
+        uncached = run_cli("check", ".", "--isolated", *args, "--no-cache")
+        for _ in range(3):  # recorded and printed, then printed again from what was kept
+            assert same(run_cli("check", ".", "--isolated", *args), uncached), args
+    assert len(_printed(project)) == 4  # the newest few
+    output = project.parent / "report.json"
+    assert run_cli("check", ".", "--isolated", "-f", "json", "-o", str(output)).stdout == ""
+    assert output.read_text(encoding="utf-8") == run_cli("check", ".", "--isolated", "-f", "json", "--no-cache").stdout
+    # An edit is another record, so another text; the kept one of the old record is not used.
+    locations = project / "core" / "locations.yaml"
+    locations.write_text(locations.read_text(encoding="utf-8").replace("targetPort", "targetport", 1), encoding="utf-8")
+    for _ in range(2):
+        assert same(run_cli("check", ".", "--isolated", "-f", "json"), run_cli("check", ".", "--isolated", "-f", "json", "--no-cache"))

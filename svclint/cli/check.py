@@ -27,6 +27,7 @@ from svclint.findings import LintReport, Severity
 from svclint.lint import baseline as known_findings
 from svclint.lint.catalog import Catalog, DeferredCatalog
 from svclint.lint.config import ConfigFile
+from svclint.lint.rerun import keep_printed, printed
 from svclint.loading.discovery import DiscoveryError, discover, display_path
 from svclint.loading.render import RenderError
 from svclint.loading.render.kustomize import kustomization_file
@@ -179,7 +180,12 @@ def check(
     )
     try:
         formatter = FORMATTERS[fmt] if not statistics else format_statistics if fmt == "text" else format_statistics_json
-        write_text(formatter(report, format_options), output, colour)
+        shown = f"{fmt}{' --statistics' if statistics else ''} {format_options!r}"
+        text = printed(report, settings, shown)  # a reprinted report, printed so before
+        if text is None:
+            text = formatter(report, format_options)
+            keep_printed(report, settings, shown, text)
+        write_text(text, output, colour)
     except BrokenPipeError:  # `svclint check | head`: quiet, and the exit code still follows the findings
         silence_stdout()
     for note in () if quiet else report.notes:

@@ -15,9 +15,12 @@ record) of everything the report is a function of:
   documentation is wanted;
 - the rule catalog: each rule's id, name, origin and class, the content of every rule file
   (built-in ``rules/`` and ``--rules-dir``), each plugin's distribution version and module
-  source; the files of ``schema_dirs`` (SVC004);
+  source; the files of ``schema_dirs`` (SVC004). The CLI's ``DeferredCatalog`` is keyed by
+  what it is built from instead (``_catalog_digest``), so a reprint never builds it;
 - the inputs as discovery found them, with what discovery skipped, and each input file's
   size and content hash.
+
+The text a format printed for a recorded report is kept as well (``printed``).
 
 A run that reads anything else is never recorded: standard input, a kustomization or chart
 rendered by an external tool, and a run whose objects name GitOps paths (whether those
@@ -58,6 +61,9 @@ from svclint.settings import Settings
 _FORMAT = b"svclint-run-1"
 RECORD_PREFIX = "run-"  # records are named apart from parse entries (pruned on their own)
 KEEP_RECORDS = 4  # a few states (two branches, two configs) stay warm
+PRINTED_PREFIX = "out-"  # a recorded report as a format printed it (``printed``)
+KEEP_PRINTED = 4
+_RECORD = "_svclint_record"  # set on a report that is a record's, exactly (``printed``)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _package_digest: bytes | None = None
@@ -69,12 +75,15 @@ class RunRecord:
 
     cache: ParseCache
     name: str
-    catalog: Catalog | None = None  # built if there is no report to reprint
+
+    catalog: Catalog | None = None  # a DeferredCatalog is built when there is no report to reprint
 
     def report(self) -> LintReport | None:
         report = report_from_plain(self.cache.get(self.name))
         if report is None:
             settle(self.catalog)
+        else:
+            object.__setattr__(report, _RECORD, self.name)
         return report
 
     def store(self, report: LintReport, files: dict[str, str]) -> None:
@@ -82,6 +91,7 @@ class RunRecord:
         read again rather than stored); the oldest records beyond ``KEEP_RECORDS`` go."""
         self.cache.put(self.name, report_to_plain(report, files))
         self.cache.keep_newest(RECORD_PREFIX, KEEP_RECORDS)
+        object.__setattr__(report, _RECORD, self.name)
 
     def close(self) -> None:
         self.cache.close()
@@ -152,6 +162,46 @@ def _open_record(
         _add(digest, path.encode("utf-8", "surrogateescape"))
         _add(digest, content)
     return RunRecord(cache, RECORD_PREFIX + digest.hexdigest())
+
+
+def printed(report: LintReport, settings: Settings, output: str) -> str | None:
+    """What a format printed for this very report, if it is a record's (``RunRecord``) and
+    was printed so before; ``output`` names the format and its options.
+
+    The text is a function of the report and ``output`` (the formatters are pure, and their
+    code is in the run key), and the report one of its run key: so it is kept under a keyed
+    hash of both. A report changed since (``--baseline`` makes a new one) is not a record's.
+    Writing the JSON of 10,000 findings again was a tenth of a run where nothing changed;
+    SARIF's line hashes of every file with findings, most of it.
+    """
+    name, cache = _printed_name(report, settings, output)
+    if cache is None:
+        return None
+    text = cache.get(name)
+    cache.close()
+    return text if isinstance(text, str) else None
+
+
+def keep_printed(report: LintReport, settings: Settings, output: str, text: str) -> None:
+    """Keep ``text``, what ``output`` printed for a record's report, for ``printed``."""
+    name, cache = _printed_name(report, settings, output)
+    if cache is not None:
+        cache.put(name, text)
+        cache.keep_newest(PRINTED_PREFIX, KEEP_PRINTED)
+        cache.close()
+
+
+def _printed_name(report: LintReport, settings: Settings, output: str) -> tuple[str, ParseCache | None]:
+    record = report.__dict__.get(_RECORD)
+    if not isinstance(record, str) or not settings.cache or not settings.cache_dir:
+        return "", None
+    cache = open_cache(settings.cache_dir, settings.limits)
+    if cache is None:
+        return "", None
+    digest = hashlib.blake2b(_FORMAT, digest_size=20, key=cache.key)
+    _add(digest, record.encode())
+    _add(digest, output.encode("utf-8", "surrogateescape"))
+    return PRINTED_PREFIX + digest.hexdigest(), cache
 
 
 def rules_salt(settings: Settings, catalog: Catalog) -> bytes:

@@ -25,7 +25,9 @@ from svclint.cli.streams import colour_wanted, echo_crashes, read_stdin, silence
 from svclint.escape import visible
 from svclint.findings import LintReport, Severity
 from svclint.lint import baseline as known_findings
-from svclint.lint.preflight import SetupError, check_setup
+from svclint.lint.catalog import Catalog, DeferredCatalog
+from svclint.lint.config import ConfigFile
+from svclint.lint.rerun import keep_printed, printed
 from svclint.loading.discovery import DiscoveryError, discover, display_path
 from svclint.loading.render import RenderError
 from svclint.loading.render.kustomize import kustomization_file
@@ -118,23 +120,31 @@ def check(
     alternative directory) is checked as its own graph: see docs/inputs.md.
     """
     settings, config = settings_from(options)
-    catalog = catalog_for(settings, config)
-    if write_baseline and changed_files:
-        raise UsageFailure("--write-baseline records every finding of the project: drop --changed-files")
-    if statistics and fmt not in STATISTICS_FORMATS:
-        raise UsageFailure(f"--statistics writes {' or '.join(STATISTICS_FORMATS)}, not --format {fmt}")
-    if fmt != "sarif" and (sarif_root or sarif_category):
-        raise UsageFailure("--sarif-root and --sarif-category apply only to --format sarif")
-    for path in kustomize_paths:
-        if kustomization_file(path) is None and not os.path.basename(path).lower().startswith("kustomization"):
-            raise UsageFailure(f"--kustomize {path}: no kustomization.yaml in that directory")
+    # Built on first use: a run that reprints its recorded report needs no rule (lint.rerun).
+    # Each error below still comes after the catalog's and the set-up's, as when they were built first.
+    catalog = DeferredCatalog(settings.plugins, settings.rule_dirs, lambda: _checked_catalog(settings, config))
     try:
-        check_setup(catalog, settings)
-    except SetupError as error:
-        raise UsageFailure(str(error)) from None
-    targets, report_only = _scope(paths + kustomize_paths, settings, changed_files)
+        if write_baseline and changed_files:
+            raise UsageFailure("--write-baseline records every finding of the project: drop --changed-files")
+        if statistics and fmt not in STATISTICS_FORMATS:
+            raise UsageFailure(f"--statistics writes {' or '.join(STATISTICS_FORMATS)}, not --format {fmt}")
+        if fmt != "sarif" and (sarif_root or sarif_category):
+            raise UsageFailure("--sarif-root and --sarif-category apply only to --format sarif")
+        for path in kustomize_paths:
+            if kustomization_file(path) is None and not os.path.basename(path).lower().startswith("kustomization"):
+                raise UsageFailure(f"--kustomize {path}: no kustomization.yaml in that directory")
+    except UsageFailure:
+        catalog_for(settings, config)
+        raise
+    try:
+        targets, report_only = _scope(paths + kustomize_paths, settings, changed_files)
+    except UsageFailure:
+        catalog.settle()
+        raise
     if settings.helm_charts and not paths and not kustomize_paths and not changed_files:
         targets = []  # only the rendered charts
+    if not (settings.cache and settings.cache_dir and targets and "-" not in targets):
+        catalog.settle()  # no record to reprint (lint_report's condition)
     stdin_bytes = read_stdin(settings) if "-" in targets else None
     progress = Progress(sys.stderr, enabled=False if quiet else None)
     try:
@@ -148,6 +158,7 @@ def check(
             progress=progress if progress.enabled else None,
         )
     except (DiscoveryError, RenderError, UnitError) as error:
+        catalog.settle()
         raise UsageFailure(str(error)) from None
     finally:
         progress.done()
@@ -169,7 +180,12 @@ def check(
     )
     try:
         formatter = FORMATTERS[fmt] if not statistics else format_statistics if fmt == "text" else format_statistics_json
-        write_text(formatter(report, format_options), output, colour)
+        shown = f"{fmt}{' --statistics' if statistics else ''} {format_options!r}"
+        text = printed(report, settings, shown)  # a reprinted report, printed so before
+        if text is None:
+            text = formatter(report, format_options)
+            keep_printed(report, settings, shown, text)
+        write_text(text, output, colour)
     except BrokenPipeError:  # `svclint check | head`: quiet, and the exit code still follows the findings
         silence_stdout()
     for note in () if quiet else report.notes:
@@ -178,6 +194,18 @@ def check(
     if report.objects == 0 and not report.findings and not settings.allow_empty:
         raise UsageFailure(_nothing_found(targets, report))
     return exit_code(report, settings.fail_on)
+
+
+def _checked_catalog(settings: Settings, config: ConfigFile | None) -> Catalog:
+    """The catalog, with the config's rule entries and SVC004's set-up checked (usage errors)."""
+    from svclint.lint.preflight import SetupError, check_setup  # (imports the engine)
+
+    catalog = catalog_for(settings, config)
+    try:
+        check_setup(catalog, settings)
+    except SetupError as error:
+        raise UsageFailure(str(error)) from None
+    return catalog
 
 
 def _write_baseline(report: LintReport, path: str) -> int:

@@ -8,7 +8,7 @@ names is decided in ``selection``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from typing import Any
@@ -101,3 +101,38 @@ def build_catalog(
     for rule in load_rule_dirs(rule_dirs):
         catalog.add(rule)
     return catalog
+
+
+class DeferredCatalog(Catalog):
+    """``build_catalog(plugins, rule_dirs)``, built when it is first used.
+
+    A run that reprints a recorded report (``lint.rerun``) never uses its rules: importing
+    every rule module and validating the rule files was a fifth of such a run. The run key
+    is computed from what the catalog is built from instead (``rerun``: the built-in rule
+    files, ``rule_dirs``, the plugins' entry points), which is why ``build`` must return
+    exactly that catalog; it may also check it (the CLI checks the config's rule entries
+    and SVC004's set-up) and raise.
+    """
+
+    def __init__(self, plugins: bool, rule_dirs: Sequence[str], build: Callable[[], Catalog] | None = None) -> None:
+        self.plugins = plugins
+        self.rule_dirs = tuple(rule_dirs)
+        self._build = build or (lambda: build_catalog(plugins, rule_dirs))
+        self.built = False
+
+    def __getattr__(self, name: str) -> Any:
+        """Only reached while the catalog is not built (its lists are not set yet)."""
+        if name in ("rules", "_by_id", "_by_name") and not self.built:
+            self.settle()
+            return getattr(self, name)
+        raise AttributeError(name)
+
+    def __bool__(self) -> bool:  # (``catalog or build_catalog(...)`` must not build it)
+        return True
+
+    def settle(self) -> None:
+        """Build the catalog now (raising what building or checking it raises)."""
+        if not self.built:
+            catalog = self._build()
+            self.rules, self._by_id, self._by_name = catalog.rules, catalog._by_id, catalog._by_name
+            self.built = True

@@ -35,6 +35,7 @@ from svclint.findings import Severity
 from svclint.kube.model import K8sObject
 from svclint.kube.validation import go_value
 from svclint.lint.rule import CatalogError, Rule, RuleContext, Violation
+from svclint.lint.rulefiles import builtin_rules_dir, rule_files
 from svclint.lint.saferegex import linear_validator, regex_problems
 from svclint.lint.yamllines import yaml_line_of
 from svclint.loading.nesting import nesting_error
@@ -278,19 +279,6 @@ def _load_rule_file(path: Path, origin: str, mtime_ns: int, size: int) -> type[R
         "message": plain.get("message"),
     }
     return type(f"Declarative{plain['id']}", (SchemaRule,), attrs)
-
-
-def builtin_rules_dir() -> Path | None:
-    """``svclint/_rules`` in a wheel; the repository's ``rules/`` in a source or editable install."""
-    packaged = resources.files("svclint").joinpath("_rules")
-    if packaged.is_dir():
-        return Path(str(packaged))
-    source = Path(__file__).resolve().parents[2] / "rules"
-    return source if source.is_dir() else None
-
-
-def rule_files(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
 def _display(path: Path) -> str:

@@ -15,9 +15,12 @@ record) of everything the report is a function of:
   documentation is wanted;
 - the rule catalog: each rule's id, name, origin and class, the content of every rule file
   (built-in ``rules/`` and ``--rules-dir``), each plugin's distribution version and module
-  source; the files of ``schema_dirs`` (SVC004);
+  source; the files of ``schema_dirs`` (SVC004). The CLI's ``DeferredCatalog`` is keyed by
+  what it is built from instead (``_catalog_digest``), so a reprint never builds it;
 - the inputs as discovery found them, with what discovery skipped, and each input file's
   size and content hash.
+
+The text a format printed for a recorded report is kept as well (``printed``).
 
 A run that reads anything else is never recorded: standard input, a kustomization or chart
 rendered by an external tool, and a run whose objects name GitOps paths (whether those
@@ -49,7 +52,7 @@ from svclint.findings import (
     RuleOptionInfo,
     Severity,
 )
-from svclint.lint.catalog import Catalog
+from svclint.lint.catalog import ENTRY_POINT_GROUP, Catalog, DeferredCatalog
 from svclint.loading.cache import ParseCache, content_digest, forget_digests, open_cache, remember_digest
 from svclint.loading.discovery import Skipped
 from svclint.loading.source import Source
@@ -59,6 +62,9 @@ _FORMAT = b"svclint-run-1"
 RECORD_PREFIX = "run-"  # records are named apart from parse entries (pruned on their own)
 STATE_PREFIX = "state-"  # lint.replay's records: the same key without the files' contents
 KEEP_RECORDS = 4  # a few states (two branches, two configs) stay warm
+PRINTED_PREFIX = "out-"  # a recorded report as a format printed it (``printed``)
+KEEP_PRINTED = 4
+_RECORD = "_svclint_record"  # set on a report that is a record's, exactly (``printed``)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _package_digest: bytes | None = None
@@ -75,20 +81,53 @@ class RunRecord:
     state_name: str = ""
     contents: dict[str, bytes] | None = None
 
+    catalog: Catalog | None = None  # a DeferredCatalog is built when there is no report to reprint
+
     def report(self) -> LintReport | None:
-        return report_from_plain(self.cache.get(self.name))
+        report = report_from_plain(self.cache.get(self.name))
+        if report is None:
+            settle(self.catalog)
+        else:
+            object.__setattr__(report, _RECORD, self.name)
+        return report
 
     def store(self, report: LintReport, files: dict[str, str]) -> None:
         """Record ``report`` (``files``: display path -> the file it names, whose text is
         read again rather than stored); the oldest records beyond ``KEEP_RECORDS`` go."""
         self.cache.put(self.name, report_to_plain(report, files))
         self.cache.keep_newest(RECORD_PREFIX, KEEP_RECORDS)
+        object.__setattr__(report, _RECORD, self.name)
 
     def close(self) -> None:
         self.cache.close()
 
 
 def open_record(
+    paths: Sequence[str],
+    settings: Settings,
+    catalog: Catalog,
+    inputs: Sequence[str],
+    skipped: Skipped,
+    *,
+    cwd: str,
+    report_only: Sequence[str] | None,
+    documentation: bool,
+) -> RunRecord | None:
+    """The record of this run (to read, or to write after the run), or None when the run
+    cannot be recorded: no cache, stdin, a rendered input, a file that cannot be read.
+
+    A deferred catalog (``DeferredCatalog``) is built when the run cannot be a reprint:
+    here for a run without a record, by ``RunRecord.report`` when the record is missing,
+    so a broken rule set is reported before the files are loaded, as without a cache."""
+    record = _open_record(paths, settings, catalog, inputs, skipped, cwd=cwd, report_only=report_only, documentation=documentation)
+    if record is None:
+        settle(catalog)
+    else:
+        record.catalog = catalog
+    return record
+
+
+def _open_record(
     paths: Sequence[str],
     settings: Settings,
     catalog: Catalog,
@@ -132,6 +171,46 @@ def open_record(
         _add(state, path.encode("utf-8", "surrogateescape"))
         contents[path] = content
     return RunRecord(cache, RECORD_PREFIX + digest.hexdigest(), STATE_PREFIX + state.hexdigest(), contents)
+
+
+def printed(report: LintReport, settings: Settings, output: str) -> str | None:
+    """What a format printed for this very report, if it is a record's (``RunRecord``) and
+    was printed so before; ``output`` names the format and its options.
+
+    The text is a function of the report and ``output`` (the formatters are pure, and their
+    code is in the run key), and the report one of its run key: so it is kept under a keyed
+    hash of both. A report changed since (``--baseline`` makes a new one) is not a record's.
+    Writing the JSON of 10,000 findings again was a tenth of a run where nothing changed;
+    SARIF's line hashes of every file with findings, most of it.
+    """
+    name, cache = _printed_name(report, settings, output)
+    if cache is None:
+        return None
+    text = cache.get(name)
+    cache.close()
+    return text if isinstance(text, str) else None
+
+
+def keep_printed(report: LintReport, settings: Settings, output: str, text: str) -> None:
+    """Keep ``text``, what ``output`` printed for a record's report, for ``printed``."""
+    name, cache = _printed_name(report, settings, output)
+    if cache is not None:
+        cache.put(name, text)
+        cache.keep_newest(PRINTED_PREFIX, KEEP_PRINTED)
+        cache.close()
+
+
+def _printed_name(report: LintReport, settings: Settings, output: str) -> tuple[str, ParseCache | None]:
+    record = report.__dict__.get(_RECORD)
+    if not isinstance(record, str) or not settings.cache or not settings.cache_dir:
+        return "", None
+    cache = open_cache(settings.cache_dir, settings.limits)
+    if cache is None:
+        return "", None
+    digest = hashlib.blake2b(_FORMAT, digest_size=20, key=cache.key)
+    _add(digest, record.encode())
+    _add(digest, output.encode("utf-8", "surrogateescape"))
+    return PRINTED_PREFIX + digest.hexdigest(), cache
 
 
 def rules_salt(settings: Settings, catalog: Catalog) -> bytes:
@@ -208,11 +287,29 @@ def _file_bytes(path: str) -> bytes:
 
 
 def _catalog_digest(catalog: Catalog, settings: Settings) -> bytes:
-    """The rules that may run and what defines them: rule files, plugins, schemas."""
-    from svclint.lint.declarative import builtin_rules_dir, rule_files
+    """The rules that may run and what defines them: rule files, plugins, schemas.
+
+    A ``DeferredCatalog`` (the CLI's) is keyed by what it will be built from, without
+    building it: svclint's code (the built-in rules, in ``_code_digest``), the rule files
+    and the plugins' entry points; with plugins installed it is built, to key their source.
+    The two forms are tagged apart, so they never name the same record.
+    """
+    from svclint.lint.rulefiles import builtin_rules_dir, rule_files
 
     digest = hashlib.blake2b(digest_size=20)
-    for rule in catalog.rules:
+    deferred = False
+    if isinstance(catalog, DeferredCatalog):
+        deferred = True
+        _add(digest, repr(("deferred", catalog.plugins, catalog.rule_dirs)).encode())
+        plugins = catalog.plugins and bool(metadata.entry_points(group=ENTRY_POINT_GROUP))
+        if plugins:
+            catalog.settle()
+        rules = [rule for rule in catalog.rules if rule.origin.startswith("plugin:")] if plugins else []
+        rule_dirs: Sequence[str] = catalog.rule_dirs
+        _add(digest, _schema_setup(settings))
+    else:
+        rules, rule_dirs = catalog.rules, settings.rule_dirs
+    for rule in rules:
         _add(digest, repr((rule.id, rule.name, rule.origin, rule.__module__, rule.__qualname__, int(rule.severity))).encode())
         if rule.origin.startswith("plugin:"):
             try:
@@ -225,12 +322,14 @@ def _catalog_digest(catalog: Catalog, settings: Settings) -> bytes:
                 source = None
             _add(digest, _file_bytes(source) if source else b"no source")
     builtin = builtin_rules_dir()
-    folders = ([str(builtin)] if builtin is not None else []) + list(settings.rule_dirs)
+    folders = ([str(builtin)] if builtin is not None else []) + list(rule_dirs)
     for folder in folders:
         if os.path.isdir(folder):
             for path in rule_files(Path(folder)):
                 _add(digest, str(path).encode("utf-8", "surrogateescape"))
                 _add(digest, _file_bytes(str(path)))
+        elif deferred:
+            _add(digest, b"no folder")
     for folder in settings.schema_dirs:
         for root, dirs, files in os.walk(folder):
             dirs.sort()
@@ -239,6 +338,23 @@ def _catalog_digest(catalog: Catalog, settings: Settings) -> bytes:
                 _add(digest, full.encode("utf-8", "surrogateescape"))
                 _add(digest, _file_bytes(full))
     return digest.digest()
+
+
+def _schema_setup(settings: Settings) -> bytes:
+    """What SVC004's set-up check (``lint.preflight``, not run again when a record is used)
+    and its schemas depend on besides the settings: which ``schema_dirs`` are directories
+    and the installed Kubernetes schemas' version."""
+    try:
+        bundled = metadata.version("kubernetes-validate")
+    except (metadata.PackageNotFoundError, ValueError):
+        bundled = None
+    return repr(([os.path.isdir(folder) for folder in settings.schema_dirs], bundled)).encode()
+
+
+def settle(catalog: Catalog | None) -> None:
+    """Build a deferred catalog now: the run is not a reprint, and the rules will run."""
+    if isinstance(catalog, DeferredCatalog):
+        catalog.settle()
 
 
 # -- the report as marshal data (tuples, lists, strings, numbers) -------------------------
@@ -312,7 +428,7 @@ def report_from_plain(plain: Any) -> LintReport | None:
                 )
                 for r in rules
             ),
-            inputs=tuple(InputFile(path, stdin, _text(text, fs_path)) for path, stdin, text, fs_path in inputs),
+            inputs=tuple(InputFile(path, stdin, text) if fs_path is None else RereadInput(path, stdin, fs_path) for path, stdin, text, fs_path in inputs),
             files=files,
             objects=objects,
             skipped_documents=skipped,
@@ -323,11 +439,32 @@ def report_from_plain(plain: Any) -> LintReport | None:
         return None
 
 
-def _text(text: str | None, fs_path: str | None) -> str | None:
-    """An input's text: as stored, or read again from ``fs_path`` exactly as the run that
-    made the record read it (``report_data._inputs``: a lossy text is no text)."""
-    if fs_path is None:
+class RereadInput(InputFile):
+    """A recorded input whose text is read again from ``fs_path`` when a formatter asks for
+    it (SARIF's fingerprints, the baseline, the HTML page), exactly as the run that made the
+    record read it (``report_data._inputs``: a lossy text is no text). JSON, text, GitHub
+    and JUnit never ask: reading the 2,018 files with findings of the 10k benchmark tree
+    was half of reading a record."""
+
+    _fs_path: str
+
+    def __init__(self, path: str, stdin: bool, fs_path: str) -> None:
+        object.__setattr__(self, "path", path)
+        object.__setattr__(self, "stdin", stdin)
+        object.__setattr__(self, "_fs_path", fs_path)
+
+    @property
+    def text(self) -> str | None:
+        if "_read" not in self.__dict__:
+            source = Source(os.path.basename(self._fs_path), self._fs_path)
+            read = source.text or None
+            object.__setattr__(self, "_read", None if source.lossy else read)
+        text: str | None = self.__dict__["_read"]
         return text
-    source = Source(os.path.basename(fs_path), fs_path)
-    read = source.text or None
-    return None if source.lossy else read
+
+    def __eq__(self, other: object) -> bool:  # an input file like any other
+        if isinstance(other, InputFile):
+            return (self.path, self.stdin, self.text) == (other.path, other.stdin, other.text)
+        return NotImplemented
+
+    __hash__ = InputFile.__hash__

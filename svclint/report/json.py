@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from svclint import __version__
 from svclint.escape import json_text
 from svclint.findings import Finding, LintReport, Location
+from svclint.report.indented_json import dumps_indented
 from svclint.report.options import DEFAULT_OPTIONS, FormatOptions
 from svclint.report.summary import summary_counts
 
@@ -45,4 +45,4 @@ def format_json(report: LintReport, options: FormatOptions = DEFAULT_OPTIONS) ->
             {"rule": c.rule_id, "name": c.rule_name, "message": f"rule crashed: {c.error}"} for c in report.crashes
         ],
     }
-    return json_text(json.dumps(document, indent=2, sort_keys=False)) + "\n"
+    return json_text(dumps_indented(document)) + "\n"

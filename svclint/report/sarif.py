@@ -16,7 +16,6 @@ in the pull request that added it.
 
 from __future__ import annotations
 
-import json
 import os
 import posixpath
 import re
@@ -31,6 +30,7 @@ from svclint import HOMEPAGE, __version__
 from svclint.escape import json_text
 from svclint.findings import Finding, InputFile, LintReport, Location, RuleInfo, Severity
 from svclint.fingerprint import line_hashes
+from svclint.report.indented_json import dumps_indented
 from svclint.report.options import DEFAULT_OPTIONS, FormatOptions
 from svclint.report.sarif_json import to_sarif
 
@@ -238,4 +238,4 @@ def build_sarif_log(report: LintReport, options: FormatOptions = DEFAULT_OPTIONS
 def format_sarif(report: LintReport, options: FormatOptions = DEFAULT_OPTIONS) -> str:
     document = to_sarif(build_sarif_log(report, options))
     ordered = {"$schema": document.pop("$schema"), "version": document.pop("version"), **document}
-    return json_text(json.dumps(ordered, indent=2, ensure_ascii=False)) + "\n"
+    return json_text(dumps_indented(ordered, ensure_ascii=False)) + "\n"

@@ -1,3 +1,3 @@
-from svclint.cli import main
+from svclint.cli import entry
 
-raise SystemExit(main())
+entry()

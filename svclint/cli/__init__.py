@@ -10,8 +10,10 @@ usage, config or internal error (including a rule that crashed, which is named).
 from __future__ import annotations
 
 import importlib
+import os
+import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -110,4 +112,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code if isinstance(code, int) else EXIT_CLEAN
 
 
-__all__ = ["cli", "main", "exit_code"]
+def entry() -> NoReturn:
+    """The console script and ``python -m svclint``: ``main``, then the process ends at once.
+
+    A large check leaves hundreds of megabytes of objects, and an interpreter that exits
+    normally frees them one by one (about 0.7 s of CPU after a check of 10k objects) only to
+    give the memory back to the system. So, as mypy does, the streams are flushed and the
+    process exits without that; every file svclint writes is closed by then."""
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, OSError, ValueError):  # a reader gone, or a closed stream: nothing left to say
+            pass
+    os._exit(code)
+
+
+__all__ = ["cli", "entry", "main", "exit_code"]

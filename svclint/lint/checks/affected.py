@@ -1,0 +1,85 @@
+"""Which files' findings of a cross-object rule can differ after a change of a few objects.
+
+The warm run's replay asks ``affected_files`` per rule and runs the rule again, focused, on
+those files only; None means it cannot be told cheaply and the rule runs over everything.
+The routing family (SVC401-409, SVC501-503) is answered by ``routing/affected.py``; SVC101
+reads only the graph's label index and is answered here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from svclint.kube.endpoints import endpoint_selector
+from svclint.kube.graph import ManifestGraph
+from svclint.kube.model import CONTROLLER_LABEL_KEYS, K8sObject
+from svclint.routing import affected as routing_affected
+from svclint.routing.affected import AffectedFiles
+from svclint.settings import Settings
+
+__all__ = ["AffectedFiles", "affected_files", "svc101_affected"]
+
+
+def affected_files(
+    rule_id: str,
+    before: ManifestGraph,
+    after: ManifestGraph,
+    changed_before: list[K8sObject],
+    changed_after: list[K8sObject],
+    settings: Settings,
+) -> AffectedFiles:
+    """The display paths where ``rule_id``'s findings may differ between a full check of
+    ``before`` and one of ``after`` (objects ``changed_before`` gone, ``changed_after`` new);
+    None: run the rule over everything."""
+    if rule_id == "SVC101":
+        return svc101_affected(before, after, changed_before, changed_after, settings)
+    return routing_affected.affected_files(rule_id, before, after, changed_before, changed_after, settings)
+
+
+def svc101_affected(
+    before: ManifestGraph,
+    after: ManifestGraph,
+    changed_before: list[K8sObject],
+    changed_after: list[K8sObject],
+    settings: Settings,
+) -> AffectedFiles:
+    """SVC101's answer. A Service's finding reads the pod templates of its own namespace (the
+    match, the nearest miss, the unmodelled custom resources there) and, when it selects
+    nothing, the templates of every namespace its selector matches (``_nearest_miss``:
+    ``select_pods_any_namespace``). So: the Services of the changed namespaces, and a Service
+    elsewhere that selects nothing and whose selector some template of those namespaces, before
+    or after, may match."""
+    changed = [*changed_before, *changed_after]
+    if any(obj.namespace is None for obj in changed):
+        return None  # a cluster-scoped pod source: templates without a namespace
+    namespaces = {obj.namespace for obj in changed}
+    found = {obj.source.path for obj in changed}
+    for graph in (before, after):
+        for service in graph.of_kind("Service"):
+            if service.namespace in namespaces:
+                found.add(service.source.path)
+    terms = _terms(t.labels.items() for g in (before, after) for ns in namespaces for t in g.labels.by_namespace.get(ns, ()))
+    if not terms:
+        return frozenset(found)
+    ignored = set(_ignored_labels(settings))
+    for service in after.of_kind("Service"):
+        if service.namespace in namespaces:
+            continue
+        selector = endpoint_selector(service, ignored)
+        plain = [item for item in selector.items() if item[0] not in CONTROLLER_LABEL_KEYS]
+        if not selector or not all(item in terms for item in plain):
+            continue  # no template of the changed namespaces carries every label it asks
+        if not after.select_pods(service.namespace, selector):  # its namespace is unchanged: so is this
+            found.add(service.source.path)
+    return frozenset(found)
+
+
+def _terms(label_items: Iterable[Iterable[tuple[str, str]]]) -> set[tuple[str, str]]:
+    return {item for items in label_items for item in items}
+
+
+def _ignored_labels(settings: Settings) -> list[str]:
+    """SVC101's ``ignored-labels`` option, as ``selection.decide`` reads it."""
+    entry = settings.rule_config.get("SVC101") or settings.rule_config.get("service-selects-nothing") or {}
+    value = entry.get("ignored-labels", [])
+    return [str(v) for v in value] if isinstance(value, list) else []

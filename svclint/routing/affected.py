@@ -1,0 +1,355 @@
+"""Which files' findings of a routing rule can differ after a change of a few objects.
+
+A warm run replays the previous run's findings and runs a rule again, focused, only on the
+files this module names (``affected_files``). The answer must be sound (a file whose
+findings change is always named: a stale finding is the worst defect) and cheap (a few
+milliseconds at 10k objects): it reads the graphs' indexes and the changed objects, never
+builds a routing model.
+
+The argument, for every rule here: the routing model is a function of the namespaces. Pod
+classes, the policies that select them and the Services that front them all live in one
+namespace; the few ways one namespace reaches into another are NetworkPolicy peers (a
+``namespaceSelector``, or an ``ipBlock`` matching snapshot Pods' addresses), Service
+references by DNS name (``name.ns``), the kube-dns / ingress-controller / router identities,
+the set of namespaces itself and the Namespace objects' labels. So, with N the namespaces
+of the changed objects:
+
+- the findings of an object outside N can change only through those channels, and each
+  rule below names the objects outside N one of them reaches;
+- the files of the changed objects are always named (their other findings move with the
+  edit's lines);
+- a change this cannot localise (a cluster-scoped object, a Namespace, an identity's
+  namespace, snapshot Pods with addresses, a namespace appearing or disappearing, OpenShift
+  Routes) answers None: the caller runs the rule over everything.
+
+A deployment unit's findings also read the other units of the run (``LoadResult.elsewhere``,
+``otherunits.py``): a change in another unit is the caller's to handle (None for the unit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from svclint.kube.graph import ManifestGraph
+from svclint.kube.model import K8sObject, PodTemplate
+from svclint.kube.services import is_headless
+from svclint.kube.workloads import is_custom
+from svclint.routing.calls import CheckedReference
+from svclint.routing.model import built_model
+from svclint.routing.policy import Peer, Policy, PolicyRule, parse_policies
+from svclint.settings import Settings
+
+AffectedFiles = frozenset[str] | None
+
+# Kinds whose objects the routing rules locate findings at, per family.
+POLICY = ("NetworkPolicy",)
+SERVICE = ("Service",)
+EXPOSURE = ("Service", "Ingress", "Route")
+# Rules whose findings depend on one object alone: its own file is all that can change.
+OWN_OBJECT_RULES = frozenset({"SVC408", "SVC409"})
+
+
+@dataclass
+class Change:
+    """What changed between two graphs, read once for every rule's question."""
+
+    before: ManifestGraph
+    after: ManifestGraph
+    changed_before: list[K8sObject]
+    changed_after: list[K8sObject]
+    settings: Settings
+    files: frozenset[str]  # the changed objects' files: always affected
+    namespaces: frozenset[str]  # N
+    _in_namespaces: list[K8sObject] | None = field(default=None, repr=False)
+    _templates: list[PodTemplate] | None = field(default=None, repr=False)
+    _policies: list[Policy] | None = field(default=None, repr=False)
+
+    @property
+    def objects(self) -> Iterator[K8sObject]:
+        yield from self.changed_before
+        yield from self.changed_after
+
+    def in_namespaces(self) -> list[K8sObject]:
+        """Every object of N, in either graph (one pass over each graph's objects)."""
+        if self._in_namespaces is None:
+            ns = self.namespaces
+            self._in_namespaces = [o for g in (self.before, self.after) for o in g.objects if o.namespace in ns]
+        return self._in_namespaces
+
+    def local_files(self, kinds: Iterable[str]) -> set[str]:
+        """The files of the objects of ``kinds`` in N, before and after."""
+        wanted = set(kinds)
+        found = set(self.files)
+        for graph in (self.before, self.after):
+            for kind in wanted:
+                for obj in graph.by_kind.get(kind, ()):
+                    if obj.namespace in self.namespaces:
+                        found.add(obj.source.path)
+        return found
+
+    def templates(self) -> list[PodTemplate]:
+        """Every pod template of N, before and after: a superset of those that changed (a Pod
+        owned by a changed workload keeps its object but may change its standing)."""
+        if self._templates is None:
+            self._templates = [
+                t for g in (self.before, self.after) for ns in sorted(self.namespaces) for t in g.labels.by_namespace.get(ns, ())
+            ]
+        return self._templates
+
+    def outside_policies(self) -> list[Policy]:
+        """The valid NetworkPolicies outside N (the same objects in both graphs)."""
+        if self._policies is None:
+            objects = [p for p in self.after.of_kind("NetworkPolicy") if p.namespace not in self.namespaces]
+            self._policies = parse_policies(objects, self.settings.default_namespace).valid
+        return self._policies
+
+    # -- reach of a peer into N ---------------------------------------------------------------
+
+    def peer_namespaces(self, peer: Peer, policy: Policy) -> list[str]:
+        """The namespaces of N the peer's namespace part covers (an ipBlock: none, since N
+        holds no Pod with an address)."""
+        if peer.ip_block is not None:
+            return []
+        if peer.namespace_selector is None:
+            return [policy.namespace] if policy.namespace in self.namespaces else []
+        selector = peer.namespace_selector
+        return [ns for ns in sorted(self.namespaces) if selector.matches(self.after.namespace_labels(ns))]
+
+    def peer_reaches(self, rule: PolicyRule, policy: Policy, pods: bool) -> bool:
+        """Whether ``rule``'s peers may cover a pod class of N in either graph: a namespace of
+        N (``pods`` False, only the peers SVC402 judges: with a non-empty podSelector), or a
+        pod template of N their pod selector matches (``pods`` True)."""
+        templates = self.templates()
+        if rule.peers is None:  # every peer
+            return bool(templates) if pods else False
+        for peer in rule.peers:
+            if not pods and (peer.pod_selector is None or peer.pod_selector.is_empty):
+                continue  # SVC402 judges a peer's podSelector only when it is not empty
+            namespaces = self.peer_namespaces(peer, policy)
+            if not namespaces:
+                continue
+            if not pods:
+                return True
+            selector = peer.pod_selector
+            for template in templates:
+                if template.namespace in namespaces and (selector is None or selector.matches(template.labels)):
+                    return True
+        return False
+
+
+def summarize(
+    before: ManifestGraph,
+    after: ManifestGraph,
+    changed_before: list[K8sObject],
+    changed_after: list[K8sObject],
+    settings: Settings,
+) -> Change | None:
+    """The change, or None when it cannot be localised to namespaces (see the module doc)."""
+    changed = [*changed_before, *changed_after]
+    if any(obj.namespace is None for obj in changed):
+        return None  # cluster-scoped: a Namespace's labels, a cluster-wide pod source...
+    namespaces = frozenset(str(obj.namespace) for obj in changed)
+    identities = {settings.kube_dns.namespace, settings.ingress_controller.namespace, settings.openshift_router.namespace}
+    if namespaces & identities:
+        return None  # kube-dns, the ingress controller, the router: every namespace's verdicts
+    if any(obj.kind == "Route" for obj in changed):
+        return None  # whether the input has Routes decides the router's class
+    old = frozenset(str(obj.namespace) for obj in changed_before)
+    new = frozenset(str(obj.namespace) for obj in changed_after)
+    if old != new:
+        before_all, after_all = before.namespaces, after.namespaces
+        if any((ns in before_all) != (ns in after_all) for ns in namespaces):
+            return None  # the set of namespaces: DNS names `name.ns`, SVC402's namespaceSelectors
+    for graph in (before, after):
+        for ns in namespaces:
+            if any(t.pod_ips for t in graph.labels.by_namespace.get(ns, ())):
+                return None  # ipBlock peers of any namespace match these Pods' addresses
+    files = frozenset(obj.source.path for obj in changed)
+    return Change(before, after, changed_before, changed_after, settings, files, namespaces)
+
+
+# -- per rule ----------------------------------------------------------------------------------
+
+
+def _policy_files(change: Change, pods: bool, directions: tuple[str, ...]) -> set[str]:
+    """Files of the policies outside N with a rule of ``directions`` whose peers may cover N."""
+    found = set()
+    for policy in change.outside_policies():
+        rules = [r for d in directions for r in (policy.ingress if d == "ingress" else policy.egress)]
+        if any(change.peer_reaches(rule, policy, pods) for rule in rules):
+            found.add(policy.obj.source.path)
+    return found
+
+
+def _svc401(change: Change) -> AffectedFiles:
+    # a policy's podSelector and its nearest-miss hint read its own namespace's classes
+    # (svc401: model.engine.policy_selects, nearest_labels(by_namespace[policy.namespace]))
+    return frozenset(change.local_files(POLICY))
+
+
+def _svc402(change: Change) -> AffectedFiles:
+    # a peer reads the classes of every namespace it covers, all of them for the hint
+    # (nearest_labels over candidates): any peer whose namespaces may include N
+    return frozenset(change.local_files(POLICY) | _policy_files(change, False, ("ingress", "egress")))
+
+
+def _svc403(change: Change) -> AffectedFiles:
+    # egress isolation and the egress policies of a class are its own namespace's; kube-dns's
+    # ingress admits a class by its own labels (the identity namespaces answer None)
+    return frozenset(change.local_files(POLICY))
+
+
+def _svc404(change: Change) -> AffectedFiles:
+    # The hint names every unmodelled custom resource of the input.
+    if any(obj in g.unmodelled(obj.namespace) for g in (change.before, change.after) for obj in change.objects):
+        return None
+    # A Service port outside N flips only when its set of clients gains or loses a class of N
+    # while no client outside N reaches it. A class W outside N with no egress isolation
+    # reaches every endpoint without ingress isolation (in both graphs): with such a witness
+    # only endpoints under ingress isolation can flip, and only through an ingress rule of
+    # their namespace's policies whose peers may select a pod of N.
+    if not _has_witness(change):
+        return None
+    namespaces = {p.namespace for p in change.outside_policies() if any(change.peer_reaches(r, p, True) for r in p.ingress)}
+    found = change.local_files(SERVICE)
+    for service in change.after.of_kind("Service"):
+        if service.namespace in namespaces:
+            found.add(service.source.path)
+    return frozenset(found)
+
+
+def _has_witness(change: Change) -> bool:
+    """A pod template outside N whose namespace has no policy with egress rules at all."""
+    egress = {p.namespace for p in change.outside_policies() if p.egress_isolating}
+    for ns, templates in change.after.labels.by_namespace.items():
+        if templates and ns not in change.namespaces and (ns or change.settings.default_namespace) not in egress:
+            return True
+    return False
+
+
+def _svc405(change: Change) -> AffectedFiles:
+    # outside traffic reaches a Service's pods through its own namespace's policies (ipBlock
+    # peers, the ingress controller's class: an identity); Ingress and Route backends are
+    # Services of their own namespace (routing/entry.py)
+    return frozenset(change.local_files(EXPOSURE))
+
+
+def _svc406(change: Change) -> AffectedFiles:
+    # a finding pairs a policy's rule with a Service port whose pods it guards: an ingress rule
+    # of the pods' namespace, or an egress rule whose peers include them (guarded_columns)
+    return frozenset(change.local_files(POLICY) | _policy_files(change, True, ("egress",)))
+
+
+def _svc407(change: Change) -> AffectedFiles:
+    # destinations: the pods an ingress rule's policy selects (its namespace), or the classes
+    # an egress rule's peers select (compiled.peer_bits)
+    return frozenset(change.local_files(POLICY) | _policy_files(change, True, ("egress",)))
+
+
+def _references(change: Change, service_changed: bool, pods_or_policies: bool) -> AffectedFiles:
+    """SVC501-503: references are resolved from the pod's namespace; those of a pod outside N
+    reach N only by naming a namespace of N as a DNS label (``name.ns...``)."""
+    found = change.local_files(_holder_kinds(change))
+    if not service_changed and not pods_or_policies:
+        return frozenset(found)
+    if _headless_differs(change):
+        return None  # `pod.svc.ns` names resolve (or not) through a headless Service of N
+    checked = _previous_references(change.before, change.settings)
+    if checked is None:
+        return None  # no earlier resolution to read: the caller runs the rule over everything
+    names = {o.name for o in change.objects if o.kind == "Service"} if service_changed else set()
+    for item in checked:
+        ref = item.reference
+        labels = set(ref.host.lower().rstrip(".").split("."))
+        if ref.target.namespace in change.namespaces or labels & change.namespaces or ref.target.service in names:
+            found.add(ref.holder.source.path)
+    return frozenset(found)
+
+
+def _holder_kinds(change: Change) -> set[str]:
+    """The kinds that hold a reference's text in N: ConfigMaps and every workload kind there."""
+    kinds = {"ConfigMap"}
+    for template in change.templates():
+        kinds.add(template.owner.kind)
+    for graph in (change.before, change.after):
+        for obj in change.objects:
+            if graph.template_of(obj) is not None:
+                kinds.add(obj.kind)
+    return kinds
+
+
+def _headless_differs(change: Change) -> bool:
+    """Whether the name of some changed Service is headless in one graph only."""
+    keys = {(o.namespace, o.name) for o in change.objects if o.kind == "Service"}
+
+    def headless(graph: ManifestGraph) -> set[tuple[str | None, str]]:
+        return {k for k in keys if any(is_headless(s) for s in graph.by_key.get(("Service", *k), ()))}
+
+    return headless(change.before) != headless(change.after)
+
+
+def _previous_references(graph: ManifestGraph, settings: Settings) -> list[CheckedReference] | None:
+    """The resolved references the earlier full run kept on ``graph``'s routing model, or None."""
+    model = built_model(graph, settings)
+    return None if model is None else getattr(model, "_checked_references", None)
+
+
+def _kinds_changed(change: Change) -> tuple[bool, bool]:
+    """(a Service or a custom resource changed, a pod template or a policy changed)."""
+    service = any(o.kind == "Service" or is_custom(o) for o in change.objects)
+    other = any(o.kind != "Service" for o in change.objects)
+    return service, other
+
+
+def _svc501(change: Change) -> AffectedFiles:
+    # the Service a name resolves to, the same name in other namespaces and the operator
+    # that may make it (service_maker): only Services and custom resources of N
+    service, _ = _kinds_changed(change)
+    return _references(change, service, False)
+
+
+def _svc502(change: Change) -> AffectedFiles:
+    # the Service's ports, and its endpoints' pod ports for the hint (model.columns_of)
+    service, other = _kinds_changed(change)
+    return _references(change, service, other)
+
+
+def _svc503(change: Change) -> AffectedFiles:
+    # the verdict of a call into N reads N's pods, policies and Services
+    service, other = _kinds_changed(change)
+    return _references(change, service, other)
+
+
+RULES: dict[str, Callable[[Change], AffectedFiles]] = {
+    "SVC401": _svc401,
+    "SVC402": _svc402,
+    "SVC403": _svc403,
+    "SVC404": _svc404,
+    "SVC405": _svc405,
+    "SVC406": _svc406,
+    "SVC407": _svc407,
+    "SVC501": _svc501,
+    "SVC502": _svc502,
+    "SVC503": _svc503,
+}
+
+
+def affected_files(
+    rule_id: str,
+    before: ManifestGraph,
+    after: ManifestGraph,
+    changed_before: list[K8sObject],
+    changed_after: list[K8sObject],
+    settings: Settings,
+) -> AffectedFiles:
+    """The display paths where ``rule_id``'s findings may differ between a full check of
+    ``before`` and one of ``after``, whose objects differ by ``changed_before`` (gone) and
+    ``changed_after`` (new); None when that cannot be told cheaply (run the rule everywhere)."""
+    if rule_id in OWN_OBJECT_RULES:
+        return frozenset(obj.source.path for obj in (*changed_before, *changed_after))
+    answer = RULES.get(rule_id)
+    if answer is None:
+        return None
+    change = summarize(before, after, changed_before, changed_after, settings)
+    return None if change is None else answer(change)

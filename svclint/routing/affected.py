@@ -28,10 +28,13 @@ A deployment unit's findings also read the other units of the run (``LoadResult.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from svclint.kube.endpoints import selected_templates
 from svclint.kube.graph import ManifestGraph
+from svclint.kube.memo import kept
 from svclint.kube.model import K8sObject, PodTemplate
 from svclint.kube.services import is_headless
 from svclint.kube.workloads import is_custom
@@ -211,11 +214,17 @@ def _svc404(change: Change) -> AffectedFiles:
     # their namespace's policies whose peers may select a pod of N.
     if not _has_witness(change):
         return None
-    namespaces = {p.namespace for p in change.outside_policies() if any(change.peer_reaches(r, p, True) for r in p.ingress)}
+    after = change.after
+    guarded: dict[str, set[int]] = {}  # namespace -> id of the templates such a policy selects
+    for policy in change.outside_policies():
+        if any(change.peer_reaches(rule, policy, True) for rule in policy.ingress):
+            selected = guarded.setdefault(policy.namespace, set())
+            selected.update(id(t) for t in after.labels.by_namespace.get(policy.namespace, ()) if policy.pod_selector.matches(t.labels))
     found = change.local_files(SERVICE)
-    for service in change.after.of_kind("Service"):
-        if service.namespace in namespaces:
-            found.add(service.source.path)
+    for service in after.of_kind("Service"):
+        admitting = guarded.get(str(service.namespace))
+        if admitting and any(id(t) in admitting for t in selected_templates(after, service)):
+            found.add(service.source.path)  # its endpoints' policies may admit a client of N
     return frozenset(found)
 
 
@@ -249,22 +258,77 @@ def _svc407(change: Change) -> AffectedFiles:
 
 def _references(change: Change, service_changed: bool, pods_or_policies: bool) -> AffectedFiles:
     """SVC501-503: references are resolved from the pod's namespace; those of a pod outside N
-    reach N only by naming a namespace of N as a DNS label (``name.ns...``)."""
+    reach N only by naming a namespace of N as a DNS label (``name.ns...``), and SVC501's
+    hint reads the Services of every namespace by name."""
     found = change.local_files(_holder_kinds(change))
     if not service_changed and not pods_or_policies:
         return frozenset(found)
     if _headless_differs(change):
         return None  # `pod.svc.ns` names resolve (or not) through a headless Service of N
-    checked = _previous_references(change.before, change.settings)
-    if checked is None:
-        return None  # no earlier resolution to read: the caller runs the rule over everything
     names = {o.name for o in change.objects if o.kind == "Service"} if service_changed else set()
+    checked = _previous_references(change.before, change.settings)
+    if checked is None:  # no earlier resolution kept: the namespaces whose text names N
+        return frozenset(found | _mentioning(change, change.namespaces | names))
     for item in checked:
         ref = item.reference
         labels = set(ref.host.lower().rstrip(".").split("."))
         if ref.target.namespace in change.namespaces or labels & change.namespaces or ref.target.service in names:
             found.add(ref.holder.source.path)
     return frozenset(found)
+
+
+_NOT_LABEL = re.compile(r"[^a-z0-9-]+")
+
+
+def _words(holder: K8sObject | PodTemplate) -> tuple[frozenset[str], bool]:
+    """The DNS-label words of the text a reference may be read from (a pod spec, a
+    ConfigMap's data), and whether some of it is a `$(VAR)` expansion (words may be joined)."""
+    def read() -> tuple[frozenset[str], bool]:
+        texts: list[str] = []
+        _strings(holder.spec if isinstance(holder, PodTemplate) else holder.data.get("data"), texts)
+        words = {w for text in texts for w in _NOT_LABEL.split(text.lower()) if w}
+        return frozenset(words), any("$(" in text for text in texts)
+
+    return kept(holder, "reference_words", read)
+
+
+def _strings(value: object, out: list[str]) -> None:
+    if isinstance(value, str):
+        out.append(value)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _strings(item, out)
+    elif isinstance(value, list):
+        for item in value:
+            _strings(item, out)
+
+
+def _mentioning(change: Change, wanted: Iterable[str]) -> set[str]:
+    """The files of every reference holder (workload, ConfigMap) of the namespaces outside N
+    where some pod spec or ConfigMap holds one of ``wanted`` as a word (or a `$(VAR)`).
+
+    A reference is read from the pod's spec and its namespace's ConfigMaps, lower-cased, and
+    names another namespace only by a label of its host: a word of that text."""
+    wanted = set(wanted)
+    after = change.after
+    hit: set[str] = set()
+    for template in after.pod_templates:
+        ns = str(template.namespace)
+        if ns not in change.namespaces and ns not in hit:
+            words, joined = _words(template)
+            if joined or not words.isdisjoint(wanted):
+                hit.add(ns)
+    for config in after.of_kind("ConfigMap"):
+        ns = str(config.namespace)
+        if ns not in change.namespaces and ns not in hit:
+            words, joined = _words(config)
+            if joined or not words.isdisjoint(wanted):
+                hit.add(ns)
+    if not hit:
+        return set()
+    found = {t.owner.source.path for t in after.pod_templates if t.namespace in hit}
+    found.update(c.source.path for c in after.of_kind("ConfigMap") if c.namespace in hit)
+    return found
 
 
 def _holder_kinds(change: Change) -> set[str]:

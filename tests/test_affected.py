@@ -484,7 +484,7 @@ def test_a_typical_edit_of_a_2000_object_tree_names_a_few_dozen_files(tmp_path: 
     [before] = check(root).values()
     rng = random.Random(2000)
     pools = Pools.of([d for p in rng.sample(files, 200) for d in yaml.safe_load_all(p.read_text()) if isinstance(d, dict)])
-    outcome, sizes = Outcome(), []
+    outcome, sizes, fallback = Outcome(), list[int](), list[int]()
     while len(sizes) < 10:
         path = rng.choice(files)
         docs = [d for d in yaml.safe_load_all(path.read_text()) if isinstance(d, dict)]
@@ -500,9 +500,11 @@ def test_a_typical_edit_of_a_2000_object_tree_names_a_few_dozen_files(tmp_path: 
             path.write_text(original)
         display = str(path.relative_to(root))
         assert_sound({".": before}, after, display, display, outcome)
-        given = [answers(r, before, after["."], in_file(before, display), in_file(after["."], display), False) for r in RULES]
-        known = [len(a) for a in given if a is not None]
-        sizes.append(max(known, default=0))
-        assert len(known) >= len(RULES) - 4  # SVC404 without a witness, SVC501-503 when a Service turns headless
+        for kept, found in ((True, sizes), (False, fallback)):
+            given = [answers(r, before, after["."], in_file(before, display), in_file(after["."], display), kept) for r in RULES]
+            known = [len(a) for a in given if a is not None]
+            found.append(max(known, default=0))
+            assert len(known) >= len(RULES) - 4  # SVC404 without a witness, SVC501-503 when a Service turns headless
     assert max(sizes) <= 60, sizes
-    assert sorted(sizes)[len(sizes) // 2] <= 30, sizes
+    assert sorted(sizes)[len(sizes) // 2] <= 40, sizes
+    assert max(fallback) <= 120, fallback  # whole namespaces whose text names N or the Service

@@ -367,10 +367,19 @@ def _kinds_changed(change: Change) -> tuple[bool, bool]:
 
 
 def _svc501(change: Change) -> AffectedFiles:
-    # the Service a name resolves to, the same name in other namespaces and the operator
-    # that may make it (service_maker): only Services and custom resources of N
-    service, _ = _kinds_changed(change)
-    return _references(change, service, False)
+    # whether a Service of that name exists, the same name in other namespaces (and whether
+    # its manifest names a namespace), the operator that may make it (service_maker): only
+    # the names of N's Services and its custom resources, never a Service's spec
+    def names(objects: list[K8sObject]) -> set[tuple[str | None, str, bool]]:
+        return {(o.namespace, o.name, _namespace_written(o)) for o in objects if o.kind == "Service"}
+
+    renamed = names(change.changed_before) != names(change.changed_after)
+    return _references(change, renamed or any(is_custom(o) for o in change.objects), False)
+
+
+def _namespace_written(obj: K8sObject) -> bool:
+    metadata = obj.data.get("metadata")
+    return isinstance(metadata, dict) and bool(metadata.get("namespace"))
 
 
 def _svc502(change: Change) -> AffectedFiles:
@@ -384,6 +393,28 @@ def _svc503(change: Change) -> AffectedFiles:
     service, other = _kinds_changed(change)
     return _references(change, service, other)
 
+
+def category(obj: K8sObject) -> str:
+    """What a changed object is to these rules; any kind not named may make pods (a workload,
+    a pod source, an unmodelled custom resource), so it counts as pods."""
+    return {"NetworkPolicy": POLICIES, "Service": SERVICES, "ConfigMap": CONFIG, "Ingress": ENTRIES}.get(obj.kind, PODS)
+
+
+PODS, POLICIES, SERVICES, CONFIG, ENTRIES = "pods", "policies", "services", "config", "entries"
+# What each rule reads (the rest cannot change its findings outside the edited files):
+# ConfigMaps only hold references' text; policies decide no name or port; Services no class.
+READS = {
+    "SVC401": {PODS, POLICIES},
+    "SVC402": {PODS, POLICIES},
+    "SVC403": {PODS, POLICIES},
+    "SVC404": {PODS, POLICIES, SERVICES, ENTRIES},
+    "SVC405": {PODS, POLICIES, SERVICES, ENTRIES},
+    "SVC406": {PODS, POLICIES, SERVICES},
+    "SVC407": {PODS, POLICIES},
+    "SVC501": {PODS, SERVICES, CONFIG},
+    "SVC502": {PODS, SERVICES, CONFIG},
+    "SVC503": {PODS, POLICIES, SERVICES, CONFIG},
+}
 
 RULES: dict[str, Callable[[Change], AffectedFiles]] = {
     "SVC401": _svc401,
@@ -410,10 +441,13 @@ def affected_files(
     """The display paths where ``rule_id``'s findings may differ between a full check of
     ``before`` and one of ``after``, whose objects differ by ``changed_before`` (gone) and
     ``changed_after`` (new); None when that cannot be told cheaply (run the rule everywhere)."""
+    own = frozenset(obj.source.path for obj in (*changed_before, *changed_after))
     if rule_id in OWN_OBJECT_RULES:
-        return frozenset(obj.source.path for obj in (*changed_before, *changed_after))
+        return own
     answer = RULES.get(rule_id)
     if answer is None:
         return None
+    if not {category(obj) for obj in (*changed_before, *changed_after)} & READS[rule_id]:
+        return own  # nothing it reads changed: only the edited files' lines may move
     change = summarize(before, after, changed_before, changed_after, settings)
     return None if change is None else answer(change)

@@ -50,10 +50,12 @@ def svc101_affected(
     elsewhere that selects nothing and whose selector some template of those namespaces, before
     or after, may match."""
     changed = [*changed_before, *changed_after]
+    found = {obj.source.path for obj in changed}
+    if not {routing_affected.category(obj) for obj in changed} & {routing_affected.PODS, routing_affected.SERVICES}:
+        return frozenset(found)  # a policy, a ConfigMap, an Ingress: no selector nor pod changed
     if any(obj.namespace is None for obj in changed):
         return None  # a cluster-scoped pod source: templates without a namespace
     namespaces = {obj.namespace for obj in changed}
-    found = {obj.source.path for obj in changed}
     for graph in (before, after):
         for service in graph.of_kind("Service"):
             if service.namespace in namespaces:

@@ -36,11 +36,12 @@ from svclint.kube.endpoints import selected_templates
 from svclint.kube.graph import ManifestGraph
 from svclint.kube.memo import kept
 from svclint.kube.model import K8sObject, PodTemplate
+from svclint.kube.selectors import LabelSelector
 from svclint.kube.services import is_headless
 from svclint.kube.workloads import is_custom
 from svclint.routing.calls import CheckedReference
 from svclint.routing.model import built_model
-from svclint.routing.policy import Peer, Policy, PolicyRule, parse_policies
+from svclint.routing.policy import Policy, parse_policies
 from svclint.settings import Settings
 
 AffectedFiles = frozenset[str] | None
@@ -66,7 +67,6 @@ class Change:
     namespaces: frozenset[str]  # N
     _in_namespaces: list[K8sObject] | None = field(default=None, repr=False)
     _templates: list[PodTemplate] | None = field(default=None, repr=False)
-    _policies: list[Policy] | None = field(default=None, repr=False)
 
     @property
     def objects(self) -> Iterator[K8sObject]:
@@ -83,13 +83,7 @@ class Change:
     def local_files(self, kinds: Iterable[str]) -> set[str]:
         """The files of the objects of ``kinds`` in N, before and after."""
         wanted = set(kinds)
-        found = set(self.files)
-        for graph in (self.before, self.after):
-            for kind in wanted:
-                for obj in graph.by_kind.get(kind, ()):
-                    if obj.namespace in self.namespaces:
-                        found.add(obj.source.path)
-        return found
+        return set(self.files) | {o.source.path for o in self.in_namespaces() if o.kind in wanted}
 
     def templates(self) -> list[PodTemplate]:
         """Every pod template of N, before and after: a superset of those that changed (a Pod
@@ -100,45 +94,77 @@ class Change:
             ]
         return self._templates
 
-    def outside_policies(self) -> list[Policy]:
-        """The valid NetworkPolicies outside N (the same objects in both graphs)."""
-        if self._policies is None:
-            objects = [p for p in self.after.of_kind("NetworkPolicy") if p.namespace not in self.namespaces]
-            self._policies = parse_policies(objects, self.settings.default_namespace).valid
-        return self._policies
+    def peers(self) -> PeerIndex:
+        return peer_index(self.after, self.settings)
 
-    # -- reach of a peer into N ---------------------------------------------------------------
-
-    def peer_namespaces(self, peer: Peer, policy: Policy) -> list[str]:
-        """The namespaces of N the peer's namespace part covers (an ipBlock: none, since N
-        holds no Pod with an address)."""
-        if peer.ip_block is not None:
-            return []
-        if peer.namespace_selector is None:
-            return [policy.namespace] if policy.namespace in self.namespaces else []
-        selector = peer.namespace_selector
-        return [ns for ns in sorted(self.namespaces) if selector.matches(self.after.namespace_labels(ns))]
-
-    def peer_reaches(self, rule: PolicyRule, policy: Policy, pods: bool) -> bool:
-        """Whether ``rule``'s peers may cover a pod class of N in either graph: a namespace of
-        N (``pods`` False, only the peers SVC402 judges: with a non-empty podSelector), or a
-        pod template of N their pod selector matches (``pods`` True)."""
-        templates = self.templates()
-        if rule.peers is None:  # every peer
-            return bool(templates) if pods else False
-        for peer in rule.peers:
-            if not pods and (peer.pod_selector is None or peer.pod_selector.is_empty):
-                continue  # SVC402 judges a peer's podSelector only when it is not empty
-            namespaces = self.peer_namespaces(peer, policy)
+    def reaching(self, directions: tuple[str, ...], pods: bool) -> list[Policy]:
+        """The policies outside N with a rule of ``directions`` whose peers may cover a pod
+        class of N in either graph: a pod template of N their pod selector matches (``pods``),
+        or only a namespace of N (not ``pods``; only the peers SVC402 judges, whose
+        podSelector is not empty). A peer without a namespaceSelector stays in its policy's
+        namespace, and an ipBlock matches no pod of N (``summarize`` refuses pod addresses)."""
+        index, templates = self.peers(), self.templates()
+        found: dict[int, Policy] = {}
+        matched: dict[tuple[object, tuple[str, ...]], bool] = {}
+        for selector, entries in index.by_selector.items():
+            namespaces = tuple(ns for ns in sorted(self.namespaces) if selector.matches(self.after.namespace_labels(ns)))
             if not namespaces:
                 continue
-            if not pods:
-                return True
-            selector = peer.pod_selector
-            for template in templates:
-                if template.namespace in namespaces and (selector is None or selector.matches(template.labels)):
-                    return True
-        return False
+            for policy, direction, pod_selector in entries:
+                if direction not in directions or policy.namespace in self.namespaces or id(policy) in found:
+                    continue
+                if not pods:
+                    if pod_selector is not None and not pod_selector.is_empty:
+                        found[id(policy)] = policy
+                    continue
+                key = (pod_selector, namespaces)
+                hit = matched.get(key)
+                if hit is None:
+                    hit = matched[key] = any(
+                        t.namespace in namespaces and (pod_selector is None or pod_selector.matches(t.labels)) for t in templates
+                    )
+                if hit:
+                    found[id(policy)] = policy
+        if pods and templates:
+            for policy, direction in index.everyone:  # a rule without peers: every pod of every namespace
+                if direction in directions and policy.namespace not in self.namespaces:
+                    found.setdefault(id(policy), policy)
+        return list(found.values())
+
+
+Reach = tuple[Policy, str, LabelSelector | None]  # a policy, a rule's direction, a peer's podSelector
+
+
+@dataclass
+class PeerIndex:
+    """The valid policies' peers that can reach another namespace, by namespaceSelector."""
+
+    by_selector: dict[LabelSelector, list[Reach]]
+    everyone: list[tuple[Policy, str]]  # rules whose peers are every peer
+    egress_namespaces: set[str]  # namespaces with a policy of policyType Egress
+
+
+def peer_index(graph: ManifestGraph, settings: Settings) -> PeerIndex:
+    """``graph``'s PeerIndex, kept while its NetworkPolicy list is the same (a graph built
+    from the last one shares the list while no policy changed, as the routing model does)."""
+    objects = graph.by_kind.get("NetworkPolicy", [])
+    cached: tuple[object, str, PeerIndex] | None = getattr(graph, "_affected_peers", None)
+    if cached is not None and cached[0] is objects and cached[1] == settings.default_namespace:
+        return cached[2]
+    index = PeerIndex({}, [], set())
+    for policy in parse_policies(list(objects), settings.default_namespace).valid:
+        if policy.egress_isolating:
+            index.egress_namespaces.add(policy.namespace)
+        for direction, rules in (("ingress", policy.ingress), ("egress", policy.egress)):
+            for rule in rules:
+                if rule.peers is None:
+                    index.everyone.append((policy, direction))
+                    continue
+                for peer in rule.peers:
+                    if peer.namespace_selector is not None and peer.ip_block is None:
+                        index.by_selector.setdefault(peer.namespace_selector, []).append((policy, direction, peer.pod_selector))
+    graph._affected_peers = (objects, settings.default_namespace, index)  # type: ignore[attr-defined]
+    return index
 
 
 def summarize(
@@ -177,12 +203,7 @@ def summarize(
 
 def _policy_files(change: Change, pods: bool, directions: tuple[str, ...]) -> set[str]:
     """Files of the policies outside N with a rule of ``directions`` whose peers may cover N."""
-    found = set()
-    for policy in change.outside_policies():
-        rules = [r for d in directions for r in (policy.ingress if d == "ingress" else policy.egress)]
-        if any(change.peer_reaches(rule, policy, pods) for rule in rules):
-            found.add(policy.obj.source.path)
-    return found
+    return {policy.obj.source.path for policy in change.reaching(directions, pods)}
 
 
 def _svc401(change: Change) -> AffectedFiles:
@@ -216,21 +237,34 @@ def _svc404(change: Change) -> AffectedFiles:
         return None
     after = change.after
     guarded: dict[str, set[int]] = {}  # namespace -> id of the templates such a policy selects
-    for policy in change.outside_policies():
-        if any(change.peer_reaches(rule, policy, True) for rule in policy.ingress):
-            selected = guarded.setdefault(policy.namespace, set())
-            selected.update(id(t) for t in after.labels.by_namespace.get(policy.namespace, ()) if policy.pod_selector.matches(t.labels))
+    for policy in change.reaching(("ingress",), True):
+        selected = guarded.setdefault(policy.namespace, set())
+        selected.update(id(t) for t in after.labels.by_namespace.get(policy.namespace, ()) if policy.pod_selector.matches(t.labels))
     found = change.local_files(SERVICE)
-    for service in after.of_kind("Service"):
-        admitting = guarded.get(str(service.namespace))
-        if admitting and any(id(t) in admitting for t in selected_templates(after, service)):
-            found.add(service.source.path)  # its endpoints' policies may admit a client of N
+    by_namespace = services_by_namespace(after)
+    for namespace, admitting in guarded.items():
+        for service in by_namespace.get(namespace, ()):
+            if admitting and any(id(t) in admitting for t in selected_templates(after, service)):
+                found.add(service.source.path)  # its endpoints' policies may admit a client of N
     return frozenset(found)
+
+
+def services_by_namespace(graph: ManifestGraph) -> dict[str | None, list[K8sObject]]:
+    """``graph``'s Services by namespace, kept while its Service list is the same."""
+    services = graph.by_kind.get("Service", [])
+    cached: tuple[object, dict[str | None, list[K8sObject]]] | None = getattr(graph, "_affected_services", None)
+    if cached is not None and cached[0] is services:
+        return cached[1]
+    found: dict[str | None, list[K8sObject]] = {}
+    for service in services:
+        found.setdefault(service.namespace, []).append(service)
+    graph._affected_services = (services, found)  # type: ignore[attr-defined]
+    return found
 
 
 def _has_witness(change: Change) -> bool:
     """A pod template outside N whose namespace has no policy with egress rules at all."""
-    egress = {p.namespace for p in change.outside_policies() if p.egress_isolating}
+    egress = change.peers().egress_namespaces
     for ns, templates in change.after.labels.by_namespace.items():
         if templates and ns not in change.namespaces and (ns or change.settings.default_namespace) not in egress:
             return True
@@ -449,5 +483,23 @@ def affected_files(
         return None
     if not {category(obj) for obj in (*changed_before, *changed_after)} & READS[rule_id]:
         return own  # nothing it reads changed: only the edited files' lines may move
-    change = summarize(before, after, changed_before, changed_after, settings)
+    change = change_of(before, after, changed_before, changed_after, settings)
     return None if change is None else answer(change)
+
+
+def change_of(
+    before: ManifestGraph,
+    after: ManifestGraph,
+    changed_before: list[K8sObject],
+    changed_after: list[K8sObject],
+    settings: Settings,
+) -> Change | None:
+    """``summarize``, once for the rules a replay asks in a row about the same change (kept
+    on ``after``, like its routing model)."""
+    key = (id(before), tuple(map(id, changed_before)), tuple(map(id, changed_after)), id(settings))
+    cached: tuple[tuple[object, ...], Change | None] | None = getattr(after, "_affected_change", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    change = summarize(before, after, changed_before, changed_after, settings)
+    after._affected_change = (key, change)  # type: ignore[attr-defined]
+    return change

@@ -60,20 +60,38 @@ def svc101_affected(
         for service in graph.of_kind("Service"):
             if service.namespace in namespaces:
                 found.add(service.source.path)
-    terms = _terms(t.labels.items() for g in (before, after) for ns in namespaces for t in g.labels.by_namespace.get(ns, ()))
+    terms = frozenset(_terms(t.labels.items() for g in (before, after) for ns in namespaces for t in g.labels.by_namespace.get(ns, ())))
     if not terms:
         return frozenset(found)
     ignored = set(_ignored_labels(settings))
-    for service in after.of_kind("Service"):
+    for service, plain in _selectors(after):
         if service.namespace in namespaces:
             continue
-        selector = endpoint_selector(service, ignored)
-        plain = [item for item in selector.items() if item[0] not in CONTROLLER_LABEL_KEYS]
-        if not selector or not all(item in terms for item in plain):
+        if ignored:
+            plain = frozenset(item for item in plain if item[0] not in ignored)
+        if not plain <= terms:
             continue  # no template of the changed namespaces carries every label it asks
-        if not after.select_pods(service.namespace, selector):  # its namespace is unchanged: so is this
+        selector = endpoint_selector(service, ignored)
+        if selector and not after.select_pods(service.namespace, selector):  # its namespace is unchanged: so is this
             found.add(service.source.path)
     return frozenset(found)
+
+
+def _selectors(graph: ManifestGraph) -> list[tuple[K8sObject, frozenset[tuple[str, str]]]]:
+    """Each Service with a selector, and its labels other than those controllers add; kept
+    while the graph's Service list is the same (a graph built from the last one shares it
+    while no Service changed)."""
+    services = graph.by_kind.get("Service", [])
+    cached: tuple[object, list[tuple[K8sObject, frozenset[tuple[str, str]]]]] | None = getattr(graph, "_selector_terms", None)
+    if cached is not None and cached[0] is services:
+        return cached[1]
+    found = []
+    for service in services:
+        selector = endpoint_selector(service)
+        if selector:
+            found.append((service, frozenset(item for item in selector.items() if item[0] not in CONTROLLER_LABEL_KEYS)))
+    graph._selector_terms = (services, found)  # type: ignore[attr-defined]
+    return found
 
 
 def _terms(label_items: Iterable[Iterable[tuple[str, str]]]) -> set[tuple[str, str]]:

@@ -22,8 +22,15 @@ of the changed objects:
   namespace, snapshot Pods with addresses, a namespace appearing or disappearing, OpenShift
   Routes) answers None: the caller runs the rule over everything.
 
-A deployment unit's findings also read the other units of the run (``LoadResult.elsewhere``,
-``otherunits.py``): a change in another unit is the caller's to handle (None for the unit).
+Two inputs are the load's, not the graphs', and are the caller's to compare: the other
+deployment units of the run (``LoadResult.elsewhere``, ``otherunits.py``: SVC101, SVC401,
+SVC402 and SVC501 name a unit that has the pods or the Service), and whether some document
+could not be read (``LoadResult.problems``: SVC503 makes its no-endpoints findings notes).
+When either differs between the two runs, run those rules over everything.
+
+SVC501-503 read the references the earlier full run resolved, when its routing model is
+still on ``before`` (``routing.model.built_model``); without them, the namespaces whose pod
+specs or ConfigMaps hold a namespace of N (or a changed Service's name) as a word.
 """
 
 from __future__ import annotations

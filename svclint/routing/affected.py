@@ -38,6 +38,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar, cast
 
 from svclint.kube.endpoints import selected_templates
 from svclint.kube.graph import ManifestGraph
@@ -52,6 +53,7 @@ from svclint.routing.policy import Policy, parse_policies
 from svclint.settings import Settings
 
 AffectedFiles = frozenset[str] | None
+T = TypeVar("T")
 
 # Kinds whose objects the routing rules locate findings at, per family.
 POLICY = ("NetworkPolicy",)
@@ -72,7 +74,6 @@ class Change:
     settings: Settings
     files: frozenset[str]  # the changed objects' files: always affected
     namespaces: frozenset[str]  # N
-    _in_namespaces: list[K8sObject] | None = field(default=None, repr=False)
     _templates: list[PodTemplate] | None = field(default=None, repr=False)
 
     @property
@@ -80,17 +81,15 @@ class Change:
         yield from self.changed_before
         yield from self.changed_after
 
-    def in_namespaces(self) -> list[K8sObject]:
-        """Every object of N, in either graph (one pass over each graph's objects)."""
-        if self._in_namespaces is None:
-            ns = self.namespaces
-            self._in_namespaces = [o for g in (self.before, self.after) for o in g.objects if o.namespace in ns]
-        return self._in_namespaces
-
     def local_files(self, kinds: Iterable[str]) -> set[str]:
         """The files of the objects of ``kinds`` in N, before and after."""
-        wanted = set(kinds)
-        return set(self.files) | {o.source.path for o in self.in_namespaces() if o.kind in wanted}
+        found = set(self.files)
+        for graph in (self.before, self.after):
+            for kind in kinds:
+                index = by_namespace(graph, kind)
+                for ns in self.namespaces:
+                    found.update(o.source.path for o in index.get(ns, ()))
+        return found
 
     def templates(self) -> list[PodTemplate]:
         """Every pod template of N, before and after: a superset of those that changed (a Pod
@@ -151,15 +150,36 @@ class PeerIndex:
     egress_namespaces: set[str]  # namespaces with a policy of policyType Egress
 
 
+def kept_for(objects: list[K8sObject], name: str, build: Callable[[], T]) -> T:
+    """``build()``, kept while ``objects`` (a graph's ``by_kind`` list) is the same list: a
+    graph built from the last one (``ManifestGraph(previous=)``) shares the list of every
+    kind no edited object has, so the index outlives the graph. One entry per ``name``; the
+    list is held, so its identity is never reused. Two lists per ``name``: before's and after's."""
+    kept = _KEPT.setdefault(name, [])
+    for held, found in kept:
+        if held is objects:
+            return cast(T, found)
+    made = build()
+    kept.insert(0, (objects, made))
+    del kept[2:]  # the lists of the graphs before and after an edit
+    return made
+
+
+_KEPT: dict[str, list[tuple[list[K8sObject], object]]] = {}
+
+
 def peer_index(graph: ManifestGraph, settings: Settings) -> PeerIndex:
-    """``graph``'s PeerIndex, kept while its NetworkPolicy list is the same (a graph built
-    from the last one shares the list while no policy changed, as the routing model does)."""
-    objects = graph.by_kind.get("NetworkPolicy", [])
-    cached: tuple[object, str, PeerIndex] | None = getattr(graph, "_affected_peers", None)
-    if cached is not None and cached[0] is objects and cached[1] == settings.default_namespace:
-        return cached[2]
+    """``graph``'s PeerIndex (kept while its NetworkPolicy list is the same)."""
+    objects = graph.by_kind.get("NetworkPolicy", _NONE)
+    return kept_for(objects, f"peers {settings.default_namespace}", lambda: _peer_index(objects, settings.default_namespace))
+
+
+_NONE: list[K8sObject] = []
+
+
+def _peer_index(objects: list[K8sObject], default_namespace: str) -> PeerIndex:
     index = PeerIndex({}, [], set())
-    for policy in parse_policies(list(objects), settings.default_namespace).valid:
+    for policy in parse_policies(list(objects), default_namespace).valid:
         if policy.egress_isolating:
             index.egress_namespaces.add(policy.namespace)
         for direction, rules in (("ingress", policy.ingress), ("egress", policy.egress)):
@@ -170,7 +190,6 @@ def peer_index(graph: ManifestGraph, settings: Settings) -> PeerIndex:
                 for peer in rule.peers:
                     if peer.namespace_selector is not None and peer.ip_block is None:
                         index.by_selector.setdefault(peer.namespace_selector, []).append((policy, direction, peer.pod_selector))
-    graph._affected_peers = (objects, settings.default_namespace, index)  # type: ignore[attr-defined]
     return index
 
 
@@ -248,25 +267,25 @@ def _svc404(change: Change) -> AffectedFiles:
         selected = guarded.setdefault(policy.namespace, set())
         selected.update(id(t) for t in after.labels.by_namespace.get(policy.namespace, ()) if policy.pod_selector.matches(t.labels))
     found = change.local_files(SERVICE)
-    by_namespace = services_by_namespace(after)
+    services = by_namespace(after, "Service")
     for namespace, admitting in guarded.items():
-        for service in by_namespace.get(namespace, ()):
+        for service in services.get(namespace, ()):
             if admitting and any(id(t) in admitting for t in selected_templates(after, service)):
                 found.add(service.source.path)  # its endpoints' policies may admit a client of N
     return frozenset(found)
 
 
-def services_by_namespace(graph: ManifestGraph) -> dict[str | None, list[K8sObject]]:
-    """``graph``'s Services by namespace, kept while its Service list is the same."""
-    services = graph.by_kind.get("Service", [])
-    cached: tuple[object, dict[str | None, list[K8sObject]]] | None = getattr(graph, "_affected_services", None)
-    if cached is not None and cached[0] is services:
-        return cached[1]
-    found: dict[str | None, list[K8sObject]] = {}
-    for service in services:
-        found.setdefault(service.namespace, []).append(service)
-    graph._affected_services = (services, found)  # type: ignore[attr-defined]
-    return found
+def by_namespace(graph: ManifestGraph, kind: str) -> dict[str | None, list[K8sObject]]:
+    """``graph``'s objects of ``kind`` by namespace (kept while its list of them is the same)."""
+    objects = graph.by_kind.get(kind, _NONE)
+
+    def build() -> dict[str | None, list[K8sObject]]:
+        found: dict[str | None, list[K8sObject]] = {}
+        for obj in objects:
+            found.setdefault(obj.namespace, []).append(obj)
+        return found
+
+    return kept_for(objects, f"by namespace {kind}", build)
 
 
 def _has_witness(change: Change) -> bool:

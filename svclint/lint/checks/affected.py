@@ -78,20 +78,19 @@ def svc101_affected(
 
 
 def _selectors(graph: ManifestGraph) -> list[tuple[K8sObject, frozenset[tuple[str, str]]]]:
-    """Each Service with a selector, and its labels other than those controllers add; kept
-    while the graph's Service list is the same (a graph built from the last one shares it
-    while no Service changed)."""
+    """Each Service with a selector, and its labels other than those controllers add (kept
+    while the graph's Service list is the same: ``routing.affected.kept_for``)."""
     services = graph.by_kind.get("Service", [])
-    cached: tuple[object, list[tuple[K8sObject, frozenset[tuple[str, str]]]]] | None = getattr(graph, "_selector_terms", None)
-    if cached is not None and cached[0] is services:
-        return cached[1]
-    found = []
-    for service in services:
-        selector = endpoint_selector(service)
-        if selector:
-            found.append((service, frozenset(item for item in selector.items() if item[0] not in CONTROLLER_LABEL_KEYS)))
-    graph._selector_terms = (services, found)  # type: ignore[attr-defined]
-    return found
+
+    def build() -> list[tuple[K8sObject, frozenset[tuple[str, str]]]]:
+        found = []
+        for service in services:
+            selector = endpoint_selector(service)
+            if selector:
+                found.append((service, frozenset(item for item in selector.items() if item[0] not in CONTROLLER_LABEL_KEYS)))
+        return found
+
+    return routing_affected.kept_for(services, "service selectors", build)
 
 
 def _terms(label_items: Iterable[Iterable[tuple[str, str]]]) -> set[tuple[str, str]]:

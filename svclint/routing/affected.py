@@ -46,7 +46,7 @@ from svclint.kube.memo import kept
 from svclint.kube.model import K8sObject, PodTemplate
 from svclint.kube.selectors import LabelSelector
 from svclint.kube.services import is_headless
-from svclint.kube.workloads import is_custom
+from svclint.kube.workloads import is_custom, may_make_pods
 from svclint.routing.calls import CheckedReference
 from svclint.routing.model import built_model
 from svclint.routing.policy import Policy, parse_policies
@@ -151,21 +151,22 @@ class PeerIndex:
 
 
 def kept_for(objects: list[K8sObject], name: str, build: Callable[[], T]) -> T:
-    """``build()``, kept while ``objects`` (a graph's ``by_kind`` list) is the same list: a
-    graph built from the last one (``ManifestGraph(previous=)``) shares the list of every
-    kind no edited object has, so the index outlives the graph. One entry per ``name``; the
-    list is held, so its identity is never reused. Two lists per ``name``: before's and after's."""
+    """``build()``, kept while ``objects`` (a graph's ``by_kind`` list) holds the same objects:
+    the next graph of an edit holds the same objects of every kind the edit did not touch,
+    so the index outlives the graph. The objects are held, so their identities are never
+    reused. Two lists per ``name``: before's and after's."""
+    key = tuple(map(id, objects))
     kept = _KEPT.setdefault(name, [])
-    for held, found in kept:
-        if held is objects:
+    for held, ids, found in kept:
+        if held is objects or ids == key:
             return cast(T, found)
     made = build()
-    kept.insert(0, (objects, made))
+    kept.insert(0, (list(objects), key, made))
     del kept[2:]  # the lists of the graphs before and after an edit
     return made
 
 
-_KEPT: dict[str, list[tuple[list[K8sObject], object]]] = {}
+_KEPT: dict[str, list[tuple[list[K8sObject], tuple[int, ...], object]]] = {}
 
 
 def peer_index(graph: ManifestGraph, settings: Settings) -> PeerIndex:
@@ -252,8 +253,8 @@ def _svc403(change: Change) -> AffectedFiles:
 
 def _svc404(change: Change) -> AffectedFiles:
     # The hint names every unmodelled custom resource of the input.
-    if any(obj in g.unmodelled(obj.namespace) for g in (change.before, change.after) for obj in change.objects):
-        return None
+    if any(may_make_pods(obj) and g.template_of(obj) is None for g in (change.before, change.after) for obj in change.objects):
+        return None  # an unmodelled custom resource (``ManifestGraph.unmodelled``), in one graph or both
     # A Service port outside N flips only when its set of clients gains or loses a class of N
     # while no client outside N reaches it. A class W outside N with no egress isolation
     # reaches every endpoint without ingress isolation (in both graphs): with such a witness

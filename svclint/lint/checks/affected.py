@@ -9,9 +9,11 @@ reads only the graph's label index and is answered here.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 
 from svclint.kube.endpoints import endpoint_selector
 from svclint.kube.graph import ManifestGraph
+from svclint.kube.memo import kept
 from svclint.kube.model import CONTROLLER_LABEL_KEYS, K8sObject
 from svclint.routing import affected as routing_affected
 from svclint.routing.affected import AffectedFiles
@@ -57,9 +59,9 @@ def svc101_affected(
         return None  # a cluster-scoped pod source: templates without a namespace
     namespaces = {obj.namespace for obj in changed}
     for graph in (before, after):
-        for service in graph.of_kind("Service"):
-            if service.namespace in namespaces:
-                found.add(service.source.path)
+        services = routing_affected.by_namespace(graph, "Service")
+        for namespace in namespaces:
+            found.update(service.source.path for service in services.get(namespace, ()))
     terms = frozenset(_terms(t.labels.items() for g in (before, after) for ns in namespaces for t in g.labels.by_namespace.get(ns, ())))
     if not terms:
         return frozenset(found)
@@ -85,12 +87,18 @@ def _selectors(graph: ManifestGraph) -> list[tuple[K8sObject, frozenset[tuple[st
     def build() -> list[tuple[K8sObject, frozenset[tuple[str, str]]]]:
         found = []
         for service in services:
-            selector = endpoint_selector(service)
-            if selector:
-                found.append((service, frozenset(item for item in selector.items() if item[0] not in CONTROLLER_LABEL_KEYS)))
+            terms = kept(service, "selector_terms", partial(_plain_terms, service))
+            if terms is not None:
+                found.append((service, terms))
         return found
 
     return routing_affected.kept_for(services, "service selectors", build)
+
+
+def _plain_terms(service: K8sObject) -> frozenset[tuple[str, str]] | None:
+    """The labels of a Service's selector other than those controllers add (None: no selector)."""
+    selector = endpoint_selector(service)
+    return frozenset(item for item in selector.items() if item[0] not in CONTROLLER_LABEL_KEYS) if selector else None
 
 
 def _terms(label_items: Iterable[Iterable[tuple[str, str]]]) -> set[tuple[str, str]]:

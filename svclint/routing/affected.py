@@ -157,9 +157,10 @@ def kept_for(objects: list[K8sObject], name: str, build: Callable[[], T]) -> T:
     reused. Two lists per ``name``: before's and after's."""
     key = tuple(map(id, objects))
     kept = _KEPT.setdefault(name, [])
-    for held, ids, found in kept:
-        if held is objects or ids == key:
-            return cast(T, found)
+    for i, entry in enumerate(kept):
+        if entry[0] is objects or entry[1] == key:
+            kept.insert(0, kept.pop(i))  # the most recently used first: before's stays
+            return cast(T, entry[2])
     made = build()
     kept.insert(0, (list(objects), key, made))
     del kept[2:]  # the lists of the graphs before and after an edit

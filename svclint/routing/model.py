@@ -338,6 +338,12 @@ def routing_model(graph: ManifestGraph, settings: Settings) -> RoutingModel:
     return model
 
 
+def built_model(graph: ManifestGraph, settings: Settings) -> RoutingModel | None:
+    """The routing model an earlier run built for ``graph`` and these settings, or None (never builds one)."""
+    cached: tuple[tuple[object, ...], RoutingModel] | None = getattr(graph, "_routing_model", None)
+    return cached[1] if cached is not None and cached[0] == _model_key(settings) else None
+
+
 def follow(graph: ManifestGraph, previous: ManifestGraph) -> None:
     """Let ``graph`` build its routing model from ``previous``'s (or from the one ``previous``
     was given, when it built none): the language server's graph after an edit.

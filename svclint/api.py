@@ -325,7 +325,7 @@ def lint_report(
         if progress is not None:
             progress(f"reading {len(replayed.changed):,} changed files")
             progress(f"checking {len(replayed.load.objects):,} objects with {len(decide(catalog, settings))} rules")
-        result = run(replayed.load, catalog, settings, report_only, keeper=keeper)
+        result = run(replayed.load, catalog, settings, report_only, graph=replayed.graph, keeper=keeper)
         units = [(replayed.unit, result)]
     else:
         keeper = replay.Keeper() if record is not None else None

@@ -43,7 +43,8 @@ import secrets
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, TypeAlias
+from functools import partial
+from typing import TypeAlias
 
 from svclint.findings import Finding, RuleCrash
 from svclint.kube.graph import ManifestGraph
@@ -51,6 +52,7 @@ from svclint.kube.loadparts import LoadParts, join_parts, split_load
 from svclint.kube.model import CLUSTER_SCOPED_KINDS, K8sObject
 from svclint.kube.objects import LoadResult, load
 from svclint.lint.rerun import STATE_PREFIX, RunRecord
+from svclint.lint.rule import Rule
 from svclint.lint.selection import ActiveRule
 from svclint.loading import units as unit_rules
 from svclint.loading.cache import ParseCache
@@ -87,7 +89,7 @@ class Keeper:
     per file for the next run and, when replaying, re-checks only where ``dirty`` says."""
 
     previous: dict[str, dict[str, Kept]] | None = None
-    dirty: Callable[[type[Any]], frozenset[str] | None] | None = None  # rule class -> files to re-check (None: all)
+    dirty: Callable[[type[Rule]], frozenset[str] | None] | None = None  # rule class -> files to re-check (None: all)
     taken: dict[str, dict[str, Kept]] = field(default_factory=dict)
     complete: bool = True  # every finding could be kept (an object of this load, or none)
     _places: tuple[LoadResult, dict[int, Place]] | None = field(default=None, repr=False)
@@ -178,6 +180,7 @@ class Replay:
 
     unit: str
     load: LoadResult
+    graph: ManifestGraph
     parts: LoadParts
     keeper: Keeper
     state: State
@@ -205,12 +208,18 @@ def prepare(record: RunRecord, settings: Settings, cwd: str, inputs: Sequence[st
     after = [obj for path in shown for obj in fresh.parts[path].objects]
     if not _same_unit(parts, shown, before, after):
         return None
+    earlier = join_parts(parts)
     for path in shown:
         parts.parts[path] = fresh.parts[path]
     _link_positions(record.cache, parts, settings)
     joined = join_parts(parts)
-    keeper = Keeper(state.outcomes, _dirty_files(joined, shown, before, after, state.outcomes, settings))
-    return Replay(state.unit, joined, parts, keeper, state, {path: fresh.parts[path] for path in shown})
+    # The graph of the kept load, and this run's made from it (the language server's way):
+    # the rules that read across namespaces say what a change reaches by comparing the two.
+    graph_before = ManifestGraph(earlier.objects, settings.pod_sources)
+    graph = ManifestGraph(joined.objects, settings.pod_sources, previous=graph_before)
+    change = Change(graph_before, graph, before, after, shown, earlier, joined, settings)
+    keeper = Keeper(state.outcomes, partial(_dirty_files, change, state.outcomes))
+    return Replay(state.unit, joined, graph, parts, keeper, state, {path: fresh.parts[path] for path in shown})
 
 
 def _link_positions(cache: ParseCache, parts: LoadParts, settings: Settings) -> None:
@@ -240,44 +249,64 @@ def _same_unit(parts: LoadParts, changed: set[str], before: list[K8sObject], aft
     return True
 
 
-def _dirty_files(
-    joined: LoadResult,
-    changed: set[str],
-    before: list[K8sObject],
-    after: list[K8sObject],
-    outcomes: dict[str, dict[str, Kept]],
-    settings: Settings,
-) -> Callable[[type[Any]], frozenset[str] | None]:
-    """For each rule, the files whose findings the change can reach (None: every file)."""
-    touched = before + after
-    cluster_wide = any(obj.kind in CLUSTER_SCOPED_KINDS for obj in touched)
-    namespaces = {obj.namespace for obj in touched}
-    in_namespaces = set(changed)
-    if not cluster_wide:
-        in_namespaces.update(obj.source.path for obj in joined.objects if obj.namespace in namespaces)
-    reached = frozenset(in_namespaces)
+@dataclass
+class Change:
+    """A replay's change: the graphs before and after, the changed files' objects, the loads."""
 
-    def dirty(rule: type[Any]) -> frozenset[str] | None:
-        if cluster_wide or not getattr(rule, "namespaced", False) or namespaces & set(rule.namespaces_read(settings)):
+    before: ManifestGraph
+    after: ManifestGraph
+    gone: list[K8sObject]  # the changed files' objects as kept
+    new: list[K8sObject]  # and as loaded now
+    files: set[str]  # the changed files
+    earlier: LoadResult
+    load: LoadResult
+    settings: Settings
+    _namespaced: frozenset[str] | None = field(default=None, repr=False)
+
+    @property
+    def cluster_wide(self) -> bool:
+        """A cluster-scoped object changed: any namespace may see it."""
+        return any(obj.kind in CLUSTER_SCOPED_KINDS for obj in (*self.gone, *self.new))
+
+    def namespaced_files(self) -> frozenset[str]:
+        """The changed files and every file holding an object of a namespace they touch."""
+        if self._namespaced is None:
+            namespaces = {obj.namespace for obj in (*self.gone, *self.new)}
+            found = set(self.files)
+            found.update(obj.source.path for obj in self.load.objects if obj.namespace in namespaces)
+            self._namespaced = frozenset(found)
+        return self._namespaced
+
+    def run_wide_inputs_differ(self) -> bool:
+        """What rules read of the load rather than the graph: the other units of the run, and
+        whether a document could not be read (SVC503's notes)."""
+        earlier, load = self.earlier, self.load
+        return (earlier.elsewhere, earlier.pods_elsewhere, bool(earlier.problems)) != (load.elsewhere, load.pods_elsewhere, bool(load.problems))
+
+
+def _dirty_files(change: Change, outcomes: dict[str, dict[str, Kept]], rule: type[Rule]) -> frozenset[str] | None:
+    """The files whose findings of ``rule`` the change can reach (None: every file)."""
+    if change.cluster_wide:
+        return None
+    if rule.namespaced:
+        reached = change.namespaced_files()
+    elif change.run_wide_inputs_differ():
+        return None
+    else:
+        answer = rule.affected_files(change.before, change.after, change.gone, change.new, change.settings)
+        if answer is None:
             return None
-        kept = outcomes.get(rule.id, {})
-        # a kept finding about an object of a changed file, or pointing into one (a related
-        # location), is made again
-        pointing = {
-            path for path, findings in kept.items()
-            if any(
-                (place is not None and place[0] in changed) or any(related.path in changed for related, _ in finding.related)
-                for finding, place in findings
-            )
-        }
-        return reached | pointing
-
-    return dirty
-
-
-def full_keeper() -> Keeper:
-    """The keeper of a full run: takes every rule's findings for the next run."""
-    return Keeper()
+        reached = answer | change.files
+    # a kept finding about an object of a changed file, or pointing into one (a related
+    # location), is made again
+    pointing = {
+        path for path, findings in outcomes.get(rule.id, {}).items()
+        if any(
+            (place is not None and place[0] in change.files) or any(related.path in change.files for related, _ in finding.related)
+            for finding, place in findings
+        )
+    }
+    return reached | pointing
 
 
 def keep(record: RunRecord, unit: str, load: LoadResult, keeper: Keeper, replayed: Replay | None) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -209,7 +209,7 @@ class Rule:
     # keeps the rest (lint/perobject.py). ``shared_inputs`` names anything else it reads.
     per_object: ClassVar[bool] = False
     # True: a finding in a file depends only on that file, on the objects of the namespaces
-    # the file's objects are in (and of ``namespaces_read``), and elsewhere at most on which
+    # the file's objects are in, and elsewhere at most on which
     # objects exist (kind, group, namespace, name) and where: never on other namespaces'
     # content, a cluster-scoped object or the run's other units. A cached run after a change
     # re-checks only the files sharing a namespace with the changed ones (lint/replay.py).
@@ -225,10 +225,19 @@ class Rule:
         return None
 
     @classmethod
-    def namespaces_read(cls, settings: Settings) -> tuple[str, ...]:
-        """For a ``namespaced`` rule: namespaces every finding may read besides its own (the
-        kube-dns workload's); a change there re-checks all of the rule's files."""
-        return ()
+    def affected_files(
+        cls,
+        before: ManifestGraph,
+        after: ManifestGraph,
+        changed_before: Sequence[K8sObject],
+        changed_after: Sequence[K8sObject],
+        settings: Settings,
+    ) -> frozenset[str] | None:
+        """For a rule neither ``per_object`` nor ``namespaced``: the files (display paths) whose
+        findings may differ between a check of ``before`` and one of ``after``, whose objects
+        differ by ``changed_before`` (gone) and ``changed_after`` (new); a cached run re-checks
+        only those (lint/replay.py). None, the default: every file."""
+        return None
 
     @classmethod
     def documentation(cls) -> str:

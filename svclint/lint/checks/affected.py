@@ -8,8 +8,9 @@ reads only the graph's label index and is answered here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import partial
+from typing import ClassVar
 
 from svclint.kube.endpoints import endpoint_selector
 from svclint.kube.graph import ManifestGraph
@@ -19,7 +20,24 @@ from svclint.routing import affected as routing_affected
 from svclint.routing.affected import AffectedFiles
 from svclint.settings import Settings
 
-__all__ = ["AffectedFiles", "affected_files", "svc101_affected"]
+__all__ = ["AffectedFiles", "AnsweredByChange", "affected_files", "svc101_affected"]
+
+
+class AnsweredByChange:
+    """Mixin of the rules answered here: their ``Rule.affected_files`` is ``affected_files``."""
+
+    id: ClassVar[str]
+
+    @classmethod
+    def affected_files(
+        cls,
+        before: ManifestGraph,
+        after: ManifestGraph,
+        changed_before: Sequence[K8sObject],
+        changed_after: Sequence[K8sObject],
+        settings: Settings,
+    ) -> AffectedFiles:
+        return affected_files(cls.id, before, after, list(changed_before), list(changed_after), settings)
 
 
 def affected_files(

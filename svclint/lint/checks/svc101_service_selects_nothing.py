@@ -10,6 +10,7 @@ from svclint.kube.graph import ManifestGraph
 from svclint.kube.model import K8sObject, PodTemplate, string_map
 from svclint.kube.selectors import label_differences
 from svclint.kube.sources import unmodelled_hint
+from svclint.lint.checks.affected import AnsweredByChange
 from svclint.lint.checks.otherunits import only_in, unit_with_pods
 from svclint.lint.rule import Option, Related, Replacement, Rule, RuleContext, Violation
 from svclint.suggest import edit_distance
@@ -52,7 +53,7 @@ def _nearest_miss(graph: ManifestGraph, service: K8sObject, selector: dict[str, 
     return text, best
 
 
-class ServiceSelectsNothing(Rule):
+class ServiceSelectsNothing(AnsweredByChange, Rule):
     """## What it does
     Reports a Service whose `spec.selector` matches no pod template in the Service's
     namespace, the way the endpoint controller matches: every selector label must be on the

@@ -6,13 +6,14 @@ from collections.abc import Iterator
 
 from svclint.findings import Severity
 from svclint.kube.sources import unmodelled_hint
+from svclint.lint.checks.affected import AnsweredByChange
 from svclint.lint.checks.otherunits import only_in, unit_with_pods
 from svclint.lint.rule import Rule, RuleContext, Violation
 from svclint.routing.lint import nearest_labels
 from svclint.routing.model import routing_model
 
 
-class NetworkPolicySelectsNothing(Rule):
+class NetworkPolicySelectsNothing(AnsweredByChange, Rule):
     """## What it does
     Reports a NetworkPolicy whose `spec.podSelector` matches no pod template in the
     policy's namespace. The message names the nearest pod template and the label that
@@ -30,7 +31,6 @@ class NetworkPolicySelectsNothing(Rule):
     name = "networkpolicy-selects-nothing"
     summary = "A NetworkPolicy podSelector matches no pod in its namespace"
     severity = Severity.WARNING
-    namespaced = True
     tags = ("networkpolicy", "routing")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:

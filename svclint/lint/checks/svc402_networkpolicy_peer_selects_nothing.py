@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from svclint.findings import Severity
 from svclint.kube.selectors import LabelSelector
 from svclint.kube.sources import unmodelled_hint
+from svclint.lint.checks.affected import AnsweredByChange
 from svclint.lint.checks.otherunits import only_in, unit_with_pods
 from svclint.lint.rule import Rule, RuleContext, Violation
 from svclint.routing.engine import peer_classes
@@ -14,7 +15,7 @@ from svclint.routing.lint import nearest_labels
 from svclint.routing.model import routing_model
 
 
-class NetworkPolicyPeerSelectsNothing(Rule):
+class NetworkPolicyPeerSelectsNothing(AnsweredByChange, Rule):
     """## What it does
     Reports a `from`/`to` peer of a NetworkPolicy whose `namespaceSelector` matches no
     namespace of the input (Namespace labels plus the automatic

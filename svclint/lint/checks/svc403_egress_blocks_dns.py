@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from svclint.findings import Severity
+from svclint.lint.checks.affected import AnsweredByChange
 from svclint.lint.rule import Rule, RuleContext, Violation
 from svclint.routing.model import routing_model
 from svclint.routing.policy import Policy
 
-if TYPE_CHECKING:
-    from svclint.settings import Settings
 
-
-class EgressBlocksDns(Rule):
+class EgressBlocksDns(AnsweredByChange, Rule):
     """## What it does
     Reports workloads under egress isolation that cannot reach kube-dns (by default pods
     labelled `k8s-app: kube-dns` in `kube-system`; configurable as `kube-dns` in the config)
@@ -32,12 +29,7 @@ class EgressBlocksDns(Rule):
     name = "egress-blocks-dns"
     summary = "Egress isolation without an allowance to kube-dns on UDP and TCP 53"
     severity = Severity.WARNING
-    namespaced = True
     tags = ("networkpolicy", "routing", "dns")
-
-    @classmethod
-    def namespaces_read(cls, settings: Settings) -> tuple[str, ...]:
-        return (settings.kube_dns.namespace,)  # whether egress reaches kube-dns's pods
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         if not ctx.focused_kind("NetworkPolicy"):

@@ -6,12 +6,13 @@ from collections.abc import Iterator
 
 from svclint.findings import Severity
 from svclint.kube.sources import unmodelled_hint
+from svclint.lint.checks.affected import AnsweredByChange
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
 from svclint.routing.lint import focused_columns, isolating_policies, pod_ports_text, unreachable_columns
 from svclint.routing.model import routing_model
 
 
-class ServiceUnreachable(Rule):
+class ServiceUnreachable(AnsweredByChange, Rule):
     """## What it does
     Reports a Service port whose endpoints no workload of the input can reach (egress at the
     client and ingress at the endpoint, on the endpoint's resolved targetPort) and that no

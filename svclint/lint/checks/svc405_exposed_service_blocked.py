@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from svclint.findings import Severity
+from svclint.lint.checks.affected import AnsweredByChange
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
 from svclint.routing.entry import entry_services
 from svclint.routing.lint import blocked_exposures, focused_columns, isolating_policies, pod_ports_text
 from svclint.routing.model import routing_model
 
-if TYPE_CHECKING:
-    from svclint.settings import Settings
 
-
-class ExposedServiceBlocked(Rule):
+class ExposedServiceBlocked(AnsweredByChange, Rule):
     """## What it does
     Reports an exposure to the outside world (a NodePort or LoadBalancer Service port, or
     an Ingress backend) whose endpoints admit no outside traffic: for NodePort and
@@ -32,12 +29,7 @@ class ExposedServiceBlocked(Rule):
     name = "exposed-service-blocked"
     summary = "A NodePort/LoadBalancer/Ingress exposure whose endpoints deny that entry point"
     severity = Severity.WARNING
-    namespaced = True
     tags = ("networkpolicy", "routing", "exposure")
-
-    @classmethod
-    def namespaces_read(cls, settings: Settings) -> tuple[str, ...]:
-        return (settings.ingress_controller.namespace, settings.openshift_router.namespace)  # the entry points' sources
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         columns = None

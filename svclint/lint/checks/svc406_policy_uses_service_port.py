@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from svclint.findings import Severity
+from svclint.lint.checks.affected import AnsweredByChange
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
 from svclint.routing.lint import guarded_columns
 from svclint.routing.model import routing_model
 from svclint.routing.services import PODS
 
 
-class PolicyUsesServicePort(Rule):
+class PolicyUsesServicePort(AnsweredByChange, Rule):
     """## What it does
     Reports a numeric NetworkPolicy port that equals the `port` of a Service whose pods it
     guards (ingress rules of policies selecting the endpoints, egress rules whose peers

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from svclint.findings import Severity
+from svclint.lint.checks.affected import AnsweredByChange
 from svclint.lint.rule import Rule, RuleContext, Violation
 from svclint.routing.classes import PodClass
 from svclint.routing.model import routing_model
 
 
-class PolicyNamedPortUnresolved(Rule):
+class PolicyNamedPortUnresolved(AnsweredByChange, Rule):
     """## What it does
     Reports a named port in a NetworkPolicy rule that no destination pod declares with that
     name and protocol: for ingress rules the pods the policy selects, for egress rules the

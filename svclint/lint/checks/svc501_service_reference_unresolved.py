@@ -8,6 +8,7 @@ from svclint.findings import Severity
 from svclint.kube.model import K8sObject
 from svclint.kube.objects import LoadResult
 from svclint.kube.sources import service_maker, service_maker_hint
+from svclint.lint.checks.affected import AnsweredByChange
 from svclint.lint.checks.callsfocus import focused_references
 from svclint.lint.rule import Rule, RuleContext, Violation
 from svclint.routing.calls import LINKS_DISABLED, UNRESOLVED
@@ -15,7 +16,7 @@ from svclint.routing.model import routing_model
 from svclint.suggest import is_close, nearest
 
 
-class ServiceReferenceUnresolved(Rule):
+class ServiceReferenceUnresolved(AnsweredByChange, Rule):
     """## What it does
     Reports a Service name a container gets (an `env` value, a ConfigMap key it reads
     through `valueFrom` or `envFrom`, an argument, a `.svc` name in a mounted ConfigMap)

@@ -6,13 +6,14 @@ from collections.abc import Iterator
 
 from svclint.findings import Severity
 from svclint.kube.services import service_ports
+from svclint.lint.checks.affected import AnsweredByChange
 from svclint.lint.checks.callsfocus import focused_references
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
 from svclint.routing.calls import PORT_MISMATCH, column_order
 from svclint.routing.model import routing_model
 
 
-class ServiceReferencePortMismatch(Rule):
+class ServiceReferencePortMismatch(AnsweredByChange, Rule):
     """## What it does
     Reports a Service reference (see SVC501) whose port is not a port of the Service it
     names: `cart:8080` when Service `cart` has only port 80. A URL without a port uses its

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from svclint.findings import Location, Severity
+from svclint.lint.checks.affected import AnsweredByChange
 from svclint.lint.checks.callsfocus import focused_references
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
 from svclint.routing.calls import gets_through, verdict_of
@@ -13,7 +14,7 @@ from svclint.routing.model import BAD_TARGET_PORT, DNS_BLOCKED, RoutingModel, So
 from svclint.routing.services import NO_ENDPOINTS, Column
 
 
-class ServiceReferenceBlocked(Rule):
+class ServiceReferenceBlocked(AnsweredByChange, Rule):
     """## What it does
     Reports a Service reference (see SVC501) whose call the routing model says does not get
     through: the Service has no endpoints or no pod port for its targetPort, a

@@ -94,3 +94,19 @@ def cached_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         shutil.copytree(rule, tree / "rules" / rule.name, symlinks=True)
     monkeypatch.chdir(tree)
     return tree
+
+
+def composed_paths(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The display path of each document a run composes again to locate a finding, appended
+    as it happens (``Source._compose`` spied on, its behaviour unchanged)."""
+    from svclint.loading import source as source_module
+
+    composed: list[str] = []
+    real_compose = source_module.Source._compose
+
+    def counting(self: source_module.Source, span: source_module.DocumentSpan) -> object:
+        composed.append(self.path)
+        return real_compose(self, span)
+
+    monkeypatch.setattr(source_module.Source, "_compose", counting)
+    return composed

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from svclint.lint import replay
-from tests.conftest import FIXTURES, REPO, CliRun, run_cli
+from tests.conftest import FIXTURES, REPO, CliRun, composed_paths, run_cli
 
 SCALAR = re.compile(r"^(\s*-?\s*[\w./-]+: )([\w.-]+)\s*$")
 
@@ -230,19 +230,11 @@ def test_a_replay_locates_from_kept_positions_and_keeps_new_ones(
     """The kept load has no positions of its own: each file gets the run's store again, so
     only the changed file is composed to locate findings, and what it locates is kept."""
     from svclint.api import lint_report
-    from svclint.loading import source as source_module
     from svclint.settings import Settings
 
     tree = tmp_path / "tree"
     shutil.copytree(FIXTURES / "core", tree)
-    composed: list[str] = []
-    real_compose = source_module.Source._compose
-
-    def counting(self: source_module.Source, span: source_module.DocumentSpan) -> object:
-        composed.append(self.path)
-        return real_compose(self, span)
-
-    monkeypatch.setattr(source_module.Source, "_compose", counting)
+    composed = composed_paths(monkeypatch)
     settings = Settings(cache_dir=str(tmp_path / "cache"), jobs=1)
     first = lint_report([str(tree)], settings, cwd=str(tmp_path))
     assert first.findings and composed

@@ -13,11 +13,10 @@ import pytest
 
 from svclint.api import lint_report
 from svclint.loading import parsing as parsing_module
-from svclint.loading import source as source_module
 from svclint.loading.cache import open_cache
 from svclint.loading.positions import PositionStore
 from svclint.settings import Limits, Settings
-from tests.conftest import FIXTURES, CliRun, run_cli
+from tests.conftest import FIXTURES, CliRun, composed_paths, run_cli
 
 DIRECTORIES = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
 
@@ -72,14 +71,7 @@ def test_an_unchanged_file_is_not_composed_again_to_locate_findings(
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
     tree = tmp_path / "tree"
     shutil.copytree(FIXTURES / "core", tree)
-    composed: list[str] = []
-    real_compose = source_module.Source._compose
-
-    def counting(self: source_module.Source, span: source_module.DocumentSpan) -> object:
-        composed.append(self.path)
-        return real_compose(self, span)
-
-    monkeypatch.setattr(source_module.Source, "_compose", counting)
+    composed = composed_paths(monkeypatch)
     settings = Settings(cache_dir=str(tmp_path / "cache"), jobs=1)
     first = lint_report([str(tree)], settings, cwd=str(tmp_path))
     assert first.findings and composed  # the cold run located its findings by composing

@@ -175,13 +175,12 @@ def _objects_by_file(load: LoadResult) -> dict[str, list[K8sObject]]:
 
 @dataclass
 class Replay:
-    """A run that replays: its unit's load (kept parts and the changed files'), the keeper,
-    and what to write for the next run."""
+    """A run that replays: its unit's load (kept parts and the changed files') and graph, the
+    keeper, and what to write for the next run."""
 
     unit: str
     load: LoadResult
-    graph: ManifestGraph
-    parts: LoadParts
+    graph: ManifestGraph  # this run's, made from the kept load's
     keeper: Keeper
     state: State
     changed: dict[str, LoadResult]  # display path -> the changed file's new part
@@ -204,12 +203,12 @@ def prepare(record: RunRecord, settings: Settings, cwd: str, inputs: Sequence[st
     shown = {display_path(path, cwd) for path in changed_inputs}
     if set(fresh.files) != shown or not shown <= set(parts.parts) or fresh.extra.problems:
         return None
-    before = [obj for path in shown for obj in parts.parts[path].objects]
-    after = [obj for path in shown for obj in fresh.parts[path].objects]
+    before = [obj for path in sorted(shown) for obj in parts.parts[path].objects]
+    after = [obj for path in sorted(shown) for obj in fresh.parts[path].objects]
     if not _same_unit(parts, shown, before, after):
         return None
     earlier = join_parts(parts)
-    for path in shown:
+    for path in sorted(shown):
         parts.parts[path] = fresh.parts[path]
     _link_positions(record.cache, parts, settings)
     joined = join_parts(parts)
@@ -219,7 +218,7 @@ def prepare(record: RunRecord, settings: Settings, cwd: str, inputs: Sequence[st
     graph = ManifestGraph(joined.objects, settings.pod_sources, previous=graph_before)
     change = Change(graph_before, graph, before, after, shown, earlier, joined, settings)
     keeper = Keeper(state.outcomes, partial(_dirty_files, change, state.outcomes))
-    return Replay(state.unit, joined, graph, parts, keeper, state, {path: fresh.parts[path] for path in shown})
+    return Replay(state.unit, joined, graph, keeper, state, {path: fresh.parts[path] for path in sorted(shown)})
 
 
 def _link_positions(cache: ParseCache, parts: LoadParts, settings: Settings) -> None:

@@ -402,6 +402,7 @@ def test_random_edits_never_leave_a_stale_finding(tree: str, tmp_path: Path) -> 
     assert outcome.changed > 0  # the edits do change findings
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("tree", ["affected/crossns", "server/mesh"])
 def test_more_random_edits_of_the_small_cross_namespace_trees(tree: str, tmp_path: Path) -> None:
     outcome = run_edits(tree, tmp_path, 150, seed=1501)
@@ -475,6 +476,7 @@ def test_an_edit_reaching_no_other_namespace_names_its_own_files(tmp_path: Path)
 TYPICAL: tuple[Edit, ...] = (move_label, change_container_port, change_service, change_policy)
 
 
+@pytest.mark.slow
 def test_a_typical_edit_of_a_2000_object_tree_names_a_few_dozen_files(tmp_path: Path) -> None:
     """A pod label, a container port, a Service port, a policy's port or peer: each full check
     after the edit agrees with the answer, and the answer is a few dozen of ~1,900 files."""

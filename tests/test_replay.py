@@ -118,6 +118,7 @@ def _corpus(directory: Path, objects: int, seed: int) -> Path:
     return tree
 
 
+@pytest.mark.slow
 def test_seeded_edits_on_a_generated_tree_replay_and_match(tmp_path: Path, replays: list[replay.Replay | None]) -> None:
     """A GitOps-shaped tree of ~400 objects, one unit: each edit replays (no added file, no
     identity changed) unless it renames an object, and the report is an uncached run's."""
@@ -126,6 +127,7 @@ def test_seeded_edits_on_a_generated_tree_replay_and_match(tmp_path: Path, repla
     assert sum(answer is not None for answer in replays) >= 10
 
 
+@pytest.mark.slow
 def test_seeded_edits_on_a_second_generated_tree_in_sarif(tmp_path: Path, replays: list[replay.Replay | None]) -> None:
     tree = _corpus(tmp_path, 600, seed=2)
     assert _check_edits(tree, tmp_path / "cache", edits=10, seed=2, formats=("sarif",)) == 10

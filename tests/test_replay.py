@@ -10,6 +10,7 @@ random edits are seeded: the same edits every run.
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import shutil
@@ -248,3 +249,56 @@ def test_a_replay_locates_from_kept_positions_and_keeps_new_ones(
         assert set(composed) <= {"tree/locations.yaml"}
         assert again == lint_report([str(tree)], Settings(jobs=1), cwd=str(tmp_path))
     assert [answer is not None for answer in replays] == [False, True, True]
+
+
+def _edit_in_turn(tree: Path, cache: Path, edits: list[tuple[str, str, str]]) -> list[str]:
+    """Each edit (file, old text, new text) in turn, each cached run equal to an uncached
+    one; returns the JSON reports."""
+    command = ("check", str(tree), "--isolated", "--select", "ALL", "-f", "json", "--fail-on", "never")
+    run_cli(*command, "--cache-dir", str(cache))
+    reports = []
+    for name, old, new in edits:
+        path = tree / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text, (name, old)
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+        cached, uncached = run_cli(*command, "--cache-dir", str(cache)), run_cli(*command, "--no-cache")
+        assert _same(cached, uncached), (name, new)
+        reports.append(cached.stdout)
+    return reports
+
+
+def test_a_nodeport_edit_moves_the_suggestion_made_in_another_namespace(tmp_path: Path, replays: list[replay.Replay | None]) -> None:
+    """SVC201 suggests the lowest free nodePort: a Service of another namespace taking or
+    freeing one changes that finding, so such an edit re-checks every file (and one that
+    keeps the numbers, only its own)."""
+    tree = tmp_path / "tree"
+    shutil.copytree(FIXTURES / "replay" / "nodeports", tree)
+    reports = _edit_in_turn(tree, tmp_path / "cache", [
+        ("edge.yaml", "nodePort: 30000", "nodePort: 30005"),
+        ("edge.yaml", "image: example/edge:1", "image: example/edge:2"),
+        ("edge.yaml", "nodePort: 30005", "nodePort: 30000"),
+    ])
+    assert ["such as 30000" in report for report in reports] == [True, True, False] and "such as 30001" in reports[2]
+    assert all(answer is not None for answer in replays[1:]) and len(replays) == 4
+
+
+def test_references_into_a_namespace_follow_a_chain_of_replays(tmp_path: Path, replays: list[replay.Replay | None]) -> None:
+    """SVC502 at references from other namespaces (`queue.data:5672`) comes and goes with the
+    Service's port, through replays that carry each namespace's words from the one before
+    (``routing.affected.carry_namespace_words``) and read again those of an edited namespace:
+    tools/probe names namespace data only after the second edit, so the third must reach it."""
+    tree = tmp_path / "tree"
+    shutil.copytree(FIXTURES / "affected" / "crossns", tree)
+    reports = _edit_in_turn(tree, tmp_path / "cache", [
+        ("data/cache.yaml", "role: store", "role: stash"),
+        ("tools/probe.yaml", "http://search.back:9300", "amqp://queue.data:5672"),
+        ("data/queue.yaml", "{port: 5673, targetPort: amqp}", "{port: 5672, targetPort: amqp}"),
+        ("data/queue.yaml", "{port: 5672, targetPort: amqp}", "{port: 5674, targetPort: amqp}"),
+    ])
+    calls = [
+        sorted(Path(f["file"]).relative_to(tree).as_posix() for f in json.loads(report)["findings"] if "queue.data:5672, but" in f["message"])
+        for report in reports
+    ]
+    assert calls == [["back/worker.yaml", "front/web.yaml"], ["back/worker.yaml", "front/web.yaml", "tools/probe.yaml"], [], ["back/worker.yaml", "front/web.yaml", "tools/probe.yaml"]]
+    assert all(answer is not None for answer in replays[1:]) and len(replays) == 5

@@ -36,10 +36,11 @@ class NodePortClaim:
 def requested_node_ports(graph: ManifestGraph) -> Iterator[NodePortClaim]:
     """Every explicitly requested nodePort (and healthCheckNodePort) that would be allocated."""
     for service in graph.of_kind("Service"):
-        yield from _claims_of(service)
+        yield from node_port_claims(service)
 
 
-def _claims_of(service: K8sObject) -> list[NodePortClaim]:
+def node_port_claims(service: K8sObject) -> list[NodePortClaim]:
+    """The nodePorts one Service requests (none unless it is of a NodePort type)."""
     return kept(service, "node_ports", lambda: list(_requested(service)))
 
 

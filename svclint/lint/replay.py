@@ -58,6 +58,7 @@ from svclint.loading import units as unit_rules
 from svclint.loading.cache import ParseCache
 from svclint.loading.discovery import display_path
 from svclint.loading.positions import PositionStore
+from svclint.routing.affected import NamespaceWords, carry_namespace_words, known_namespace_words
 from svclint.settings import Settings
 
 SNAPSHOT_PREFIX = "snap-"
@@ -81,6 +82,9 @@ class State:
     files: dict[str, bytes]  # input path -> content key (``rerun``), in input order
     snapshots: list[str]  # blob names: the whole load's parts, then changed files' parts
     outcomes: dict[str, dict[str, Kept]]  # rule id -> display path -> its findings there
+    # the words of each namespace's pod specs and ConfigMaps, once a replay's SVC5xx answers
+    # read them (``routing.affected.namespace_words``): the next replay reads only its own
+    words: NamespaceWords | None = None
 
 
 @dataclass
@@ -217,6 +221,8 @@ def prepare(record: RunRecord, settings: Settings, cwd: str, inputs: Sequence[st
     graph_before = ManifestGraph(earlier.objects, settings.pod_sources)
     graph = ManifestGraph(joined.objects, settings.pod_sources, previous=graph_before)
     change = Change(graph_before, graph, before, after, shown, earlier, joined, settings)
+    if state.words is not None and not change.cluster_wide:
+        carry_namespace_words(graph, state.words, [*before, *after])
     keeper = Keeper(state.outcomes, partial(_dirty_files, change, state.outcomes))
     return Replay(state.unit, joined, graph, keeper, state, {path: fresh.parts[path] for path in sorted(shown)})
 
@@ -308,7 +314,7 @@ def _dirty_files(change: Change, outcomes: dict[str, dict[str, Kept]], rule: typ
     return reached | pointing
 
 
-def keep(record: RunRecord, unit: str, load: LoadResult, keeper: Keeper, replayed: Replay | None) -> None:
+def keep(record: RunRecord, unit: str, load: LoadResult, graph: ManifestGraph, keeper: Keeper, replayed: Replay | None) -> None:
     """Write the state of this run (one plain unit, no crash) for the next."""
     if not keeper.complete or record.contents is None or not record.state_name:
         return
@@ -323,7 +329,7 @@ def keep(record: RunRecord, unit: str, load: LoadResult, keeper: Keeper, replaye
         snapshots = [whole] if whole else []
     if not snapshots:
         return
-    state = State(unit, dict(record.contents), snapshots, keeper.taken)
+    state = State(unit, dict(record.contents), snapshots, keeper.taken, known_namespace_words(graph))
     cache.put_signed(record.state_name, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
     cache.keep_newest(STATE_PREFIX, KEEP_STATES)
     if len(snapshots) == 1:  # a new whole load: the time to drop what no state names (deltas are small)

@@ -14,7 +14,7 @@ import inspect
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
 
 from svclint.findings import Location, Severity
 from svclint.kube.model import K8sObject, PodTemplate
@@ -150,20 +150,21 @@ class RuleContext:
 
     def _focus_index(self) -> tuple[set[int], dict[str, list[K8sObject]]]:
         """The objects of the graph in focus (their ids, and by kind in graph order), worked out
-        once per graph and focus (every rule asks)."""
+        once per graph and focus (every rule asks) from the graph's objects by file: a replay's
+        rules ask with a different focus each, a few files of thousands."""
         cached: tuple[frozenset[str] | None, set[int], dict[str, list[K8sObject]]] | None = getattr(
             self.graph, "_focused_ids", None
         )
         if cached is None or cached[0] != self.focus:
+            by_file, anywhere = _objects_by_file(self.graph)
             focus = self.focus or frozenset()
-            found = [
-                obj for obj in self.graph.objects
-                if obj.attribution is not None or obj.source.segments or obj.source.path in focus
-            ]
+            found = sorted(
+                (*anywhere, *(entry for path in focus for entry in by_file.get(path, ()))), key=lambda entry: entry[0]
+            )
             by_kind: dict[str, list[K8sObject]] = {}
-            for obj in found:
+            for _, obj in found:
                 by_kind.setdefault(obj.kind, []).append(obj)
-            cached = (self.focus, {id(obj) for obj in found}, by_kind)
+            cached = (self.focus, {id(obj) for _, obj in found}, by_kind)
             self.graph._focused_ids = cached  # type: ignore[attr-defined]
         return cached[1], cached[2]
 
@@ -272,3 +273,23 @@ def validate_rule_class(rule: type[Rule]) -> list[str]:
     if not isinstance(rule.severity, Severity):
         problems.append("severity must be a Severity")
     return problems
+
+
+Placed: TypeAlias = "list[tuple[int, K8sObject]]"  # objects with their index in the graph
+
+
+def _objects_by_file(graph: ManifestGraph) -> tuple[dict[str, Placed], Placed]:
+    """The graph's plain objects by display path, and those a finding may land anywhere from
+    (rendered: their findings may be located in a template), each with its graph index."""
+    cached: tuple[dict[str, Placed], Placed] | None = getattr(graph, "_objects_by_file", None)
+    if cached is None:
+        by_file: dict[str, Placed] = {}
+        anywhere: Placed = []
+        for index, obj in enumerate(graph.objects):
+            if obj.attribution is not None or obj.source.segments:
+                anywhere.append((index, obj))
+            else:
+                by_file.setdefault(obj.source.path, []).append((index, obj))
+        cached = (by_file, anywhere)
+        graph._objects_by_file = cached  # type: ignore[attr-defined]
+    return cached

@@ -373,24 +373,62 @@ def _mentioning(change: Change, wanted: Iterable[str]) -> set[str]:
     names another namespace only by a label of its host: a word of that text."""
     wanted = set(wanted)
     after = change.after
-    hit: set[str] = set()
-    for template in after.pod_templates:
-        ns = str(template.namespace)
-        if ns not in change.namespaces and ns not in hit:
-            words, joined = _words(template)
-            if joined or not words.isdisjoint(wanted):
-                hit.add(ns)
-    for config in after.of_kind("ConfigMap"):
-        ns = str(config.namespace)
-        if ns not in change.namespaces and ns not in hit:
-            words, joined = _words(config)
-            if joined or not words.isdisjoint(wanted):
-                hit.add(ns)
+    hit = {
+        ns for ns, (words, joined) in namespace_words(after).items()
+        if ns not in change.namespaces and (joined or not words.isdisjoint(wanted))
+    }
     if not hit:
         return set()
     found = {t.owner.source.path for t in after.pod_templates if t.namespace in hit}
     found.update(c.source.path for c in after.of_kind("ConfigMap") if c.namespace in hit)
     return found
+
+
+NamespaceWords = dict[str, tuple[frozenset[str], bool]]  # namespace -> its words, and whether some are joined
+
+
+def namespace_words(graph: ManifestGraph) -> NamespaceWords:
+    """Per namespace, the words of its pod specs and ConfigMaps (``_words``), and whether one
+    of them holds a `$(VAR)`: worked out once per graph, or carried from an earlier graph
+    (``carry_namespace_words``)."""
+    found: NamespaceWords | None = getattr(graph, "_namespace_words", None)
+    if found is None:
+        found = _namespace_words(graph, None)
+        graph._namespace_words = found  # type: ignore[attr-defined]
+    return found
+
+
+def known_namespace_words(graph: ManifestGraph) -> NamespaceWords | None:
+    """``graph``'s ``namespace_words`` if some rule's answer (or a carry) worked them out."""
+    found: NamespaceWords | None = getattr(graph, "_namespace_words", None)
+    return found
+
+
+def carry_namespace_words(graph: ManifestGraph, earlier: NamespaceWords, changed: Iterable[K8sObject]) -> None:
+    """Give ``graph`` the words of ``earlier`` (an earlier graph's ``namespace_words``, kept by
+    a replay) for every namespace no ``changed`` object is in: the holders there are the same
+    objects in both graphs (a pod template is in its owner's namespace, and an object that
+    lends a template its spec, a Rollout's Deployment, is in the same one). The namespaces
+    they are in are read again."""
+    touched = {str(obj.namespace) for obj in changed}
+    carried = {ns: entry for ns, entry in earlier.items() if ns not in touched}
+    carried.update(_namespace_words(graph, touched))
+    graph._namespace_words = carried  # type: ignore[attr-defined]
+
+
+def _namespace_words(graph: ManifestGraph, only: set[str] | None) -> NamespaceWords:
+    words: dict[str, set[str]] = {}
+    joined: set[str] = set()
+    holders: list[K8sObject | PodTemplate] = [*graph.pod_templates, *graph.of_kind("ConfigMap")]
+    for holder in holders:
+        ns = str(holder.namespace)
+        if only is not None and ns not in only:
+            continue
+        some, join = _words(holder)
+        words.setdefault(ns, set()).update(some)
+        if join:
+            joined.add(ns)
+    return {ns: (frozenset(found), ns in joined) for ns, found in sorted(words.items())}
 
 
 def _holder_kinds(change: Change) -> set[str]:

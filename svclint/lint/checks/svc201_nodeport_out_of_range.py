@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from svclint.findings import Severity
-from svclint.kube.nodeports import free_node_port, requested_node_ports
+from svclint.kube.graph import ManifestGraph
+from svclint.kube.model import K8sObject
+from svclint.kube.nodeports import free_node_port, node_port_claims, requested_node_ports
 from svclint.lint.rule import Rule, RuleContext, Violation
+from svclint.settings import Settings
 
 
 class NodePortOutOfRange(Rule):
@@ -31,16 +34,38 @@ class NodePortOutOfRange(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         low, high = ctx.settings.node_port_range
-        claims = list(requested_node_ports(ctx.graph))
-        used = {claim.node_port for claim in claims}
-        for claim in claims:
-            if claim.health_check or low <= claim.node_port <= high:
-                continue
-            suggestion = free_node_port(used, low, high)
-            fix = f"use a free port in range such as {suggestion}" if suggestion else "the range is full"
-            yield ctx.report(
-                f"nodePort {claim.node_port} is outside the node port range {low}-{high}; "
-                f"{fix}, or omit nodePort to let the cluster allocate one",
-                claim.service,
-                claim.path,
-            )
+        used: set[int] | None = None  # every requested nodePort, read for the first suggestion
+        for service in ctx.focused_kind("Service"):
+            for claim in node_port_claims(service):
+                if claim.health_check or low <= claim.node_port <= high:
+                    continue
+                if used is None:
+                    used = {claim.node_port for claim in requested_node_ports(ctx.graph)}
+                suggestion = free_node_port(used, low, high)
+                fix = f"use a free port in range such as {suggestion}" if suggestion else "the range is full"
+                yield ctx.report(
+                    f"nodePort {claim.node_port} is outside the node port range {low}-{high}; "
+                    f"{fix}, or omit nodePort to let the cluster allocate one",
+                    claim.service,
+                    claim.path,
+                )
+
+    @classmethod
+    def affected_files(
+        cls,
+        before: ManifestGraph,
+        after: ManifestGraph,
+        changed_before: Sequence[K8sObject],
+        changed_after: Sequence[K8sObject],
+        settings: Settings,
+    ) -> frozenset[str] | None:
+        """A finding reads its own claim and, for its suggestion, the set of every requested
+        nodePort: while the changed Services request the same numbers, only their files can
+        change; otherwise any suggestion may (every file)."""
+
+        def requested(objects: Sequence[K8sObject]) -> set[int]:
+            return {claim.node_port for obj in objects if obj.kind == "Service" for claim in node_port_claims(obj)}
+
+        if requested(changed_before) != requested(changed_after):
+            return None
+        return frozenset(obj.source.path for obj in (*changed_before, *changed_after))

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from svclint.lint.catalog import build_catalog
-from svclint.lint.declarative import SchemaRule, builtin_rules_dir, load_rule_dirs
+from svclint.lint.declarative import SchemaRule, builtin_rules_dir, load_rule_dirs, load_rule_file
 
 from .conftest import REPO, run_cli
 
@@ -36,9 +36,12 @@ def test_builtin_rule_files_are_svc214_and_svc215_and_in_the_catalog() -> None:
 
 @pytest.mark.parametrize("path", RULE_FILES, ids=[p.stem for p in RULE_FILES])
 def test_rule_file_is_valid_and_named_after_its_id(path: Path) -> None:
+    """Runs load the built-in files without checking them (``validate=False``): this does."""
     data = yaml.safe_load(path.read_text())
     jsonschema.Draft202012Validator(META_SCHEMA).validate(data)
     assert path.name == f"{data['id']}-{data['name']}.yaml"
+    checked = load_rule_file(path, f"rules/{path.name}", validate=True)  # every check a user's rule file gets
+    assert issubclass(checked, SchemaRule) and checked.id == data["id"]
 
 
 def test_rules_command_lists_and_explains_declarative_rules() -> None:

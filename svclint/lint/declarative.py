@@ -9,7 +9,10 @@ parent). Messages come from the failing subschema's ``x-message``, else the rule
 Rule files are validated against ``schemas/rule.schema.json`` and their ``schema`` against
 its JSON Schema meta-schema; a bad file raises ``RuleFileError`` naming the file and line.
 The built-in ``rules/`` directory (shipped as ``svclint/_rules``) is always read; users add
-directories with ``--rules-dir`` or ``rule-dirs:``.
+directories with ``--rules-dir`` or ``rule-dirs:``. The built-in files are svclint's own,
+validated by its tests (tests/test_declarative_rules.py) rather than on every run, and a
+rule's validator is compiled when the rule first runs: jsonschema costs a run that enables
+no schema rule (the built-in ones are off by default) some 50 ms to import and check.
 """
 
 from __future__ import annotations
@@ -18,15 +21,11 @@ import functools
 import json
 import os
 import string
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import jsonschema
-import referencing
-import referencing.exceptions
-import referencing.jsonschema
 import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
@@ -36,12 +35,14 @@ from svclint.kube.model import K8sObject
 from svclint.kube.validation import go_value
 from svclint.lint.rule import CatalogError, Rule, RuleContext, Violation
 from svclint.lint.rulefiles import builtin_rules_dir, rule_files
-from svclint.lint.saferegex import linear_validator, regex_problems
 from svclint.lint.yamllines import yaml_line_of
 from svclint.loading.nesting import nesting_error
 from svclint.loading.source import FieldPath, UnreadableFile, format_field_path, read_manifest
 from svclint.loading.yamlload import parse_stream
 from svclint.settings import Limits
+
+if TYPE_CHECKING:
+    import jsonschema
 
 PLACEHOLDERS = frozenset({"value", "field", "kind", "name", "namespace", "object", "error", "missing"})
 MESSAGE_KEY = "x-message"
@@ -56,14 +57,30 @@ class SchemaRule(Rule):
     """Base of the classes built from rule files (see the module docstring)."""
 
     kinds: ClassVar[tuple[str, ...]] = ()
-    validator: ClassVar[Any]
+    schema: ClassVar[dict[str, Any]]
     message: ClassVar[str | None] = None
     namespaced = True  # one object's data at a time (lint/replay.py)
+    _validator: ClassVar[Any] = None
+
+    @classmethod
+    def validator(cls) -> Any:
+        """The schema's validator (regular expressions matched in linear time), compiled once."""
+        if cls._validator is None:
+            import jsonschema
+            import referencing
+
+            from svclint.lint.saferegex import linear_validator
+
+            validator_class = jsonschema.validators.validator_for(cls.schema, default=jsonschema.Draft202012Validator)
+            # No registry entries and no retrieval: a $ref reaches nothing outside the rule file.
+            cls._validator = linear_validator(validator_class)(cls.schema, registry=referencing.Registry())
+        return cls._validator
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        validator = self.validator()
         for obj in ctx.focused_kind(*self.kinds):
             seen: set[tuple[FieldPath, str]] = set()
-            for error in self.validator.iter_errors(obj.data):
+            for error in validator.iter_errors(obj.data):
                 path: FieldPath = tuple(error.absolute_path)
                 text = self.render(error, obj, path)
                 if (path, text) not in seen:
@@ -157,6 +174,10 @@ def _unresolvable(schema: Any, at: tuple[Any, ...]) -> Iterator[tuple[tuple[Any,
     found = list(_references(schema, at))
     if not isinstance(schema, dict) or any(keyword == "$id" and path != at + ("$id",) for path, keyword, _ in found):
         return
+    import referencing
+    import referencing.exceptions
+    import referencing.jsonschema
+
     specification = referencing.jsonschema.specification_with(
         str(schema.get("$schema", "")), default=referencing.jsonschema.DRAFT202012
     )
@@ -188,8 +209,10 @@ def _meta_schema() -> dict[str, Any]:
     return schema
 
 
-def load_rule_file(path: Path, origin: str) -> type[Rule]:
+def load_rule_file(path: Path, origin: str, validate: bool = True) -> type[Rule]:
     """Build the rule class a file defines; ``origin`` is how the file is named in messages.
+    ``validate=False`` (svclint's own files only) leaves out checking it against the rule
+    file schema, and its schema against the meta-schema.
 
     Cached per file version: the catalog is built on every run, and a rule class is immutable.
     """
@@ -197,11 +220,11 @@ def load_rule_file(path: Path, origin: str) -> type[Rule]:
         stat = path.stat()
     except OSError as error:
         raise RuleFileError(f"{origin}:1: cannot read rule file: {error.strerror or error}") from None
-    return _load_rule_file(path, origin, stat.st_mtime_ns, stat.st_size)
+    return _load_rule_file(path, origin, stat.st_mtime_ns, stat.st_size, validate)
 
 
 @functools.lru_cache(maxsize=256)
-def _load_rule_file(path: Path, origin: str, mtime_ns: int, size: int) -> type[Rule]:
+def _load_rule_file(path: Path, origin: str, mtime_ns: int, size: int, validate: bool) -> type[Rule]:
     def fail(line: int, message: str) -> RuleFileError:
         return RuleFileError(f"{origin}:{line}: {message}")
 
@@ -232,13 +255,39 @@ def _load_rule_file(path: Path, origin: str, mtime_ns: int, size: int) -> type[R
     if not isinstance(data, dict):
         raise fail(1, "a rule file must be a mapping with id, name, summary, severity, match, schema, documentation")
 
+    plain = _plain(data)
+    if validate:
+        _validate(plain, text, fail)
+    attrs: dict[str, Any] = {
+        "__doc__": plain["documentation"],
+        "__module__": __name__,
+        "id": plain["id"],
+        "name": plain["name"],
+        "summary": plain["summary"],
+        "severity": Severity.parse(plain["severity"]),
+        "enabled_by_default": plain.get("enabled-by-default", True),
+        "tags": tuple(plain.get("tags", ())),
+        "origin": origin,
+        "kinds": tuple(plain["match"]["kinds"]),
+        "schema": plain["schema"],
+        "message": plain.get("message"),
+    }
+    return type(f"Declarative{plain['id']}", (SchemaRule,), attrs)
+
+
+def _validate(plain: dict[str, Any], text: str, fail: Callable[[int, str], RuleFileError]) -> None:
+    """Raise the first problem of a rule file: against the rule file schema, its schema against
+    its meta-schema, references leaving it, unsafe regular expressions, message placeholders."""
+    import jsonschema
+
+    from svclint.lint.saferegex import regex_problems
+
     def line_of(at: tuple[Any, ...]) -> int:
         try:
             return yaml_line_of(YAML(typ="rt").load(text))(at)
         except (YAMLError, TypeError, ValueError):  # ruamel refuses what libyaml read (a mapping as a key)
             return 1
 
-    plain = _plain(data)
     invalid = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(_meta_schema()).iter_errors(plain))
     if invalid is not None:
         where = format_field_path(tuple(invalid.absolute_path))
@@ -263,22 +312,6 @@ def _load_rule_file(path: Path, origin: str, mtime_ns: int, size: int) -> type[R
         problem = _placeholder_problem(template)
         if problem:
             raise fail(line_of(at), f"{format_field_path(at)}: {problem}")
-    attrs: dict[str, Any] = {
-        "__doc__": plain["documentation"],
-        "__module__": __name__,
-        "id": plain["id"],
-        "name": plain["name"],
-        "summary": plain["summary"],
-        "severity": Severity.parse(plain["severity"]),
-        "enabled_by_default": plain.get("enabled-by-default", True),
-        "tags": tuple(plain.get("tags", ())),
-        "origin": origin,
-        "kinds": tuple(plain["match"]["kinds"]),
-        # No registry entries and no retrieval: a $ref reaches nothing outside the rule file.
-        "validator": linear_validator(validator_class)(schema, registry=referencing.Registry()),
-        "message": plain.get("message"),
-    }
-    return type(f"Declarative{plain['id']}", (SchemaRule,), attrs)
 
 
 def _display(path: Path) -> str:
@@ -294,7 +327,7 @@ def load_rule_dirs(dirs: Sequence[str]) -> list[type[Rule]]:
     rules: list[type[Rule]] = []
     builtin = builtin_rules_dir()
     if builtin is not None:
-        rules.extend(load_rule_file(p, f"rules/{p.name}") for p in rule_files(builtin))
+        rules.extend(load_rule_file(p, f"rules/{p.name}", validate=False) for p in rule_files(builtin))
     for directory in dirs:
         folder = Path(directory)
         if not folder.is_dir():

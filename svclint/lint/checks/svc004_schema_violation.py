@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator, Mapping
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from svclint.findings import Severity
 from svclint.kube.fieldcheck import field_problems
 from svclint.kube.fieldtree import field_tree
-from svclint.kube.schemas import SchemaSetupError, load_schema_set
 from svclint.kube.structure import describe
 from svclint.lint.checks.svc008_unknown_field import UnknownField
 from svclint.lint.rule import Rule, RuleContext, Violation
 from svclint.lint.selection import decide
 from svclint.loading.source import FieldPath, format_field_path
+
+if TYPE_CHECKING:
+    import jsonschema
 
 INSTALL_HINT = "pip install 'svclint[schemas]' (Kubernetes JSON schemas), or give --schema-dir DIR"
 
@@ -64,7 +64,9 @@ def _explain(error: jsonschema.ValidationError) -> Iterator[tuple[FieldPath, str
         yield path, f"{format_field_path(path + (missing,))} is required"
         return
     if error.validator in ("oneOf", "anyOf") and error.context:
-        yield from _explain(jsonschema.exceptions.best_match(error.context))
+        from jsonschema.exceptions import best_match
+
+        yield from _explain(best_match(error.context))
         return
     yield path, f"{where}: {error.message}"
 
@@ -106,6 +108,9 @@ class SchemaViolation(Rule):
     tags = ("input", "schema")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        # imported here: jsonschema costs every run 30 ms, and this rule is off by default
+        from svclint.kube.schemas import SchemaSetupError, load_schema_set
+
         schemas = load_schema_set(ctx.settings.kube_version, ctx.settings.schema_dirs)
         if schemas is None:
             raise SchemaSetupError(f"SVC004 needs the Kubernetes JSON schemas: {INSTALL_HINT}")

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from importlib import metadata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from svclint import distributions
 from svclint.lint.rule import CatalogError, Rule, validate_rule_class
 from svclint.lint.selection import named_rules
+
+if TYPE_CHECKING:
+    from importlib import metadata
 
 ENTRY_POINT_GROUP = "svclint.rules"
 
@@ -69,6 +72,10 @@ def _plugin_rules(value: Any, name: str) -> list[type[Rule]]:
 def load_plugins(entry_points: Sequence[metadata.EntryPoint] | None = None) -> list[type[Rule]]:
     """Rules from installed distributions' ``svclint.rules`` entry points, sorted."""
     if entry_points is None:
+        if not distributions.has_entry_points(ENTRY_POINT_GROUP):
+            return []  # (without importing importlib.metadata: svclint.distributions)
+        from importlib import metadata
+
         entry_points = list(metadata.entry_points(group=ENTRY_POINT_GROUP))
     rules: list[type[Rule]] = []
     for entry_point in sorted(entry_points, key=lambda e: e.name):

@@ -8,7 +8,10 @@ deployment unit (no kustomization, chart or stdin) keeps a **state** beside its 
 - the unit's load, cut into per-file parts (``kube.loadparts``), as snapshots: a whole one,
   then the parts of the files each later run changed;
 - every cross-object rule's findings, as they came out of the rule (before suppressions),
-  per file, each with its object's index in the file.
+  per file, each with its object's index in the file;
+- once a replay's reference rules read them, the words of each namespace's pod specs and
+  ConfigMaps (``routing.affected.namespace_words``), carried to the next replay for every
+  namespace its change is not in.
 
 The state is named like the run record but without the files' contents (``rerun``): the
 same code, settings, rule catalog and list of inputs. The next run with that name and at

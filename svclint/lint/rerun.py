@@ -37,10 +37,10 @@ import stat
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from svclint import distributions
 from svclint.findings import (
     Finding,
     InputFile,
@@ -262,10 +262,7 @@ def _code_digest() -> bytes:
     global _package_digest
     if _package_digest is None:
         digest = hashlib.blake2b(digest_size=20)
-        try:
-            digest.update(metadata.version("svclint").encode())
-        except metadata.PackageNotFoundError:
-            digest.update(b"unknown")
+        digest.update((distributions.version("svclint") or "unknown").encode())
         for root, dirs, files in os.walk(_PACKAGE):
             dirs[:] = sorted(d for d in dirs if d != "__pycache__")
             for name in sorted(files):
@@ -301,7 +298,7 @@ def _catalog_digest(catalog: Catalog, settings: Settings) -> bytes:
     if isinstance(catalog, DeferredCatalog):
         deferred = True
         _add(digest, repr(("deferred", catalog.plugins, catalog.rule_dirs)).encode())
-        plugins = catalog.plugins and bool(metadata.entry_points(group=ENTRY_POINT_GROUP))
+        plugins = catalog.plugins and distributions.has_entry_points(ENTRY_POINT_GROUP)
         if plugins:
             catalog.settle()
         rules = [rule for rule in catalog.rules if rule.origin.startswith("plugin:")] if plugins else []
@@ -312,10 +309,7 @@ def _catalog_digest(catalog: Catalog, settings: Settings) -> bytes:
     for rule in rules:
         _add(digest, repr((rule.id, rule.name, rule.origin, rule.__module__, rule.__qualname__, int(rule.severity))).encode())
         if rule.origin.startswith("plugin:"):
-            try:
-                _add(digest, metadata.version(rule.origin[len("plugin:") :]).encode())
-            except (metadata.PackageNotFoundError, ValueError):
-                _add(digest, b"no distribution")
+            _add(digest, (distributions.version(rule.origin[len("plugin:") :]) or "\0no distribution").encode())
             try:
                 source = inspect.getsourcefile(rule)
             except TypeError:
@@ -344,10 +338,7 @@ def _schema_setup(settings: Settings) -> bytes:
     """What SVC004's set-up check (``lint.preflight``, not run again when a record is used)
     and its schemas depend on besides the settings: which ``schema_dirs`` are directories
     and the installed Kubernetes schemas' version."""
-    try:
-        bundled = metadata.version("kubernetes-validate")
-    except (metadata.PackageNotFoundError, ValueError):
-        bundled = None
+    bundled = distributions.version("kubernetes-validate")
     return repr(([os.path.isdir(folder) for folder in settings.schema_dirs], bundled)).encode()
 
 

@@ -33,9 +33,9 @@ import os
 import stat
 import sys
 from dataclasses import dataclass, field
-from importlib import metadata
 from typing import Any
 
+from svclint import distributions
 from svclint.loading import packs
 from svclint.settings import Limits
 
@@ -130,10 +130,7 @@ def _user_key() -> bytes | None:
 def _code_digest() -> bytes:
     """The svclint version and the parsing modules' source: an edited checkout is a new key."""
     digest = hashlib.blake2b(digest_size=16)
-    try:
-        digest.update(metadata.version("svclint").encode())
-    except metadata.PackageNotFoundError:
-        digest.update(b"unknown")
+    digest.update((distributions.version("svclint") or "unknown").encode())
     here = os.path.dirname(os.path.abspath(__file__))
     for name in _PARSING_MODULES:
         try:

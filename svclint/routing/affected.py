@@ -379,8 +379,8 @@ def _mentioning(change: Change, wanted: Iterable[str]) -> set[str]:
     }
     if not hit:
         return set()
-    found = {t.owner.source.path for t in after.pod_templates if t.namespace in hit}
-    found.update(c.source.path for c in after.of_kind("ConfigMap") if c.namespace in hit)
+    found = {t.owner.source.path for t in after.pod_templates if str(t.namespace) in hit}
+    found.update(c.source.path for c in after.of_kind("ConfigMap") if str(c.namespace) in hit)
     return found
 
 

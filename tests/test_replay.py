@@ -21,6 +21,8 @@ from pathlib import Path
 import pytest
 
 from svclint.lint import replay
+from svclint.loading.cache import open_cache
+from svclint.settings import Limits
 from tests.conftest import FIXTURES, REPO, CliRun, composed_paths, run_cli
 
 SCALAR = re.compile(r"^(\s*-?\s*[\w./-]+: )([\w.-]+)\s*$")
@@ -220,11 +222,42 @@ def test_changed_files_chain_until_a_new_whole_snapshot(tmp_path: Path, replays:
         port += 1
         assert _same(run_cli(*command, "--cache-dir", str(cache)), run_cli(*command, "--no-cache")), n
     assert replays[0] is None and all(answer is not None for answer in replays[1:])
-    sizes = sorted(p.stat().st_size for p in cache.glob("snap-*"))
-    # the first whole snapshot, MAX_DELTAS deltas, the second whole one and a delta (all younger than ORPHAN_SECONDS)
-    assert len(sizes) == replay.MAX_DELTAS + 3
-    wholes = [size for size in sizes if size > 4 * sizes[0]]
-    assert len(wholes) == 2
+    state = _states(cache)[0]
+    assert len(state.snapshots) == 2  # the second whole load and one delta
+    sizes = {p.name: p.stat().st_size for p in cache.glob("snap-*")}
+    whole = sizes[state.snapshots[0]]
+    orphans = sorted((p.stat().st_mtime_ns, p.name) for p in cache.glob("snap-*") if p.name not in state.snapshots)
+    # No state names the first whole load and its deltas now: all younger than
+    # ORPHAN_SECONDS, the newest stay up to the new whole's size, the rest (the first whole) go.
+    assert sum(sizes[name] for _, name in orphans) <= whole
+    assert len(orphans) >= 2 and max(sizes[name] for _, name in orphans) < whole
+
+
+def _states(cache: Path) -> list[replay.State]:
+    opened = open_cache(str(cache), Limits())
+    assert opened is not None
+    try:
+        found = [replay._read_state(opened, p.name) for p in sorted(cache.glob("state-*"))]
+    finally:
+        opened.close()
+    return [state for state in found if state is not None]
+
+
+def test_full_runs_in_a_row_keep_no_more_than_a_whole_load_of_snapshots_no_state_names(
+    tmp_path: Path, replays: list[replay.Replay | None]
+) -> None:
+    """Each file added makes a full run, which writes the whole load again: the snapshots of
+    the states no longer kept are deleted past the size of one whole load, young or not."""
+    tree, cache, command = _replay_tree(tmp_path)
+    for n in range(6):
+        (tree / f"extra-{n}.yaml").write_text(f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: extra-{n}, namespace: shop}}\n", encoding="utf-8")
+        assert _same(run_cli(*command, "--cache-dir", str(cache)), run_cli(*command, "--no-cache"))
+    assert replays == [None] * 6
+    named = {name for state in _states(cache) for name in state.snapshots}
+    assert len(named) == replay.KEEP_STATES  # one whole load per kept state
+    sizes = {p.name: p.stat().st_size for p in cache.glob("snap-*")}
+    orphans = [size for name, size in sizes.items() if name not in named]
+    assert len(orphans) <= 1 and sum(orphans) <= max(sizes.values())  # without the bound: 4 more whole loads
 
 
 def test_a_replay_locates_from_kept_positions_and_keeps_new_ones(

@@ -325,10 +325,10 @@ def keep(record: RunRecord, unit: str, load: LoadResult, graph: ManifestGraph, k
         return  # rendered objects: not a plain unit
     cache = record.cache
     if replayed is not None and len(replayed.state.snapshots) <= MAX_DELTAS:
-        delta = _put_blob(cache, replayed.changed)
+        delta, _ = _put_blob(cache, replayed.changed)
         snapshots = [*replayed.state.snapshots, delta] if delta else []
     else:
-        whole = _put_blob(cache, split_load(load))
+        whole, size = _put_blob(cache, split_load(load))
         snapshots = [whole] if whole else []
     if not snapshots:
         return
@@ -336,17 +336,18 @@ def keep(record: RunRecord, unit: str, load: LoadResult, graph: ManifestGraph, k
     cache.put_signed(record.state_name, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
     cache.keep_newest(STATE_PREFIX, KEEP_STATES)
     if len(snapshots) == 1:  # a new whole load: the time to drop what no state names (deltas are small)
-        _prune_snapshots(cache)
+        _prune_snapshots(cache, size)
 
 
-def _put_blob(cache: ParseCache, value: object) -> str:
+def _put_blob(cache: ParseCache, value: object) -> tuple[str, int]:
+    """A new snapshot of ``value``: its name and size on disk ("" if it could not be stored)."""
     name = SNAPSHOT_PREFIX + secrets.token_hex(16)
     try:
         payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
-        return ""
-    cache.put_signed(name, payload)
-    return name
+        return "", 0
+    written = cache.put_signed(name, payload)
+    return (name, written) if written else ("", 0)
 
 
 def _read_state(cache: ParseCache, name: str) -> State | None:
@@ -381,21 +382,32 @@ def _unpickled(payload: bytes | None) -> object:
         return None
 
 
-def _prune_snapshots(cache: ParseCache) -> None:
-    """Delete the snapshots no kept state names, once they are ``ORPHAN_SECONDS`` old (a
-    concurrent run writes its snapshots before the state that names them)."""
+def _prune_snapshots(cache: ParseCache, room: int) -> None:
+    """Delete the snapshots no kept state names: once they are ``ORPHAN_SECONDS`` old (a
+    concurrent run writes its snapshots before the state that names them), and sooner,
+    oldest first, past ``room`` bytes of them (the size of the whole snapshot just written:
+    full runs in a row, each adding a file, would otherwise keep a whole load each for ten
+    minutes). A concurrent run whose snapshot goes only misses its next replay."""
     wanted: set[str] = set()
     for name in _listing(cache, STATE_PREFIX):
         state = _read_state(cache, name)
         if state is not None:
             wanted.update(state.snapshots)
-    now = time.time()
+    orphans: list[tuple[float, str, int]] = []
     for name in _listing(cache, SNAPSHOT_PREFIX):
-        if name in wanted:
+        if name not in wanted:
+            try:
+                info = os.stat(name, dir_fd=cache.descriptor, follow_symlinks=False)
+            except OSError:
+                continue
+            orphans.append((info.st_mtime, name, info.st_size))
+    now, kept = time.time(), 0
+    for mtime, name, size in sorted(orphans, reverse=True):  # the newest first
+        if now - mtime <= ORPHAN_SECONDS and kept + size <= room:
+            kept += size
             continue
         try:
-            if now - os.stat(name, dir_fd=cache.descriptor, follow_symlinks=False).st_mtime > ORPHAN_SECONDS:
-                os.unlink(name, dir_fd=cache.descriptor)
+            os.unlink(name, dir_fd=cache.descriptor)
         except OSError:
             continue
 

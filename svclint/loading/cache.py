@@ -313,18 +313,19 @@ class ParseCache:
             return None
         return payload
 
-    def put_signed(self, name: str, payload: bytes) -> None:
+    def put_signed(self, name: str, payload: bytes) -> int:
         """Store ``payload`` under ``name`` with a MAC keyed with the user's secret (``lint.replay``
-        keeps pickled objects: they are read back only after the MAC verifies)."""
-        self._write(name, _SIGNED + self._mac(payload) + payload)
+        keeps pickled objects: they are read back only after the MAC verifies); the bytes
+        written, 0 if it could not be stored."""
+        return self._write(name, _SIGNED + self._mac(payload) + payload)
 
     def _mac(self, payload: bytes) -> bytes:
         return hashlib.blake2b(payload, digest_size=_KEY_BYTES, key=self.key, person=b"svclint-signed").digest()
 
-    def _write(self, name: str, data: bytes) -> None:
-        """Create record ``name`` holding ``data`` (see ``put``)."""
+    def _write(self, name: str, data: bytes) -> int:
+        """Create record ``name`` holding ``data`` (see ``put``); the bytes written, 0 if none."""
         if len(data) > self.max_entry_bytes:
-            return
+            return 0
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW
         try:
             try:
@@ -339,7 +340,8 @@ class ParseCache:
             finally:
                 os.close(descriptor)
         except OSError:
-            return
+            return 0
+        return len(data)
 
     def keep_newest(self, prefix: str, count: int) -> None:
         """Of the records named ``prefix...`` (whole-run, per-object, positions), keep the

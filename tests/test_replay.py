@@ -301,19 +301,42 @@ def _edit_in_turn(tree: Path, cache: Path, edits: list[tuple[str, str, str]]) ->
     return reports
 
 
-def test_a_nodeport_edit_moves_the_suggestion_made_in_another_namespace(tmp_path: Path, replays: list[replay.Replay | None]) -> None:
-    """SVC201 suggests the lowest free nodePort: a Service of another namespace taking or
-    freeing one changes that finding, so such an edit re-checks every file (and one that
-    keeps the numbers, only its own)."""
+def _by_rule(report: str, tree: Path, *rules: str) -> list[tuple[str, str, int]]:
+    return sorted(
+        (f["rule"], Path(f["file"]).relative_to(tree).as_posix(), f["line"])
+        for f in json.loads(report)["findings"] if f["rule"] in rules
+    )
+
+
+def test_node_and_host_port_edits_reach_findings_in_other_namespaces(tmp_path: Path, replays: list[replay.Replay | None]) -> None:
+    """Node ports and host ports are one pool for the cluster: SVC201's suggestion, SVC202's
+    conflict and SVC208's conflict in one namespace move with a claim in another. An edit
+    that changes a claim re-checks every file; one that keeps them, only its own."""
     tree = tmp_path / "tree"
-    shutil.copytree(FIXTURES / "replay" / "nodeports", tree)
+    shutil.copytree(FIXTURES / "replay" / "nodeports", tree / "nodeports")
+    shutil.copytree(FIXTURES / "replay" / "hostports", tree / "hostports")
     reports = _edit_in_turn(tree, tmp_path / "cache", [
-        ("edge.yaml", "nodePort: 30000", "nodePort: 30005"),
-        ("edge.yaml", "image: example/edge:1", "image: example/edge:2"),
-        ("edge.yaml", "nodePort: 30005", "nodePort: 30000"),
+        ("nodeports/edge.yaml", "nodePort: 30000", "nodePort: 30001"),  # the conflict goes, 30001 is taken
+        ("nodeports/edge.yaml", "image: example/edge:1", "image: example/edge:2"),  # no claim changed
+        ("nodeports/edge.yaml", "nodePort: 30001", "nodePort: 30000"),  # back
+        ("hostports/agent.yaml", "hostPort: 9100", "hostPort: 9101"),  # the host port conflict goes
+        ("hostports/agent.yaml", "image: example/agent:1", "image: example/agent:2"),
+        ("hostports/agent.yaml", "hostPort: 9101", "hostPort: 9100"),
     ])
-    assert ["such as 30000" in report for report in reports] == [True, True, False] and "such as 30001" in reports[2]
-    assert all(answer is not None for answer in replays[1:]) and len(replays) == 4
+    rules = ("SVC201", "SVC202", "SVC208")
+    conflict = ("SVC202", "nodeports/tools.yaml", 11)
+    host = ("SVC208", "hostports/exporter.yaml", 18)
+    out_of_range = ("SVC201", "nodeports/legacy.yaml", 28)
+    assert [_by_rule(report, tree, *rules) for report in reports] == [
+        [out_of_range, host], [out_of_range, host], [out_of_range, conflict, host],
+        [out_of_range, conflict], [out_of_range, conflict], [out_of_range, conflict, host],
+    ]
+    suggested = [
+        [f["message"].split("such as ")[1].split(",")[0] for f in json.loads(report)["findings"] if f["rule"] == "SVC201"]
+        for report in reports
+    ]
+    assert suggested == [["30002"], ["30002"], ["30001"], ["30001"], ["30001"], ["30001"]]
+    assert all(answer is not None for answer in replays[1:]) and len(replays) == 7
 
 
 def test_references_into_a_namespace_follow_a_chain_of_replays(tmp_path: Path, replays: list[replay.Replay | None]) -> None:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from svclint.findings import Severity
-from svclint.kube.nodeports import NodePortClaim, free_node_port, requested_node_ports
+from svclint.kube.graph import ManifestGraph
+from svclint.kube.model import K8sObject
+from svclint.kube.nodeports import NodePortClaim, free_node_port, node_port_claims, requested_node_ports
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
+from svclint.settings import Settings
 
 
 def _describe(claim: NodePortClaim) -> str:
@@ -38,6 +41,10 @@ class NodePortConflict(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
         low, high = ctx.settings.node_port_range
+        if ctx.focus is not None and not any(
+            low <= claim.node_port <= high for service in ctx.focused_kind("Service") for claim in node_port_claims(service)
+        ):
+            return  # each finding is at a Service's claim: none in focus, none to find there
         claims: dict[int, list[NodePortClaim]] = defaultdict(list)
         for claim in requested_node_ports(ctx.graph):
             if low <= claim.node_port <= high:  # out of range: SVC201, never allocated
@@ -69,3 +76,26 @@ class NodePortConflict(Rule):
                     claim.path,
                     related=[Related(f"nodePort {node_port} first requested by {_describe(first)}", first.service, first.path)],
                 )
+
+    @classmethod
+    def affected_files(
+        cls,
+        before: ManifestGraph,
+        after: ManifestGraph,
+        changed_before: Sequence[K8sObject],
+        changed_after: Sequence[K8sObject],
+        settings: Settings,
+    ) -> frozenset[str] | None:
+        """A finding reads the claims of the whole pool (and the suggestions the conflicts
+        before it took): while the changed Services claim what they claimed, only their own
+        files can change (and those of findings pointing into them: ``lint.replay``)."""
+        if _claims(changed_before) != _claims(changed_after):
+            return None
+        return frozenset(obj.source.path for obj in (*changed_before, *changed_after))
+
+
+def _claims(objects: Sequence[K8sObject]) -> list[tuple[int, int | None, str, tuple[object, ...]]]:
+    return [
+        (claim.node_port, claim.service_port, claim.protocol, claim.path)
+        for obj in objects if obj.kind == "Service" for claim in node_port_claims(obj)
+    ]

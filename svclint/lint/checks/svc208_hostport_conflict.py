@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from svclint.findings import Severity
+from svclint.kube.graph import ManifestGraph
 from svclint.kube.memo import kept
-from svclint.kube.model import PodTemplate
+from svclint.kube.model import K8sObject, PodTemplate
 from svclint.kube.podports import INIT, ContainerPort
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
 from svclint.loading.source import FieldPath
+from svclint.settings import Settings
 
 ANY_IP = "0.0.0.0"  # the scheduler's DefaultBindAllHostIP; "" is sanitized to it
 
@@ -99,6 +101,13 @@ class HostPortConflict(Rule):
     tags = ("workloads", "ports")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        if ctx.focus is not None:
+            in_focus = [template for template in ctx.graph.pod_templates if ctx.in_focus(template.owner)]
+            if not any(_claims(template) for template in in_focus):
+                # every finding but a pod's own duplicates is at a claim of the workload in focus
+                for template in in_focus:
+                    yield from self._within_pod(ctx, template)
+                return
         by_port: dict[tuple[str, int], list[HostPortClaim]] = defaultdict(list)
         for template in ctx.graph.pod_templates:
             focused = ctx.in_focus(template.owner)  # findings are at the workload of the claim
@@ -163,3 +172,28 @@ class HostPortConflict(Rule):
                 declared.path + ("hostPort",),
                 related=[Related(f"hostPort {declared.host_port}/{declared.protocol} first used here", template.owner, first.path + ("hostPort",))],
             )
+
+    @classmethod
+    def affected_files(
+        cls,
+        before: ManifestGraph,
+        after: ManifestGraph,
+        changed_before: Sequence[K8sObject],
+        changed_after: Sequence[K8sObject],
+        settings: Settings,
+    ) -> frozenset[str] | None:
+        """Host ports are node-wide: a conflict reads every pod's claims. While the changed
+        objects' pods claim what they claimed, only their own files can change (and those of
+        findings pointing into them: ``lint.replay``)."""
+        if _claims_of(before, changed_before) != _claims_of(after, changed_after):
+            return None
+        return frozenset(obj.source.path for obj in (*changed_before, *changed_after))
+
+
+def _claims_of(graph: ManifestGraph, objects: Sequence[K8sObject]) -> list[tuple[int, str, str, FieldPath]]:
+    """The host ports the pods of ``objects`` claim in ``graph``, in its order."""
+    owners = {id(obj) for obj in objects}
+    return [
+        (claim.host_port, claim.host_ip, claim.protocol, claim.at)
+        for template in graph.pod_templates if id(template.owner) in owners for claim in _claims(template)
+    ]

@@ -29,7 +29,7 @@ from .conftest import FIXTURES, REPO, expected_markers, finding_keys, run_cli
 
 BAD = FIXTURES / "bad-input"
 NEIGHBOUR = BAD / "neighbour.yaml"
-STATIC = sorted(p for p in BAD.iterdir() if p.name not in ("neighbour.yaml", "generate.py"))
+STATIC = sorted(p for p in BAD.iterdir() if p.name not in ("neighbour.yaml", "generate.py") and not p.name.startswith("."))
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # never printed: \t and \n only
 

@@ -42,6 +42,7 @@ print(json.dumps({name: FORMATTERS[name](report, FormatOptions()) for name in so
 """
 
 
+@pytest.mark.slow
 def test_every_format_is_identical_across_hash_seeds() -> None:
     outputs = {}
     for seed in ("0", "1", "4242", "random"):
@@ -62,6 +63,7 @@ def test_the_cli_output_is_identical_across_hash_seeds() -> None:
     assert _svclint(*EVERYTHING, "--format", "text", seed="random") == first
 
 
+@pytest.mark.slow
 def test_output_is_identical_with_parallel_loading() -> None:
     serial = _svclint(*EVERYTHING, "--format", "json", "--jobs", "1")
     parallel = _svclint(*EVERYTHING, "--format", "json", "--jobs", "2", seed="7")
@@ -76,6 +78,7 @@ def _copy_tree(files: list[Path], into: Path) -> None:
         shutil.copyfile(FIXTURES / rel, target)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["text", "json"])
 def test_output_is_identical_whatever_order_files_were_created_in(tmp_path: Path, fmt: str) -> None:
     files = sorted(

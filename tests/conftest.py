@@ -90,7 +90,7 @@ def cached_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     tree = tmp_path / "project"
     for name in ("core", "bad-input"):
         shutil.copytree(FIXTURES / name, tree / name, symlinks=True)
-    for rule in sorted((FIXTURES / "rules").iterdir())[:20]:
+    for rule in sorted(p for p in (FIXTURES / "rules").iterdir() if not p.name.startswith("."))[:20]:
         shutil.copytree(rule, tree / "rules" / rule.name, symlinks=True)
     monkeypatch.chdir(tree)
     return tree

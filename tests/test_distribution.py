@@ -63,6 +63,7 @@ def _run_action(workspace: Path, runner_temp: Path, **given: str) -> tuple[list[
     return done, outputs
 
 
+@pytest.mark.slow
 def test_action_steps_run_locally(tmp_path: Path) -> None:
     workspace = tmp_path / "repo"
     shutil.copytree(REPO / "fixtures/examples/shop", workspace / "k8s")
@@ -113,6 +114,7 @@ def test_dockerfile_lints_clean() -> None:
     assert run.returncode == 0 and run.stdout == "", run.stdout
 
 
+@pytest.mark.slow
 def test_dockerfile_build_runs_the_tested_install_script(tmp_path: Path) -> None:
     """Docker may be absent (no daemon here): the image's one build command runs instead,
     with /src as the checkout and /opt/svclint a temporary directory; then the image's

@@ -21,6 +21,7 @@ FUZZ = REPO / "tests" / "fuzz" / "fuzz_svclint.py"
 RUNS = 600
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("target", ["loader", "check", "config", "rules"])
 def test_fuzz_target_smoke_run(tmp_path: Path, target: str) -> None:
     done = subprocess.run(

@@ -16,7 +16,9 @@ from svclint.report import FORMATTERS
 from .conftest import FIXTURES, REPO
 
 # Every fixture at once: all rules' good and bad cases, scenarios, the example, bad input.
-EVERYTHING = ["fixtures", "--isolated", "--select", "ALL"]
+# --no-cache: a second run would otherwise print the first one's record (the run key holds
+# the settings and inputs, not PYTHONHASHSEED), whichever test wrote it to the checkout's cache.
+EVERYTHING = ["fixtures", "--isolated", "--no-cache", "--select", "ALL"]
 
 
 def _svclint(*args: str, cwd: Path = REPO, seed: str = "0") -> tuple[int, str]:
@@ -40,6 +42,7 @@ print(json.dumps({name: FORMATTERS[name](report, FormatOptions()) for name in so
 """
 
 
+@pytest.mark.slow
 def test_every_format_is_identical_across_hash_seeds() -> None:
     outputs = {}
     for seed in ("0", "1", "4242", "random"):
@@ -60,6 +63,7 @@ def test_the_cli_output_is_identical_across_hash_seeds() -> None:
     assert _svclint(*EVERYTHING, "--format", "text", seed="random") == first
 
 
+@pytest.mark.slow
 def test_output_is_identical_with_parallel_loading() -> None:
     serial = _svclint(*EVERYTHING, "--format", "json", "--jobs", "1")
     parallel = _svclint(*EVERYTHING, "--format", "json", "--jobs", "2", seed="7")
@@ -74,6 +78,7 @@ def _copy_tree(files: list[Path], into: Path) -> None:
         shutil.copyfile(FIXTURES / rel, target)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["text", "json"])
 def test_output_is_identical_whatever_order_files_were_created_in(tmp_path: Path, fmt: str) -> None:
     files = sorted(

@@ -29,7 +29,7 @@ from .conftest import FIXTURES, REPO, expected_markers, finding_keys, run_cli
 
 BAD = FIXTURES / "bad-input"
 NEIGHBOUR = BAD / "neighbour.yaml"
-STATIC = sorted(p for p in BAD.iterdir() if p.name not in ("neighbour.yaml", "generate.py"))
+STATIC = sorted(p for p in BAD.iterdir() if p.name not in ("neighbour.yaml", "generate.py") and not p.name.startswith("."))
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # never printed: \t and \n only
 
@@ -412,12 +412,20 @@ _MEASURE = """
 import json, resource, sys, time
 from svclint.cli import main
 import svclint.cli.check, svclint.report.json  # commands load lazily: the engine is imported before the clock, as it was
-start = time.perf_counter()
-code = main(["check", sys.argv[1], "--isolated", "--format", "json", "--output", sys.argv[2]])
-elapsed = time.perf_counter() - start
-print(json.dumps({"code": code, "seconds": elapsed,
+
+def cpu():
+    return sum(u.ru_utime + u.ru_stime for u in map(resource.getrusage, (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)))
+
+start, start_cpu = time.perf_counter(), cpu()
+# --no-cache: the parse, every time (the checkout's .svclint_cache may hold this file already)
+code = main(["check", sys.argv[1], "--isolated", "--no-cache", "--format", "json", "--output", sys.argv[2]])
+elapsed, cpu_seconds = time.perf_counter() - start, cpu() - start_cpu
+print(json.dumps({"code": code, "seconds": cpu_seconds, "wall_seconds": elapsed,
                   "max_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
+# The cost is CPU time (user + system, of the run and any worker it starts), not wall time:
+# the suite runs on every core (pytest -n auto) beside other work, and a run waiting for a
+# core is not a run that costs more. The wall bound is only there to catch a run that blocks.
 # Linux carries the peak RSS of a process across fork + exec, so a child of this (large)
 # pytest process would report pytest's own peak. A small Python in between sets the baseline.
 _FRESH = "import subprocess, sys; sys.exit(subprocess.call(sys.argv[1:]))"
@@ -441,6 +449,7 @@ def test_bomb_and_deep_documents_cost_under_a_second_and_200_mib(tmp_path: Path,
     measured = json.loads(done.stdout)
     assert measured["code"] == 1
     assert measured["seconds"] < 1.0, measured
+    assert measured["wall_seconds"] < 10.0, measured
     assert measured["max_rss_mib"] < 200, measured
     rules = [f["rule"] for f in json.loads(out.read_text())["findings"]]
     assert rules.count("SVC001") == 1 and ("SVC201" in rules or case == "deep_json")

@@ -26,6 +26,7 @@ def _check(*args: str, input: str | None = None) -> tuple[int, str]:
     return run.exit_code, run.stdout
 
 
+@pytest.mark.slow
 def test_two_workers_report_exactly_what_one_process_reports() -> None:
     sequential = _check(*ALL, "--jobs", "1")
     assert sequential[1].count('"rule"') > 50  # the comparison covers real findings

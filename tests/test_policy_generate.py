@@ -20,7 +20,7 @@ from svclint.routing.model import ALLOW, RoutingModel
 from svclint.settings import Settings
 from tests.conftest import REPO, run_cli
 
-INPUTS = ["fixtures/examples/shop", "fixtures/calls/store", "fixtures/calls/declared", *sorted(f"fixtures/scenarios/{p.name}" for p in (REPO / "fixtures/scenarios").iterdir() if p.is_dir())]
+INPUTS = ["fixtures/examples/shop", "fixtures/calls/store", "fixtures/calls/declared", *sorted(f"fixtures/scenarios/{p.name}" for p in (REPO / "fixtures/scenarios").iterdir() if p.is_dir() and not p.name.startswith("."))]
 GETS_THROUGH = ("allow", "partial", "external")
 
 

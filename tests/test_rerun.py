@@ -73,6 +73,7 @@ def test_a_warm_run_reuses_the_record_and_is_byte_identical_in_every_format(proj
     assert parse_entries(project) == []
 
 
+@pytest.mark.slow
 def test_edits_renames_deletions_and_additions_are_new_runs(project: Path) -> None:
     check()
     locations = project / "core" / "locations.yaml"
@@ -105,6 +106,7 @@ def test_a_data_edit_that_keeps_the_size_is_a_new_run(project: Path) -> None:
     assert after.stdout != first.stdout
 
 
+@pytest.mark.slow
 def test_options_and_the_config_file_are_part_of_the_key(project: Path) -> None:
     check()
     assert_like_uncached("--ignore", "SVC101")

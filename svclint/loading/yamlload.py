@@ -326,6 +326,9 @@ def _parse(text: str, limits: Limits, chunk: bool, line_offset: int, objects: li
         raise too_deep
     loader = _Loader(text)
     aliases = "*" in text
+    # Once per stream, not per document: a scan of the whole text in the loop made a file of
+    # N tiny documents cost N times its size (100,000 documents: minutes).
+    template_marks = "{{" in text or "${" in text
     try:
         index = 0
         while loader.check_node():
@@ -359,7 +362,7 @@ def _parse(text: str, limits: Limits, chunk: bool, line_offset: int, objects: li
             out.problems.extend(walker.problems)
             # Another tool's file (an eksctl ClusterConfig naming ``${EKS_CLUSTER_NAME}``) is skipped
             # later as a whole (loading.foreign), so it is no template of a manifest either.
-            templated = ("{{" in text or "${" in text) and not (isinstance(data, dict) and foreign.is_tool_config(data))
+            templated = template_marks and not (isinstance(data, dict) and foreign.is_tool_config(data))
             placeholder = _template_placeholder(node, walker, data, text, line_offset) if templated else None
             template_lines = None
             if placeholder is not None:  # one SVC005; the other rules' findings in it are dropped

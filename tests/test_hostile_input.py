@@ -15,6 +15,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 from types import ModuleType
@@ -484,3 +485,24 @@ def test_a_run_keeps_nothing_alive() -> None:
     del result
     gc.collect()
     assert graph() is None and first() is None
+
+
+def test_many_documents_cost_time_in_proportion_to_their_number() -> None:
+    """Each document once: a scan of the whole stream per document (the template marks, once)
+    made a file of N tiny documents cost N times its size. Ten times the documents must cost
+    about ten times the CPU (quadratic would be a hundred)."""
+    from svclint.loading.yamlload import parse_stream
+    from svclint.settings import Limits
+
+    def cost(documents: int) -> float:
+        text = "".join(f"---\nkey{n}: value\n" for n in range(documents))
+        best = float("inf")
+        for _ in range(3):
+            start = time.process_time()
+            stream = parse_stream(text, Limits())
+            best = min(best, time.process_time() - start)
+            assert len(stream.documents) == documents
+        return best
+
+    small, large = cost(2_000), cost(20_000)
+    assert large < 25 * small, (small, large)

@@ -92,8 +92,16 @@ def browser() -> Iterator[Any]:
 
 
 def _open(browser: Any, page: Path) -> None:
+    """Load ``page`` and wait until its script says it is drawn: the routing data is inflated
+    asynchronously (DecompressionStream), so ``ready`` is set after the load event, later
+    still when the machine is busy (two test workers and their browsers)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
     browser.get(page.as_uri())
-    assert browser.execute_script("return document.body.dataset.ready") == "true"
+    WebDriverWait(browser, 20, poll_frequency=0.05).until(
+        lambda driver: driver.execute_script("return document.body.dataset.ready") == "true",
+        "the page never set data-ready",
+    )
 
 
 def test_the_page_loads_without_console_errors(browser: Any, shop_report: Path) -> None:

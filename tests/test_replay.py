@@ -309,8 +309,9 @@ def _by_rule(report: str, tree: Path, *rules: str) -> list[tuple[str, str, int]]
 
 
 def test_node_and_host_port_edits_reach_findings_in_other_namespaces(tmp_path: Path, replays: list[replay.Replay | None]) -> None:
-    """Node ports and host ports are one pool for the cluster: SVC201's suggestion, SVC202's
-    conflict and SVC208's conflict in one namespace move with a claim in another. An edit
+    """Node ports, host ports and cluster IPs are pools of the whole cluster: SVC201's
+    suggestion and SVC202's, SVC208's and SVC210's conflicts in one namespace move with a
+    claim in another. An edit
     that changes a claim re-checks every file; one that keeps them, only its own."""
     tree = tmp_path / "tree"
     shutil.copytree(FIXTURES / "replay" / "nodeports", tree / "nodeports")
@@ -322,21 +323,25 @@ def test_node_and_host_port_edits_reach_findings_in_other_namespaces(tmp_path: P
         ("hostports/agent.yaml", "hostPort: 9100", "hostPort: 9101"),  # the host port conflict goes
         ("hostports/agent.yaml", "image: example/agent:1", "image: example/agent:2"),
         ("hostports/agent.yaml", "hostPort: 9101", "hostPort: 9100"),
+        ("nodeports/tools.yaml", "clusterIP: 10.96.0.50", "clusterIP: 10.96.0.52"),  # the clusterIP conflict goes
+        ("nodeports/edge.yaml", "clusterIP: 10.96.0.50", "clusterIP: 10.96.0.52"),  # and comes back, at tools.yaml
     ])
-    rules = ("SVC201", "SVC202", "SVC208")
-    conflict = ("SVC202", "nodeports/tools.yaml", 11)
+    rules = ("SVC201", "SVC202", "SVC208", "SVC210")
+    conflict = ("SVC202", "nodeports/tools.yaml", 13)
     host = ("SVC208", "hostports/exporter.yaml", 18)
     out_of_range = ("SVC201", "nodeports/legacy.yaml", 28)
+    address = ("SVC210", "nodeports/tools.yaml", 10)
     assert [_by_rule(report, tree, *rules) for report in reports] == [
-        [out_of_range, host], [out_of_range, host], [out_of_range, conflict, host],
-        [out_of_range, conflict], [out_of_range, conflict], [out_of_range, conflict, host],
+        [out_of_range, host, address], [out_of_range, host, address], [out_of_range, conflict, host, address],
+        [out_of_range, conflict, address], [out_of_range, conflict, address], [out_of_range, conflict, host, address],
+        [out_of_range, conflict, host], [out_of_range, conflict, host, address],
     ]
     suggested = [
         [f["message"].split("such as ")[1].split(",")[0] for f in json.loads(report)["findings"] if f["rule"] == "SVC201"]
         for report in reports
     ]
-    assert suggested == [["30002"], ["30002"], ["30001"], ["30001"], ["30001"], ["30001"]]
-    assert all(answer is not None for answer in replays[1:]) and len(replays) == 7
+    assert suggested == [["30002"], ["30002"], ["30001"], ["30001"], ["30001"], ["30001"], ["30001"], ["30001"]]
+    assert all(answer is not None for answer in replays[1:]) and len(replays) == 9
 
 
 def test_references_into_a_namespace_follow_a_chain_of_replays(tmp_path: Path, replays: list[replay.Replay | None]) -> None:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from svclint.findings import Severity
+from svclint.kube.graph import ManifestGraph
 from svclint.kube.memo import kept
 from svclint.kube.model import K8sObject
 from svclint.kube.services import is_external_name
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
 from svclint.loading.source import FieldPath
+from svclint.settings import Settings
 
 
 def _canonical(ip: str) -> str:
@@ -63,6 +65,8 @@ class ClusterIPConflict(Rule):
     tags = ("services",)
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
+        if ctx.focus is not None and not any(_claims(service) for service in ctx.focused_kind("Service")):
+            return  # each finding is at a Service's claim: none in focus, none to find there
         first: dict[str, tuple[K8sObject, str, FieldPath]] = {}
         services = sorted(
             (s for s in ctx.graph.of_kind("Service") if _claims(s)),
@@ -82,3 +86,22 @@ class ClusterIPConflict(Rule):
                     path,
                     related=[Related(f"clusterIP {other_written} first requested by {other.ref}", other, other_path)],
                 )
+
+    @classmethod
+    def affected_files(
+        cls,
+        before: ManifestGraph,
+        after: ManifestGraph,
+        changed_before: Sequence[K8sObject],
+        changed_after: Sequence[K8sObject],
+        settings: Settings,
+    ) -> frozenset[str] | None:
+        """Cluster IPs are one pool: while the changed Services request what they requested,
+        only their own files can change (and those of findings pointing into them)."""
+
+        def requested(objects: Sequence[K8sObject]) -> list[tuple[str, str, FieldPath]]:
+            return [claim for obj in objects if obj.kind == "Service" for claim in _claims(obj)]
+
+        if requested(changed_before) != requested(changed_after):
+            return None
+        return frozenset(obj.source.path for obj in (*changed_before, *changed_after))

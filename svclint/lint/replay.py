@@ -25,13 +25,20 @@ template filter and the sort see what a full run sees. Which files a rule must r
 - a ``Rule.namespaced`` rule (its findings at a file depend only on the objects of the
   namespaces that file's objects are in, and on the file): the files holding an object of a
   namespace a changed file had or has an object in, and the changed files;
-- any other rule: every file (it reads across namespaces).
+- a rule that reads across namespaces and says which files a change reaches
+  (``Rule.affected_files``: SVC101, the cluster-wide pools SVC201, SVC202, SVC208 and
+  SVC210, the routing and reference rules through ``routing.affected``): those files;
+- any other rule (a plugin's, or one whose answer is None): every file.
+
+Any rule also re-checks a file where one of its kept findings is about an object of a
+changed file or points into one; a changed cluster-scoped object (a Namespace's labels) or
+a change of what the load holds besides the files' objects (another unit, an unreadable
+document) makes every rule that may depend on it check every file.
 
 The unit must stay the unit it was: each changed file must define the same objects (kind,
 namespace, name), none of them also defined in another file (``loading.units`` splits
-alternatives by those), name no GitOps path, and hold no cluster-scoped object (whose
-change could reach any namespace); otherwise the run is a full one. A full run writes a new
-state.
+alternatives by those), and name no GitOps path; otherwise the run is a full one. A full
+run writes a new state.
 
 The snapshots are pickled objects, so they are stored with a MAC keyed with the user's
 secret (``ParseCache.put_signed``) and unpickled only after it verifies: a repository that

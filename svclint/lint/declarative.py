@@ -10,9 +10,9 @@ Rule files are validated against ``schemas/rule.schema.json`` and their ``schema
 its JSON Schema meta-schema; a bad file raises ``RuleFileError`` naming the file and line.
 The built-in ``rules/`` directory (shipped as ``svclint/_rules``) is always read; users add
 directories with ``--rules-dir`` or ``rule-dirs:``. The built-in files are svclint's own,
-validated by its tests (tests/test_declarative_rules.py) rather than on every run, and a
-rule's validator is compiled when the rule first runs: jsonschema costs a run that enables
-no schema rule (the built-in ones are off by default) some 50 ms to import and check.
+validated by its tests (tests/test_declarative_rules.py) rather than on every run (about
+20 ms a run), and a rule's validator is compiled when the rule first runs, so a run that
+runs no schema rule does not import jsonschema (30 ms).
 """
 
 from __future__ import annotations

@@ -351,8 +351,9 @@ def test_ingress_scenario_text_output_is_golden(golden: Any) -> None:
 
 @pytest.mark.parametrize("fmt", ["json", "text"])
 def test_ingress_scenario_is_deterministic(fmt: str) -> None:
-    first = run_cli("check", str(SCENARIO.relative_to(REPO)), "--isolated", "--format", fmt)
-    second = run_cli("check", str(SCENARIO.relative_to(REPO)), "--isolated", "--format", fmt)
+    # --no-cache: two computations (a cached second run would reprint the first)
+    first = run_cli("check", str(SCENARIO.relative_to(REPO)), "--isolated", "--format", fmt, "--no-cache")
+    second = run_cli("check", str(SCENARIO.relative_to(REPO)), "--isolated", "--format", fmt, "--no-cache")
     assert first.stdout == second.stdout
 
 

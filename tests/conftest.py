@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,18 @@ def golden(request: pytest.FixtureRequest) -> Any:
     return check
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _suite_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One cache directory and user key for the session's runs (each xdist worker its own),
+    set before any fixture runs svclint: the suite writes nothing into the checkout or the
+    home directory (a test of the cache's default place removes ``SVCLINT_CACHE_DIR``)."""
+    directory = tmp_path_factory.mktemp("svclint-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SVCLINT_CACHE_DIR", str(directory / "cache"))
+        patch.setenv("XDG_CACHE_HOME", str(directory / "user"))
+        yield directory
+
+
 @pytest.fixture(autouse=True)
 def _in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
     """Run every test from the repository root so reported paths are repo-relative."""
@@ -85,8 +98,10 @@ def _in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def cached_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of real fixtures (core, hostile input, a sample of every kind of finding) as the
-    working directory, with the cache's user key in ``tmp_path``: the cache tests' project."""
+    working directory, with the cache's user key in ``tmp_path``: the cache tests' project,
+    whose cache is in its default place (no ``SVCLINT_CACHE_DIR``)."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    monkeypatch.delenv("SVCLINT_CACHE_DIR", raising=False)
     tree = tmp_path / "project"
     for name in ("core", "bad-input"):
         shutil.copytree(FIXTURES / name, tree / name, symlinks=True)

@@ -202,6 +202,22 @@ def test_no_cache_writes_nothing_and_cache_dir_moves_it(project: Path, tmp_path:
     assert (elsewhere / "CACHEDIR.TAG").read_text(encoding="utf-8").startswith("Signature: 8a477f597d28d172789f06886806bc55")
 
 
+def test_the_environment_moves_the_cache_as_the_flag_does(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``SVCLINT_CACHE_DIR`` is the user's, as ``--cache-dir`` is (a CI job's cache path): it
+    wins over the config's ``cache-dir``, and the flag wins over it."""
+    (project / ".git").mkdir()
+    (project / ".svclint.yaml").write_text("cache-dir: build/lint-cache\n", encoding="utf-8")
+    ci = tmp_path / "ci-cache"
+    monkeypatch.setenv("SVCLINT_CACHE_DIR", str(ci))
+    assert same(check("json"), check("json", "--no-cache"))
+    assert len(entries(ci)) > 60
+    assert not (project / "build").exists() and not (project / DIRECTORY_NAME).exists()
+    flag = tmp_path / "flag-cache"
+    check("json", "--cache-dir", str(flag))
+    assert len(entries(flag)) > 60
+    assert "SVCLINT_CACHE_DIR" in run_cli("check", "--help").stdout
+
+
 def test_the_cache_is_ignored_by_git(project: Path) -> None:
     if shutil.which("git") is None:
         pytest.skip("git not installed")

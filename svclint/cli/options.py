@@ -67,7 +67,7 @@ def common_options(function: F) -> F:
         click.option("--follow-symlinks", is_flag=True, help="Follow symlinks that lead outside the checked directories (off: they are skipped, named in one note). Command line only."),
         click.option("--no-gitignore", is_flag=True, help="Read files git ignores too (default: inside a git work tree, skip them)."),
         click.option("--no-cache", is_flag=True, help="Neither read nor write the parse cache (docs/cache.md)."),
-        click.option("--cache-dir", type=click.Path(file_okay=False), metavar="DIR", help="Parse cache directory (default: .svclint_cache beside the config, else in the current directory)."),
+        click.option("--cache-dir", type=click.Path(file_okay=False), metavar="DIR", envvar="SVCLINT_CACHE_DIR", show_envvar=True, help="Parse cache directory (default: .svclint_cache beside the config, else in the current directory)."),
         click.option("--unit", "units", multiple=True, metavar="NAME", help="Check only this deployment unit (repeatable; see `docs/inputs.md`)."),
     ]
     return _apply(function, decorators)

@@ -3,7 +3,8 @@
 The warm run's replay asks ``affected_files`` per rule and runs the rule again, focused, on
 those files only; None means it cannot be told cheaply and the rule runs over everything.
 The routing family (SVC401-409, SVC501-503) is answered by ``routing/affected.py``; SVC101
-reads only the graph's label index and is answered here.
+reads only the graph's label index and is answered here, as are the rules about one of the
+cluster's pools (SVC201, SVC202, SVC208, SVC210: ``ClaimsFromAPool``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from svclint.routing import affected as routing_affected
 from svclint.routing.affected import AffectedFiles
 from svclint.settings import Settings
 
-__all__ = ["AffectedFiles", "AnsweredByChange", "affected_files", "svc101_affected"]
+__all__ = ["AffectedFiles", "AnsweredByChange", "ClaimsFromAPool", "affected_files", "svc101_affected"]
 
 
 class AnsweredByChange:
@@ -38,6 +39,31 @@ class AnsweredByChange:
         settings: Settings,
     ) -> AffectedFiles:
         return affected_files(cls.id, before, after, list(changed_before), list(changed_after), settings)
+
+
+class ClaimsFromAPool:
+    """Mixin of the rules about one of the cluster's pools (nodePorts, host ports, cluster
+    IPs: namespaces do not separate them). A finding reads the whole pool, so any file's may
+    change when a claim does; while the changed objects claim what they claimed, only their
+    own files can (and those of findings pointing into them: ``lint.replay``)."""
+
+    @classmethod
+    def pool_claims(cls, graph: ManifestGraph, objects: Sequence[K8sObject]) -> object:
+        """What ``objects`` claim from the pool in ``graph``, comparable between two graphs."""
+        raise NotImplementedError
+
+    @classmethod
+    def affected_files(
+        cls,
+        before: ManifestGraph,
+        after: ManifestGraph,
+        changed_before: Sequence[K8sObject],
+        changed_after: Sequence[K8sObject],
+        settings: Settings,
+    ) -> AffectedFiles:
+        if cls.pool_claims(before, changed_before) != cls.pool_claims(after, changed_after):
+            return None
+        return frozenset(obj.source.path for obj in (*changed_before, *changed_after))
 
 
 def affected_files(

@@ -8,11 +8,11 @@ from svclint.findings import Severity
 from svclint.kube.graph import ManifestGraph
 from svclint.kube.model import K8sObject
 from svclint.kube.nodeports import free_node_port, node_port_claims, requested_node_ports
+from svclint.lint.checks.affected import ClaimsFromAPool
 from svclint.lint.rule import Rule, RuleContext, Violation
-from svclint.settings import Settings
 
 
-class NodePortOutOfRange(Rule):
+class NodePortOutOfRange(ClaimsFromAPool, Rule):
     """## What it does
     Reports a `nodePort` outside the cluster's node port range (`--node-port-range`,
     default 30000-32767, as kube-apiserver's `--service-node-port-range`) on a NodePort or
@@ -51,21 +51,6 @@ class NodePortOutOfRange(Rule):
                 )
 
     @classmethod
-    def affected_files(
-        cls,
-        before: ManifestGraph,
-        after: ManifestGraph,
-        changed_before: Sequence[K8sObject],
-        changed_after: Sequence[K8sObject],
-        settings: Settings,
-    ) -> frozenset[str] | None:
-        """A finding reads its own claim and, for its suggestion, the set of every requested
-        nodePort: while the changed Services request the same numbers, only their files can
-        change; otherwise any suggestion may (every file)."""
-
-        def requested(objects: Sequence[K8sObject]) -> set[int]:
-            return {claim.node_port for obj in objects if obj.kind == "Service" for claim in node_port_claims(obj)}
-
-        if requested(changed_before) != requested(changed_after):
-            return None
-        return frozenset(obj.source.path for obj in (*changed_before, *changed_after))
+    def pool_claims(cls, graph: ManifestGraph, objects: Sequence[K8sObject]) -> object:
+        # a finding reads its own claim and, for its suggestion, the set of requested numbers
+        return {claim.node_port for obj in objects if obj.kind == "Service" for claim in node_port_claims(obj)}

@@ -9,8 +9,8 @@ from svclint.findings import Severity
 from svclint.kube.graph import ManifestGraph
 from svclint.kube.model import K8sObject
 from svclint.kube.nodeports import NodePortClaim, free_node_port, node_port_claims, requested_node_ports
+from svclint.lint.checks.affected import ClaimsFromAPool
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
-from svclint.settings import Settings
 
 
 def _describe(claim: NodePortClaim) -> str:
@@ -18,7 +18,7 @@ def _describe(claim: NodePortClaim) -> str:
     return f"{claim.service.ref} ({what})"
 
 
-class NodePortConflict(Rule):
+class NodePortConflict(ClaimsFromAPool, Rule):
     """## What it does
     Reports a nodePort requested twice across the whole input. Node ports are one pool for
     the whole cluster and every protocol, so two Services (in any namespaces) cannot ask for
@@ -78,24 +78,8 @@ class NodePortConflict(Rule):
                 )
 
     @classmethod
-    def affected_files(
-        cls,
-        before: ManifestGraph,
-        after: ManifestGraph,
-        changed_before: Sequence[K8sObject],
-        changed_after: Sequence[K8sObject],
-        settings: Settings,
-    ) -> frozenset[str] | None:
-        """A finding reads the claims of the whole pool (and the suggestions the conflicts
-        before it took): while the changed Services claim what they claimed, only their own
-        files can change (and those of findings pointing into them: ``lint.replay``)."""
-        if _claims(changed_before) != _claims(changed_after):
-            return None
-        return frozenset(obj.source.path for obj in (*changed_before, *changed_after))
-
-
-def _claims(objects: Sequence[K8sObject]) -> list[tuple[int, int | None, str, tuple[object, ...]]]:
-    return [
-        (claim.node_port, claim.service_port, claim.protocol, claim.path)
-        for obj in objects if obj.kind == "Service" for claim in node_port_claims(obj)
-    ]
+    def pool_claims(cls, graph: ManifestGraph, objects: Sequence[K8sObject]) -> object:
+        return [
+            (claim.node_port, claim.service_port, claim.protocol, claim.path)
+            for obj in objects if obj.kind == "Service" for claim in node_port_claims(obj)
+        ]

@@ -11,9 +11,9 @@ from svclint.kube.graph import ManifestGraph
 from svclint.kube.memo import kept
 from svclint.kube.model import K8sObject, PodTemplate
 from svclint.kube.podports import INIT, ContainerPort
+from svclint.lint.checks.affected import ClaimsFromAPool
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
 from svclint.loading.source import FieldPath
-from svclint.settings import Settings
 
 ANY_IP = "0.0.0.0"  # the scheduler's DefaultBindAllHostIP; "" is sanitized to it
 
@@ -70,7 +70,7 @@ def _scalable_replicas(template: PodTemplate) -> int:
     return 1
 
 
-class HostPortConflict(Rule):
+class HostPortConflict(ClaimsFromAPool, Rule):
     """## What it does
     Reports pods that want the same host port on a node, with the scheduler's rules (the
     NodePorts plugin): two claims conflict when protocol and hostPort are equal and the
@@ -174,26 +174,9 @@ class HostPortConflict(Rule):
             )
 
     @classmethod
-    def affected_files(
-        cls,
-        before: ManifestGraph,
-        after: ManifestGraph,
-        changed_before: Sequence[K8sObject],
-        changed_after: Sequence[K8sObject],
-        settings: Settings,
-    ) -> frozenset[str] | None:
-        """Host ports are node-wide: a conflict reads every pod's claims. While the changed
-        objects' pods claim what they claimed, only their own files can change (and those of
-        findings pointing into them: ``lint.replay``)."""
-        if _claims_of(before, changed_before) != _claims_of(after, changed_after):
-            return None
-        return frozenset(obj.source.path for obj in (*changed_before, *changed_after))
-
-
-def _claims_of(graph: ManifestGraph, objects: Sequence[K8sObject]) -> list[tuple[int, str, str, FieldPath]]:
-    """The host ports the pods of ``objects`` claim in ``graph``, in its order."""
-    owners = {id(obj) for obj in objects}
-    return [
-        (claim.host_port, claim.host_ip, claim.protocol, claim.at)
-        for template in graph.pod_templates if id(template.owner) in owners for claim in _claims(template)
-    ]
+    def pool_claims(cls, graph: ManifestGraph, objects: Sequence[K8sObject]) -> object:
+        owners = {id(obj) for obj in objects}  # the host ports their pods claim, in the graph's order
+        return [
+            (claim.host_port, claim.host_ip, claim.protocol, claim.at)
+            for template in graph.pod_templates if id(template.owner) in owners for claim in _claims(template)
+        ]

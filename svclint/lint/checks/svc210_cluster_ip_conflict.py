@@ -10,9 +10,9 @@ from svclint.kube.graph import ManifestGraph
 from svclint.kube.memo import kept
 from svclint.kube.model import K8sObject
 from svclint.kube.services import is_external_name
+from svclint.lint.checks.affected import ClaimsFromAPool
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
 from svclint.loading.source import FieldPath
-from svclint.settings import Settings
 
 
 def _canonical(ip: str) -> str:
@@ -43,7 +43,7 @@ def _claims(service: K8sObject) -> list[tuple[str, str, FieldPath]]:
     return kept(service, "cluster_ips", lambda: [] if is_external_name(service) else list(requested_cluster_ips(service)))
 
 
-class ClusterIPConflict(Rule):
+class ClusterIPConflict(ClaimsFromAPool, Rule):
     """## What it does
     Reports an explicit `clusterIP` (or `clusterIPs` entry) requested by two Services. Cluster
     IPs come from one allocator for the whole cluster, so namespaces do not separate them.
@@ -88,20 +88,5 @@ class ClusterIPConflict(Rule):
                 )
 
     @classmethod
-    def affected_files(
-        cls,
-        before: ManifestGraph,
-        after: ManifestGraph,
-        changed_before: Sequence[K8sObject],
-        changed_after: Sequence[K8sObject],
-        settings: Settings,
-    ) -> frozenset[str] | None:
-        """Cluster IPs are one pool: while the changed Services request what they requested,
-        only their own files can change (and those of findings pointing into them)."""
-
-        def requested(objects: Sequence[K8sObject]) -> list[tuple[str, str, FieldPath]]:
-            return [claim for obj in objects if obj.kind == "Service" for claim in _claims(obj)]
-
-        if requested(changed_before) != requested(changed_after):
-            return None
-        return frozenset(obj.source.path for obj in (*changed_before, *changed_after))
+    def pool_claims(cls, graph: ManifestGraph, objects: Sequence[K8sObject]) -> object:
+        return [claim for obj in objects if obj.kind == "Service" for claim in _claims(obj)]

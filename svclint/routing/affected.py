@@ -391,7 +391,7 @@ def namespace_words(graph: ManifestGraph) -> NamespaceWords:
     """Per namespace, the words of its pod specs and ConfigMaps (``_words``), and whether one
     of them holds a `$(VAR)`: worked out once per graph, or carried from an earlier graph
     (``carry_namespace_words``)."""
-    found: NamespaceWords | None = getattr(graph, "_namespace_words", None)
+    found = known_namespace_words(graph)
     if found is None:
         found = _namespace_words(graph, None)
         graph._namespace_words = found  # type: ignore[attr-defined]

@@ -340,7 +340,7 @@ def lint_report(
             files = {source.path: source.fs_path for source in result.load.sources if source.fs_path}
             record.store(report, files)
             if keeper is not None and len(units) == 1:
-                replay.keep(record, units[0][0], result.load, result.graph, keeper, replayed)
+                replay.keep(record, settings, units[0][0], result.load, result.graph, keeper, replayed)
         record.close()
     return report
 

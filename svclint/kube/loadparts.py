@@ -25,6 +25,10 @@ class LoadParts:
     parts: dict[str, LoadResult] = field(default_factory=dict)
     extra: LoadResult = field(default_factory=LoadResult)
 
+    def copy(self) -> LoadParts:
+        """A copy whose files may be given other parts; the parts themselves are shared."""
+        return LoadParts(list(self.files), dict(self.parts), self.extra)
+
 
 def split_load(load: LoadResult) -> LoadParts:
     """Cut ``load`` (one plain unit, not rendered) into per-file parts."""

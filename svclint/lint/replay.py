@@ -65,11 +65,11 @@ from svclint.lint.rerun import STATE_PREFIX, RunRecord
 from svclint.lint.rule import Rule
 from svclint.lint.selection import ActiveRule
 from svclint.loading import units as unit_rules
-from svclint.loading.cache import ParseCache
+from svclint.loading.cache import ParseCache, open_cache
 from svclint.loading.discovery import display_path
 from svclint.loading.positions import PositionStore
 from svclint.routing.affected import NamespaceWords, carry_namespace_words, known_namespace_words
-from svclint.settings import Settings
+from svclint.settings import Limits, PodSource, Settings
 
 SNAPSHOT_PREFIX = "snap-"
 KEEP_STATES = 2  # two setups (branches, configs) stay warm; snapshots no kept state names go
@@ -117,9 +117,12 @@ class Keeper:
                 groups.setdefault(self._focus(entry), []).append(entry)
             found: dict[str, Outcome] = {}
             objects: dict[str, list[K8sObject]] | None = None
+            # In a replay, a few files' findings are quick, and so are the rules that check
+            # every file (mostly per-object ones, on the changed objects only): forking half
+            # of the rules off costs more than it saves, unless no rule is focused at all.
+            whole = list(groups) == [None]
             for focus, group in groups.items():
-                # a few files' findings are quick: forking half of the rules off costs more than it saves
-                on = settings if focus is None else replace(settings, jobs=1)
+                on = settings if whole else replace(settings, jobs=1)
                 for entry, outcome in zip(group, check_all(group, graph, load, on, focus)):
                     if focus is not None and not isinstance(outcome, RuleCrash):
                         objects = objects if objects is not None else _objects_by_file(load)
@@ -210,7 +213,10 @@ def prepare(record: RunRecord, settings: Settings, cwd: str, inputs: Sequence[st
     changed_inputs = [path for path in inputs if state.files[path] != record.contents.get(path)]
     if len(changed_inputs) > MAX_CHANGED_FILES or any(os.path.isdir(path) for path in changed_inputs):
         return None
-    parts = _read_parts(record.cache, state.snapshots)
+    warm = _warm_load(record.cache, state.snapshots, settings)
+    global read_warm
+    read_warm = warm is not None
+    parts = warm.parts.copy() if warm is not None else _read_parts(record.cache, state.snapshots)
     if parts is None:
         return None
     fresh = split_load(load(changed_inputs, replace(settings, helm_charts=()), cwd=cwd, discovered=True)) if changed_inputs else LoadParts()
@@ -221,14 +227,14 @@ def prepare(record: RunRecord, settings: Settings, cwd: str, inputs: Sequence[st
     after = [obj for path in sorted(shown) for obj in fresh.parts[path].objects]
     if not _same_unit(parts, shown, before, after):
         return None
-    earlier = join_parts(parts)
+    earlier = warm.earlier if warm is not None else join_parts(parts)
     for path in sorted(shown):
         parts.parts[path] = fresh.parts[path]
     _link_positions(record.cache, parts, settings)
     joined = join_parts(parts)
     # The graph of the kept load, and this run's made from it (the language server's way):
     # the rules that read across namespaces say what a change reaches by comparing the two.
-    graph_before = ManifestGraph(earlier.objects, settings.pod_sources)
+    graph_before = warm.graph if warm is not None else ManifestGraph(earlier.objects, settings.pod_sources)
     graph = ManifestGraph(joined.objects, settings.pod_sources, previous=graph_before)
     change = Change(graph_before, graph, before, after, shown, earlier, joined, settings)
     if state.words is not None and not change.cluster_wide:
@@ -324,7 +330,9 @@ def _dirty_files(change: Change, outcomes: dict[str, dict[str, Kept]], rule: typ
     return reached | pointing
 
 
-def keep(record: RunRecord, unit: str, load: LoadResult, graph: ManifestGraph, keeper: Keeper, replayed: Replay | None) -> None:
+def keep(
+    record: RunRecord, settings: Settings, unit: str, load: LoadResult, graph: ManifestGraph, keeper: Keeper, replayed: Replay | None
+) -> None:
     """Write the state of this run (one plain unit, no crash) for the next."""
     if not keeper.complete or record.contents is None or not record.state_name:
         return
@@ -340,7 +348,10 @@ def keep(record: RunRecord, unit: str, load: LoadResult, graph: ManifestGraph, k
     if not snapshots:
         return
     state = State(unit, dict(record.contents), snapshots, keeper.taken, known_namespace_words(graph))
-    cache.put_signed(record.state_name, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
+    if not cache.put_signed(record.state_name, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)):
+        return
+    global last_kept
+    last_kept = KeptState(os.path.abspath(cache.directory), record.state_name, settings.limits, settings.pod_sources)
     cache.keep_newest(STATE_PREFIX, KEEP_STATES)
     if len(snapshots) == 1:  # a new whole load: the time to drop what no state names (deltas are small)
         _prune_snapshots(cache, size)
@@ -359,6 +370,15 @@ def _put_blob(cache: ParseCache, value: object) -> tuple[str, int]:
 
 def _read_state(cache: ParseCache, name: str) -> State | None:
     payload = cache.get_signed(name)
+    if payload is None:
+        return None
+    for warm in WARM.values():
+        if warm.state_payload == payload:  # the state a resident process read already
+            return warm.state
+    return _state_of(payload)
+
+
+def _state_of(payload: bytes | None) -> State | None:
     state = _unpickled(payload)
     if not isinstance(state, State) or not isinstance(state.files, dict) or not state.snapshots:
         return None
@@ -370,12 +390,17 @@ def _read_parts(cache: ParseCache, snapshots: list[str]) -> LoadParts | None:
     whole = _unpickled(cache.get_signed(snapshots[0]))
     if not isinstance(whole, LoadParts):
         return None
-    for name in snapshots[1:]:
+    return _applied(cache, whole, snapshots[1:])
+
+
+def _applied(cache: ParseCache, parts: LoadParts, deltas: list[str]) -> LoadParts | None:
+    """``parts`` with the changed files' parts of the snapshots ``deltas`` applied in order."""
+    for name in deltas:
         delta = _unpickled(cache.get_signed(name))
-        if not isinstance(delta, dict) or not set(delta) <= set(whole.parts):
+        if not isinstance(delta, dict) or not set(delta) <= set(parts.parts):
             return None
-        whole.parts.update(delta)
-    return whole
+        parts.parts.update(delta)
+    return parts
 
 
 def _unpickled(payload: bytes | None) -> object:
@@ -425,3 +450,96 @@ def _listing(cache: ParseCache, prefix: str) -> Iterable[str]:
             return sorted(entry.name for entry in listing if entry.name.startswith(prefix) and entry.is_file(follow_symlinks=False))
     except OSError:
         return []
+
+
+# -- a kept load read back before the run that needs it (``svclint daemon``) -----------------
+
+
+@dataclass(frozen=True)
+class KeptState:
+    """Where a run kept its state: what a resident process needs to read it back."""
+
+    directory: str  # the cache directory, absolute
+    name: str  # the state's blob name
+    limits: Limits  # (entry sizes: what ``open_cache`` needs)
+    pod_sources: tuple[PodSource, ...]  # (the graph is built with them)
+
+
+# The state the last ``keep`` of this process wrote, and whether the last replay found its
+# load in ``WARM``. ``svclint daemon`` runs each check in a forked child, which passes both
+# to the daemon: so that the next child finds its load read, and for ``daemon status``.
+last_kept: KeptState | None = None
+read_warm = False
+
+
+@dataclass
+class WarmLoad:
+    """A state's kept load, read back and joined, and the graph of it: what ``prepare`` would
+    otherwise read from the snapshots and build (``WARM``)."""
+
+    parts: LoadParts
+    earlier: LoadResult
+    graph: ManifestGraph
+    pod_sources: tuple[PodSource, ...]
+    state: State  # and the state naming the snapshots, with the bytes it was read from
+    state_payload: bytes
+
+
+# (cache directory's device and inode, the state's snapshots) -> its load. Snapshots are
+# never rewritten (each has a new random name), so a load is the load of those names for as
+# long as they exist. Filled only by ``warm_up`` in ``svclint daemon``, whose forked children
+# find it here; an ordinary run leaves it empty.
+WARM: dict[tuple[tuple[int, int], tuple[str, ...]], WarmLoad] = {}
+WARM_LOADS = 2  # two setups (branches, projects) stay read; each costs its load's memory
+
+
+def warm_up(kept: KeptState) -> bool:
+    """Read ``kept``'s load into ``WARM`` (the snapshots' parts, joined, and their graph).
+    Builds on a warm load of the same cache whose snapshots begin the state's, reading only
+    the later ones; drops any other of that cache. False if the state cannot be read."""
+    cache = open_cache(kept.directory, kept.limits)
+    if cache is None:
+        return False
+    try:
+        payload = cache.get_signed(kept.name)
+        state = _state_of(payload)
+        if state is None or payload is None:
+            return False
+        where = _directory(cache)
+        key = (where, tuple(state.snapshots))
+        if key in WARM:
+            WARM[key] = replace(WARM[key], state=state, state_payload=payload)
+            return True
+        base = next((known for (place, names), known in WARM.items() if place == where and names == key[1][: len(names)]), None)
+        if base is not None:
+            parts = _applied(cache, base.parts.copy(), state.snapshots[len(_snapshots_of(base)) :])
+        else:
+            parts = _read_parts(cache, state.snapshots)
+        if parts is None:
+            return False
+        earlier = join_parts(parts)
+        graph = ManifestGraph(earlier.objects, kept.pod_sources)
+        for other in [other for other in WARM if other[0] == where]:
+            del WARM[other]
+        while len(WARM) >= WARM_LOADS:
+            del WARM[next(iter(WARM))]
+        WARM[key] = WarmLoad(parts, earlier, graph, kept.pod_sources, state, payload)
+        return True
+    finally:
+        cache.close()
+
+
+def _snapshots_of(load: WarmLoad) -> tuple[str, ...]:
+    return next(names for (_, names), known in WARM.items() if known is load)
+
+
+def _warm_load(cache: ParseCache, snapshots: list[str], settings: Settings) -> WarmLoad | None:
+    if not WARM:
+        return None
+    warm = WARM.get((_directory(cache), tuple(snapshots)))
+    return warm if warm is not None and warm.pod_sources == settings.pod_sources else None
+
+
+def _directory(cache: ParseCache) -> tuple[int, int]:
+    info = os.fstat(cache.descriptor)
+    return (info.st_dev, info.st_ino)

@@ -32,6 +32,7 @@ COMMANDS = {
     "diff": ("svclint.cli.diff", "diff"),
     "report": ("svclint.cli.html_report", "report"),
     "server": ("svclint.cli.server", "server"),
+    "daemon": ("svclint.cli.daemon", "daemon"),
 }
 
 
@@ -74,6 +75,7 @@ def cli() -> None:
     svclint diff main              what this change does to connectivity and findings
     svclint report deploy/ -o r.html   findings and reachability in one offline HTML page
     svclint server                 the language server your editor starts (docs/editors.md)
+    svclint daemon start           keep svclint loaded: quicker checks (docs/daemon.md)
     """
 
 

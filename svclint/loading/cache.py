@@ -38,6 +38,7 @@ from typing import Any
 from svclint import distributions
 from svclint.loading import packs
 from svclint.settings import Limits
+from svclint.userdirs import user_cache_dir
 
 DIRECTORY_NAME = ".svclint_cache"
 MAX_CACHE_BYTES = 512 * 1024 * 1024  # pruned to 3/4 of this, oldest entries first
@@ -92,8 +93,8 @@ def _unchanged(path: str, identity: tuple[int, ...]) -> bool:
 
 def user_key_path() -> str | None:
     """Where the secret key lives: the user's cache directory, never the project's."""
-    base = os.environ.get("XDG_CACHE_HOME") or (os.path.join(os.path.expanduser("~"), ".cache") if os.path.expanduser("~") != "~" else "")
-    return os.path.join(base, "svclint", "key") if base and os.path.isabs(base) else None
+    directory = user_cache_dir()
+    return os.path.join(directory, "key") if directory is not None else None
 
 
 def _user_key() -> bytes | None:

@@ -237,8 +237,10 @@ def prepare(record: RunRecord, settings: Settings, cwd: str, inputs: Sequence[st
     graph_before = warm.graph if warm is not None else ManifestGraph(earlier.objects, settings.pod_sources)
     graph = ManifestGraph(joined.objects, settings.pod_sources, previous=graph_before)
     change = Change(graph_before, graph, before, after, shown, earlier, joined, settings)
-    if state.words is not None and not change.cluster_wide:
-        carry_namespace_words(graph, state.words, [*before, *after])
+    if state.words is not None:
+        carry_namespace_words(graph_before, state.words, [])  # (the kept load's own: worked out on it)
+        if not change.cluster_wide:
+            carry_namespace_words(graph, state.words, [*before, *after])
     keeper = Keeper(state.outcomes, partial(_dirty_files, change, state.outcomes))
     return Replay(state.unit, joined, graph, keeper, state, {path: fresh.parts[path] for path in sorted(shown)})
 

@@ -211,9 +211,12 @@ def test_a_snapshot_that_does_not_verify_is_not_loaded(tmp_path: Path, replays: 
     assert replays == [None, None, None]
 
 
-def test_changed_files_chain_until_a_new_whole_snapshot(tmp_path: Path, replays: list[replay.Replay | None]) -> None:
+def test_changed_files_chain_until_a_new_whole_snapshot(
+    tmp_path: Path, replays: list[replay.Replay | None], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Each replay adds the changed files' parts; past ``MAX_DELTAS`` the next run writes the
     whole load again, and the snapshots no state names are deleted once old enough."""
+    monkeypatch.setattr(replay, "MAX_DELTAS", 8)  # (the mechanism, in fewer runs)
     tree, cache, command = _replay_tree(tmp_path)
     run_cli(*command, "--cache-dir", str(cache))
     port = 8080

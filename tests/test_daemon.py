@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from svclint.lint import rerun
 from tests.conftest import FIXTURES, REPO
 from tests.test_replay import _edit
 
@@ -140,6 +141,7 @@ def test_cached_runs_after_edits_use_the_load_the_daemon_read_back_and_match_unc
     shutil.copytree(SHOP, tree)
     cache = tmp_path / "tree-cache"
     command = ("check", str(tree), "-f", "json", "--isolated", "--fail-on", "never", "--cache-dir", str(cache))
+    time.sleep(rerun.RACY_NS / 1e9 + 0.1)  # the files old enough for the next run to take their keys from this one
     first = daemon.svclint(*command)
     assert first.exit_code == 0, first.stderr
     objects = json.loads(first.stdout)["summary"]["objects"]

@@ -178,3 +178,47 @@ def test_only_the_newest_records_are_kept(project: Path) -> None:
     for severity in ("error", "warning", "note", "never", "error"):
         check("--fail-on", severity)
     assert len(records(project)) == 4
+
+
+# -- content keys carried from an earlier run (svclint daemon) ------------------------------
+
+
+def _keys(paths: list[str]) -> dict[str, bytes | None]:
+    from svclint.lint import rerun
+
+    return {path: rerun._content_key(path, 1 << 20) for path in paths}
+
+
+def test_carried_content_keys_are_used_only_for_files_unchanged_and_old_enough(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A key carried from an earlier run stands for a file while its identity is the same;
+    a file rewritten since, or changed too close to the earlier run's start (its times could
+    not tell a later write apart), is read again."""
+    import os
+    import time
+
+    from svclint.lint import rerun
+
+    monkeypatch.chdir(tmp_path)
+    for name in ("kept.yaml", "rewritten.yaml", "racy.yaml", "gone.yaml"):
+        (tmp_path / name).write_text(f"kind: ConfigMap\nmetadata:\n  name: {name[:-5]}\n", encoding="utf-8")
+    names = ["kept.yaml", "rewritten.yaml", "racy.yaml", "gone.yaml"]
+    monkeypatch.setattr(rerun, "RACY_NS", 0)
+    started = time.time_ns() + 1_000_000_000  # (every file changed before the earlier run began)
+    read = _keys(names)
+    carried = rerun.keys_to_carry({name: key for name, key in read.items() if key is not None}, str(tmp_path), started)
+    assert sorted(carried) == sorted(names)
+    racy = rerun.keys_to_carry({"racy.yaml": read["racy.yaml"] or b""}, str(tmp_path), time.time_ns() - 3_600 * 10**9)
+    assert racy == {}  # changed after that run began: not carried
+    # The carried keys are what the files now hold: a planted key shows which ones are used.
+    planted = {name: (identity, b"1 planted") for name, (identity, _) in carried.items()}
+    (tmp_path / "rewritten.yaml").write_text("kind: ConfigMap\nmetadata:\n  name: other\n", encoding="utf-8")
+    os.unlink(tmp_path / "gone.yaml")
+    rerun.carry_keys(planted)
+    try:
+        now = _keys(["kept.yaml", "rewritten.yaml", "racy.yaml", "gone.yaml"])
+    finally:
+        rerun.carry_keys({})
+    assert now["kept.yaml"] == now["racy.yaml"] == b"1 planted"
+    assert now["rewritten.yaml"] not in (None, b"1 planted", read["rewritten.yaml"])
+    assert now["gone.yaml"] is None
+    assert _keys(["kept.yaml"]) == {"kept.yaml": read["kept.yaml"]}  # nothing carried: read

@@ -39,7 +39,7 @@ from typing import Any
 
 import svclint
 from svclint.daemon import protocol
-from svclint.lint import replay
+from svclint.lint import replay, rerun
 
 NOT_PRELOADED = ("svclint.server", "svclint.cli.server", "svclint.__main__")  # the language server's (pygls) and the scripts
 REQUEST_SECONDS = 5.0  # a client that connects and says nothing is dropped after this
@@ -67,6 +67,7 @@ class Daemon:
     _selector: selectors.BaseSelector = field(default_factory=selectors.DefaultSelector)
     _notes: dict[int, bytearray] = field(default_factory=dict)  # a child's pipe -> what it wrote
     _last: float = field(default_factory=time.monotonic)
+    _carried: tuple[str, dict[str, tuple[tuple[int, ...], bytes]]] | None = None  # (directory, ``rerun.keys_to_carry``)
 
     def serve(self) -> None:
         """Import svclint, listen, and take requests until stopped, idle or out of date."""
@@ -210,6 +211,9 @@ class Daemon:
         os.environ.update(environment)
         tempfile.tempdir = None  # (chosen from TMPDIR on first use)
         sys.argv = ["svclint", *argv]
+        if self._carried is not None and self._carried[0] == request["cwd"]:
+            rerun.carry_keys(self._carried[1])
+        started = time.time_ns()
         protocol.send_reply(connection, protocol.STARTED, os.getpid())
         code = self.main(argv)
         for stream in (sys.stdout, sys.stderr):
@@ -217,8 +221,9 @@ class Daemon:
                 stream.flush()
             except (OSError, ValueError):
                 pass
+        note = Note(replay.last_kept, replay.read_warm, str(request["cwd"]), started)
         try:
-            os.write(note_writer, pickle.dumps((replay.last_kept, replay.read_warm), protocol=pickle.HIGHEST_PROTOCOL))
+            os.write(note_writer, pickle.dumps(note, protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
             pass
         os.close(note_writer)  # before the client hears the end: the daemon reads the new load first
@@ -252,13 +257,27 @@ class Daemon:
         note = bytes(self._notes.pop(descriptor))
         self._last = time.monotonic()
         try:
-            kept, read_warm = pickle.loads(note)  # (written by this daemon's own child)
+            said = pickle.loads(note)  # (written by this daemon's own child)
         except Exception:  # noqa: BLE001 - a child that died before it wrote: nothing to read
             return
-        self.on_kept_load += bool(read_warm)
-        if isinstance(kept, replay.KeptState):
-            replay.warm_up(kept)
+        if not isinstance(said, Note):
+            return
+        self.on_kept_load += said.read_warm
+        if said.kept is not None:
+            warm = replay.warm_up(said.kept)
+            if warm is not None:  # the next run in that directory hashes only the files changed since
+                self._carried = (said.cwd, rerun.keys_to_carry(warm.state.files, said.cwd, said.started_ns))
             gc.collect()  # the load it replaced (cycles included)
+
+
+@dataclass(frozen=True)
+class Note:
+    """What a run tells the daemon as it ends (over a pipe, before its client hears the end)."""
+
+    kept: replay.KeptState | None  # where it kept a replay state
+    read_warm: bool  # whether it replayed on a load the daemon held
+    cwd: str
+    started_ns: int  # when it began (before it read any file)
 
 
 def preload() -> None:

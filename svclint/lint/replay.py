@@ -498,30 +498,30 @@ WARM: dict[tuple[tuple[int, int], tuple[str, ...]], WarmLoad] = {}
 WARM_LOADS = 2  # two setups (branches, projects) stay read; each costs its load's memory
 
 
-def warm_up(kept: KeptState) -> bool:
+def warm_up(kept: KeptState) -> WarmLoad | None:
     """Read ``kept``'s load into ``WARM`` (the snapshots' parts, joined, and their graph).
     Builds on a warm load of the same cache whose snapshots begin the state's, reading only
-    the later ones; drops any other of that cache. False if the state cannot be read."""
+    the later ones; drops any other of that cache. None if the state cannot be read."""
     cache = open_cache(kept.directory, kept.limits)
     if cache is None:
-        return False
+        return None
     try:
         payload = cache.get_signed(kept.name)
         state = _state_of(payload)
         if state is None or payload is None:
-            return False
+            return None
         where = _directory(cache)
         key = (where, tuple(state.snapshots))
         if key in WARM:
             WARM[key] = replace(WARM[key], state=state, state_payload=payload)
-            return True
+            return WARM[key]
         base = next((known for (place, names), known in WARM.items() if place == where and names == key[1][: len(names)]), None)
         if base is not None:
             parts = _applied(cache, base.parts.copy(), state.snapshots[len(_snapshots_of(base)) :])
         else:
             parts = _read_parts(cache, state.snapshots)
         if parts is None:
-            return False
+            return None
         earlier = join_parts(parts)
         graph = ManifestGraph(earlier.objects, kept.pod_sources)
         for other in [other for other in WARM if other[0] == where]:
@@ -529,7 +529,7 @@ def warm_up(kept: KeptState) -> bool:
         while len(WARM) >= WARM_LOADS:
             del WARM[next(iter(WARM))]
         WARM[key] = WarmLoad(parts, earlier, graph, kept.pod_sources, state, payload)
-        return True
+        return WARM[key]
     finally:
         cache.close()
 

@@ -53,7 +53,7 @@ from svclint.findings import (
     Severity,
 )
 from svclint.lint.catalog import ENTRY_POINT_GROUP, Catalog, DeferredCatalog
-from svclint.loading.cache import ParseCache, content_digest, forget_digests, open_cache, remember_digest
+from svclint.loading.cache import ParseCache, content_digest, file_identity, forget_digests, open_cache, remember_digest
 from svclint.loading.discovery import Skipped
 from svclint.loading.source import Source
 from svclint.settings import Settings
@@ -230,6 +230,10 @@ def _add(digest: Any, part: bytes) -> None:
 
 def _content_key(path: str, limit: int) -> bytes | None:
     """A regular file's size and content hash; None for anything else (not recorded)."""
+    if _carried:
+        known = _carried_key(path)
+        if known is not None:
+            return known
     try:
         descriptor = os.open(path, os.O_RDONLY | _NONBLOCK)
     except OSError:
@@ -255,6 +259,55 @@ def _content_key(path: str, limit: int) -> bytes | None:
     if total == info.st_size:  # (parsing takes its entry by this digest while the file is unchanged)
         remember_digest(path, info, content)
     return b"%d " % total + content
+
+
+# -- content keys carried from an earlier run (``svclint daemon``) --------------------------
+
+# Input path -> (the file's identity: device, inode, size, modification and change times;
+# its content key). Set in a run forked by the daemon, from the last run's state: a file
+# whose identity is the same still holds the bytes that key was made from.
+_carried: dict[str, tuple[tuple[int, ...], bytes]] = {}
+RACY_NS = 2_000_000_000
+
+
+def keys_to_carry(keys: dict[str, bytes], cwd: str, read_from_ns: int) -> dict[str, tuple[tuple[int, ...], bytes]]:
+    """The content keys a run read (``keys``: input path -> key; the run started reading at
+    ``read_from_ns``, in ``cwd``) with each file's identity now, for a later run's
+    ``carry_keys``. Only files whose change time is ``RACY_NS`` older than that start: a file
+    written after it was read has a later change time (which nothing can set back), unless
+    written within the clock's coarse tick of the read (git's "racily clean" files)."""
+    carried: dict[str, tuple[tuple[int, ...], bytes]] = {}
+    for path, key in keys.items():
+        try:
+            info = os.stat(os.path.join(cwd, path))
+        except OSError:
+            continue
+        if stat.S_ISREG(info.st_mode) and info.st_ctime_ns < read_from_ns - RACY_NS and info.st_mtime_ns < read_from_ns - RACY_NS:
+            carried[path] = (file_identity(info), key)
+    return carried
+
+
+def carry_keys(carried: dict[str, tuple[tuple[int, ...], bytes]]) -> None:
+    """Use ``carried`` (``keys_to_carry``) for the files whose identity is unchanged."""
+    _carried.clear()
+    _carried.update(carried)
+
+
+def _carried_key(path: str) -> bytes | None:
+    known = _carried.get(path)
+    if known is None:
+        return None
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode) or file_identity(info) != known[0]:
+        return None
+    key = known[1]
+    size, _, digest = key.partition(b" ")
+    if size.isdigit() and int(size) == info.st_size:  # (parsing takes its entry by this digest)
+        remember_digest(path, info, digest)
+    return key
 
 
 def _code_digest() -> bytes:

@@ -70,7 +70,7 @@ def content_digest(raw: bytes) -> bytes:
 _digests: dict[str, tuple[tuple[int, ...], bytes]] = {}
 
 
-def _identity(info: os.stat_result) -> tuple[int, ...]:
+def file_identity(info: os.stat_result) -> tuple[int, ...]:
     return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
 
@@ -80,7 +80,7 @@ def forget_digests() -> None:
 
 def remember_digest(path: str, info: os.stat_result, content: bytes) -> None:
     """``content`` is the digest of the bytes read from ``path`` when it was ``info``."""
-    _digests[path] = (_identity(info), content)
+    _digests[path] = (file_identity(info), content)
 
 
 def _unchanged(path: str, identity: tuple[int, ...]) -> bool:
@@ -88,7 +88,7 @@ def _unchanged(path: str, identity: tuple[int, ...]) -> bool:
         info = os.stat(path)
     except OSError:
         return False
-    return stat.S_ISREG(info.st_mode) and _identity(info) == identity
+    return stat.S_ISREG(info.st_mode) and file_identity(info) == identity
 
 
 def user_key_path() -> str | None:

@@ -165,6 +165,19 @@ def test_cached_runs_after_edits_use_the_load_the_daemon_read_back_and_match_unc
     assert status["loads"] == [{"files": 7, "objects": objects}]
 
 
+def test_checks_at_once_each_run_in_a_child_of_their_own(daemon: Daemon) -> None:
+    """One takes the spare forked ahead, the others a child forked on arrival: the same."""
+    commands = [("check", str(SHOP), "-f", fmt) for fmt in ("json", "sarif", "text", "junit")]
+    processes = [
+        subprocess.Popen([sys.executable, "-m", "svclint", *command], env=daemon.env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for command in commands
+    ]
+    for command, process in zip(commands, processes):
+        stdout, stderr = process.communicate(timeout=120)
+        _same(Run(process.returncode, stdout, stderr), daemon.svclint(*command, here=True))
+    assert daemon.settled()["checks"] == len(commands)
+
+
 def test_a_check_from_another_interpreter_setup_is_refused_and_runs_in_its_own_process(daemon: Daemon) -> None:
     command = ("check", str(SHOP), "-f", "json")
     other = daemon.svclint(*command, python=("-X", "dev"))  # other sys.flags: the daemon's run could differ

@@ -12,6 +12,12 @@ changed by a run (the child has a copy), so one run cannot leak into the next.
 After a run that kept a state, the child tells the daemon where (``replay.last_kept``), and
 the daemon reads that load (``replay.warm_up``) before it takes the next request.
 
+Between requests the daemon keeps one child forked ahead, the **spare**: it touches the
+daemon's objects while it waits (a forked process copies each page of them the first time
+it writes one, if only a reference count, and a check writes most), so the check handed to
+it does not pay for that copying, nor for the fork. A spare is forked again once the load
+it was forked with is replaced.
+
 A request is refused, and the client runs the check itself, when it could come out
 otherwise here: another interpreter setup (``protocol.identity``), or svclint's code or
 an installed package changed since the daemon started (then the daemon also stops).
@@ -57,17 +63,22 @@ class Daemon:
     checks: int = 0  # runs started
     refused: int = 0
     on_kept_load: int = 0  # runs that replayed on a load this daemon had read (``replay.WARM``)
-    running: int = 0  # runs not yet collected
-    runs_cpu: float = 0.0  # CPU seconds of the runs collected (their own and their workers')
+    runs_cpu: float = 0.0  # CPU seconds of the runs collected (their own and their workers'), on their checks' path
+    spares_cpu: float = 0.0  # CPU seconds spares spent waiting (touching the daemon's objects): off any check's path
+    _runs: set[int] = field(default_factory=set)  # the children that took a check, not yet collected
+    _spare: _Spare | None = None
+    _generation: int = 0  # of the loads held: a spare forked before the last change holds the old ones
     _stop: bool = False
     _stamp: list[tuple[str, int, int]] = field(default_factory=list)
     _identity: list[str] = field(default_factory=list)
     _listener: socket.socket | None = None
     _inode: int = 0  # the socket file's
     _selector: selectors.BaseSelector = field(default_factory=selectors.DefaultSelector)
-    _notes: dict[int, bytearray] = field(default_factory=dict)  # a child's pipe -> what it wrote
+    _notes: dict[int, bytearray] = field(default_factory=dict)  # a run's pipe -> what it wrote
     _last: float = field(default_factory=time.monotonic)
     _carried: tuple[str, dict[str, tuple[tuple[int, ...], bytes]]] | None = None  # (directory, ``rerun.keys_to_carry``)
+    _waited: dict[int, float] = field(default_factory=dict)  # a run's pid -> CPU it spent as a spare
+    _as_spare: float = 0.0  # in a spare that took a check: the CPU it spent waiting
 
     def serve(self) -> None:
         """Import svclint, listen, and take requests until stopped, idle or out of date."""
@@ -81,6 +92,7 @@ class Daemon:
         signal.signal(signal.SIGHUP, self._on_stop)
         self._selector.register(listener, selectors.EVENT_READ)
         try:
+            self._fork_spare()
             while not self._stop:
                 timeout = 1.0
                 if self.idle_seconds:
@@ -93,9 +105,12 @@ class Daemon:
                     else:
                         self._read_note(descriptor)
                 self._reap()
+                if not self._stop and not self._notes:
+                    self._fork_spare()
                 if self.idle_seconds and not self._notes and time.monotonic() - self._last >= self.idle_seconds:
                     break
         finally:
+            self._drop_spare()
             self._close()
 
     def _on_stop(self, number: int, frame: Any) -> None:
@@ -148,7 +163,7 @@ class Daemon:
                 self.refused += 1
                 self._stop = True
                 protocol.send_reply(connection, protocol.REFUSED)
-            else:
+            elif not self._hand_to_spare(connection, request, descriptors):
                 self._fork(connection, request, descriptors)
 
     def status(self) -> dict[str, Any]:
@@ -161,38 +176,106 @@ class Daemon:
             "refused": self.refused,
             "on_kept_load": self.on_kept_load,
             "idle_timeout": self.idle_seconds,
-            "running": self.running,
+            "running": len(self._runs),
             "runs_cpu": round(self.runs_cpu, 4),
+            "spares_cpu": round(self.spares_cpu, 4),
             "own_cpu": round(sum(os.times()[:2]), 4),
             "loads": [{"objects": len(warm.earlier.objects), "files": len(warm.parts.files)} for warm in replay.WARM.values()],
         }
 
     def _fork(self, connection: socket.socket, request: dict[str, Any], descriptors: list[int]) -> None:
+        """Run the check in a child forked now (no spare is ready)."""
         notes, note_writer = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: never returns to the loop
             code = 2
             try:
                 os.close(notes)
+                self._leave_the_loop()
                 code = self._run(connection, request, descriptors, note_writer)
             finally:
                 os._exit(code)
         os.close(note_writer)
+        self._started(pid, notes)
+
+    def _started(self, pid: int, notes: int) -> None:
         self.checks += 1
-        self.running += 1
+        self._runs.add(pid)
         self._notes[notes] = bytearray()
         self._selector.register(notes, selectors.EVENT_READ)
 
-    def _run(self, connection: socket.socket, request: dict[str, Any], descriptors: list[int], note_writer: int) -> int:
-        """In the child: become the client's process, run ``main``, say how it ended."""
+    def _fork_spare(self) -> None:
+        """Fork the next spare, unless one holds the loads held now."""
+        if self._spare is not None and self._spare.generation == self._generation:
+            return
+        self._drop_spare()
+        ours, theirs = socket.socketpair()
+        notes, note_writer = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the spare: never returns to the loop
+            code = 0
+            try:
+                ours.close()
+                os.close(notes)
+                self._leave_the_loop()
+                code = self._wait_as_spare(theirs, note_writer)
+            finally:
+                os._exit(code)
+        theirs.close()
+        os.close(note_writer)
+        self._spare = _Spare(pid, ours, notes, self._generation)
+
+    def _hand_to_spare(self, connection: socket.socket, request: dict[str, Any], descriptors: list[int]) -> bool:
+        spare, self._spare = self._spare, None
+        if spare is None or spare.generation != self._generation:
+            if spare is not None:
+                self._discard(spare)
+            return False
+        try:
+            protocol.send_message(spare.channel, request, [connection.fileno(), *descriptors])
+        except OSError:  # it died
+            self._discard(spare)
+            return False
+        spare.channel.close()
+        self._started(spare.pid, spare.notes)
+        return True
+
+    def _drop_spare(self) -> None:
+        if self._spare is not None:
+            self._discard(self._spare)
+            self._spare = None
+
+    def _discard(self, spare: _Spare) -> None:
+        spare.channel.close()  # (it waits on the channel: it ends)
+        os.close(spare.notes)
+
+    def _leave_the_loop(self) -> None:
+        """In a child: let go of the daemon's socket, pipes and signal handlers."""
         assert self._listener is not None
         self._listener.close()
         self._selector.close()
         for descriptor in self._notes:
             os.close(descriptor)
+        if self._spare is not None:
+            self._spare.channel.close()
+            os.close(self._spare.notes)
         for handled in (signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD):
             signal.signal(handled, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    def _wait_as_spare(self, channel: socket.socket, note_writer: int) -> int:
+        """In the spare: touch the daemon's objects until a check comes, then run it."""
+        _touch_objects(channel)
+        try:
+            request, descriptors = protocol.receive_message(channel, 1 + protocol.STREAMS)
+        except (ValueError, OSError):  # dropped unused
+            return 0
+        self._as_spare = sum(os.times()[:2])  # (a forked process's times start at 0; its note says it)
+        connection = socket.socket(fileno=descriptors[0])
+        return self._run(connection, request, descriptors[1:], note_writer)
+
+    def _run(self, connection: socket.socket, request: dict[str, Any], descriptors: list[int], note_writer: int) -> int:
+        """In the child: become the client's process, run ``main``, say how it ended."""
         try:
             os.chdir(request["cwd"])
             os.umask(int(request["umask"]))
@@ -221,7 +304,7 @@ class Daemon:
                 stream.flush()
             except (OSError, ValueError):
                 pass
-        note = Note(replay.last_kept, replay.read_warm, str(request["cwd"]), started)
+        note = Note(replay.last_kept, replay.read_warm, str(request["cwd"]), started, self._as_spare)
         try:
             os.write(note_writer, pickle.dumps(note, protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
@@ -231,17 +314,23 @@ class Daemon:
         return code
 
     def _reap(self) -> None:
-        """Collect the runs that ended (their clients heard how), adding up their CPU time."""
-        while self.running:
+        """Collect the children that ended, adding up their CPU time: a run's on its check's
+        path (less what it spent as a spare, which its note said), a spare's dropped unused
+        off it."""
+        while True:
             try:
                 pid, _, usage = os.wait4(-1, os.WNOHANG)
             except ChildProcessError:
-                self.running = 0
+                self._runs.clear()
                 return
             if pid == 0:
                 return
-            self.running -= 1
-            self.runs_cpu += usage.ru_utime + usage.ru_stime
+            cpu = usage.ru_utime + usage.ru_stime
+            if pid in self._runs:
+                self._runs.discard(pid)
+                self.runs_cpu += cpu - self._waited.pop(pid, 0.0)
+            else:
+                self.spares_cpu += cpu
 
     def _read_note(self, descriptor: int) -> None:
         """A child's pipe: what it kept, once it closes it; then read that load back."""
@@ -263,10 +352,14 @@ class Daemon:
         if not isinstance(said, Note):
             return
         self.on_kept_load += said.read_warm
+        if said.waited:
+            self._waited[said.pid] = said.waited
+            self.spares_cpu += said.waited
         if said.kept is not None:
             warm = replay.warm_up(said.kept)
             if warm is not None:  # the next run in that directory hashes only the files changed since
                 self._carried = (said.cwd, rerun.keys_to_carry(warm.state.files, said.cwd, said.started_ns))
+            self._generation += 1
             gc.collect()  # the load it replaced (cycles included)
 
 
@@ -278,6 +371,37 @@ class Note:
     read_warm: bool  # whether it replayed on a load the daemon held
     cwd: str
     started_ns: int  # when it began (before it read any file)
+    waited: float = 0.0  # CPU seconds it spent as a spare before the check came
+    pid: int = field(default_factory=os.getpid)
+
+
+@dataclass
+class _Spare:
+    """A child forked ahead; it runs the check sent over ``channel`` (with its descriptors)."""
+
+    pid: int
+    channel: socket.socket
+    notes: int  # its note pipe, read once it has a check
+    generation: int
+
+
+TOUCH_BATCH = 20_000  # objects touched between two looks for a check
+
+
+def _touch_objects(channel: socket.socket) -> None:
+    """Write to every page of the daemon's objects now (a reference to each object the
+    collector tracks, and to each object those refer to), stopping as soon as a check waits."""
+    objects = gc.get_objects()
+    poller = selectors.DefaultSelector()
+    poller.register(channel, selectors.EVENT_READ)
+    try:
+        for start in range(0, len(objects), TOUCH_BATCH):
+            if poller.select(0):
+                return
+            for obj in objects[start : start + TOUCH_BATCH]:
+                gc.get_referents(obj)
+    finally:
+        poller.close()
 
 
 def preload() -> None:

@@ -17,8 +17,8 @@ an order rotated every round, as separate processes (``bench_load.measure``):
   the routing rules check every file again: the worst one-file edit;
 * ``daemon: ...``: the last three again, with ``svclint daemon`` running (its own cache
   directory). A daemon side's CPU is the client's plus the run the daemon forked for it;
-  what the daemon spends itself, reading a kept load back after a run (off any check's
-  path), is printed at the end.
+  what the daemon spends off the checks' path (reading a kept load back after a run, the
+  spare child touching its pages while it waits) is printed at the end, per check.
 
 The cached sides come in two groups (in-process and daemon), each with its own cache; an
 unmeasured run catches a group's cache up with the other group's edits before its
@@ -134,7 +134,7 @@ def bench(directory: str, listing: str, runs: int, work: str) -> dict[str, list[
                         if after["checks"] != before["checks"] + 1:
                             raise SystemExit(f"{side}: the check did not run in the daemon")
                         sample = replace(sample, cpu=sample.cpu + after["runs_cpu"] - before["runs_cpu"])
-                        daemon.background += after["own_cpu"] - before["own_cpu"]
+                        daemon.background += after["own_cpu"] - before["own_cpu"] + after["spares_cpu"] - before["spares_cpu"]
                     if sample.exit_code not in (0, 1):
                         raise SystemExit(f"{side} failed with exit code {sample.exit_code} on {directory}")
                     samples[side].append(sample)
@@ -145,8 +145,10 @@ def bench(directory: str, listing: str, runs: int, work: str) -> dict[str, list[
                         if not filecmp.cmp(reference, output, shallow=False):
                             raise SystemExit(f"the {side} run differs from an uncached run of the same files")
         status = daemon.settle()
-        print(f"  daemon: {status['on_kept_load']} of {status['checks']} checks on a load it had read; "
-              f"{daemon.background:.2f} s of its own CPU reading loads back", file=sys.stderr)
+        measured = sum(len(samples[side]) for side in SIDES if side.startswith("daemon"))
+        print(f"  daemon: {status['on_kept_load']} of {status['checks']} checks on a load it had read; off the "
+              f"measured checks' path, {daemon.background / measured:.2f} s of CPU each (reading the load back, "
+              "the spare touching its pages)", file=sys.stderr)
     finally:
         daemon.stop()
     return samples

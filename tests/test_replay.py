@@ -284,10 +284,10 @@ def test_a_replay_locates_from_kept_positions_and_keeps_new_ones(
     assert [answer is not None for answer in replays] == [False, True, True]
 
 
-def _edit_in_turn(tree: Path, cache: Path, edits: list[tuple[str, str, str]]) -> list[str]:
+def _edit_in_turn(tree: Path, cache: Path, edits: list[tuple[str, str, str]], options: tuple[str, ...] = ()) -> list[str]:
     """Each edit (file, old text, new text) in turn, each cached run equal to an uncached
     one; returns the JSON reports."""
-    command = ("check", str(tree), "--isolated", "--select", "ALL", "-f", "json", "--fail-on", "never")
+    command = ("check", str(tree), "--isolated", "--select", "ALL", "-f", "json", "--fail-on", "never", *options)
     run_cli(*command, "--cache-dir", str(cache))
     reports = []
     for name, old, new in edits:
@@ -363,3 +363,26 @@ def test_references_into_a_namespace_follow_a_chain_of_replays(tmp_path: Path, r
     ]
     assert calls == [["back/worker.yaml", "front/web.yaml"], ["back/worker.yaml", "front/web.yaml", "tools/probe.yaml"], [], ["back/worker.yaml", "front/web.yaml", "tools/probe.yaml"]]
     assert all(answer is not None for answer in replays[1:]) and len(replays) == 5
+
+
+def test_schema_rules_keep_each_files_findings_and_follow_their_rule_file(tmp_path: Path, replays: list[replay.Replay | None]) -> None:
+    """The rule files' rules (SVC215, a user's ORG001) read one object each (``per_object``):
+    a replay checks only the changed file and keeps the other's findings; an edit of the
+    user's rule file is another rule catalog, so a full run."""
+    tree = tmp_path / "tree"
+    shutil.copytree(FIXTURES / "replay" / "schema-rules" / "tree", tree)
+    shutil.copytree(FIXTURES / "replay" / "schema-rules" / "rules", tmp_path / "rules")
+    reports = _edit_in_turn(tree, tmp_path / "cache", [
+        ("shop.yaml", "type: LoadBalancer", "type: ClusterIP"),
+        ("shop.yaml", "labels: {app: web}\nspec:", "labels: {app: web, team: shop}\nspec:"),
+        ("tools.yaml", "labels: {app: probe, team: tools}", "labels: {app: probe}"),
+        ("../rules/ORG001-team-label.yaml", "required: [team]", "required: [owner]"),
+        ("shop.yaml", "type: ClusterIP", "type: LoadBalancer"),
+    ], ("--rules-dir", str(tmp_path / "rules")))
+    shop_open, tools_open = ("SVC215", "shop.yaml", 9), ("SVC215", "tools.yaml", 9)
+    shop_team, tools_team = ("ORG001", "shop.yaml", 19), ("ORG001", "tools.yaml", 19)
+    assert [_by_rule(report, tree, "SVC215", "ORG001") for report in reports] == [
+        [shop_team, tools_open], [tools_open], [tools_team, tools_open],
+        [shop_team, tools_team, tools_open], [shop_team, tools_team, shop_open, tools_open],
+    ]
+    assert [answer is not None for answer in replays] == [False, True, True, True, False, True]

@@ -386,3 +386,26 @@ def test_schema_rules_keep_each_files_findings_and_follow_their_rule_file(tmp_pa
         [shop_team, tools_team, tools_open], [shop_team, tools_team, shop_open, tools_open],
     ]
     assert [answer is not None for answer in replays] == [False, True, True, True, False, True]
+
+
+def test_backend_edits_reach_the_ingresses_and_routes_that_lead_there(tmp_path: Path, replays: list[replay.Replay | None]) -> None:
+    """SVC303 follows a backend into its Service's namespace: an edit of shop's workload,
+    Service or ReferenceGrant reaches the Ingress beside it and the HTTPRoute of namespace
+    gateway (``checks.affected.svc303_affected``), while other's dead end is kept."""
+    tree = tmp_path / "tree"
+    shutil.copytree(FIXTURES / "replay" / "backends", tree)
+    reports = _edit_in_turn(tree, tmp_path / "cache", [
+        ("shop/app.yaml", "labels: {app: web}\n    spec:", "labels: {app: webx}\n    spec:"),  # no endpoints
+        ("shop/app.yaml", "selector: {app: web}", "selector: {app: webx}"),
+        ("shop/app.yaml", "targetPort: http}", "targetPort: web}"),  # no container port of that name
+        ("shop/grant.yaml", "namespace: gateway}", "namespace: edge}"),  # the route may not reach shop (SVC304)
+        ("shop/app.yaml", "image: example/web:1", "image: example/web:2"),
+        ("shop/grant.yaml", "namespace: edge}", "namespace: gateway}"),
+        ("shop/app.yaml", "name: http, containerPort", "name: web, containerPort"),
+    ])
+    other, route = ("SVC303", "other/app.yaml", 20), ("SVC303", "gateway/route.yaml", 10)
+    name, port = ("SVC303", "shop/ingress.yaml", 15), ("SVC303", "shop/ingress.yaml", 16)  # the backend's name, its port
+    assert [_by_rule(report, tree, "SVC303") for report in reports] == [
+        [route, other, name], [other], [route, other, port], [other, port], [other, port], [route, other, port], [other],
+    ]
+    assert all(answer is not None for answer in replays[1:]) and len(replays) == 8

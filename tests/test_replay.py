@@ -409,3 +409,33 @@ def test_backend_edits_reach_the_ingresses_and_routes_that_lead_there(tmp_path: 
         [route, other, name], [other], [route, other, port], [other, port], [other, port], [route, other, port], [other],
     ]
     assert all(answer is not None for answer in replays[1:]) and len(replays) == 8
+
+
+def test_policy_rules_checked_on_the_policies_in_focus_alone(tmp_path: Path, replays: list[replay.Replay | None]) -> None:
+    """SVC401, SVC403 and SVC409 of a replay parse and judge only the policies of the changed
+    namespaces (SVC403 names the workloads of theirs alone); tools' findings are kept."""
+    tree = tmp_path / "tree"
+    shutil.copytree(FIXTURES / "replay" / "egress", tree)
+    reports = _edit_in_turn(tree, tmp_path / "cache", [
+        ("shop.yaml", "labels: {app: worker}\n    spec:", "labels: {app: batch}\n    spec:"),
+        ("shop-policy.yaml", "values: [api, worker]", "values: [none]"),  # selects nothing
+        ("shop-policy.yaml", "port: 8080}", "port: 70000}"),  # invalid: out of the routing model
+        ("tools.yaml", "image: example/api:1", "image: example/api:2"),
+        ("tools-policy.yaml", "policyTypes: [Egress]", "policyTypes: [Ingress]"),  # no egress isolation
+    ])
+
+    def policy_findings(report: str) -> list[tuple[str, str, str]]:
+        return sorted(
+            (f["rule"], Path(f["file"]).relative_to(tree).as_posix(), f["message"].split(" under ")[0].split(" podSelector ")[0].split(":")[0])
+            for f in json.loads(report)["findings"] if f["rule"] in ("SVC401", "SVC403", "SVC409")
+        )
+
+    tools = ("SVC403", "tools-policy.yaml", "NetworkPolicy tools/egress puts tools/api[Deployment], tools/worker[Deployment]")
+    assert [policy_findings(report) for report in reports] == [
+        [("SVC403", "shop-policy.yaml", "NetworkPolicy shop/egress puts shop/api[Deployment]"), tools],
+        [("SVC401", "shop-policy.yaml", "NetworkPolicy shop/egress"), tools],
+        [tools, ("SVC409", "shop-policy.yaml", "NetworkPolicy shop/egress")],
+        [tools, ("SVC409", "shop-policy.yaml", "NetworkPolicy shop/egress")],
+        [("SVC409", "shop-policy.yaml", "NetworkPolicy shop/egress")],
+    ]
+    assert all(answer is not None for answer in replays[1:]) and len(replays) == 6

@@ -133,7 +133,10 @@ def svc303_affected(
     """SVC303's answer. A backend's finding reads its Ingress or route and, in the backend's
     namespace, the Service, its Endpoints and EndpointSlices, the ReferenceGrants and the pod
     templates (each in its owner's namespace). So: the Ingresses of the changed namespaces
-    (an Ingress routes only to its own namespace), and the routes with a backend there."""
+    (an Ingress routes only to its own namespace: "The service must exist in the same
+    namespace as the Ingress object", IngressServiceBackend in k8s.io/api networking/v1
+    types.go), and the routes with a backend there (a ReferenceGrant lives in the backend's
+    namespace: gateway-api apis/v1beta1/referencegrant_types.go)."""
     changed = [*changed_before, *changed_after]
     if any(obj.namespace is None for obj in changed):
         return None  # a cluster-scoped pod source: templates without a namespace

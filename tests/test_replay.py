@@ -287,10 +287,10 @@ def test_a_replay_locates_from_kept_positions_and_keeps_new_ones(
     assert [answer is not None for answer in replays] == [False, True, True]
 
 
-def _edit_in_turn(tree: Path, cache: Path, edits: list[tuple[str, str, str]]) -> list[str]:
+def _edit_in_turn(tree: Path, cache: Path, edits: list[tuple[str, str, str]], options: tuple[str, ...] = ()) -> list[str]:
     """Each edit (file, old text, new text) in turn, each cached run equal to an uncached
     one; returns the JSON reports."""
-    command = ("check", str(tree), "--isolated", "--select", "ALL", "-f", "json", "--fail-on", "never")
+    command = ("check", str(tree), "--isolated", "--select", "ALL", "-f", "json", "--fail-on", "never", *options)
     run_cli(*command, "--cache-dir", str(cache))
     reports = []
     for name, old, new in edits:
@@ -366,3 +366,79 @@ def test_references_into_a_namespace_follow_a_chain_of_replays(tmp_path: Path, r
     ]
     assert calls == [["back/worker.yaml", "front/web.yaml"], ["back/worker.yaml", "front/web.yaml", "tools/probe.yaml"], [], ["back/worker.yaml", "front/web.yaml", "tools/probe.yaml"]]
     assert all(answer is not None for answer in replays[1:]) and len(replays) == 5
+
+
+def test_schema_rules_keep_each_files_findings_and_follow_their_rule_file(tmp_path: Path, replays: list[replay.Replay | None]) -> None:
+    """The rule files' rules (SVC215, a user's ORG001) read one object each (``per_object``):
+    a replay checks only the changed file and keeps the other's findings; an edit of the
+    user's rule file is another rule catalog, so a full run."""
+    tree = tmp_path / "tree"
+    shutil.copytree(FIXTURES / "replay" / "schema-rules" / "tree", tree)
+    shutil.copytree(FIXTURES / "replay" / "schema-rules" / "rules", tmp_path / "rules")
+    reports = _edit_in_turn(tree, tmp_path / "cache", [
+        ("shop.yaml", "type: LoadBalancer", "type: ClusterIP"),
+        ("shop.yaml", "labels: {app: web}\nspec:", "labels: {app: web, team: shop}\nspec:"),
+        ("tools.yaml", "labels: {app: probe, team: tools}", "labels: {app: probe}"),
+        ("../rules/ORG001-team-label.yaml", "required: [team]", "required: [owner]"),
+        ("shop.yaml", "type: ClusterIP", "type: LoadBalancer"),
+    ], ("--rules-dir", str(tmp_path / "rules")))
+    shop_open, tools_open = ("SVC215", "shop.yaml", 9), ("SVC215", "tools.yaml", 9)
+    shop_team, tools_team = ("ORG001", "shop.yaml", 19), ("ORG001", "tools.yaml", 19)
+    assert [_by_rule(report, tree, "SVC215", "ORG001") for report in reports] == [
+        [shop_team, tools_open], [tools_open], [tools_team, tools_open],
+        [shop_team, tools_team, tools_open], [shop_team, tools_team, shop_open, tools_open],
+    ]
+    assert [answer is not None for answer in replays] == [False, True, True, True, False, True]
+
+
+def test_backend_edits_reach_the_ingresses_and_routes_that_lead_there(tmp_path: Path, replays: list[replay.Replay | None]) -> None:
+    """SVC303 follows a backend into its Service's namespace: an edit of shop's workload,
+    Service or ReferenceGrant reaches the Ingress beside it and the HTTPRoute of namespace
+    gateway (``checks.affected.svc303_affected``), while other's dead end is kept."""
+    tree = tmp_path / "tree"
+    shutil.copytree(FIXTURES / "replay" / "backends", tree)
+    reports = _edit_in_turn(tree, tmp_path / "cache", [
+        ("shop/app.yaml", "labels: {app: web}\n    spec:", "labels: {app: webx}\n    spec:"),  # no endpoints
+        ("shop/app.yaml", "selector: {app: web}", "selector: {app: webx}"),
+        ("shop/app.yaml", "targetPort: http}", "targetPort: web}"),  # no container port of that name
+        ("shop/grant.yaml", "namespace: gateway}", "namespace: edge}"),  # the route may not reach shop (SVC304)
+        ("shop/app.yaml", "image: example/web:1", "image: example/web:2"),
+        ("shop/grant.yaml", "namespace: edge}", "namespace: gateway}"),
+        ("shop/app.yaml", "name: http, containerPort", "name: web, containerPort"),
+    ])
+    other, route = ("SVC303", "other/app.yaml", 20), ("SVC303", "gateway/route.yaml", 10)
+    name, port = ("SVC303", "shop/ingress.yaml", 15), ("SVC303", "shop/ingress.yaml", 16)  # the backend's name, its port
+    assert [_by_rule(report, tree, "SVC303") for report in reports] == [
+        [route, other, name], [other], [route, other, port], [other, port], [other, port], [route, other, port], [other],
+    ]
+    assert all(answer is not None for answer in replays[1:]) and len(replays) == 8
+
+
+def test_policy_rules_checked_on_the_policies_in_focus_alone(tmp_path: Path, replays: list[replay.Replay | None]) -> None:
+    """SVC401, SVC403 and SVC409 of a replay parse and judge only the policies of the changed
+    namespaces (SVC403 names the workloads of theirs alone); tools' findings are kept."""
+    tree = tmp_path / "tree"
+    shutil.copytree(FIXTURES / "replay" / "egress", tree)
+    reports = _edit_in_turn(tree, tmp_path / "cache", [
+        ("shop.yaml", "labels: {app: worker}\n    spec:", "labels: {app: batch}\n    spec:"),
+        ("shop-policy.yaml", "values: [api, worker]", "values: [none]"),  # selects nothing
+        ("shop-policy.yaml", "port: 8080}", "port: 70000}"),  # invalid: out of the routing model
+        ("tools.yaml", "image: example/api:1", "image: example/api:2"),
+        ("tools-policy.yaml", "policyTypes: [Egress]", "policyTypes: [Ingress]"),  # no egress isolation
+    ])
+
+    def policy_findings(report: str) -> list[tuple[str, str, str]]:
+        return sorted(
+            (f["rule"], Path(f["file"]).relative_to(tree).as_posix(), f["message"].split(" under ")[0].split(" podSelector ")[0].split(":")[0])
+            for f in json.loads(report)["findings"] if f["rule"] in ("SVC401", "SVC403", "SVC409")
+        )
+
+    tools = ("SVC403", "tools-policy.yaml", "NetworkPolicy tools/egress puts tools/api[Deployment], tools/worker[Deployment]")
+    assert [policy_findings(report) for report in reports] == [
+        [("SVC403", "shop-policy.yaml", "NetworkPolicy shop/egress puts shop/api[Deployment]"), tools],
+        [("SVC401", "shop-policy.yaml", "NetworkPolicy shop/egress"), tools],
+        [tools, ("SVC409", "shop-policy.yaml", "NetworkPolicy shop/egress")],
+        [tools, ("SVC409", "shop-policy.yaml", "NetworkPolicy shop/egress")],
+        [("SVC409", "shop-policy.yaml", "NetworkPolicy shop/egress")],
+    ]
+    assert all(answer is not None for answer in replays[1:]) and len(replays) == 6

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from svclint.kube.model import (
     CONTROLLER_LABEL_KEYS,
@@ -276,12 +277,13 @@ class ManifestGraph:
                     self._unmodelled[obj.namespace].append(obj)
         return self._unmodelled.get(namespace, [])
 
-    @property
-    def namespaces(self) -> set[str]:
-        """Every namespace an object lives in or a Namespace object declares."""
+    @cached_property
+    def namespaces(self) -> frozenset[str]:
+        """Every namespace an object lives in or a Namespace object declares (read once: the
+        graph does not change once built, and reference resolution asks per rule)."""
         names = {o.namespace for o in self.objects if o.namespace}
         names.update(o.name for o in self.by_kind.get("Namespace", ()))
-        return names
+        return frozenset(names)
 
     def namespace_labels(self, namespace: str) -> dict[str, str]:
         """Labels of a namespace, including the automatic kubernetes.io/metadata.name."""

@@ -21,7 +21,7 @@ targetPort or a container port (k8s-semantics §1d I4, §5.25).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from weakref import WeakKeyDictionary
 
@@ -67,11 +67,15 @@ def is_route(obj: K8sObject) -> bool:
 
 def all_backends(graph: ManifestGraph) -> Iterator[BackendRef]:
     """Every Service backend of every Ingress, then of every Gateway API route."""
-    for obj in graph.of_kind("Ingress"):
+    return backends_of(graph.of_kind("Ingress", *ROUTE_KINDS))
+
+
+def backends_of(objects: Iterable[K8sObject]) -> Iterator[BackendRef]:
+    """The Service backends of the Ingresses and Gateway API routes among ``objects``."""
+    for obj in objects:
         if is_ingress(obj):
             yield from ingress_backends(obj)
-    for obj in graph.of_kind(*ROUTE_KINDS):
-        if is_route(obj):
+        elif is_route(obj):
             yield from route_backends(obj)
 
 

@@ -11,8 +11,9 @@ its JSON Schema meta-schema; a bad file raises ``RuleFileError`` naming the file
 The built-in ``rules/`` directory (shipped as ``svclint/_rules``) is always read; users add
 directories with ``--rules-dir`` or ``rule-dirs:``. The built-in files are svclint's own,
 validated by its tests (tests/test_declarative_rules.py) rather than on every run (about
-20 ms a run), and a rule's validator is compiled when the rule first runs, so a run that
-runs no schema rule does not import jsonschema (30 ms).
+20 ms a run), and a rule's validator is compiled when the rule first meets an object it
+matches, so a run that checks none (a replay whose changed files hold none: the rules are
+``per_object``) does not import jsonschema (30 ms).
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ class SchemaRule(Rule):
     kinds: ClassVar[tuple[str, ...]] = ()
     schema: ClassVar[dict[str, Any]]
     message: ClassVar[str | None] = None
-    namespaced = True  # one object's data at a time (lint/replay.py)
+    per_object = True  # one object's data at a time (lint/perobject.py)
     _validator: ClassVar[Any] = None
 
     @classmethod
@@ -77,8 +78,9 @@ class SchemaRule(Rule):
         return cls._validator
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        validator = self.validator()
+        validator = None  # compiled for the first matched object: a replay's changed file may hold none
         for obj in ctx.focused_kind(*self.kinds):
+            validator = validator or self.validator()
             seen: set[tuple[FieldPath, str]] = set()
             for error in validator.iter_errors(obj.data):
                 path: FieldPath = tuple(error.absolute_path)

@@ -19,8 +19,9 @@ Semantics (https://kubernetes.io/docs/concepts/services-networking/network-polic
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from svclint.kube.selectors import LabelSelector
 from svclint.routing.classes import PodClass, PodClasses
@@ -32,9 +33,22 @@ from svclint.routing.ports import ALL_IPS, ALL_PORTS, NO_IPS, NO_PORTS, IPSet, P
 class CompiledRule:
     policy: Policy
     rule: PolicyRule
-    peer_bits: int  # classes any peer matches
     ips: IPSet  # outside addresses any peer matches
     selected: int  # classes the owning policy selects
+    _classes: PodClasses | None = field(default=None, repr=False)  # what ``peer_bits`` reads, until it has
+
+    @cached_property
+    def peer_bits(self) -> int:
+        """Classes any peer matches, worked out on first use: a focused run evaluates the
+        ingress rules of a few destinations only (the egress rules are all read at once)."""
+        classes, self._classes = self._classes, None
+        assert classes is not None
+        if self.rule.peers is None:
+            return classes.all_bits
+        bits = 0
+        for peer in self.rule.peers:
+            bits |= peer_classes(peer, self.policy, classes)
+        return bits
 
     def port_matches(self, protocol: str, port: int, dst: PodClass | None) -> bool:
         """Whether the rule admits pod port ``port``/``protocol`` on ``dst`` (None: outside)."""
@@ -78,6 +92,15 @@ def peer_classes(peer: Peer, policy: Policy, classes: PodClasses) -> int:
     if peer.namespace_selector is None:
         return classes.select(policy.namespace, peer.pod_selector)
     return classes.select_across(peer.namespace_selector, peer.pod_selector)
+
+
+def _settle(*rules: Iterable[CompiledRule]) -> None:
+    """Work out the peer bits of rules a later engine takes over, with the classes they were
+    compiled against (their selections are the same in the new classes): the new engine
+    then holds no earlier classes, nor their graph."""
+    for group in rules:
+        for rule in group:
+            rule.peer_bits  # noqa: B018 - the cached property, worked out now
 
 
 class _Across:
@@ -137,6 +160,7 @@ class PolicyEngine:
             kept = reusable.get(id(policy))
             if kept is not None and kept[0] is policy and classes.unchanged_for(policy.namespace, _Across(policy)):
                 _, selected, compiled_in, compiled_out = kept
+                _settle(compiled_in, compiled_out)
             else:
                 selected = classes.select(policy.namespace, policy.pod_selector)
                 compiled_in = [self._compile(policy, rule, selected) for rule in policy.ingress] if policy.ingress_isolating else []
@@ -185,6 +209,7 @@ class PolicyEngine:
 
     def _take(self, previous: PolicyEngine) -> None:
         """Everything ``previous`` compiled, shared (none of it changes once built), with empty caches."""
+        _settle(previous.compiled.values())
         self.selected, self.compiled, self.egress_rules = previous.selected, previous.compiled, previous.egress_rules
         self.isolated_in, self.isolated_out = previous.isolated_in, previous.isolated_out
         self.ingress_policies, self.ingress_rules = previous.ingress_policies, previous.ingress_rules
@@ -194,14 +219,13 @@ class PolicyEngine:
 
     def _compile(self, policy: Policy, rule: PolicyRule, selected: int) -> CompiledRule:
         if rule.peers is None:
-            bits, ips = self.classes.all_bits, ALL_IPS
+            ips = ALL_IPS
         else:
-            bits, ips = 0, NO_IPS
+            ips = NO_IPS
             for peer in rule.peers:
                 if peer.ip_block is not None:
                     ips = ips | peer.ip_block
-                bits |= peer_classes(peer, policy, self.classes)
-        compiled = CompiledRule(policy, rule, bits, ips, selected)
+        compiled = CompiledRule(policy, rule, ips, selected, self.classes)
         self.compiled[id(rule)] = compiled
         return compiled
 

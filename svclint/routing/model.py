@@ -7,6 +7,7 @@ from bitsets over pod classes, so a verdict is a couple of integer operations.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from svclint.kube.graph import ManifestGraph
@@ -16,7 +17,7 @@ from svclint.kube.routes import is_openshift_route
 from svclint.routing.classes import PodClass, PodClasses
 from svclint.routing.engine import Decision, PolicyEngine
 from svclint.routing.entry import Backends, Exposure, IngressBackend, entry_backends, exposures
-from svclint.routing.policy import ParsedPolicies, parse_policies
+from svclint.routing.policy import ParsedPolicies, Policy, parse_policies
 from svclint.routing.ports import NO_IPS
 from svclint.routing.services import (
     EXTERNAL_NAME,
@@ -73,10 +74,9 @@ class RoutingModel:
         self.settings = settings
         policies = graph.by_kind.get("NetworkPolicy")
         self._policy_objects = policies  # the graph's list: an updated graph shares it while no policy changed
+        self._parsed: ParsedPolicies | None = None
         if previous is not None and policies is not None and previous._policy_objects is policies:
-            self.parsed: ParsedPolicies = previous.parsed
-        else:
-            self.parsed = parse_policies(list(graph.of_kind("NetworkPolicy")), settings.default_namespace)
+            self._parsed = previous._parsed
         has_routes = any(is_openshift_route(r) for r in graph.of_kind("Route"))
         self.classes: PodClasses = PodClasses(
             graph, settings.default_namespace, settings.kube_dns, settings.ingress_controller,
@@ -97,6 +97,19 @@ class RoutingModel:
         self._first: dict[str, PodTemplate] | None = None  # workload name -> its first template
         self._rows: dict[str, Source] = {}
         self.load_problems = 0  # set by api.analyze: files/documents the loader could not read
+
+    @property
+    def parsed(self) -> ParsedPolicies:
+        """Every policy of the graph, parsed on first use (the engine's input; a replay's rules
+        that read only names and ports, or a few policies, parse no others)."""
+        if self._parsed is None:
+            self._parsed = parse_policies(list(self.graph.of_kind("NetworkPolicy")), self.settings.default_namespace)
+        return self._parsed
+
+    def valid_policies(self, objects: Iterable[K8sObject]) -> list[Policy]:
+        """The valid policies among ``objects`` (a focused rule's), the very ones ``parsed``
+        holds, without parsing the others."""
+        return parse_policies(list(objects), self.settings.default_namespace).valid
 
     @property
     def engine(self) -> PolicyEngine:
@@ -189,6 +202,17 @@ class RoutingModel:
     @property
     def workloads(self) -> list[Source]:
         return [s for s in self.sources if s.template is not None]
+
+    def workloads_in(self, namespaces: frozenset[str]) -> list[Source]:
+        """``workloads`` whose class is in one of ``namespaces``, without making every row."""
+        if self._sources_list is not None:
+            return [s for s in self.workloads if s.cls is not None and s.cls.namespace in namespaces]
+        default = self.settings.default_namespace
+        first: dict[str, PodTemplate] = {}
+        for template in self.graph.pod_templates:
+            if (template.namespace or default) in namespaces:  # the class's namespace (PodClasses)
+                first.setdefault(_workload_name(template), template)
+        return [self._row(name, template) for name, template in sorted(first.items())]
 
     # -- DNS ----------------------------------------------------------------------------------
 

@@ -3,8 +3,9 @@
 The warm run's replay asks ``affected_files`` per rule and runs the rule again, focused, on
 those files only; None means it cannot be told cheaply and the rule runs over everything.
 The routing family (SVC401-409, SVC501-503) is answered by ``routing/affected.py``; SVC101
-reads only the graph's label index and is answered here, as are the rules about one of the
-cluster's pools (SVC201, SVC202, SVC208, SVC210: ``ClaimsFromAPool``).
+reads only the graph's label index and is answered here, as are SVC303 (Ingress and route
+backends) and the rules about one of the cluster's pools (SVC201, SVC202, SVC208, SVC210:
+``ClaimsFromAPool``).
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ from typing import ClassVar
 
 from svclint.kube.endpoints import endpoint_selector
 from svclint.kube.graph import ManifestGraph
+from svclint.kube.ingress import ROUTE_KINDS, backends_of
 from svclint.kube.memo import kept
 from svclint.kube.model import CONTROLLER_LABEL_KEYS, K8sObject
 from svclint.routing import affected as routing_affected
 from svclint.routing.affected import AffectedFiles
 from svclint.settings import Settings
 
-__all__ = ["AffectedFiles", "AnsweredByChange", "ClaimsFromAPool", "affected_files", "svc101_affected"]
+__all__ = ["AffectedFiles", "AnsweredByChange", "ClaimsFromAPool", "affected_files", "svc101_affected", "svc303_affected"]
 
 
 class AnsweredByChange:
@@ -79,6 +81,8 @@ def affected_files(
     None: run the rule over everything."""
     if rule_id == "SVC101":
         return svc101_affected(before, after, changed_before, changed_after, settings)
+    if rule_id == "SVC303":
+        return svc303_affected(before, after, changed_before, changed_after)
     return routing_affected.affected_files(rule_id, before, after, changed_before, changed_after, settings)
 
 
@@ -120,6 +124,31 @@ def svc101_affected(
         selector = endpoint_selector(service, ignored)
         if selector and not after.select_pods(service.namespace, selector):  # its namespace is unchanged: so is this
             found.add(service.source.path)
+    return frozenset(found)
+
+
+def svc303_affected(
+    before: ManifestGraph, after: ManifestGraph, changed_before: list[K8sObject], changed_after: list[K8sObject]
+) -> AffectedFiles:
+    """SVC303's answer. A backend's finding reads its Ingress or route and, in the backend's
+    namespace, the Service, its Endpoints and EndpointSlices, the ReferenceGrants and the pod
+    templates (each in its owner's namespace). So: the Ingresses of the changed namespaces
+    (an Ingress routes only to its own namespace: "The service must exist in the same
+    namespace as the Ingress object", IngressServiceBackend in k8s.io/api networking/v1
+    types.go), and the routes with a backend there (a ReferenceGrant lives in the backend's
+    namespace: gateway-api apis/v1beta1/referencegrant_types.go)."""
+    changed = [*changed_before, *changed_after]
+    if any(obj.namespace is None for obj in changed):
+        return None  # a cluster-scoped pod source: templates without a namespace
+    namespaces = {obj.namespace for obj in changed}
+    found = {obj.source.path for obj in changed}
+    for graph in (before, after):
+        ingresses = routing_affected.by_namespace(graph, "Ingress")
+        for namespace in namespaces:
+            found.update(ingress.source.path for ingress in ingresses.get(namespace, ()))
+        for ref in backends_of(graph.of_kind(*ROUTE_KINDS)):
+            if ref.namespace in namespaces:
+                found.add(ref.owner.source.path)
     return frozenset(found)
 
 

@@ -15,8 +15,9 @@ from svclint.kube.endpoints import (
     selected_templates,
 )
 from svclint.kube.ingress import (
+    ROUTE_KINDS,
     BackendRef,
-    all_backends,
+    backends_of,
     core_service,
     find_service_port,
     is_route,
@@ -24,13 +25,14 @@ from svclint.kube.ingress import (
 )
 from svclint.kube.model import K8sObject, PodTemplate
 from svclint.kube.services import is_external_name
+from svclint.lint.checks.affected import AnsweredByChange
 from svclint.lint.checks.backends import backend_label, port_label
 from svclint.lint.checks.otherunits import only_in, unit_with_pods
 from svclint.lint.checks.strict import misspelled_here
 from svclint.lint.rule import Related, Rule, RuleContext, Violation
 
 
-class IngressBackendUnroutable(Rule):
+class IngressBackendUnroutable(AnsweredByChange, Rule):
     """## What it does
     Follows each Ingress backend (and each Gateway API route backendRef) through its
     Service to the pods, the way the endpoint controller would, and reports the backends
@@ -62,9 +64,7 @@ class IngressBackendUnroutable(Rule):
     tags = ("ingress", "services")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        for ref in all_backends(ctx.graph):
-            if not ctx.in_focus(ref.owner):
-                continue  # its findings are at the Ingress or route
+        for ref in backends_of(ctx.focused_kind("Ingress", *ROUTE_KINDS)):  # its findings are at the Ingress or route
             service = core_service(ctx.graph, ref.namespace, ref.service)
             if service is None or ref.port is None or is_external_name(service):
                 continue

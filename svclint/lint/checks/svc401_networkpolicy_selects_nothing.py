@@ -34,11 +34,13 @@ class NetworkPolicySelectsNothing(AnsweredByChange, Rule):
     tags = ("networkpolicy", "routing")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        if not ctx.focused_kind("NetworkPolicy"):
+        policies = ctx.focused_kind("NetworkPolicy")
+        if not policies:
             return  # no policy to report on: the routing model is not needed
         model = routing_model(ctx.graph, ctx.settings)
-        for policy in model.parsed.valid:
-            if not ctx.in_focus(policy.obj) or policy.pod_selector.is_empty or model.engine.policy_selects(policy):
+        for policy in model.valid_policies(policies):
+            # what the engine's ``policy_selects`` holds, without compiling every policy
+            if policy.pod_selector.is_empty or model.classes.select(policy.namespace, policy.pod_selector):
                 continue
             unmodelled = ctx.graph.unmodelled(policy.namespace)
             other_unit = unit_with_pods(ctx.load, policy.namespace, policy.pod_selector)

@@ -37,15 +37,14 @@ class NetworkPolicyPeerSelectsNothing(AnsweredByChange, Rule):
     tags = ("networkpolicy", "routing")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        if not ctx.focused_kind("NetworkPolicy"):
+        policies = ctx.focused_kind("NetworkPolicy")
+        if not policies:
             return  # its findings are at policies: none in the focus, no routing model needed
         model = routing_model(ctx.graph, ctx.settings)
         classes = model.classes
         known = sorted(set(classes.by_namespace) | ctx.graph.namespaces)
         matching: dict[object, list[str]] = {}
-        for policy in model.parsed.valid:
-            if not ctx.in_focus(policy.obj):
-                continue  # its findings are at the policy
+        for policy in model.valid_policies(policies):
             for rule in policy.ingress + policy.egress:
                 for peer in rule.peers or ():
                     if peer.ip_block is not None:

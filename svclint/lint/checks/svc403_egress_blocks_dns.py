@@ -32,13 +32,16 @@ class EgressBlocksDns(AnsweredByChange, Rule):
     tags = ("networkpolicy", "routing", "dns")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        if not ctx.focused_kind("NetworkPolicy"):
+        policies = ctx.focused_kind("NetworkPolicy")
+        if not policies:
             return  # its findings are at policies: none in the focus, no routing model needed
         model = routing_model(ctx.graph, ctx.settings)
         engine = model.engine
         udp, tcp = model.dns_ok_bits("UDP"), model.dns_ok_bits("TCP")
         by_policy: dict[int, tuple[Policy, list[str], set[str]]] = {}
-        for source in model.workloads:
+        # a finding is at a policy selecting the workload, so in the workload's namespace
+        workloads = model.workloads if ctx.focus is None else model.workloads_in(frozenset(p.namespace for p in model.valid_policies(policies)))
+        for source in workloads:
             cls = source.cls
             assert cls is not None
             if not engine.isolated_out & cls.bit:

@@ -31,13 +31,12 @@ class PolicyNamedPortUnresolved(AnsweredByChange, Rule):
     tags = ("networkpolicy", "routing")
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        if not ctx.focused_kind("NetworkPolicy"):
+        policies = ctx.focused_kind("NetworkPolicy")
+        if not policies:
             return  # its findings are at policies: none in the focus, no routing model needed
         model = routing_model(ctx.graph, ctx.settings)
         engine, classes = model.engine, model.classes
-        for policy in model.parsed.valid:
-            if not ctx.in_focus(policy.obj):
-                continue  # its findings are at the policy
+        for policy in model.valid_policies(policies):
             selected = classes.members(engine.policy_selects(policy))
             for rule in policy.ingress + policy.egress:
                 named = [rp for rp in rule.ports if isinstance(rp.port, str)]

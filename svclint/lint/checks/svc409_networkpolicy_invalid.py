@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from svclint.findings import Severity
 from svclint.lint.checks.strict import reported_here
 from svclint.lint.rule import Rule, RuleContext, Violation
-from svclint.routing.model import routing_model
+from svclint.routing.policy import parse_policies
 
 
 class NetworkPolicyInvalid(Rule):
@@ -32,8 +32,8 @@ class NetworkPolicyInvalid(Rule):
     tags = ("networkpolicy",)
 
     def check(self, ctx: RuleContext) -> Iterator[Violation]:
-        model = routing_model(ctx.graph, ctx.settings)
-        for problem in model.parsed.problems:
+        # the routing model's parse, of the policies in focus alone: a problem is one policy's
+        for problem in parse_policies(list(ctx.focused_kind("NetworkPolicy")), ctx.settings.default_namespace).problems:
             obj = problem.obj
             if reported_here(ctx, obj, problem.path):
                 continue  # a wrong type or an unknown field: SVC008 reports it at the key

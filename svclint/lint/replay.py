@@ -69,7 +69,8 @@ from svclint.loading.cache import ParseCache, open_cache
 from svclint.loading.discovery import display_path
 from svclint.loading.positions import PositionStore
 from svclint.routing.affected import NamespaceWords, carry_namespace_words, known_namespace_words
-from svclint.settings import Limits, PodSource, Settings
+from svclint.routing.model import follow, routing_model
+from svclint.settings import PodSource, Settings
 
 SNAPSHOT_PREFIX = "snap-"
 KEEP_STATES = 2  # two setups (branches, configs) stay warm; snapshots no kept state names go
@@ -239,6 +240,8 @@ def prepare(record: RunRecord, settings: Settings, cwd: str, inputs: Sequence[st
     # the rules that read across namespaces say what a change reaches by comparing the two.
     graph_before = warm.graph if warm is not None else ManifestGraph(earlier.objects, settings.pod_sources)
     graph = ManifestGraph(joined.objects, settings.pod_sources, previous=graph_before)
+    if warm is not None:  # its routing model was compiled ahead: this one's starts from it
+        follow(graph, graph_before)
     change = Change(graph_before, graph, before, after, shown, earlier, joined, settings)
     if state.words is not None:
         carry_namespace_words(graph_before, state.words, [])  # (the kept load's own: worked out on it)
@@ -356,7 +359,7 @@ def keep(
     if not cache.put_signed(record.state_name, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)):
         return
     global last_kept
-    last_kept = KeptState(os.path.abspath(cache.directory), record.state_name, settings.limits, settings.pod_sources)
+    last_kept = KeptState(os.path.abspath(cache.directory), record.state_name, settings)
     cache.keep_newest(STATE_PREFIX, KEEP_STATES)
     if len(snapshots) == 1:  # a new whole load: the time to drop what no state names (deltas are small)
         _prune_snapshots(cache, size)
@@ -466,8 +469,7 @@ class KeptState:
 
     directory: str  # the cache directory, absolute
     name: str  # the state's blob name
-    limits: Limits  # (entry sizes: what ``open_cache`` needs)
-    pod_sources: tuple[PodSource, ...]  # (the graph is built with them)
+    settings: Settings  # the run's (the cache's limits, the graph's pod sources, the routing model's)
 
 
 # The state the last ``keep`` of this process wrote, and whether the last replay found its
@@ -499,10 +501,12 @@ WARM_LOADS = 2  # two setups (branches, projects) stay read; each costs its load
 
 
 def warm_up(kept: KeptState) -> WarmLoad | None:
-    """Read ``kept``'s load into ``WARM`` (the snapshots' parts, joined, and their graph).
+    """Read ``kept``'s load into ``WARM`` (the snapshots' parts, joined, and their graph, with
+    its routing model compiled: the next run's model starts from it, ``routing.model.follow``).
     Builds on a warm load of the same cache whose snapshots begin the state's, reading only
     the later ones; drops any other of that cache. None if the state cannot be read."""
-    cache = open_cache(kept.directory, kept.limits)
+    settings = kept.settings
+    cache = open_cache(kept.directory, settings.limits)
     if cache is None:
         return None
     try:
@@ -523,12 +527,13 @@ def warm_up(kept: KeptState) -> WarmLoad | None:
         if parts is None:
             return None
         earlier = join_parts(parts)
-        graph = ManifestGraph(earlier.objects, kept.pod_sources)
+        graph = ManifestGraph(earlier.objects, settings.pod_sources)
+        routing_model(graph, settings).compile_all()
         for other in [other for other in WARM if other[0] == where]:
             del WARM[other]
         while len(WARM) >= WARM_LOADS:
             del WARM[next(iter(WARM))]
-        WARM[key] = WarmLoad(parts, earlier, graph, kept.pod_sources, state, payload)
+        WARM[key] = WarmLoad(parts, earlier, graph, settings.pod_sources, state, payload)
         return WARM[key]
     finally:
         cache.close()

@@ -207,6 +207,10 @@ class PolicyEngine:
         self._egress_cache: dict[tuple[int, str, int], int] = {}
         self._egress_to: dict[int, list[CompiledRule]] = {}
 
+    def settle(self) -> None:
+        """Work out every compiled rule's peers now (see ``_settle``)."""
+        _settle(self.compiled.values())
+
     def _take(self, previous: PolicyEngine) -> None:
         """Everything ``previous`` compiled, shared (none of it changes once built), with empty caches."""
         _settle(previous.compiled.values())

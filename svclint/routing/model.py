@@ -120,6 +120,12 @@ class RoutingModel:
             self._previous_engine = None
         return self._engine
 
+    def compile_all(self) -> None:
+        """Parse every policy, make the pod classes and compile every rule with its peers now:
+        what a later graph's model takes from this one (``follow``), ahead of the run that
+        needs it (``svclint daemon``, between checks)."""
+        self.engine.settle()
+
     # -- columns and exposures, built on first use (a focused run asks for a few) -------------
 
     @property

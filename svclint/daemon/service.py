@@ -385,21 +385,25 @@ class _Spare:
     generation: int
 
 
-TOUCH_BATCH = 20_000  # objects touched between two looks for a check
+TOUCH_BATCH = 5_000  # objects touched between two looks for a check
 
 
 def _touch_objects(channel: socket.socket) -> None:
-    """Write to every page of the daemon's objects now (a reference to each object the
-    collector tracks, and to each object those refer to), stopping as soon as a check waits."""
-    objects = gc.get_objects()
+    """Write to the pages of the daemon's objects now, a reference to each (everything the
+    modules and the held loads reach, each object once), stopping as soon as a check waits."""
     poller = selectors.DefaultSelector()
     poller.register(channel, selectors.EVENT_READ)
+    seen: set[int] = set()
+    stack: list[object] = [sys.modules, replay.WARM]
     try:
-        for start in range(0, len(objects), TOUCH_BATCH):
+        while stack:
             if poller.select(0):
                 return
-            for obj in objects[start : start + TOUCH_BATCH]:
-                gc.get_referents(obj)
+            for _ in range(min(TOUCH_BATCH, len(stack))):
+                for referent in gc.get_referents(stack.pop()):  # (the list holds a reference to each: a write)
+                    if gc.is_tracked(referent) and id(referent) not in seen:
+                        seen.add(id(referent))
+                        stack.append(referent)
     finally:
         poller.close()
 

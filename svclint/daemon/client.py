@@ -11,6 +11,7 @@ from types import FrameType
 from svclint.daemon import protocol
 
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)  # to the run, as if it were this process
+HANDOVER_SECONDS = 60.0  # a daemon busy reading a large load back answers within seconds
 
 
 def through_daemon(argv: list[str]) -> int | None:
@@ -23,7 +24,7 @@ def through_daemon(argv: list[str]) -> int | None:
     if request is None:
         return None
     try:
-        connection = protocol.connect(path, timeout=None)
+        connection = protocol.connect(path, timeout=HANDOVER_SECONDS)
     except OSError:  # no daemon listens (a socket left by one that was killed)
         return None
     signals = _Signals()
@@ -31,11 +32,12 @@ def through_daemon(argv: list[str]) -> int | None:
         try:
             protocol.send_message(connection, request, list(range(protocol.STREAMS)))
             reply = protocol.receive_reply(connection)
-        except OSError:
+        except OSError:  # (a daemon stuck that long: the run, if it starts, finds this end closed and stops)
             reply = None
         if reply is None or reply[0] != protocol.STARTED:
             signals.restore()  # (one that came meanwhile: as if it came now)
             return None
+        connection.settimeout(None)  # the check takes as long as it takes
         signals.forward_to(reply[1])
         try:
             ended = protocol.receive_reply(connection)

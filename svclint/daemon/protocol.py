@@ -73,6 +73,11 @@ def receive_message(connection: socket.socket, descriptors: int = 0) -> tuple[di
     else:
         data, fds = connection.recv(65536), []
     try:
+        while 0 < len(data) < _LENGTH.size:
+            more = connection.recv(_LENGTH.size - len(data))
+            if not more:
+                break
+            data += more
         if len(data) < _LENGTH.size:
             raise ValueError("no message")
         (length,) = _LENGTH.unpack_from(data)

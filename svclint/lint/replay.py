@@ -43,6 +43,10 @@ run writes a new state.
 The snapshots are pickled objects, so they are stored with a MAC keyed with the user's
 secret (``ParseCache.put_signed``) and unpickled only after it verifies: a repository that
 commits a ``.svclint_cache`` cannot make svclint load one (docs/security.md).
+
+``svclint daemon`` reads a state's load back between checks (``warm_up``, into ``WARM``,
+with the graph and its compiled routing model); a run forked from it that finds its state
+there takes them instead of reading the snapshots (the end of this module).
 """
 
 from __future__ import annotations

@@ -260,6 +260,19 @@ def test_a_socket_left_by_a_killed_daemon_is_not_used_and_start_replaces_it(daem
     assert daemon.settled()["checks"] == 1
 
 
+def test_a_daemon_that_cannot_listen_says_why(tmp_path: Path) -> None:
+    long = tmp_path / ("x" * 120)  # a Unix socket's path is at most about 100 bytes
+    long.mkdir()
+    unable = Daemon(_environment(tmp_path, long), long)
+    socket_path = json.loads(unable.svclint("daemon", "status", "-f", "json").stdout)["socket"]
+    assert socket_path.startswith(f"{long}/svclint/daemon-")
+    failed = unable.svclint("daemon", "start")
+    assert failed.exit_code == 2
+    assert failed.stderr.decode() == (
+        f"svclint: error: the daemon did not start: cannot listen at {socket_path}: AF_UNIX path too long; see {socket_path}.log\n"
+    )
+
+
 def test_an_idle_daemon_stops(tmp_path: Path) -> None:
     runtime = Path(tempfile.mkdtemp(prefix="sd", dir="/tmp" if os.path.isdir("/tmp") else None))
     try:

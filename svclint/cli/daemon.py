@@ -14,6 +14,7 @@ import click
 
 from svclint.cli.errors import EXIT_CLEAN, EXIT_FINDINGS, UsageFailure
 from svclint.daemon import protocol
+from svclint.escape import visible
 
 START_SECONDS = 30.0  # a daemon that does not answer by then failed to start (its log says why)
 IDLE_DEFAULT = 3600.0
@@ -74,7 +75,7 @@ def start(idle_timeout: float) -> int:
         if process.poll() is not None:
             break
         time.sleep(0.05)
-    raise UsageFailure(f"the daemon did not start; see {log}")
+    raise UsageFailure(f"the daemon did not start{_last_line(log)}; see {log}")
 
 
 @daemon.command("run")
@@ -149,6 +150,16 @@ def _ask(path: str, kind: str) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     return answer
+
+
+def _last_line(log: str) -> str:
+    """': ' and the log's last line (what the daemon said as it failed), if any."""
+    try:
+        with open(log, encoding="utf-8", errors="replace") as handle:
+            lines = [line.strip() for line in handle.read()[-4096:].splitlines() if line.strip()]
+    except OSError:
+        return ""
+    return f": {visible(lines[-1].removeprefix('svclint: error: '))}" if lines else ""
 
 
 def _remove_stale(path: str) -> None:

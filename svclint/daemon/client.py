@@ -10,7 +10,8 @@ from types import FrameType
 
 from svclint.daemon import protocol
 
-FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)  # to the run, as if it were this process
+# to the run, as if they came to it (SIGHUP: not on Windows, where no daemon runs)
+FORWARDED = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 HANDOVER_SECONDS = 60.0  # a daemon busy reading a large load back answers within seconds
 
 

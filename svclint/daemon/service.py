@@ -39,6 +39,7 @@ import struct
 import sys
 import tempfile
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -356,7 +357,12 @@ class Daemon:
             self._waited[said.pid] = said.waited
             self.spares_cpu += said.waited
         if said.kept is not None:
-            warm = replay.warm_up(said.kept)
+            try:
+                warm = replay.warm_up(said.kept)
+            except Exception:  # noqa: BLE001 - a load svclint cannot compile ahead: the next check reads it itself
+                traceback.print_exc(file=sys.stderr)  # (the daemon's log)
+                replay.WARM.clear()
+                warm = None
             if warm is not None:  # the next run in that directory hashes only the files changed since
                 self._carried = (said.cwd, rerun.keys_to_carry(warm.state.files, said.cwd, said.started_ns))
             self._generation += 1

@@ -523,9 +523,9 @@ def warm_up(kept: KeptState) -> WarmLoad | None:
         if key in WARM:
             WARM[key] = replace(WARM[key], state=state, state_payload=payload)
             return WARM[key]
-        base = next((known for (place, names), known in WARM.items() if place == where and names == key[1][: len(names)]), None)
-        if base is not None:
-            parts = _applied(cache, base.parts.copy(), state.snapshots[len(_snapshots_of(base)) :])
+        base = next(((names, known) for (place, names), known in WARM.items() if place == where and names == key[1][: len(names)]), None)
+        if base is not None:  # the held load's snapshots begin this state's: read only the later ones
+            parts = _applied(cache, base[1].parts.copy(), state.snapshots[len(base[0]) :])
         else:
             parts = _read_parts(cache, state.snapshots)
         if parts is None:
@@ -541,10 +541,6 @@ def warm_up(kept: KeptState) -> WarmLoad | None:
         return WARM[key]
     finally:
         cache.close()
-
-
-def _snapshots_of(load: WarmLoad) -> tuple[str, ...]:
-    return next(names for (_, names), known in WARM.items() if known is load)
 
 
 def _warm_load(cache: ParseCache, snapshots: list[str], settings: Settings) -> WarmLoad | None:
